@@ -1,0 +1,1 @@
+export { calculateBackoff, calculateBackoffDelay } from './utils/backoff.js';

@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+console.error('mongo-emulator: the server is not built yet');
+process.exitCode = 1;
