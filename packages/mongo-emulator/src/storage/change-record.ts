@@ -1,0 +1,30 @@
+import type { Document, Timestamp } from 'bson';
+
+/**
+ * One committed write, as the storage engine reports it to its change listeners (the emulator's
+ * oplog). Change streams are built from these records.
+ */
+export interface ChangeRecord {
+  operationType: 'insert' | 'update' | 'replace' | 'delete' | 'drop' | 'dropDatabase';
+  /** Database name. */
+  db: string;
+  /** Collection name; absent for `dropDatabase`. */
+  coll?: string;
+  /** `{_id}` of the written document (insert, update, replace, delete). */
+  documentKey?: Document;
+  /** The document after the write (insert, replace, update), a deep copy owned by the record. */
+  fullDocument?: Document;
+  /** For `update`: what changed, as MongoDB's change events describe it. */
+  updateDescription?: {
+    updatedFields: Document;
+    removedFields: string[];
+    truncatedArrays: Array<{ field: string; newSize: number }>;
+  };
+  /** The logical time of the write (from the server's `LogicalClock`). */
+  clusterTime: Timestamp;
+  /** The wall-clock time of the write. */
+  wallTime: Date;
+}
+
+/** Receives every committed write, synchronously, in commit order. */
+export type ChangeListener = (record: ChangeRecord) => void;
