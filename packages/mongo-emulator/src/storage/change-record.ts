@@ -5,11 +5,13 @@ import type { Document, Timestamp } from 'bson';
  * oplog). Change streams are built from these records.
  */
 export interface ChangeRecord {
-  operationType: 'insert' | 'update' | 'replace' | 'delete' | 'drop' | 'dropDatabase';
+  operationType: 'insert' | 'update' | 'replace' | 'delete' | 'drop' | 'dropDatabase' | 'rename';
   /** Database name. */
   db: string;
-  /** Collection name; absent for `dropDatabase`. */
+  /** Collection name (for `rename`: the source); absent for `dropDatabase`. */
   coll?: string;
+  /** For `rename`: the collection's new namespace. */
+  to?: { db: string; coll: string };
   /** `{_id}` of the written document (insert, update, replace, delete). */
   documentKey?: Document;
   /** The document after the write (insert, replace, update), a deep copy owned by the record. */

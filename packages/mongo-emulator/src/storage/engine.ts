@@ -1,22 +1,152 @@
+import type { Document } from 'bson';
 import type { LogicalClock } from '../clock.js';
-import type { ChangeListener } from './change-record.js';
+import { cloneValue } from '../query/clone.js';
+import type { ChangeListener, ChangeRecord } from './change-record.js';
+import type { Collection, PendingChange } from './collection.js';
+import { Database } from './database.js';
+import { reapCollection, TtlMonitor } from './ttl-monitor.js';
+
+/** mongod's TTL monitor period. */
+export const DEFAULT_TTL_INTERVAL_MS = 60_000;
 
 /**
- * CONTRACT STUB — to be replaced by the storage implementation. The in-memory databases,
- * collections, documents and indexes of one emulated server. Survives server stop/start on the
- * same port (the server keeps the engine).
+ * The in-memory databases, collections, documents and indexes of one emulated server. Survives
+ * server stop/start on the same port (the server keeps the engine). Every committed write is
+ * reported to the listeners registered with {@link StorageEngine.subscribe}, synchronously and in
+ * commit order, stamped with the next time of the server's {@link LogicalClock}.
  */
 export class StorageEngine {
   readonly clock: LogicalClock;
   private readonly listeners = new Set<ChangeListener>();
+  private readonly databases = new Map<string, Database>();
+  private readonly ttl = new TtlMonitor(() => {
+    this.reapExpired(new Date());
+  });
 
   constructor(clock: LogicalClock) {
     this.clock = clock;
   }
 
-  /** Registers a listener for every committed write; returns the function that removes it. */
+  /**
+   * Registers a listener for every committed write; returns the function that removes it.
+   * Listeners run inside the write and must not throw.
+   */
   subscribe(listener: ChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private emit(change: PendingChange): void {
+    const record: ChangeRecord = {
+      ...change,
+      clusterTime: this.clock.tick(),
+      wallTime: new Date(),
+    };
+    for (const listener of this.listeners) listener(record);
+  }
+
+  private readonly sink = (change: PendingChange): void => this.emit(change);
+
+  /** The database, if it has any collection. */
+  database(name: string): Database | undefined {
+    return this.databases.get(name);
+  }
+
+  /** Names and collection counts of the databases that hold collections. */
+  listDatabases(): Database[] {
+    return [...this.databases.values()].filter((d) => !d.empty);
+  }
+
+  /** The collection, if it exists. */
+  collection(db: string, name: string): Collection | undefined {
+    return this.databases.get(db)?.get(name);
+  }
+
+  /** The collection, created (with default options) when it does not exist. */
+  ensureCollection(db: string, name: string): { collection: Collection; created: boolean } {
+    const existing = this.collection(db, name);
+    if (existing) return { collection: existing, created: false };
+    return { collection: this.createCollection(db, name, {}), created: true };
+  }
+
+  /** Creates a collection; the caller checks that it does not exist yet. */
+  createCollection(db: string, name: string, options: Document): Collection {
+    let database = this.databases.get(db);
+    if (!database) {
+      database = new Database(db, this.sink);
+      this.databases.set(db, database);
+    }
+    return database.create(name, options);
+  }
+
+  /** Drops a collection (recording a `drop` change); returns it, or undefined if it did not exist. */
+  dropCollection(db: string, name: string): Collection | undefined {
+    const database = this.databases.get(db);
+    const dropped = database?.remove(name);
+    if (!dropped) return undefined;
+    if (database?.empty) this.databases.delete(db);
+    this.emit({ operationType: 'drop', db, coll: name });
+    return dropped;
+  }
+
+  /**
+   * Renames a collection within its database (recording one `rename` change). A target that
+   * exists is replaced: the caller checks `dropTarget` first. Returns the renamed collection, or
+   * undefined when the source does not exist.
+   */
+  renameCollection(db: string, from: string, to: string): Collection | undefined {
+    const database = this.databases.get(db);
+    if (!database?.get(from)) return undefined;
+    database.remove(to);
+    const renamed = database.rename(from, to);
+    this.emit({ operationType: 'rename', db, coll: from, to: { db, coll: to } });
+    return renamed;
+  }
+
+  /** Drops a database: a `drop` change per collection, then `dropDatabase`. */
+  dropDatabase(db: string): void {
+    const database = this.databases.get(db);
+    if (!database) return;
+    for (const collection of database.list()) {
+      database.remove(collection.name);
+      this.emit({ operationType: 'drop', db, coll: collection.name });
+    }
+    this.databases.delete(db);
+    this.emit({ operationType: 'dropDatabase', db });
+  }
+
+  /**
+   * A copy of the document with this `_id` (hash lookup), or undefined — what change streams use
+   * for `fullDocument: 'updateLookup'`.
+   */
+  findById(db: string, coll: string, id: unknown): Document | undefined {
+    const doc = this.collection(db, coll)?.findById(id);
+    return doc === undefined ? undefined : cloneValue(doc);
+  }
+
+  /** Deletes every document whose TTL index expired at `now`; returns how many. */
+  reapExpired(now: Date = new Date()): number {
+    let deleted = 0;
+    for (const database of [...this.databases.values()]) {
+      for (const collection of database.list()) deleted += reapCollection(collection, now);
+    }
+    return deleted;
+  }
+
+  /** Starts the TTL monitor (unref'd timer), every `intervalMs` (mongod: 60 s). */
+  startTtlMonitor(intervalMs: number = DEFAULT_TTL_INTERVAL_MS): void {
+    this.ttl.start(intervalMs);
+  }
+
+  /** Stops the TTL monitor. */
+  stopTtlMonitor(): void {
+    this.ttl.stop();
+  }
+
+  /** Releases everything: stops the TTL monitor, forgets all data and listeners (no events). */
+  dispose(): void {
+    this.ttl.stop();
+    this.databases.clear();
+    this.listeners.clear();
   }
 }

@@ -1,0 +1,77 @@
+import type { Document } from 'bson';
+import { CommandError, ErrorCode } from '../../errors.js';
+import { formatValue } from '../../query/format.js';
+import { keyString } from '../../query/key-string.js';
+import type { Collection } from '../../storage/collection.js';
+import { normaliseIndexSpec } from '../../storage/index-spec.js';
+import type { CommandHandler } from '../context.js';
+import { collectionName } from './namespace.js';
+import { arrayField, checkFields } from './options.js';
+
+function optionsKey(spec: Document): string {
+  const { v: _v, key: _key, name: _name, ...options } = spec;
+  return keyString(
+    Object.fromEntries(Object.entries(options).sort(([a], [b]) => (a < b ? -1 : 1))),
+  );
+}
+
+/** Returns true when the spec already exists; throws MongoDB's conflicts (85, 86). */
+function existing(collection: Collection, spec: Document): boolean {
+  const key = keyString(spec.key);
+  const partial = keyString(spec.partialFilterExpression ?? null);
+  for (const index of collection.indexes) {
+    const sameKey = keyString(index.spec.key) === key;
+    const sameOptions = optionsKey(index.spec) === optionsKey(spec);
+    if (index.name === spec.name) {
+      if (sameKey && sameOptions) return true;
+      if (!sameKey) {
+        throw new CommandError(
+          ErrorCode.IndexKeySpecsConflict,
+          `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${formatValue(spec)}, existing index: ${formatValue(index.spec)}`,
+        );
+      }
+      throw new CommandError(
+        ErrorCode.IndexOptionsConflict,
+        `An equivalent index already exists with the same name but different options. Requested index: ${formatValue(spec)}, existing index: ${formatValue(index.spec)}`,
+      );
+    }
+    if (sameKey && keyString(index.spec.partialFilterExpression ?? null) === partial) {
+      if (sameOptions || index.name === '_id_') {
+        throw new CommandError(
+          ErrorCode.IndexOptionsConflict,
+          `Index already exists with a different name: ${index.name}`,
+        );
+      }
+      throw new CommandError(
+        ErrorCode.IndexOptionsConflict,
+        `An existing index has the same key pattern but different options. Requested index: ${formatValue(spec)}, existing index: ${formatValue(index.spec)}`,
+      );
+    }
+  }
+  return false;
+}
+
+/** `createIndexes`: unique, sparse, partial and TTL indexes; existing data is checked first. */
+export const createIndexes: CommandHandler = (command, context) => {
+  checkFields(command, 'createIndexes', ['indexes', 'commitQuorum', 'ignoreUnknownIndexOptions']);
+  const name = collectionName(command, context.dbName);
+  const raw = arrayField(command, 'indexes', 'createIndexes');
+  if (raw.length === 0)
+    throw new CommandError(ErrorCode.BadValue, 'Must specify at least one index to create');
+  const specs = raw.map(normaliseIndexSpec);
+  const { collection, created } = context.engine.ensureCollection(context.dbName, name);
+  const before = collection.indexes.length;
+  const fresh: Document[] = [];
+  for (const spec of specs) {
+    if (fresh.some((f) => f.name === spec.name)) continue;
+    if (!existing(collection, spec)) fresh.push(spec);
+  }
+  for (const spec of fresh) collection.addIndex(spec);
+  const reply: Document = {
+    numIndexesBefore: before,
+    numIndexesAfter: collection.indexes.length,
+    createdCollectionAutomatically: created,
+  };
+  if (fresh.length === 0) reply.note = 'all indexes already exist';
+  return reply;
+};

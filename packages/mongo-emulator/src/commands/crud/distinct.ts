@@ -1,0 +1,36 @@
+import type { Document } from 'bson';
+import { badValue } from '../../errors.js';
+import type { BsonValue } from '../../query/bson-types.js';
+import { compareValues } from '../../query/compare.js';
+import { keyString } from '../../query/key-string.js';
+import { pathValues } from '../../query/path.js';
+import type { CommandHandler } from '../context.js';
+import { checkHint } from './hint.js';
+import { collectionName } from './namespace.js';
+import { checkCollation, checkFields, documentOption } from './options.js';
+
+/** `distinct`: the distinct values of a (dotted) field among the documents matching `query`. */
+export const distinct: CommandHandler = (command, context) => {
+  checkFields(command, 'distinct', ['key', 'query', 'hint', 'collation']);
+  checkCollation(command.collation);
+  const name = collectionName(command, context.dbName);
+  const key = command.key;
+  if (typeof key !== 'string')
+    throw badValue("BSON field 'distinct.key' is missing but a required field");
+  if (key === '') throw badValue('FieldPath cannot be constructed with empty string');
+  const query = documentOption(command, 'query', 'distinct');
+  const collection = context.engine.collection(context.dbName, name);
+  checkHint(command.hint, collection);
+  const seen = new Map<string, BsonValue>();
+  for (const doc of collection ? collection.find(query) : ([] as Document[])) {
+    for (const value of pathValues(doc, key)) {
+      if (value === undefined) continue;
+      const items = Array.isArray(value) ? value : [value];
+      for (const item of items) {
+        const hash = keyString(item);
+        if (!seen.has(hash)) seen.set(hash, item);
+      }
+    }
+  }
+  return { values: [...seen.values()].sort(compareValues) };
+};

@@ -1,0 +1,285 @@
+import type { Document } from 'bson';
+import { Aggregator } from 'mingo';
+import { badValue, CommandError, ErrorCode, notSupported } from '../errors.js';
+import { type BsonValue, isPlainDocument } from './bson-types.js';
+import { keyString } from './key-string.js';
+import { compileFilter } from './matcher.js';
+import { asNumber } from './numeric.js';
+import { pathValues } from './path.js';
+import { toPlain } from './plain.js';
+import { restoreTypes } from './restore-types.js';
+import { compileSort } from './sort.js';
+
+/** Resolves `$lookup`'s `from` collection in the aggregate's database. */
+export type CollectionResolver = (name: string) => Document[];
+
+/** Stages MongoDB has that the emulator does not implement (answered not-supported). */
+const KNOWN_UNSUPPORTED = new Set([
+  '$bucket',
+  '$bucketAuto',
+  '$collStats',
+  '$densify',
+  '$documents',
+  '$fill',
+  '$geoNear',
+  '$graphLookup',
+  '$indexStats',
+  '$listSessions',
+  '$merge',
+  '$out',
+  '$planCacheStats',
+  '$redact',
+  '$sample',
+  '$search',
+  '$searchMeta',
+  '$setWindowFields',
+  '$sortByCount',
+  '$unionWith',
+  '$currentOp',
+  '$listLocalSessions',
+  '$changeStreamSplitLargeEvent',
+  '$vectorSearch',
+  '$changeStream',
+]);
+
+/** Runs mingo on the plain view of the documents; mingo's errors become MongoDB errors. */
+function runMingo(docs: Document[], stage: Document, restore: boolean): Document[] {
+  let out: Document[];
+  try {
+    out = new Aggregator([toPlain(stage) as Document], {}).run(
+      docs.map((d) => toPlain(d) as Document),
+    ) as Document[];
+  } catch (error) {
+    const message = (error as Error).message;
+    const op = /(\$[A-Za-z]+)/.exec(message)?.[1];
+    if (/unknown|not found|unrecognized|invalid operator/i.test(message) && op) {
+      throw new CommandError(
+        ErrorCode.InvalidPipelineOperator,
+        `Invalid $project :: caused by :: Unrecognized expression '${op}'`,
+      );
+    }
+    throw badValue(message);
+  }
+  if (!restore) return out;
+  return out.map((d, i) => restoreTypes(docs[i], d) as Document);
+}
+
+function unwind(docs: Document[], spec: BsonValue): Document[] {
+  const options =
+    typeof spec === 'string' ? { path: spec } : isPlainDocument(spec) ? spec : undefined;
+  if (!options || typeof options.path !== 'string' || !options.path.startsWith('$')) {
+    throw new CommandError(28812, 'no path specified to $unwind stage', {
+      codeName: 'Location28812',
+    });
+  }
+  const path = options.path.slice(1);
+  const indexField = options.includeArrayIndex as string | undefined;
+  const preserve = options.preserveNullAndEmptyArrays === true;
+  const out: Document[] = [];
+  const setAt = (doc: Document, value: BsonValue, index: number | null): Document => {
+    const copy = structuredCloneDoc(doc);
+    assign(copy, path, value);
+    if (indexField) assign(copy, indexField, index);
+    return copy;
+  };
+  for (const doc of docs) {
+    const value = pathValues(doc, path)[0];
+    if (Array.isArray(value)) {
+      if (value.length === 0) {
+        if (preserve) {
+          const copy = structuredCloneDoc(doc);
+          removeAt(copy, path);
+          if (indexField) assign(copy, indexField, null);
+          out.push(copy);
+        }
+        continue;
+      }
+      value.forEach((element, i) => {
+        out.push(setAt(doc, element, i));
+      });
+    } else if (value === undefined || value === null) {
+      if (preserve) out.push(indexField ? setAt(doc, value, null) : doc);
+    } else {
+      out.push(indexField ? setAt(doc, value, null) : doc);
+    }
+  }
+  return out;
+}
+
+function structuredCloneDoc(doc: Document): Document {
+  const copy: Document = {};
+  for (const [k, v] of Object.entries(doc))
+    copy[k] = isPlainDocument(v) ? structuredCloneDoc(v) : v;
+  return copy;
+}
+
+function assign(doc: Document, path: string, value: BsonValue): void {
+  const parts = path.split('.');
+  let current: Document = doc;
+  for (const part of parts.slice(0, -1)) {
+    if (!isPlainDocument(current[part])) current[part] = {};
+    current = current[part] as Document;
+  }
+  current[parts[parts.length - 1] as string] = value;
+}
+
+function removeAt(doc: Document, path: string): void {
+  const parts = path.split('.');
+  let current: BsonValue = doc;
+  for (const part of parts.slice(0, -1)) {
+    current = isPlainDocument(current) ? current[part] : undefined;
+  }
+  if (isPlainDocument(current)) delete current[parts[parts.length - 1] as string];
+}
+
+function lookup(docs: Document[], spec: BsonValue, resolve: CollectionResolver): Document[] {
+  if (!isPlainDocument(spec)) throw badValue('the $lookup specification must be an Object');
+  const { from, localField, foreignField, as, pipeline } = spec;
+  if (spec.let !== undefined) throw notSupported("$lookup 'let'");
+  if (typeof from !== 'string') throw notSupported('$lookup without a collection name in from');
+  if (typeof as !== 'string')
+    throw new CommandError(ErrorCode.FailedToParse, "must specify 'as' field for a $lookup");
+  const foreign = resolve(from);
+  const sub = pipeline === undefined ? undefined : (pipeline as Document[]);
+  if (localField === undefined) {
+    if (!sub)
+      throw new CommandError(
+        ErrorCode.FailedToParse,
+        "$lookup requires either 'pipeline' or both 'localField' and 'foreignField' to be specified",
+      );
+    const joined = runPipeline(foreign, sub, resolve);
+    return docs.map((d) => ({ ...d, [as]: joined }));
+  }
+  if (typeof localField !== 'string' || typeof foreignField !== 'string') {
+    throw new CommandError(
+      ErrorCode.FailedToParse,
+      "$lookup requires both 'localField' and 'foreignField'",
+    );
+  }
+  return docs.map((doc) => {
+    const keys = new Set<string>();
+    for (const v of pathValues(doc, localField)) {
+      if (Array.isArray(v)) {
+        for (const e of v) keys.add(keyString(e));
+        if (v.length === 0) keys.add(keyString(null));
+      } else keys.add(keyString(v ?? null));
+    }
+    let matches = foreign.filter((f) =>
+      pathValues(f, foreignField).some((v) =>
+        Array.isArray(v) ? v.some((e) => keys.has(keyString(e))) : keys.has(keyString(v ?? null)),
+      ),
+    );
+    if (sub) matches = runPipeline(matches, sub, resolve);
+    return { ...doc, [as]: matches };
+  });
+}
+
+function facet(docs: Document[], spec: BsonValue, resolve: CollectionResolver): Document[] {
+  if (!isPlainDocument(spec)) throw badValue('the $facet specification must be an Object');
+  const out: Document = {};
+  for (const [name, pipeline] of Object.entries(spec)) {
+    if (!Array.isArray(pipeline))
+      throw badValue(`arguments to $facet must be arrays, ${name} is type ${typeof pipeline}`);
+    out[name] = runPipeline(docs, pipeline as Document[], resolve);
+  }
+  return [out];
+}
+
+function countStage(docs: Document[], field: BsonValue): Document[] {
+  if (typeof field !== 'string' || field === '' || field.startsWith('$') || field.includes('.')) {
+    throw new CommandError(40157, 'the count field must be a non-empty string', {
+      codeName: 'Location40157',
+    });
+  }
+  return docs.length === 0 ? [] : [{ [field]: docs.length }];
+}
+
+function positive(stage: string, value: BsonValue, allowZero: boolean): number {
+  const n = asNumber(value);
+  if (n === undefined || !Number.isInteger(n) || n < 0 || (!allowZero && n === 0)) {
+    throw badValue(
+      `invalid argument to ${stage} stage: ${allowZero ? 'Expected a non-negative number' : 'the limit must be positive'}`,
+    );
+  }
+  return n;
+}
+
+/**
+ * Runs an aggregation pipeline over documents. `$match`, `$sort`, `$skip`, `$limit`, `$count`,
+ * `$unwind`, `$lookup` and `$facet` run natively with MongoDB's BSON semantics; `$group`,
+ * `$project`, `$addFields`/`$set`, `$unset`, `$replaceRoot`/`$replaceWith` run on mingo.
+ */
+export function runPipeline(
+  input: Document[],
+  pipeline: Document[],
+  resolve: CollectionResolver,
+): Document[] {
+  let docs = input;
+  for (const stage of pipeline) {
+    if (!isPlainDocument(stage) || Object.keys(stage).length !== 1) {
+      throw new CommandError(
+        40323,
+        'A pipeline stage specification object must contain exactly one field.',
+        {
+          codeName: 'Location40323',
+        },
+      );
+    }
+    const [name, spec] = Object.entries(stage)[0] as [string, BsonValue];
+    switch (name) {
+      case '$match': {
+        if (!isPlainDocument(spec))
+          throw badValue('the match filter must be an expression in an object');
+        const predicate = compileFilter(spec);
+        docs = docs.filter((d) => predicate(d));
+        break;
+      }
+      case '$sort': {
+        const comparator = compileSort(spec);
+        if (!comparator)
+          throw new CommandError(15976, '$sort stage must have at least one sort key', {
+            codeName: 'Location15976',
+          });
+        docs = [...docs].sort(comparator);
+        break;
+      }
+      case '$skip':
+        docs = docs.slice(positive('$skip', spec, true));
+        break;
+      case '$limit':
+        docs = docs.slice(0, positive('$limit', spec, false));
+        break;
+      case '$count':
+        docs = countStage(docs, spec);
+        break;
+      case '$unwind':
+        docs = unwind(docs, spec);
+        break;
+      case '$lookup':
+        docs = lookup(docs, spec, resolve);
+        break;
+      case '$facet':
+        docs = facet(docs, spec, resolve);
+        break;
+      case '$group':
+        docs = runMingo(docs, stage, false);
+        break;
+      case '$project':
+      case '$addFields':
+      case '$set':
+      case '$unset':
+        docs = runMingo(docs, stage, true);
+        break;
+      case '$replaceRoot':
+      case '$replaceWith':
+        docs = runMingo(docs, stage, false);
+        break;
+      default:
+        if (KNOWN_UNSUPPORTED.has(name)) throw notSupported(`aggregation stage ${name}`);
+        throw new CommandError(40324, `Unrecognized pipeline stage name: '${name}'`, {
+          codeName: 'Location40324',
+        });
+    }
+  }
+  return docs;
+}

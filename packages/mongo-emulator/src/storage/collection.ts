@@ -1,0 +1,228 @@
+import { type Document, ObjectId } from 'bson';
+import { CommandError, ErrorCode } from '../errors.js';
+import { type BsonValue, bsonTypeOf, isPlainDocument } from '../query/bson-types.js';
+import { cloneValue } from '../query/clone.js';
+import { keyString } from '../query/key-string.js';
+import { compileFilter, equalityFields } from '../query/matcher.js';
+import { describeUpdate } from '../query/update-description.js';
+import type { ChangeRecord } from './change-record.js';
+import { Index } from './index.js';
+import { type CollectionValidation, compileValidation, validateWrite } from './validation.js';
+
+/** A change record before the engine stamps it with its cluster and wall time. */
+export type PendingChange = Omit<ChangeRecord, 'clusterTime' | 'wallTime'>;
+
+/** How a collection reports its committed writes to the engine. */
+export type ChangeSink = (change: PendingChange) => void;
+
+/** Per-write options of {@link Collection.insert} and {@link Collection.replace}. */
+export interface WriteOptions {
+  /** Skip document validation (the command's `bypassDocumentValidation: true`). */
+  bypassDocumentValidation?: boolean;
+}
+
+const ID_INDEX_SPEC: Document = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+/** Validates an `_id` value as MongoDB does on insert. */
+export function checkIdValue(id: BsonValue): void {
+  const type = bsonTypeOf(id);
+  if (type === 'array' || type === 'regex' || type === 'undefined') {
+    throw new CommandError(ErrorCode.InvalidIdField, `The '_id' value cannot be of type ${type}`);
+  }
+  if (isPlainDocument(id) && Object.keys(id).some((k) => k.startsWith('$'))) {
+    throw new CommandError(
+      ErrorCode.DollarPrefixedFieldName,
+      `_id fields may not contain '$'-prefixed fields: ${Object.keys(id).find((k) => k.startsWith('$'))} is not valid for storage.`,
+    );
+  }
+}
+
+/**
+ * One collection: documents in natural (insertion) order keyed by `_id`, and its indexes. Every
+ * write is synchronous and atomic: unique constraints are checked before anything changes.
+ */
+export class Collection {
+  readonly db: string;
+  private currentName: string;
+  private currentOptions: Document;
+  private validation: CollectionValidation | undefined;
+  private readonly docs = new Map<string, Document>();
+  private readonly indexList: Index[] = [new Index(ID_INDEX_SPEC)];
+  private readonly sink: ChangeSink;
+
+  constructor(db: string, name: string, options: Document, sink: ChangeSink) {
+    this.db = db;
+    this.currentName = name;
+    this.currentOptions = options;
+    this.validation = compileValidation(options);
+    this.sink = sink;
+  }
+
+  /** The collection's name. */
+  get name(): string {
+    return this.currentName;
+  }
+
+  /** Gives the collection a new name (see {@link Database.rename}). */
+  renameTo(name: string): void {
+    this.currentName = name;
+  }
+
+  /** The collection's options, as `listCollections` shows them. */
+  get options(): Document {
+    return this.currentOptions;
+  }
+
+  /** Replaces the collection's options (`collMod`); validation follows the new options. */
+  setOptions(options: Document): void {
+    this.validation = compileValidation(options);
+    this.currentOptions = options;
+  }
+
+  /** `db.collection`. */
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  /** Number of documents. */
+  get size(): number {
+    return this.docs.size;
+  }
+
+  /** The indexes, `_id_` first. */
+  get indexes(): readonly Index[] {
+    return this.indexList;
+  }
+
+  /** All documents in natural order. Stored documents are never mutated: callers may keep them. */
+  all(): Document[] {
+    return [...this.docs.values()];
+  }
+
+  /** The document with this `_id`, by hash lookup. */
+  findById(id: BsonValue): Document | undefined {
+    return this.docs.get(keyString(id));
+  }
+
+  /**
+   * The documents matching a filter, in natural order. Uses the `_id` hash or a unique index when
+   * the filter pins all its key fields by equality; scans otherwise.
+   */
+  find(filter: Document | undefined): Document[] {
+    const predicate = compileFilter(filter);
+    return this.candidates(filter).filter((d) => predicate(d));
+  }
+
+  private candidates(filter: Document | undefined): Document[] {
+    const pinned = equalityFields(filter);
+    if (pinned.size === 0) return this.all();
+    const scalar = (v: BsonValue) => !Array.isArray(v) && v !== null && v !== undefined;
+    const id = pinned.get('_id');
+    if (id !== undefined && scalar(id) && !isPlainDocument(id)) {
+      const doc = this.docs.get(keyString(id));
+      return doc ? [doc] : [];
+    }
+    for (const index of this.indexList) {
+      if (!index.unique || index.spec.partialFilterExpression || index.spec.sparse) continue;
+      const values = index.fields.map((f) => pinned.get(f));
+      if (!values.every((v) => scalar(v) && !isPlainDocument(v))) continue;
+      const ids = index.lookup(values);
+      if (!ids) return [];
+      return [...ids].map((k) => this.docs.get(k)).filter((d): d is Document => d !== undefined);
+    }
+    return this.all();
+  }
+
+  /** Inserts a document (an `_id` is generated first when missing); returns the stored document. */
+  insert(input: Document, options: WriteOptions = {}): Document {
+    let doc: Document;
+    if (input._id === undefined) doc = { _id: new ObjectId(), ...cloneValue(input) };
+    else doc = cloneValue(input);
+    checkIdValue(doc._id);
+    if (options.bypassDocumentValidation !== true) validateWrite(this.validation, doc, undefined);
+    const idKey = keyString(doc._id);
+    for (const index of this.indexList) index.checkUnique(this.ns, doc, '\u0000new');
+    for (const index of this.indexList) index.add(doc, idKey);
+    this.docs.set(idKey, doc);
+    this.sink({
+      operationType: 'insert',
+      db: this.db,
+      coll: this.name,
+      documentKey: { _id: doc._id },
+      fullDocument: cloneValue(doc),
+    });
+    return doc;
+  }
+
+  /**
+   * Replaces a stored document by its new version (same `_id`); `kind` is how the change is
+   * reported. When `changed` is false nothing is written and no change is recorded.
+   */
+  replace(
+    before: Document,
+    after: Document,
+    kind: 'update' | 'replace',
+    changed: boolean,
+    options: WriteOptions = {},
+  ): void {
+    const idKey = keyString(before._id);
+    if (this.docs.get(idKey) !== before) {
+      throw new CommandError(
+        ErrorCode.InternalError,
+        'write conflict: document changed during the write',
+      );
+    }
+    if (!changed) return;
+    if (options.bypassDocumentValidation !== true) validateWrite(this.validation, after, before);
+    for (const index of this.indexList) {
+      index.remove(before, idKey);
+    }
+    try {
+      for (const index of this.indexList) index.checkUnique(this.ns, after, idKey);
+    } catch (error) {
+      for (const index of this.indexList) index.add(before, idKey);
+      throw error;
+    }
+    for (const index of this.indexList) index.add(after, idKey);
+    this.docs.set(idKey, after);
+    const change: PendingChange = {
+      operationType: kind,
+      db: this.db,
+      coll: this.name,
+      documentKey: { _id: after._id },
+      fullDocument: cloneValue(after),
+    };
+    if (kind === 'update') change.updateDescription = describeUpdate(before, after);
+    this.sink(change);
+  }
+
+  /** Deletes a stored document. */
+  delete(doc: Document): void {
+    const idKey = keyString(doc._id);
+    if (this.docs.get(idKey) !== doc) return;
+    for (const index of this.indexList) index.remove(doc, idKey);
+    this.docs.delete(idKey);
+    this.sink({
+      operationType: 'delete',
+      db: this.db,
+      coll: this.name,
+      documentKey: { _id: doc._id },
+    });
+  }
+
+  /** Builds a new index over the existing documents; fails (changing nothing) on duplicates. */
+  addIndex(spec: Document): void {
+    const index = new Index(spec);
+    for (const [idKey, doc] of this.docs) {
+      index.checkUnique(this.ns, doc, idKey);
+      index.add(doc, idKey);
+    }
+    this.indexList.push(index);
+  }
+
+  /** Removes an index by name (never `_id_`). */
+  removeIndex(name: string): void {
+    const i = this.indexList.findIndex((x) => x.name === name);
+    if (i > 0) this.indexList.splice(i, 1);
+  }
+}
