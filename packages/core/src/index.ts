@@ -1,1 +1,38 @@
+export {
+  ConnectionError,
+  InvalidArgumentError,
+  InvalidCronError,
+  JobOwnershipLostError,
+  MonqueError,
+  PayloadTooLargeError,
+  ShutdownTimeoutError,
+  WorkerRegistrationError,
+  type WorkerRegistrationProblem,
+} from './errors.js';
+export type {
+  ChangeStreamErrorEvent,
+  ChangeStreamFallbackEvent,
+  JobCompleteEvent,
+  JobErrorEvent,
+  JobFailEvent,
+  MonqueEventMap,
+  StaleRecoveredEvent,
+} from './events.js';
+export { JOB_INDEXES } from './indexes.js';
+export type { Job, JobDocument } from './jobs/job.js';
+export { isJobStatus, JobStatus } from './jobs/job-status.js';
+export {
+  type ForeignDocumentProblem,
+  type JobDocumentParseResult,
+  parseJobDocument,
+} from './jobs/parse-job-document.js';
+export { type EnqueueOptions, Monque, type ScheduleOptions } from './monque.js';
+export {
+  MAX_BSON_DOCUMENT_SIZE,
+  type MonqueOptions,
+  type ResolvedMonqueOptions,
+  resolveMonqueOptions,
+} from './options.js';
+export { type CronSchedule, parseCron } from './scheduling/cron.js';
 export { calculateBackoff, calculateBackoffDelay } from './utils/backoff.js';
+export type { JobContext, JobHandler, WorkerOptions } from './workers/worker-registry.js';

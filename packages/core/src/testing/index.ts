@@ -1,10 +1,17 @@
 /**
- * Test helpers for applications that use Monque. The helpers arrive with the scheduler; until then
- * this entry only reports that it exists.
+ * Test helpers for applications that use Monque: a MongoDB for tests, waiting for jobs without
+ * sleeps, and a job document factory.
  *
  * @example
  * ```ts
- * import { TESTING_HELPERS_VERSION } from '@monque/core/testing';
+ * import { startTestMongo, waitForJob } from '@monque/core/testing';
  * ```
  */
-export const TESTING_HELPERS_VERSION = 0;
+export { cleanupTestDatabase } from './cleanup-test-database.js';
+export { createJobDocument } from './create-job-document.js';
+export type { JobsCollectionLike, MonqueLike, WaitEventName } from './monque-like.js';
+export { startTestMongo, type TestMongo } from './start-test-mongo.js';
+export { waitForIdle } from './wait-for-idle.js';
+export { waitForJob } from './wait-for-job.js';
+export { WaitTimeoutError } from './wait-timeout-error.js';
+export { DEFAULT_CHECK_INTERVAL, DEFAULT_WAIT_TIMEOUT, type WaitOptions } from './wait-until.js';

@@ -12,6 +12,7 @@ const packageDir = resolve(import.meta.dirname, '../..');
 const probe = `
 const report = (core, testing) => ({
   calculateBackoff: typeof core.calculateBackoff,
+  Monque: typeof core.Monque,
   backoff: core.calculateBackoff(2, 1000, undefined, new Date(0)).toISOString(),
   testingExports: Object.keys(testing).sort(),
 });
@@ -64,7 +65,16 @@ describe('packed @monque/core', () => {
     const { stdout } = await run(process.execPath, [script], { cwd: consumerDir });
     const report = JSON.parse(stdout) as Record<string, unknown>;
     expect(report.calculateBackoff).toBe('function');
+    expect(report.Monque).toBe('function');
     expect(report.backoff).toBe('1970-01-01T00:00:04.000Z');
-    expect(report.testingExports).toEqual(['TESTING_HELPERS_VERSION']);
+    expect(report.testingExports).toEqual(
+      expect.arrayContaining([
+        'cleanupTestDatabase',
+        'createJobDocument',
+        'startTestMongo',
+        'waitForIdle',
+        'waitForJob',
+      ]),
+    );
   });
 });

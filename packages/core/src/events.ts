@@ -1,0 +1,128 @@
+import type { Job } from './jobs/job.js';
+
+/**
+ * Payload of `'job:complete'`: the job and how long its handler ran.
+ *
+ * @example
+ * ```ts
+ * monque.on('job:complete', ({ job, duration }: JobCompleteEvent) => {
+ *   console.log(`${job.name} took ${duration} ms`);
+ * });
+ * ```
+ */
+export interface JobCompleteEvent {
+  /** The job, as it was when its handler started. */
+  job: Job;
+  /** How long the handler ran, in milliseconds. */
+  duration: number;
+}
+
+/**
+ * Payload of `'job:fail'`: the job, the handler's error, and whether the job will be retried.
+ *
+ * @example
+ * ```ts
+ * monque.on('job:fail', ({ job, error, willRetry }: JobFailEvent) => {
+ *   if (!willRetry) alert(`${job.name} failed for good: ${error.message}`);
+ * });
+ * ```
+ */
+export interface JobFailEvent {
+  /** The job, as it was when its handler started. */
+  job: Job;
+  /** What the handler threw (a non-Error throw is wrapped in an Error). */
+  error: Error;
+  /** `true` when the job goes back to pending for another attempt; `false` when it is failed. */
+  willRetry: boolean;
+}
+
+/**
+ * Payload of `'job:error'`: an error of Monque itself (not a handler's), such as a lost database
+ * connection or a foreign document in the jobs collection; `job` is set when one job is concerned.
+ *
+ * @example
+ * ```ts
+ * monque.on('job:error', ({ error, job }: JobErrorEvent) => {
+ *   logger.error({ err: error, jobId: job?._id.toHexString() }, 'monque error');
+ * });
+ * ```
+ */
+export interface JobErrorEvent {
+  /** What went wrong. */
+  error: Error;
+  /** The job concerned, if any. */
+  job?: Job;
+}
+
+/**
+ * Payload of `'stale:recovered'`: how many jobs with a stale claim this instance took back.
+ *
+ * @example
+ * ```ts
+ * monque.on('stale:recovered', ({ count }: StaleRecoveredEvent) => metrics.add('stale', count));
+ * ```
+ */
+export interface StaleRecoveredEvent {
+  /** The number of jobs returned to pending. */
+  count: number;
+}
+
+/**
+ * Payload of `'changestream:error'`: the change stream failed; Monque retries or falls back to
+ * polling.
+ *
+ * @example
+ * ```ts
+ * monque.on('changestream:error', ({ error }: ChangeStreamErrorEvent) => console.warn(error));
+ * ```
+ */
+export interface ChangeStreamErrorEvent {
+  /** The driver's error. */
+  error: Error;
+}
+
+/**
+ * Payload of `'changestream:fallback'`: change streams are unavailable (for example on a
+ * standalone server), so Monque polls every `pollInterval` instead.
+ *
+ * @example
+ * ```ts
+ * monque.on('changestream:fallback', ({ reason }: ChangeStreamFallbackEvent) => console.info(reason));
+ * ```
+ */
+export interface ChangeStreamFallbackEvent {
+  /** Why change streams are not used. */
+  reason: string;
+}
+
+/**
+ * The events of a Monque instance and their listener arguments, for Node's typed
+ * `EventEmitter<MonqueEventMap>`: `on`, `once`, `off` and `emit` check names and payloads.
+ *
+ * @example
+ * ```ts
+ * monque.on('job:start', (job) => console.log('started', job.name));
+ * monque.on('job:fail', ({ job, error, willRetry }) => console.warn(job.name, error, willRetry));
+ * monque.on('changestream:connected', () => console.log('notified by change streams'));
+ * ```
+ */
+export interface MonqueEventMap {
+  /** A handler is about to run a claimed job. */
+  'job:start': [job: Job];
+  /** A handler finished without error and the job was marked completed (or rescheduled). */
+  'job:complete': [event: JobCompleteEvent];
+  /** A handler threw or rejected. */
+  'job:fail': [event: JobFailEvent];
+  /** Monque itself hit an error (not a handler). */
+  'job:error': [event: JobErrorEvent];
+  /** Jobs with stale claims were returned to pending. */
+  'stale:recovered': [event: StaleRecoveredEvent];
+  /** The change stream is open; new jobs are noticed without polling. */
+  'changestream:connected': [];
+  /** The change stream failed. */
+  'changestream:error': [event: ChangeStreamErrorEvent];
+  /** The change stream was closed (on `stop()` or before a reconnect). */
+  'changestream:closed': [];
+  /** Change streams are unavailable; Monque polls instead. */
+  'changestream:fallback': [event: ChangeStreamFallbackEvent];
+}

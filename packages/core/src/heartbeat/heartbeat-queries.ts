@@ -1,0 +1,45 @@
+import type { Collection, ObjectId } from 'mongodb';
+import { RELEASED_CLAIM } from '../claim/fence.js';
+import type { JobDocument } from '../jobs/job.js';
+import { JobStatus } from '../jobs/job-status.js';
+
+/**
+ * Confirms, with one `updateMany`, that this instance still runs the jobs it holds. Only the jobs
+ * in `ids` are touched, so a job whose outcome could not be written is not kept alive forever:
+ * it goes stale and another instance takes it over.
+ *
+ * @returns How many jobs were refreshed.
+ */
+export async function sendHeartbeat(
+  collection: Collection<JobDocument>,
+  instanceId: string,
+  ids: readonly ObjectId[],
+  now: Date = new Date(),
+): Promise<number> {
+  const result = await collection.updateMany(
+    { claimedBy: instanceId, status: JobStatus.Processing, _id: { $in: [...ids] } },
+    { $set: { lastHeartbeat: now } },
+  );
+  return result.modifiedCount;
+}
+
+/**
+ * Hands jobs whose claim went stale (no heartbeat for `lockTimeout`) back to `pending`, with one
+ * `updateMany`. `failCount` is not increased: the run was interrupted, it did not fail.
+ *
+ * @returns How many jobs were recovered.
+ */
+export async function recoverStaleJobs(
+  collection: Collection<JobDocument>,
+  lockTimeout: number,
+  now: Date = new Date(),
+): Promise<number> {
+  const result = await collection.updateMany(
+    {
+      status: JobStatus.Processing,
+      lastHeartbeat: { $lt: new Date(now.getTime() - lockTimeout) },
+    },
+    { $set: { status: JobStatus.Pending, updatedAt: now, ...RELEASED_CLAIM } },
+  );
+  return result.modifiedCount;
+}

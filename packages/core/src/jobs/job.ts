@@ -1,0 +1,64 @@
+import type { ObjectId } from 'mongodb';
+import type { JobStatus } from './job-status.js';
+
+/**
+ * A job as stored in the jobs collection. All times are BSON Dates.
+ *
+ * @typeParam T - The type of the job's `data`.
+ *
+ * @example
+ * ```ts
+ * const doc: JobDocument<{ to: string }> | null = await monque.collection.findOne({ _id: id });
+ * ```
+ */
+export interface JobDocument<T = unknown> {
+  /** The job's id. */
+  _id: ObjectId;
+  /** The job name, which selects the worker that runs it. */
+  name: string;
+  /** The payload given to `enqueue`, `now` or `schedule` (`null` when none was given). */
+  data: T;
+  /** Where the job is in its life cycle. */
+  status: JobStatus;
+  /** When the job is due next. */
+  nextRunAt: Date;
+  /** When the current claim was taken, or `null` when the job is not claimed. */
+  lockedAt: Date | null;
+  /** The `schedulerInstanceId` of the instance that claimed the job, or `null`. */
+  claimedBy: string | null;
+  /** When the claiming instance last confirmed it is still running the job, or `null`. */
+  lastHeartbeat: Date | null;
+  /** The heartbeat interval (ms) of the claiming instance, or `null` when not claimed. */
+  heartbeatInterval: number | null;
+  /** How many times the job has failed so far. */
+  failCount: number;
+  /** The message of the last failure, or `null`. */
+  failReason: string | null;
+  /** The cron expression of a recurring job, or `null` for a one-off job. */
+  repeatInterval: string | null;
+  /** The IANA time zone the cron expression is read in, or `null` (UTC). */
+  timezone: string | null;
+  /**
+   * The deduplication key; the field is absent (not `null`) when there is none, so the partial
+   * unique index only covers jobs that have one.
+   */
+  uniqueKey?: string;
+  /** When the job was created. */
+  createdAt: Date;
+  /** When the job was last changed. */
+  updatedAt: Date;
+}
+
+/**
+ * A job as handlers and event listeners see it: a read-only snapshot of its {@link JobDocument}.
+ *
+ * @typeParam T - The type of the job's `data`.
+ *
+ * @example
+ * ```ts
+ * monque.worker('send-email', async (job: Job<{ to: string }>) => {
+ *   await mailer.send(job.data.to);
+ * });
+ * ```
+ */
+export type Job<T = unknown> = Readonly<JobDocument<T>>;

@@ -1,0 +1,382 @@
+import { EventEmitter } from 'node:events';
+import type { Collection, Db } from 'mongodb';
+import { InvalidArgumentError } from './errors.js';
+import type { MonqueEventMap } from './events.js';
+import { ensureJobIndexes } from './indexes.js';
+import type { Job, JobDocument } from './jobs/job.js';
+import { type MonqueOptions, type ResolvedMonqueOptions, resolveMonqueOptions } from './options.js';
+import { asMonqueError } from './runtime/as-monque-error.js';
+import { readCallOptions } from './runtime/call-options.js';
+import { SchedulerRuntime } from './runtime/scheduler-runtime.js';
+import { parseCron } from './scheduling/cron.js';
+import { insertJob, upsertUniqueJob } from './scheduling/insert-job.js';
+import { newJobDocument } from './scheduling/new-job.js';
+import { scheduleRecurringJob } from './scheduling/schedule-job.js';
+import { assertConcurrency } from './validation/concurrency.js';
+import { assertHandler } from './validation/handler.js';
+import { assertJobName } from './validation/job-name.js';
+import { assertPayload } from './validation/payload.js';
+import { assertRunAt } from './validation/run-at.js';
+import { assertTimezone } from './validation/timezone.js';
+import { assertUniqueKey } from './validation/unique-key.js';
+import type { JobHandler, WorkerOptions } from './workers/worker-registry.js';
+
+/**
+ * Options of {@link Monque.enqueue}.
+ *
+ * @example
+ * ```ts
+ * await monque.enqueue('report', { id }, { runAt: tomorrow, uniqueKey: `report-${id}` } satisfies EnqueueOptions);
+ * ```
+ */
+export interface EnqueueOptions {
+  /** When the job is due (a valid Date). Default: now. */
+  runAt?: Date;
+  /**
+   * Deduplication key, scoped to the job name: while a pending or processing job of this name
+   * has the key, enqueueing again returns that job instead of adding one.
+   */
+  uniqueKey?: string;
+}
+
+/**
+ * Options of {@link Monque.schedule}.
+ *
+ * @example
+ * ```ts
+ * await monque.schedule('0 3 * * *', 'cleanup', null, { timezone: 'Europe/Berlin' } satisfies ScheduleOptions);
+ * ```
+ */
+export interface ScheduleOptions {
+  /** The recurring job's identity within its name. Default: the job name. */
+  uniqueKey?: string;
+  /** The IANA time zone the cron expression is read in. Default: UTC. */
+  timezone?: string;
+}
+
+/**
+ * A MongoDB-backed job scheduler: enqueue one-off, delayed and recurring (cron) jobs, and run them
+ * with workers on any number of instances. Claims are atomic, running jobs send heartbeats and
+ * are taken over when an instance dies, and results are written under the claim's fence.
+ * Change streams tell an instance about new jobs at once (polling where they are unavailable).
+ *
+ * Times (`runAt`, backoff, cron, staleness) are read from this process's clock; keep the clocks
+ * of all instances synchronised (NTP).
+ *
+ * Events: `job:start`, `job:complete`, `job:fail`, `job:error`, `stale:recovered`,
+ * `changestream:connected`, `changestream:error`, `changestream:closed`, `changestream:fallback`
+ * (see {@link MonqueEventMap}).
+ *
+ * @typeParam JobMap - Job names mapped to the type of their data, to type `enqueue` and `worker`.
+ *
+ * @example
+ * ```ts
+ * type Jobs = { 'send-email': { to: string }; cleanup: null };
+ * const monque = new Monque<Jobs>(client.db('app'), { defaultConcurrency: 2 });
+ * monque.worker('send-email', async (job, { signal }) => {
+ *   await mailer.send(job.data.to, { signal });
+ * });
+ * monque.on('job:fail', ({ job, error, willRetry }) => console.warn(job.name, error, willRetry));
+ * await monque.start();
+ * await monque.enqueue('send-email', { to: 'ada@example.com' });
+ * await monque.schedule('0 * * * *', 'cleanup', null);
+ * process.on('SIGTERM', () => void monque.stop());
+ * ```
+ */
+export class Monque<
+  JobMap extends Record<string, unknown> = Record<string, unknown>,
+> extends EventEmitter<MonqueEventMap> {
+  readonly #options: ResolvedMonqueOptions;
+  readonly #collection: Collection<JobDocument>;
+  readonly #runtime: SchedulerRuntime;
+  #initializing: Promise<void> | undefined;
+
+  /**
+   * Creates an instance; nothing is sent to the database until {@link initialize}, {@link start}
+   * or the first job is added.
+   *
+   * @param db - The database that holds the jobs collection.
+   * @param options - See {@link MonqueOptions}; validated here.
+   * @throws InvalidArgumentError for an invalid `db` or option.
+   *
+   * @example
+   * ```ts
+   * const monque = new Monque(client.db('app'), { collectionName: 'jobs', maxRetries: 5 });
+   * ```
+   */
+  constructor(db: Db, options?: MonqueOptions) {
+    super();
+    if (typeof db !== 'object' || db === null || typeof db.collection !== 'function') {
+      throw new InvalidArgumentError('db', 'must be a MongoDB Db (client.db(name))', db);
+    }
+    this.#options = resolveMonqueOptions(options);
+    this.#collection = db.collection<JobDocument>(this.#options.collectionName);
+    this.#runtime = new SchedulerRuntime({
+      collection: this.#collection,
+      events: this,
+      options: this.#options,
+    });
+  }
+
+  /**
+   * The jobs collection, for queries of your own (such as dashboards or tests).
+   *
+   * @example
+   * ```ts
+   * const failed = await monque.collection.find({ status: 'failed' }).toArray();
+   * ```
+   */
+  get collection(): Collection<JobDocument> {
+    return this.#collection;
+  }
+
+  /**
+   * How many jobs this instance is running right now.
+   *
+   * @example
+   * ```ts
+   * if (monque.inFlightCount === 0) console.log('idle');
+   * ```
+   */
+  get inFlightCount(): number {
+    return this.#runtime.runner.activeCount;
+  }
+
+  /**
+   * The job names this instance has workers for, in registration order.
+   *
+   * @example
+   * ```ts
+   * console.log(monque.workerNames); // ['send-email', 'cleanup']
+   * ```
+   */
+  get workerNames(): readonly string[] {
+    return this.#runtime.registry.names;
+  }
+
+  /**
+   * Creates the indexes and, with `recoverStaleJobs`, hands stale claims back. Called by
+   * `start`, `enqueue`, `now` and `schedule`; concurrent calls share one run, and after a
+   * success it does nothing. A failed run can be retried.
+   *
+   * @throws ConnectionError when MongoDB cannot be reached or refuses the indexes.
+   *
+   * @example
+   * ```ts
+   * await monque.initialize(); // e.g. in a readiness check before accepting traffic
+   * ```
+   */
+  initialize(): Promise<void> {
+    if (this.#initializing === undefined) {
+      this.#initializing = this.#initialize().catch((error: unknown) => {
+        this.#initializing = undefined;
+        throw asMonqueError(error, 'could not initialize the jobs collection');
+      });
+    }
+    return this.#initializing;
+  }
+
+  /**
+   * Adds a job. With `uniqueKey`, an active (pending or processing) job of the same name and key
+   * is returned instead of adding a second one, also under heavy concurrency; completed and
+   * failed jobs do not count.
+   *
+   * @param name - The job name (1–255 characters, no control characters).
+   * @param data - The payload: plain BSON-storable data (`undefined` is stored as `null`).
+   * @param options - `runAt` (default now) and `uniqueKey`.
+   * @returns The job as stored (the existing one for a duplicate `uniqueKey`).
+   * @throws InvalidArgumentError or PayloadTooLargeError before anything is written;
+   * ConnectionError when the write fails.
+   *
+   * @example
+   * ```ts
+   * const job = await monque.enqueue('invoice', { orderId: 42 }, { uniqueKey: 'invoice-42' });
+   * ```
+   */
+  async enqueue<N extends keyof JobMap & string>(
+    name: N,
+    data: JobMap[N],
+    options?: EnqueueOptions,
+  ): Promise<Job<JobMap[N]>> {
+    assertJobName(name);
+    const { runAt, uniqueKey } = readCallOptions(options, ['runAt', 'uniqueKey']);
+    if (runAt !== undefined) {
+      assertRunAt(runAt, 'options.runAt');
+    }
+    if (uniqueKey !== undefined) {
+      assertUniqueKey(uniqueKey, 'options.uniqueKey');
+    }
+    const payload = data === undefined ? null : data;
+    assertPayload(payload, this.#options.maxPayloadSize);
+    const now = new Date();
+    const document = newJobDocument(
+      { name, data: payload, nextRunAt: runAt ?? now, uniqueKey },
+      now,
+    );
+    await this.initialize();
+    try {
+      const job =
+        uniqueKey === undefined
+          ? await insertJob(this.#collection, document)
+          : (await upsertUniqueJob(this.#collection, name, uniqueKey, { $setOnInsert: document }))
+              .job;
+      return job as Job<JobMap[N]>;
+    } catch (error) {
+      throw asMonqueError(error, `could not enqueue job ${JSON.stringify(name)}`);
+    }
+  }
+
+  /**
+   * Adds a job that is due at once (`enqueue` without options).
+   *
+   * @example
+   * ```ts
+   * await monque.now('send-email', { to: 'ada@example.com' });
+   * ```
+   */
+  now<N extends keyof JobMap & string>(name: N, data: JobMap[N]): Promise<Job<JobMap[N]>> {
+    return this.enqueue(name, data);
+  }
+
+  /**
+   * Creates a recurring job that runs at every time the cron expression matches. Idempotent: the
+   * job is identified by its name and `uniqueKey` (default: the name), so calling it at every
+   * start-up never adds a second job; a different expression, time zone or data updates the
+   * existing job. After a successful run the next time comes from the expression (missed times
+   * are not caught up); failures are retried with backoff.
+   *
+   * @param cron - 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first.
+   * @param name - The job name.
+   * @param data - The payload of every run.
+   * @param options - `uniqueKey` and `timezone` (IANA name, default UTC).
+   * @throws InvalidCronError for an invalid expression, InvalidArgumentError or
+   * PayloadTooLargeError for other bad input — before anything is written; ConnectionError when
+   * the write fails.
+   *
+   * @example
+   * ```ts
+   * await monque.schedule('30 2 * * 1-5', 'sync-inventory', { full: false });
+   * ```
+   */
+  async schedule<N extends keyof JobMap & string>(
+    cron: string,
+    name: N,
+    data: JobMap[N],
+    options?: ScheduleOptions,
+  ): Promise<Job<JobMap[N]>> {
+    assertJobName(name);
+    const { uniqueKey, timezone } = readCallOptions(options, ['uniqueKey', 'timezone']);
+    if (uniqueKey !== undefined) {
+      assertUniqueKey(uniqueKey, 'options.uniqueKey');
+    }
+    if (timezone !== undefined) {
+      assertTimezone(timezone, 'options.timezone');
+    }
+    const schedule = parseCron(cron, timezone);
+    const payload = data === undefined ? null : data;
+    assertPayload(payload, this.#options.maxPayloadSize);
+    await this.initialize();
+    try {
+      const job = await scheduleRecurringJob(this.#collection, {
+        name,
+        data: payload,
+        uniqueKey: uniqueKey ?? name,
+        schedule,
+        timezone,
+      });
+      return job as Job<JobMap[N]>;
+    } catch (error) {
+      throw asMonqueError(error, `could not schedule job ${JSON.stringify(name)}`);
+    }
+  }
+
+  /**
+   * Registers the handler of a job name, before or after `start()`. Jobs of names without a
+   * worker stay pending. A handler should honour `signal`, which aborts when `stop()` gives up
+   * waiting.
+   *
+   * @param name - The job name.
+   * @param handler - Runs one job; throw or reject to fail it.
+   * @param options - `concurrency` (default `defaultConcurrency`) and `replace`.
+   * @throws WorkerRegistrationError when the name has a worker (without `replace: true`) or the
+   * handler is not a function; InvalidArgumentError for bad options.
+   *
+   * @example
+   * ```ts
+   * monque.worker('resize', async (job, { signal }) => resize(job.data, { signal }), {
+   *   concurrency: 2,
+   * });
+   * ```
+   */
+  worker<N extends keyof JobMap & string>(
+    name: N,
+    handler: JobHandler<JobMap[N]>,
+    options?: WorkerOptions,
+  ): void {
+    assertJobName(name);
+    assertHandler(name, handler);
+    const { concurrency, replace } = readCallOptions(options, ['concurrency', 'replace']);
+    const limit = concurrency ?? this.#options.defaultConcurrency;
+    assertConcurrency(limit);
+    if (replace !== undefined && typeof replace !== 'boolean') {
+      throw new InvalidArgumentError('options.replace', 'must be true or false', replace);
+    }
+    this.#runtime.addWorker(name, handler as JobHandler, limit, replace === true);
+  }
+
+  /**
+   * Initializes, then starts claiming and running jobs. Does nothing when already running; after
+   * `stop()` it starts again.
+   *
+   * @throws ConnectionError when initialization fails.
+   *
+   * @example
+   * ```ts
+   * monque.worker('send-email', sendEmail);
+   * await monque.start();
+   * ```
+   */
+  async start(): Promise<void> {
+    await this.#runtime.stopping;
+    await this.initialize();
+    this.#runtime.start();
+  }
+
+  /**
+   * Stops gracefully: no new claims, the change stream closes, and running jobs get up to
+   * `shutdownTimeout` to finish. Handlers still running then have their `signal` aborted, their
+   * jobs go back to pending, and a `job:error` event carries a `ShutdownTimeoutError` listing
+   * them. Concurrent calls share one stop; it resolves when done.
+   *
+   * @example
+   * ```ts
+   * process.on('SIGTERM', async () => {
+   *   await monque.stop();
+   *   await client.close();
+   * });
+   * ```
+   */
+  stop(): Promise<void> {
+    return this.#runtime.stop();
+  }
+
+  /**
+   * Whether the instance is running and its last database round trip (claim, heartbeat or poll)
+   * succeeded within 2 × `heartbeatInterval`; `false` when stopped or the connection is lost.
+   *
+   * @example
+   * ```ts
+   * app.get('/health', (_req, res) => res.status(monque.isHealthy() ? 200 : 503).end());
+   * ```
+   */
+  isHealthy(): boolean {
+    return this.#runtime.running && this.#runtime.health.isHealthy();
+  }
+
+  async #initialize(): Promise<void> {
+    await this.#runtime.health.track(ensureJobIndexes(this.#collection));
+    if (this.#options.recoverStaleJobs) {
+      await this.#runtime.recoverStale();
+    }
+  }
+}

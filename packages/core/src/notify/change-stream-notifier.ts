@@ -1,0 +1,191 @@
+import type { EventEmitter } from 'node:events';
+import type { ChangeStream, Collection, Document } from 'mongodb';
+import type { MonqueEventMap } from '../events.js';
+import type { JobDocument } from '../jobs/job.js';
+import { JobStatus } from '../jobs/job-status.js';
+import { toError } from '../processing/outcome.js';
+
+/** A job that became pending: its name and when it is due. */
+export interface PendingJobChange {
+  readonly name: string;
+  readonly nextRunAt: Date;
+}
+
+/** What a {@link ChangeStreamNotifier} needs from its instance. */
+export interface ChangeStreamNotifierOptions {
+  readonly collection: Collection<JobDocument>;
+  readonly events: EventEmitter<MonqueEventMap>;
+  /** A job was inserted, or became pending, or got a new `nextRunAt`. */
+  readonly onPendingJob: (change: PendingJobChange) => void;
+  /** The server answered a new stream: changes from now on are seen (resynchronise). */
+  readonly onConnected: () => void;
+  /** The stream failed; a reconnect follows. */
+  readonly onLost: () => void;
+  /** Change streams are given up (unsupported, or too many failed reconnects). */
+  readonly onFallback: () => void;
+  /** Reconnects after which the notifier falls back. Default 3. */
+  readonly maxReconnects?: number;
+  /** First reconnect delay in milliseconds; doubles with every failed attempt. Default 100. */
+  readonly reconnectDelay?: number;
+}
+
+/** MongoDB's answer to `$changeStream` on a server that is not a replica set member. */
+export const CHANGE_STREAMS_UNSUPPORTED = 40573;
+
+/**
+ * Only the changes that can make a job claimable: inserts, replacements, and updates that set
+ * `status: 'pending'` or change `nextRunAt`; reduced to the three fields the notifier reads.
+ */
+export const CHANGE_STREAM_PIPELINE: Document[] = [
+  {
+    $match: {
+      $or: [
+        { operationType: { $in: ['insert', 'replace'] } },
+        { operationType: 'update', 'updateDescription.updatedFields.status': JobStatus.Pending },
+        {
+          operationType: 'update',
+          'updateDescription.updatedFields.nextRunAt': { $exists: true },
+        },
+      ],
+    },
+  },
+  {
+    $project: {
+      operationType: 1,
+      'fullDocument.name': 1,
+      'fullDocument.status': 1,
+      'fullDocument.nextRunAt': 1,
+    },
+  },
+];
+
+interface ProjectedChange extends Document {
+  fullDocument?: { name?: unknown; status?: unknown; nextRunAt?: unknown } | null;
+}
+
+function errorCode(error: unknown): unknown {
+  return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+}
+
+/**
+ * Watches the jobs collection and reports jobs that became claimable. A stream counts as
+ * connected only once the server has answered it (the first `aggregate` and `getMore`). On an
+ * error it emits `changestream:error` and reconnects with exponential backoff; after
+ * `maxReconnects` failed reconnects in a row, or at once on a server without change streams
+ * (code 40573), it emits `changestream:fallback` and stops.
+ */
+export class ChangeStreamNotifier {
+  readonly #options: ChangeStreamNotifierOptions;
+  readonly #maxReconnects: number;
+  readonly #reconnectDelay: number;
+  #stream: ChangeStream<Document, ProjectedChange> | undefined;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #failures = 0;
+
+  constructor(options: ChangeStreamNotifierOptions) {
+    this.#options = options;
+    this.#maxReconnects = options.maxReconnects ?? 3;
+    this.#reconnectDelay = options.reconnectDelay ?? 100;
+  }
+
+  /** Opens the stream. */
+  start(): void {
+    this.#failures = 0;
+    this.#connect();
+  }
+
+  /** Closes the stream (emits `changestream:closed` when one was open) and stops reconnecting. */
+  async close(): Promise<void> {
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    const stream = this.#stream;
+    this.#stream = undefined;
+    if (stream !== undefined) {
+      await stream.close();
+      this.#options.events.emit('changestream:closed');
+    }
+  }
+
+  #connect(): void {
+    const stream = this.#options.collection.watch<Document, ProjectedChange>(
+      CHANGE_STREAM_PIPELINE,
+      { fullDocument: 'updateLookup' },
+    );
+    this.#stream = stream;
+    void this.#consume(stream);
+  }
+
+  async #consume(stream: ChangeStream<Document, ProjectedChange>): Promise<void> {
+    let connected = false;
+    try {
+      while (this.#stream === stream) {
+        const change = await stream.tryNext();
+        if (this.#stream !== stream) {
+          return;
+        }
+        if (!connected) {
+          connected = true;
+          this.#failures = 0;
+          this.#options.events.emit('changestream:connected');
+          this.#options.onConnected();
+        }
+        if (change !== null) {
+          this.#handle(change);
+        }
+      }
+    } catch (error) {
+      if (this.#stream !== stream) {
+        return;
+      }
+      this.#stream = undefined;
+      this.#failed(error, connected);
+    }
+  }
+
+  #handle(change: ProjectedChange): void {
+    const job = change.fullDocument;
+    if (
+      job?.status === JobStatus.Pending &&
+      typeof job.name === 'string' &&
+      job.nextRunAt instanceof Date
+    ) {
+      this.#options.onPendingJob({ name: job.name, nextRunAt: job.nextRunAt });
+    }
+  }
+
+  #failed(error: unknown, wasConnected: boolean): void {
+    const { events } = this.#options;
+    if (errorCode(error) === CHANGE_STREAMS_UNSUPPORTED) {
+      this.#fallBack(
+        `change streams are not supported by this server (a replica set or sharded cluster is ` +
+          `required): ${toError(error).message}`,
+      );
+      return;
+    }
+    if (wasConnected) {
+      events.emit('changestream:closed');
+    }
+    events.emit('changestream:error', { error: toError(error) });
+    this.#failures += 1;
+    if (this.#failures > this.#maxReconnects) {
+      this.#fallBack(
+        `the change stream failed ${this.#failures} times in a row (the last ` +
+          `${this.#maxReconnects} reconnects failed): ${toError(error).message}`,
+      );
+      return;
+    }
+    this.#options.onLost();
+    this.#reconnectTimer = setTimeout(
+      () => {
+        this.#reconnectTimer = undefined;
+        this.#connect();
+      },
+      this.#reconnectDelay * 2 ** (this.#failures - 1),
+    );
+  }
+
+  #fallBack(reason: string): void {
+    this.#options.events.emit('changestream:fallback', { reason });
+    this.#options.onFallback();
+  }
+}

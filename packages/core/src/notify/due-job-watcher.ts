@@ -1,0 +1,140 @@
+import type { EventEmitter } from 'node:events';
+import type { Collection } from 'mongodb';
+import type { MonqueEventMap } from '../events.js';
+import type { JobDocument } from '../jobs/job.js';
+import { RepeatingTask } from '../runtime/repeating-task.js';
+import { ChangeStreamNotifier, type PendingJobChange } from './change-stream-notifier.js';
+import { KeyedThrottle } from './keyed-throttle.js';
+import { WakeTimers } from './wake-timers.js';
+
+/** Window in which change notifications for one job name are coalesced, in milliseconds. */
+export const NOTIFICATION_WINDOW = 100;
+
+/** What a {@link DueJobWatcher} needs from its instance. */
+export interface DueJobWatcherOptions {
+  readonly collection: Collection<JobDocument>;
+  readonly events: EventEmitter<MonqueEventMap>;
+  readonly pollInterval: number;
+  readonly backupPollInterval: number;
+  readonly isRegistered: (name: string) => boolean;
+  readonly names: () => readonly string[];
+  /** Due jobs of `name` may exist: claim. */
+  readonly request: (name: string) => void;
+  /** Due jobs of any name may exist: claim. */
+  readonly requestAll: () => void;
+  /** The earliest future `nextRunAt` of a pending job of `name`, or `null`. */
+  readonly nextFutureRun: (name: string) => Promise<Date | null>;
+  readonly onError: (error: unknown) => void;
+  /** Passed to the change stream notifier (tests shorten them). */
+  readonly maxReconnects?: number;
+  readonly reconnectDelay?: number;
+}
+
+/**
+ * Tells the claim loop when jobs may be due. With a healthy change stream: inserted and re-pending
+ * jobs trigger a claim at once (coalesced per name in a 100 ms window), jobs due later arm a timer
+ * for their time, and a backup poll runs every `backupPollInterval`. Without one (unsupported,
+ * failing, reconnecting): a poll every `pollInterval`.
+ */
+export class DueJobWatcher {
+  readonly #options: DueJobWatcherOptions;
+  readonly #notifier: ChangeStreamNotifier;
+  readonly #poller: RepeatingTask;
+  readonly #throttle: KeyedThrottle;
+  readonly #wakeTimers: WakeTimers;
+  #streaming = false;
+
+  constructor(options: DueJobWatcherOptions) {
+    this.#options = options;
+    this.#throttle = new KeyedThrottle(NOTIFICATION_WINDOW, options.request);
+    this.#wakeTimers = new WakeTimers((name) => {
+      options.request(name);
+      this.#armNext(name);
+    });
+    this.#poller = new RepeatingTask({
+      interval: options.pollInterval,
+      run: () => this.#poll(),
+      onError: options.onError,
+    });
+    this.#notifier = new ChangeStreamNotifier({
+      collection: options.collection,
+      events: options.events,
+      maxReconnects: options.maxReconnects,
+      reconnectDelay: options.reconnectDelay,
+      onPendingJob: (change) => this.#onPendingJob(change),
+      onConnected: () => {
+        this.#streaming = true;
+        this.#poller.setInterval(options.backupPollInterval);
+        options.requestAll();
+        this.#armAll();
+      },
+      onLost: () => this.#degrade(),
+      onFallback: () => this.#degrade(),
+    });
+  }
+
+  /** Opens the change stream and starts polling (at `pollInterval` until the stream answers). */
+  start(): void {
+    this.#streaming = false;
+    this.#poller.setInterval(this.#options.pollInterval);
+    this.#poller.start();
+    this.#notifier.start();
+  }
+
+  /** Stops polling, timers and the change stream. */
+  async stop(): Promise<void> {
+    this.#streaming = false;
+    this.#poller.stop();
+    this.#throttle.clear();
+    this.#wakeTimers.clear();
+    await this.#notifier.close();
+  }
+
+  /** A worker was registered while running: claim its due jobs and watch its future ones. */
+  watchName(name: string): void {
+    this.#options.request(name);
+    this.#armNext(name);
+  }
+
+  async #poll(): Promise<void> {
+    this.#options.requestAll();
+    if (this.#streaming) {
+      this.#armAll();
+    }
+  }
+
+  #degrade(): void {
+    this.#streaming = false;
+    this.#wakeTimers.clear();
+    this.#poller.setInterval(this.#options.pollInterval);
+  }
+
+  #onPendingJob({ name, nextRunAt }: PendingJobChange): void {
+    if (!this.#options.isRegistered(name)) {
+      return;
+    }
+    if (nextRunAt.getTime() <= Date.now()) {
+      this.#throttle.trigger(name);
+    } else {
+      this.#wakeTimers.arm(name, nextRunAt);
+    }
+  }
+
+  #armAll(): void {
+    for (const name of this.#options.names()) {
+      this.#armNext(name);
+    }
+  }
+
+  /** Looks up the next future run of `name` and arms its timer (only while streaming). */
+  #armNext(name: string): void {
+    if (!this.#streaming) {
+      return;
+    }
+    this.#options.nextFutureRun(name).then((at) => {
+      if (at !== null && this.#streaming) {
+        this.#wakeTimers.arm(name, at);
+      }
+    }, this.#options.onError);
+  }
+}

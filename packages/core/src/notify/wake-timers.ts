@@ -1,0 +1,40 @@
+import { MAX_TIMER_DELAY } from '../validation/numbers.js';
+
+/**
+ * One timer per job name, set for the earliest known future `nextRunAt` of that name. When it
+ * fires, the owner claims and looks up the next future time (so only the earliest needs keeping).
+ */
+export class WakeTimers {
+  readonly #fire: (name: string) => void;
+  readonly #timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+
+  constructor(fire: (name: string) => void) {
+    this.#fire = fire;
+  }
+
+  /** Wakes `name` at `at`, unless it is already woken earlier. */
+  arm(name: string, at: Date): void {
+    const time = at.getTime();
+    const existing = this.#timers.get(name);
+    if (existing !== undefined) {
+      if (existing.at <= time) {
+        return;
+      }
+      clearTimeout(existing.timer);
+    }
+    // A delay beyond Node's timer range fires early; the owner then simply re-arms.
+    const delay = Math.min(Math.max(0, time - Date.now()), MAX_TIMER_DELAY);
+    const timer = setTimeout(() => {
+      this.#timers.delete(name);
+      this.#fire(name);
+    }, delay);
+    this.#timers.set(name, { at: time, timer });
+  }
+
+  clear(): void {
+    for (const { timer } of this.#timers.values()) {
+      clearTimeout(timer);
+    }
+    this.#timers.clear();
+  }
+}

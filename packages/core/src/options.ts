@@ -1,0 +1,312 @@
+import { randomUUID } from 'node:crypto';
+import { InvalidArgumentError } from './errors.js';
+import {
+  assertIntegerInRange,
+  assertPositiveDuration,
+  MAX_TIMER_DELAY,
+} from './validation/numbers.js';
+
+/**
+ * The largest document MongoDB stores (16 MiB), and so the largest allowed `maxPayloadSize`.
+ *
+ * @example
+ * ```ts
+ * new Monque(db, { maxPayloadSize: MAX_BSON_DOCUMENT_SIZE / 4 });
+ * ```
+ */
+export const MAX_BSON_DOCUMENT_SIZE = 16 * 1024 * 1024;
+
+/**
+ * Options of a Monque instance. All are optional; durations are in milliseconds. Unknown keys
+ * are rejected (so a typo such as `pollIntreval` fails loudly instead of being ignored).
+ *
+ * @example
+ * ```ts
+ * const monque = new Monque(db, { collectionName: 'jobs', defaultConcurrency: 2, maxRetries: 5 });
+ * ```
+ */
+export interface MonqueOptions {
+  /**
+   * The jobs collection. A non-empty string without `$` or NUL that does not start with
+   * `system.`. Default `'monque_jobs'`.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { collectionName: 'billing_jobs' });
+   * ```
+   */
+  collectionName?: string;
+  /**
+   * How often to look for due jobs when change streams are unavailable (ms, > 0, ≤ 2^31 − 1).
+   * Default `1000`.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { pollInterval: 250 });
+   * ```
+   */
+  pollInterval?: number;
+  /**
+   * How often to look for due jobs while change streams deliver notifications, as a safety net
+   * (ms, > 0, ≤ 2^31 − 1). Default `10000`.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { backupPollInterval: 30_000 });
+   * ```
+   */
+  backupPollInterval?: number;
+  /**
+   * How many times a failed job is retried before it is marked failed (integer ≥ 0). Default `10`.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { maxRetries: 0 }); // never retry
+   * ```
+   */
+  maxRetries?: number;
+  /**
+   * The unit of the exponential backoff: retry n waits `2^n × baseRetryInterval` (ms, > 0).
+   * Default `1000`.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { baseRetryInterval: 5_000 });
+   * ```
+   */
+  baseRetryInterval?: number;
+  /**
+   * The longest wait between retries (ms, > 0). Default 24 hours.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { maxBackoffDelay: 60 * 60 * 1000 }); // at most an hour
+   * ```
+   */
+  maxBackoffDelay?: number;
+  /**
+   * How long `stop()` waits for running jobs before it throws `ShutdownTimeoutError`
+   * (ms, > 0, ≤ 2^31 − 1). Default `30000`.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { shutdownTimeout: 10_000 });
+   * ```
+   */
+  shutdownTimeout?: number;
+  /**
+   * How many jobs of one name a worker runs at once unless `worker()` says otherwise
+   * (integer ≥ 1). Default `5`.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { defaultConcurrency: 1 });
+   * ```
+   */
+  defaultConcurrency?: number;
+  /**
+   * How many jobs this instance runs at once across all workers (integer ≥ 1), or `undefined`
+   * for no instance-wide limit. A worker's own concurrency above it is simply capped by it.
+   * Default `undefined`.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { maxConcurrency: 20 });
+   * ```
+   */
+  maxConcurrency?: number;
+  /**
+   * How often a running job's claim is confirmed (ms, > 0, ≤ 2^31 − 1). Default `10000`.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { heartbeatInterval: 5_000, lockTimeout: 15_000 });
+   * ```
+   */
+  heartbeatInterval?: number;
+  /**
+   * How long a claimed job may go without a heartbeat before another instance takes it over
+   * (ms). Must be at least `2 × heartbeatInterval`, so that one late heartbeat of a live worker
+   * does not let another instance take its job while it still runs. Default `30000`.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { lockTimeout: 60_000 });
+   * ```
+   */
+  lockTimeout?: number;
+  /**
+   * Whether this instance takes over jobs whose claim went stale (boolean). Default `true`.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { recoverStaleJobs: false });
+   * ```
+   */
+  recoverStaleJobs?: boolean;
+  /**
+   * The identity this instance claims jobs under (a non-empty string of at most 255
+   * characters). Must be unique per running instance. Default: a random UUID.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { schedulerInstanceId: `${hostname()}-${process.pid}` });
+   * ```
+   */
+  schedulerInstanceId?: string;
+  /**
+   * The largest BSON-encoded job payload accepted, in bytes (integer from 1 to 16 MiB).
+   * Default 16 MiB.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { maxPayloadSize: 64 * 1024 });
+   * ```
+   */
+  maxPayloadSize?: number;
+}
+
+/**
+ * {@link MonqueOptions} after {@link resolveMonqueOptions}: validated, defaults applied, frozen.
+ * Every option has a value except `maxConcurrency`, which is `undefined` when unlimited.
+ *
+ * @example
+ * ```ts
+ * const options: ResolvedMonqueOptions = resolveMonqueOptions({ pollInterval: 500 });
+ * options.maxRetries; // 10
+ * ```
+ */
+export type ResolvedMonqueOptions = Readonly<
+  Required<Omit<MonqueOptions, 'maxConcurrency'>> & { maxConcurrency: number | undefined }
+>;
+
+const HOUR = 60 * 60 * 1000;
+
+const DEFAULTS = {
+  collectionName: 'monque_jobs',
+  pollInterval: 1000,
+  backupPollInterval: 10_000,
+  maxRetries: 10,
+  baseRetryInterval: 1000,
+  maxBackoffDelay: 24 * HOUR,
+  shutdownTimeout: 30_000,
+  defaultConcurrency: 5,
+  maxConcurrency: undefined,
+  heartbeatInterval: 10_000,
+  lockTimeout: 30_000,
+  recoverStaleJobs: true,
+  maxPayloadSize: MAX_BSON_DOCUMENT_SIZE,
+} as const satisfies Omit<ResolvedMonqueOptions, 'schedulerInstanceId'>;
+
+function assertCollectionName(argument: string, value: unknown): void {
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.includes('$') ||
+    value.includes('\0') ||
+    value.startsWith('system.')
+  ) {
+    throw new InvalidArgumentError(
+      argument,
+      "must be a non-empty string without '$' or NUL that does not start with 'system.'",
+      value,
+    );
+  }
+}
+
+function assertInstanceId(argument: string, value: unknown): void {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 255) {
+    throw new InvalidArgumentError(argument, 'must be a string of 1 to 255 characters', value);
+  }
+}
+
+function assertBoolean(argument: string, value: unknown): void {
+  if (typeof value !== 'boolean') {
+    throw new InvalidArgumentError(argument, 'must be true or false', value);
+  }
+}
+
+const timer = (argument: string, value: unknown) =>
+  assertPositiveDuration(argument, value, MAX_TIMER_DELAY);
+const duration = (argument: string, value: unknown) => assertPositiveDuration(argument, value);
+const count = (min: number, max?: number) => (argument: string, value: unknown) =>
+  assertIntegerInRange(argument, value, min, max);
+
+const VALIDATORS: { readonly [K in keyof MonqueOptions]-?: (arg: string, value: unknown) => void } =
+  {
+    collectionName: assertCollectionName,
+    pollInterval: timer,
+    backupPollInterval: timer,
+    maxRetries: count(0),
+    baseRetryInterval: duration,
+    maxBackoffDelay: duration,
+    shutdownTimeout: timer,
+    defaultConcurrency: count(1),
+    maxConcurrency: count(1),
+    heartbeatInterval: timer,
+    lockTimeout: duration,
+    recoverStaleJobs: assertBoolean,
+    schedulerInstanceId: assertInstanceId,
+    maxPayloadSize: count(1, MAX_BSON_DOCUMENT_SIZE),
+  };
+
+const KNOWN_OPTIONS = Object.keys(VALIDATORS);
+
+function isOptionName(key: string): key is keyof MonqueOptions {
+  return Object.hasOwn(VALIDATORS, key);
+}
+
+/**
+ * Validates Monque's options and fills in the defaults. An option set to `undefined` takes its
+ * default. Throws before anything touches the database.
+ *
+ * @param options - The options as given to the constructor, or `undefined`.
+ * @returns A frozen object with every option resolved.
+ * @throws InvalidArgumentError (with `argument` such as `'options.pollInterval'`) for a value that
+ * breaks its rule, an unknown option key, a non-object `options`, or a `lockTimeout` below
+ * `2 × heartbeatInterval`.
+ *
+ * @example
+ * ```ts
+ * const resolved = resolveMonqueOptions({ heartbeatInterval: 5_000, lockTimeout: 20_000 });
+ * resolved.pollInterval; // 1000
+ * resolveMonqueOptions({ pollIntreval: 5 } as MonqueOptions); // throws: not a Monque option
+ * ```
+ */
+export function resolveMonqueOptions(options?: MonqueOptions): ResolvedMonqueOptions {
+  if (options === undefined) {
+    return Object.freeze({ ...DEFAULTS, schedulerInstanceId: randomUUID() });
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError('options', 'must be an object or undefined', options);
+  }
+  const given: Partial<Record<keyof MonqueOptions, unknown>> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (!isOptionName(key)) {
+      throw new InvalidArgumentError(
+        `options.${key}`,
+        `is not a Monque option (known options: ${KNOWN_OPTIONS.join(', ')})`,
+        value,
+      );
+    }
+    if (value !== undefined) {
+      VALIDATORS[key](`options.${key}`, value);
+      given[key] = value;
+    }
+  }
+  const resolved = {
+    ...DEFAULTS,
+    schedulerInstanceId: randomUUID(),
+    ...(given as Partial<MonqueOptions>),
+  };
+  if (resolved.lockTimeout < 2 * resolved.heartbeatInterval) {
+    throw new InvalidArgumentError(
+      'options.lockTimeout',
+      `must be at least 2 × heartbeatInterval (${2 * resolved.heartbeatInterval} ms), because a ` +
+        'shorter lock lets another instance take over a job whose live worker sent its ' +
+        'heartbeat a little late',
+      resolved.lockTimeout,
+    );
+  }
+  return Object.freeze(resolved);
+}

@@ -1,0 +1,177 @@
+import type { EventEmitter } from 'node:events';
+import type { Collection } from 'mongodb';
+import { ClaimDispatcher } from '../claim/claim-dispatcher.js';
+import { claimJob, findNextFutureRun } from '../claim/claim-job.js';
+import { ShutdownTimeoutError } from '../errors.js';
+import type { MonqueEventMap } from '../events.js';
+import { recoverStaleJobs, sendHeartbeat } from '../heartbeat/heartbeat-queries.js';
+import type { JobDocument } from '../jobs/job.js';
+import { DueJobWatcher } from '../notify/due-job-watcher.js';
+import type { ResolvedMonqueOptions } from '../options.js';
+import { JobRunner } from '../processing/job-runner.js';
+import { type JobHandler, WorkerRegistry } from '../workers/worker-registry.js';
+import { asMonqueError } from './as-monque-error.js';
+import { HealthMonitor } from './health-monitor.js';
+import { RepeatingTask } from './repeating-task.js';
+
+/** What a {@link SchedulerRuntime} is built from. */
+export interface SchedulerRuntimeOptions {
+  readonly collection: Collection<JobDocument>;
+  readonly events: EventEmitter<MonqueEventMap>;
+  readonly options: ResolvedMonqueOptions;
+}
+
+/**
+ * Wires the running parts of one instance — workers, claim dispatcher, job runner, heartbeat
+ * with stale takeover, and due-job watcher — and drives their start and graceful stop.
+ */
+export class SchedulerRuntime {
+  readonly registry: WorkerRegistry;
+  readonly runner: JobRunner;
+  readonly health: HealthMonitor;
+  readonly #collection: Collection<JobDocument>;
+  readonly #events: EventEmitter<MonqueEventMap>;
+  readonly #options: ResolvedMonqueOptions;
+  readonly #dispatcher: ClaimDispatcher;
+  readonly #heartbeat: RepeatingTask;
+  readonly #watcher: DueJobWatcher;
+  #running = false;
+  #stopping: Promise<void> | undefined;
+
+  constructor({ collection, events, options }: SchedulerRuntimeOptions) {
+    this.#collection = collection;
+    this.#events = events;
+    this.#options = options;
+    this.health = new HealthMonitor(2 * options.heartbeatInterval);
+    this.registry = new WorkerRegistry(options.maxConcurrency);
+    const claimant = {
+      instanceId: options.schedulerInstanceId,
+      heartbeatInterval: options.heartbeatInterval,
+    };
+    this.runner = new JobRunner({
+      collection,
+      events,
+      instanceId: options.schedulerInstanceId,
+      retry: options,
+      health: this.health,
+      onSettled: (name) => {
+        this.registry.release(name);
+        this.#dispatcher.kick();
+      },
+    });
+    this.#dispatcher = new ClaimDispatcher({
+      registry: this.registry,
+      claim: (name) => this.health.track(claimJob(collection, name, claimant)),
+      start: (job) => {
+        // The handler is there: a slot is only taken for a registered name, never unregistered.
+        this.runner.run(job, this.registry.handlerFor(job.name) as JobHandler);
+      },
+      onError: (error) => this.reportError(error, 'could not claim jobs'),
+    });
+    this.#heartbeat = new RepeatingTask({
+      interval: options.heartbeatInterval,
+      run: () => this.#beat(),
+      onError: (error) => this.reportError(error, 'the heartbeat failed'),
+    });
+    this.#watcher = new DueJobWatcher({
+      collection,
+      events,
+      pollInterval: options.pollInterval,
+      backupPollInterval: options.backupPollInterval,
+      isRegistered: (name) => this.registry.has(name),
+      names: () => this.registry.names,
+      request: (name) => this.#dispatcher.request(name),
+      requestAll: () => this.#dispatcher.requestAll(),
+      nextFutureRun: (name) => this.health.track(findNextFutureRun(collection, name)),
+      onError: (error) => this.reportError(error, 'could not look for due jobs'),
+    });
+  }
+
+  /** Whether the instance is running (started and not stopping). */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Starts claiming, heartbeats, stale takeover and notifications. Idempotent. */
+  start(): void {
+    if (this.#running) {
+      return;
+    }
+    this.#running = true;
+    this.#heartbeat.start();
+    this.#watcher.start();
+    this.#dispatcher.activate();
+    this.#dispatcher.requestAll();
+  }
+
+  /** Registers a worker; while running, its due jobs are claimed at once. */
+  addWorker(name: string, handler: JobHandler, concurrency: number, replace: boolean): void {
+    this.registry.register(name, handler, concurrency, replace);
+    if (this.#running) {
+      this.#watcher.watchName(name);
+    }
+  }
+
+  /**
+   * Stops claiming, closes the change stream and waits up to `shutdownTimeout` for running jobs;
+   * then aborts the rest, releases their claims and reports them in a `ShutdownTimeoutError`.
+   * Concurrent calls share one stop.
+   */
+  stop(): Promise<void> {
+    if (this.#stopping === undefined) {
+      this.#stopping = this.#stop().finally(() => {
+        this.#stopping = undefined;
+      });
+    }
+    return this.#stopping;
+  }
+
+  /** The stop in progress, if any. */
+  get stopping(): Promise<void> | undefined {
+    return this.#stopping;
+  }
+
+  /**
+   * Hands jobs whose heartbeat is older than `lockTimeout` back to pending; emits
+   * `stale:recovered` and claims when there were any.
+   */
+  async recoverStale(): Promise<void> {
+    const count = await this.health.track(
+      recoverStaleJobs(this.#collection, this.#options.lockTimeout),
+    );
+    if (count > 0) {
+      this.#events.emit('stale:recovered', { count });
+      this.#dispatcher.requestAll();
+    }
+  }
+
+  /** Emits `job:error`: Monque's own errors as they are, others as a `ConnectionError`. */
+  reportError(error: unknown, context: string): void {
+    this.#events.emit('job:error', { error: asMonqueError(error, context) });
+  }
+
+  async #stop(): Promise<void> {
+    if (!this.#running) {
+      return;
+    }
+    this.#running = false;
+    await Promise.all([this.#dispatcher.deactivate(), this.#watcher.stop()]);
+    const timeout = this.#options.shutdownTimeout;
+    if (!(await this.runner.waitForAll(timeout))) {
+      const error = new ShutdownTimeoutError(this.runner.runningJobs(), timeout);
+      await this.runner.abortAndRelease(error);
+      this.#events.emit('job:error', { error });
+    }
+    // Heartbeats go on until here, so a slow job is not taken over during a graceful stop.
+    this.#heartbeat.stop();
+  }
+
+  async #beat(): Promise<void> {
+    await this.health.track(
+      sendHeartbeat(this.#collection, this.#options.schedulerInstanceId, this.runner.activeIds()),
+    );
+    if (this.#options.recoverStaleJobs) {
+      await this.recoverStale();
+    }
+  }
+}

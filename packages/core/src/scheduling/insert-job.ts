@@ -1,0 +1,70 @@
+import type { Collection, Filter, ModifyResult, UpdateFilter } from 'mongodb';
+import { MongoServerError } from 'mongodb';
+import { MonqueError } from '../errors.js';
+import type { JobDocument } from '../jobs/job.js';
+import { JobStatus } from '../jobs/job-status.js';
+
+/** MongoDB's duplicate key error code. */
+export const DUPLICATE_KEY = 11000;
+
+/** How often a unique upsert is retried after losing a duplicate-key race. */
+export const MAX_UPSERT_ATTEMPTS = 5;
+
+/** The active (pending or processing) job of `name` with `uniqueKey` (the partial unique index). */
+export function activeUniqueFilter(name: string, uniqueKey: string): Filter<JobDocument> {
+  return { name, uniqueKey, status: { $in: [JobStatus.Pending, JobStatus.Processing] } };
+}
+
+/** Inserts a job without a unique key. */
+export async function insertJob<T>(
+  collection: Collection<JobDocument>,
+  document: Omit<JobDocument<T>, '_id'>,
+): Promise<JobDocument<T>> {
+  const { insertedId } = await collection.insertOne(document as JobDocument);
+  return { ...document, _id: insertedId };
+}
+
+/**
+ * Inserts a job unless an active job with the same name and unique key exists, in which case
+ * that job is returned; `updatedExisting` says which happened. Concurrent calls race on the
+ * partial unique index: the losers get a duplicate-key error and retry, and then find the
+ * winner's job.
+ *
+ * @param update - `$setOnInsert` of the new document, plus any `$set` applied to an existing one.
+ */
+export async function upsertUniqueJob(
+  collection: Collection<JobDocument>,
+  name: string,
+  uniqueKey: string,
+  update: UpdateFilter<JobDocument>,
+): Promise<{ job: JobDocument; updatedExisting: boolean }> {
+  for (let attempt = 1; ; attempt += 1) {
+    let result: ModifyResult<JobDocument>;
+    try {
+      result = await collection.findOneAndUpdate(activeUniqueFilter(name, uniqueKey), update, {
+        upsert: true,
+        returnDocument: 'after',
+        includeResultMetadata: true,
+      });
+    } catch (error) {
+      if (
+        error instanceof MongoServerError &&
+        error.code === DUPLICATE_KEY &&
+        attempt < MAX_UPSERT_ATTEMPTS
+      ) {
+        continue;
+      }
+      throw error;
+    }
+    if (result.value === null) {
+      throw new MonqueError(
+        `the upsert of job ${JSON.stringify(name)} with uniqueKey ${JSON.stringify(uniqueKey)} ` +
+          'returned no document',
+      );
+    }
+    return {
+      job: result.value,
+      updatedExisting: result.lastErrorObject?.updatedExisting === true,
+    };
+  }
+}

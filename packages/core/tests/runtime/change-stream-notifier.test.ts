@@ -1,0 +1,179 @@
+import { EventEmitter } from 'node:events';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MonqueEventMap } from '../../src/events.js';
+import {
+  CHANGE_STREAMS_UNSUPPORTED,
+  ChangeStreamNotifier,
+  type PendingJobChange,
+} from '../../src/notify/change-stream-notifier.js';
+import { fakeWatchCollection, flush, serverError } from './fakes.js';
+
+function setup(options: { maxReconnects?: number } = {}) {
+  const { collection, streams, pipelines } = fakeWatchCollection();
+  const events = new EventEmitter<MonqueEventMap>();
+  const log: string[] = [];
+  const changes: PendingJobChange[] = [];
+  for (const name of [
+    'changestream:connected',
+    'changestream:closed',
+    'changestream:error',
+    'changestream:fallback',
+  ] as const) {
+    events.on(name, () => log.push(name));
+  }
+  const calls = { connected: 0, lost: 0, fallback: 0 };
+  const notifier = new ChangeStreamNotifier({
+    collection,
+    events,
+    ...options,
+    onPendingJob: (change) => changes.push(change),
+    onConnected: () => {
+      calls.connected += 1;
+    },
+    onLost: () => {
+      calls.lost += 1;
+    },
+    onFallback: () => {
+      calls.fallback += 1;
+    },
+  });
+  return { notifier, streams, pipelines, events, log, changes, calls };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('ChangeStreamNotifier', () => {
+  it('counts as connected once the server answered, then reports pending jobs', async () => {
+    const { notifier, streams, pipelines, log, changes, calls } = setup();
+    notifier.start();
+    expect(pipelines).toHaveLength(1);
+    expect(log).toEqual([]);
+    const stream = streams[0];
+    stream?.answer(null);
+    await flush();
+    expect(log).toEqual(['changestream:connected']);
+    expect(calls.connected).toBe(1);
+    const nextRunAt = new Date();
+    stream?.answer({ fullDocument: { name: 'a', status: 'pending', nextRunAt } });
+    await flush();
+    stream?.answer({ fullDocument: { name: 'b', status: 'processing', nextRunAt } });
+    await flush();
+    stream?.answer({ fullDocument: { name: 'c', status: 'pending', nextRunAt: 'soon' } });
+    await flush();
+    stream?.answer({ fullDocument: { name: 7, status: 'pending', nextRunAt } });
+    await flush();
+    stream?.answer({ fullDocument: null });
+    await flush();
+    stream?.answer({});
+    await flush();
+    expect(changes).toEqual([{ name: 'a', nextRunAt }]);
+    expect(calls.connected).toBe(1);
+    await notifier.close();
+    expect(stream?.closed).toBe(true);
+    expect(log).toEqual(['changestream:connected', 'changestream:closed']);
+  });
+
+  it('reconnects with exponential backoff and resets the count once connected', async () => {
+    const { notifier, streams, log, calls } = setup();
+    notifier.start();
+    streams[0]?.answer(null);
+    await flush();
+    streams[0]?.fail(serverError(280));
+    await flush();
+    expect(log).toEqual(['changestream:connected', 'changestream:closed', 'changestream:error']);
+    expect(calls.lost).toBe(1);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(streams).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(streams).toHaveLength(2);
+    streams[1]?.fail(serverError(280));
+    await flush();
+    await vi.advanceTimersByTimeAsync(199);
+    expect(streams).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(streams).toHaveLength(3);
+    streams[2]?.answer(null);
+    await flush();
+    expect(calls.connected).toBe(2);
+    streams[2]?.fail(serverError(280));
+    await flush();
+    // The count restarted: the next delay is the first one again.
+    await vi.advanceTimersByTimeAsync(100);
+    expect(streams).toHaveLength(4);
+    expect(calls.fallback).toBe(0);
+    await notifier.close();
+  });
+
+  it('falls back after maxReconnects failed reconnects', async () => {
+    const { notifier, streams, log, calls } = setup({ maxReconnects: 2 });
+    notifier.start();
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      streams[attempt]?.fail(serverError(280, `fail ${attempt}`));
+      await flush();
+      await vi.advanceTimersByTimeAsync(10_000);
+    }
+    expect(streams).toHaveLength(3);
+    expect(calls.fallback).toBe(1);
+    expect(log.filter((entry) => entry === 'changestream:error')).toHaveLength(3);
+    expect(log.at(-1)).toBe('changestream:fallback');
+    await notifier.close();
+    expect(log).not.toContain('changestream:closed');
+  });
+
+  it('falls back at once when the server has no change streams', async () => {
+    const { notifier, streams, events, calls } = setup();
+    const reasons: string[] = [];
+    events.on('changestream:fallback', ({ reason }) => reasons.push(reason));
+    notifier.start();
+    streams[0]?.fail(serverError(CHANGE_STREAMS_UNSUPPORTED, 'not a replica set'));
+    await flush();
+    expect(calls.fallback).toBe(1);
+    expect(reasons[0]).toMatch(/replica set/);
+    expect(reasons[0]).toContain('not a replica set');
+  });
+
+  it('wraps a non-Error failure', async () => {
+    const { notifier, streams, events } = setup();
+    const errors: Error[] = [];
+    events.on('changestream:error', ({ error }) => errors.push(error));
+    notifier.start();
+    streams[0]?.fail('weird');
+    await flush();
+    expect(errors[0]).toBeInstanceOf(Error);
+    expect(errors[0]?.message).toContain('weird');
+    await notifier.close();
+  });
+
+  it('ignores a stream that was closed or replaced while it waited', async () => {
+    const { notifier, streams, log, calls } = setup();
+    notifier.start();
+    const first = streams[0];
+    await notifier.close();
+    expect(log).toEqual(['changestream:closed']);
+    first?.answer(null);
+    await flush();
+    expect(calls.connected).toBe(0);
+    notifier.start();
+    await notifier.close();
+    streams[1]?.fail(serverError(280));
+    await flush();
+    expect(log).toEqual(['changestream:closed', 'changestream:closed']);
+    await notifier.close();
+    expect(log).toHaveLength(2);
+  });
+
+  it('cancels a scheduled reconnect on close()', async () => {
+    const { notifier, streams } = setup();
+    notifier.start();
+    streams[0]?.fail(serverError(280));
+    await flush();
+    await notifier.close();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(streams).toHaveLength(1);
+  });
+});

@@ -1,0 +1,215 @@
+import type { Db } from 'mongodb';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  ConnectionError,
+  InvalidArgumentError,
+  InvalidCronError,
+  MonqueError,
+  PayloadTooLargeError,
+  WorkerRegistrationError,
+} from '../../src/errors.js';
+import { Monque } from '../../src/monque.js';
+import { FakeStream } from './fakes.js';
+
+/** A Db whose jobs collection records calls; `createIndexes` fails while `failIndexes` is set. */
+function fakeDb(
+  options: { failIndexes?: unknown; failWrites?: unknown; failHeartbeat?: unknown } = {},
+) {
+  const calls: string[] = [];
+  const streams: FakeStream[] = [];
+  const inserted: unknown[] = [];
+  const state = { ...options };
+  const collection = {
+    collectionName: 'monque_jobs',
+    createIndexes: async () => {
+      calls.push('createIndexes');
+      if (state.failIndexes !== undefined) throw state.failIndexes;
+    },
+    updateMany: async () => {
+      calls.push('updateMany');
+      if (state.failHeartbeat !== undefined) throw state.failHeartbeat;
+      return { modifiedCount: 0 };
+    },
+    insertOne: async (document: unknown) => {
+      calls.push('insertOne');
+      if (state.failWrites !== undefined) throw state.failWrites;
+      inserted.push(document);
+      return { insertedId: 'id' };
+    },
+    findOne: async () => {
+      calls.push('findOne');
+      throw new Error('lookup failed');
+    },
+    findOneAndUpdate: async () => {
+      calls.push('findOneAndUpdate');
+      if (state.failWrites !== undefined) throw state.failWrites;
+      return null;
+    },
+    watch: () => {
+      const stream = new FakeStream();
+      streams.push(stream);
+      return stream;
+    },
+  };
+  const db = { collection: () => collection } as unknown as Db;
+  return { db, calls, state, streams, inserted };
+}
+
+describe('Monque (facade)', () => {
+  it('validates the db and the options synchronously', () => {
+    expect(() => new Monque(null as unknown as Db)).toThrow(InvalidArgumentError);
+    expect(() => new Monque({} as Db)).toThrow(/Invalid db/);
+    expect(() => new Monque(fakeDb().db, { pollInterval: -1 })).toThrow(InvalidArgumentError);
+  });
+
+  it('rejects bad enqueue arguments before writing anything', async () => {
+    const { db, calls } = fakeDb();
+    const monque = new Monque(db, { maxPayloadSize: 64 });
+    await expect(monque.enqueue('', null)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(monque.enqueue({ $ne: null } as never, null)).rejects.toThrow(/Invalid name/);
+    await expect(monque.enqueue('a', null, { runAt: 'soon' as never })).rejects.toThrow(
+      /options\.runAt/,
+    );
+    await expect(monque.enqueue('a', null, { uniqueKey: { $gt: '' } as never })).rejects.toThrow(
+      /options\.uniqueKey/,
+    );
+    await expect(monque.enqueue('a', null, { runat: new Date() } as never)).rejects.toThrow(
+      /options\.runat/,
+    );
+    await expect(monque.enqueue('a', 'x'.repeat(100))).rejects.toBeInstanceOf(PayloadTooLargeError);
+    await expect(monque.now('a', (() => {}) as never)).rejects.toThrow(/Invalid data/);
+    expect(calls).toEqual([]);
+  });
+
+  it('rejects bad schedule arguments before writing anything', async () => {
+    const { db, calls } = fakeDb();
+    const monque = new Monque(db);
+    for (const cron of ['* * *', '61 * * * *', 'abc']) {
+      await expect(monque.schedule(cron, 'a', null)).rejects.toBeInstanceOf(InvalidCronError);
+    }
+    await expect(
+      monque.schedule('* * * * *', 'a', null, { timezone: 'Mars/Base' }),
+    ).rejects.toThrow(/options\.timezone/);
+    await expect(monque.schedule('* * * * *', 'a', null, { uniqueKey: '' })).rejects.toThrow(
+      /options\.uniqueKey/,
+    );
+    expect(calls).toEqual([]);
+  });
+
+  it('validates worker registrations', () => {
+    const monque = new Monque(fakeDb().db);
+    expect(() => monque.worker('a', 'nope' as never)).toThrow(WorkerRegistrationError);
+    expect(() => monque.worker('a', () => {}, { concurrency: 0 })).toThrow(/options\.concurrency/);
+    expect(() => monque.worker('a', () => {}, { replace: 'yes' as never })).toThrow(
+      /options\.replace/,
+    );
+    monque.worker('a', () => {}, { concurrency: 2 });
+    expect(() => monque.worker('a', () => {})).toThrow(WorkerRegistrationError);
+    monque.worker('a', () => {}, { replace: true });
+    expect(monque.workerNames).toEqual(['a']);
+    expect(monque.inFlightCount).toBe(0);
+  });
+
+  it('shares one initialization, and retries it after a failure', async () => {
+    const cause = new Error('unreachable');
+    const { db, calls, state } = fakeDb({ failIndexes: cause });
+    const monque = new Monque(db, { recoverStaleJobs: false });
+    const first = monque.initialize();
+    expect(monque.initialize()).toBe(first);
+    const error = await first.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as ConnectionError).cause).toBe(cause);
+    state.failIndexes = undefined;
+    await monque.initialize();
+    await monque.initialize();
+    expect(calls).toEqual(['createIndexes', 'createIndexes']);
+  });
+
+  it('passes Monque errors from the database layer through unchanged', async () => {
+    const own = new MonqueError('own');
+    const { db } = fakeDb({ failIndexes: own, failWrites: own });
+    const monque = new Monque(db);
+    await expect(monque.initialize()).rejects.toBe(own);
+  });
+
+  it('rejects data that fits maxPayloadSize when the whole job document would not fit', async () => {
+    const { db, calls } = fakeDb();
+    const monque = new Monque(db);
+    const error = await monque.enqueue('a', 'x'.repeat(16 * 1024 * 1024 - 64)).catch((e) => e);
+    expect(error).toBeInstanceOf(PayloadTooLargeError);
+    expect((error as PayloadTooLargeError).limit).toBe(16 * 1024 * 1024);
+    await expect(
+      monque.schedule('* * * * *', 'a', 'x'.repeat(16 * 1024 * 1024 - 64)),
+    ).rejects.toBeInstanceOf(PayloadTooLargeError);
+    expect(calls).not.toContain('insertOne');
+    expect(calls).not.toContain('findOneAndUpdate');
+  });
+
+  it('stores undefined data as null', async () => {
+    const { db, inserted } = fakeDb();
+    const job = await new Monque(db).enqueue('a', undefined);
+    expect(job.data).toBeNull();
+    expect(inserted).toEqual([expect.objectContaining({ name: 'a', data: null })]);
+    // The fake database answers the upsert with nothing, which schedule() reports.
+    await expect(new Monque(db).schedule('* * * * *', 'a', undefined)).rejects.toBeInstanceOf(
+      ConnectionError,
+    );
+  });
+
+  it('reports a failed look-up of future jobs as job:error', async () => {
+    const { db, streams } = fakeDb();
+    const monque = new Monque(db);
+    monque.worker('a', () => {});
+    const errors: Error[] = [];
+    monque.on('job:error', ({ error }) => errors.push(error));
+    await monque.start();
+    streams[0]?.answer(null);
+    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(ConnectionError);
+    expect(errors[0]?.message).toBe('could not look for due jobs');
+    await monque.stop();
+  });
+
+  it('reports a failed heartbeat as job:error and turns unhealthy', async () => {
+    const { db, state } = fakeDb();
+    const monque = new Monque(db, { heartbeatInterval: 10, lockTimeout: 20 });
+    const errors: Error[] = [];
+    monque.on('job:error', ({ error }) => errors.push(error));
+    await monque.start();
+    expect(monque.isHealthy()).toBe(true);
+    state.failHeartbeat = new Error('connection lost');
+    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0));
+    expect(errors[0]?.message).toBe('the heartbeat failed');
+    expect((errors[0] as ConnectionError).cause).toBe(state.failHeartbeat);
+    expect(monque.isHealthy()).toBe(false);
+    await monque.stop();
+  });
+
+  it('wraps a failed enqueue write in a ConnectionError', async () => {
+    const { db } = fakeDb({ failWrites: new Error('write failed') });
+    const monque = new Monque(db);
+    await expect(monque.enqueue('a', null)).rejects.toThrow(/could not enqueue job "a"/);
+    await expect(monque.enqueue('a', null, { uniqueKey: 'k' })).rejects.toBeInstanceOf(
+      ConnectionError,
+    );
+    await expect(monque.schedule('* * * * *', 'a', null)).rejects.toThrow(
+      /could not schedule job "a"/,
+    );
+  });
+
+  it('stops without having started, and waits for a stop in progress before starting', async () => {
+    const monque = new Monque(fakeDb().db);
+    await monque.stop();
+    await monque.start();
+    expect(monque.isHealthy()).toBe(true);
+    const stopping = monque.stop();
+    const starting = monque.start();
+    await stopping;
+    await starting;
+    expect(monque.isHealthy()).toBe(true);
+    await monque.start();
+    await monque.stop();
+    expect(monque.isHealthy()).toBe(false);
+  });
+});

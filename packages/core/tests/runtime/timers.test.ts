@@ -1,0 +1,149 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { KeyedThrottle } from '../../src/notify/keyed-throttle.js';
+import { WakeTimers } from '../../src/notify/wake-timers.js';
+import { HealthMonitor } from '../../src/runtime/health-monitor.js';
+import { RepeatingTask } from '../../src/runtime/repeating-task.js';
+import { MAX_TIMER_DELAY } from '../../src/validation/numbers.js';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z') });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('KeyedThrottle', () => {
+  it('fires the first trigger at once and coalesces the rest of the window into one', () => {
+    const fired: string[] = [];
+    const throttle = new KeyedThrottle(100, (key) => fired.push(key));
+    throttle.trigger('a');
+    throttle.trigger('a');
+    throttle.trigger('a');
+    throttle.trigger('b');
+    expect(fired).toEqual(['a', 'b']);
+    vi.advanceTimersByTime(100);
+    expect(fired).toEqual(['a', 'b', 'a']);
+    vi.advanceTimersByTime(100);
+    expect(fired).toEqual(['a', 'b', 'a']);
+    throttle.trigger('a');
+    expect(fired).toEqual(['a', 'b', 'a', 'a']);
+  });
+
+  it('drops pending triggers on clear()', () => {
+    const fired: string[] = [];
+    const throttle = new KeyedThrottle(100, (key) => fired.push(key));
+    throttle.trigger('a');
+    throttle.trigger('a');
+    throttle.clear();
+    vi.advanceTimersByTime(500);
+    expect(fired).toEqual(['a']);
+  });
+});
+
+describe('WakeTimers', () => {
+  it('keeps the earliest time per name', () => {
+    const fired: string[] = [];
+    const timers = new WakeTimers((name) => fired.push(name));
+    timers.arm('a', new Date(Date.now() + 1000));
+    timers.arm('a', new Date(Date.now() + 2000));
+    timers.arm('a', new Date(Date.now() + 500));
+    vi.advanceTimersByTime(499);
+    expect(fired).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(fired).toEqual(['a']);
+    vi.advanceTimersByTime(5000);
+    expect(fired).toEqual(['a']);
+  });
+
+  it('fires past times at once and caps far ones at the timer limit', () => {
+    const fired: string[] = [];
+    const timers = new WakeTimers((name) => fired.push(name));
+    timers.arm('past', new Date(Date.now() - 1000));
+    timers.arm('far', new Date(Date.now() + 10 * MAX_TIMER_DELAY));
+    vi.advanceTimersByTime(0);
+    expect(fired).toEqual(['past']);
+    vi.advanceTimersByTime(MAX_TIMER_DELAY);
+    expect(fired).toEqual(['past', 'far']);
+  });
+
+  it('cancels everything on clear()', () => {
+    const fired: string[] = [];
+    const timers = new WakeTimers((name) => fired.push(name));
+    timers.arm('a', new Date(Date.now() + 10));
+    timers.clear();
+    vi.advanceTimersByTime(100);
+    expect(fired).toEqual([]);
+  });
+});
+
+describe('HealthMonitor', () => {
+  it('is healthy after a recent success, not after a failure or when stale', async () => {
+    const health = new HealthMonitor(1000);
+    expect(health.isHealthy()).toBe(false);
+    await expect(health.track(Promise.resolve(7))).resolves.toBe(7);
+    expect(health.isHealthy()).toBe(true);
+    vi.advanceTimersByTime(1001);
+    expect(health.isHealthy()).toBe(false);
+    await health.track(Promise.resolve());
+    const failure = new Error('down');
+    await expect(health.track(Promise.reject(failure))).rejects.toBe(failure);
+    expect(health.isHealthy()).toBe(false);
+  });
+});
+
+describe('RepeatingTask', () => {
+  it('runs every interval, one run at a time, and reports failures', async () => {
+    const errors: unknown[] = [];
+    let runs = 0;
+    let finish: () => void = () => {};
+    const task = new RepeatingTask({
+      interval: 100,
+      run: () => {
+        runs += 1;
+        if (runs === 2) return Promise.reject(new Error('second run fails'));
+        return new Promise<void>((resolve) => {
+          finish = resolve;
+        });
+      },
+      onError: (error) => errors.push(error),
+    });
+    task.start();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(runs).toBe(1);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(runs).toBe(1);
+    finish();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(runs).toBe(2);
+    expect(errors).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(runs).toBe(3);
+    task.stop();
+    finish();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(runs).toBe(3);
+  });
+
+  it('reschedules a waiting run when the interval changes', async () => {
+    let runs = 0;
+    const task = new RepeatingTask({
+      interval: 1000,
+      run: async () => {
+        runs += 1;
+      },
+      onError: () => {},
+    });
+    task.start();
+    task.setInterval(1000);
+    expect(task.interval).toBe(1000);
+    await vi.advanceTimersByTimeAsync(500);
+    task.setInterval(50);
+    expect(task.interval).toBe(50);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(runs).toBe(1);
+    task.stop();
+    task.setInterval(10);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(runs).toBe(1);
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { WorkerRegistrationError } from '../../src/errors.js';
+import { WorkerRegistry } from '../../src/workers/worker-registry.js';
+
+const noop = () => {};
+
+describe('WorkerRegistry', () => {
+  it('registers workers and refuses a duplicate unless replace is set', () => {
+    const registry = new WorkerRegistry(undefined);
+    registry.register('a', noop, 1, false);
+    expect(() => registry.register('a', noop, 1, false)).toThrow(WorkerRegistrationError);
+    const replacement = () => {};
+    registry.register('a', replacement, 2, true);
+    expect(registry.handlerFor('a')).toBe(replacement);
+    expect(registry.handlerFor('b')).toBeUndefined();
+    expect(registry.has('a')).toBe(true);
+    expect(registry.names).toEqual(['a']);
+  });
+
+  it('holds at most concurrency slots per name', () => {
+    const registry = new WorkerRegistry(undefined);
+    registry.register('a', noop, 2, false);
+    expect(registry.tryReserve('a')).toBe(true);
+    expect(registry.tryReserve('a')).toBe(true);
+    expect(registry.tryReserve('a')).toBe(false);
+    expect(registry.heldCount).toBe(2);
+    registry.release('a');
+    expect(registry.hasFreeSlot('a')).toBe(true);
+    registry.release('a');
+    expect(registry.heldCount).toBe(0);
+  });
+
+  it('holds at most maxConcurrency slots in total', () => {
+    const registry = new WorkerRegistry(1);
+    registry.register('a', noop, 5, false);
+    registry.register('b', noop, 5, false);
+    expect(registry.tryReserve('a')).toBe(true);
+    expect(registry.tryReserve('b')).toBe(false);
+    registry.release('a');
+    expect(registry.tryReserve('b')).toBe(true);
+  });
+
+  it('has no slot for an unregistered name', () => {
+    const registry = new WorkerRegistry(undefined);
+    expect(registry.tryReserve('nobody')).toBe(false);
+  });
+
+  it('keeps held slots when a worker is replaced', () => {
+    const registry = new WorkerRegistry(undefined);
+    registry.register('a', noop, 1, false);
+    expect(registry.tryReserve('a')).toBe(true);
+    registry.register('a', noop, 1, true);
+    expect(registry.tryReserve('a')).toBe(false);
+  });
+
+  it('reports releasing a slot that is not held', () => {
+    const registry = new WorkerRegistry(undefined);
+    expect(() => registry.release('a')).toThrow(/no slot held/);
+  });
+});

@@ -1,0 +1,85 @@
+import { openTestDatabase, type TestDatabase } from '@monque/test-support';
+import { type Db, MongoClient, type MongoClientOptions } from 'mongodb';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { MonqueEventMap } from '../../src/events.js';
+import { Monque } from '../../src/monque.js';
+import type { MonqueOptions } from '../../src/options.js';
+
+/** Options that keep integration tests fast: short intervals, quick retries. */
+export const FAST_OPTIONS: MonqueOptions = {
+  pollInterval: 50,
+  backupPollInterval: 1000,
+  heartbeatInterval: 100,
+  lockTimeout: 300,
+  baseRetryInterval: 50,
+  shutdownTimeout: 2000,
+};
+
+/**
+ * One test database per file and a factory for Monque instances that are stopped after each test.
+ * Each instance gets its own collection unless one is given, so tests do not see each other's jobs.
+ */
+export function useSchedulerHarness(prefix: string) {
+  let database: TestDatabase | undefined;
+  const instances: Monque[] = [];
+  const clients: MongoClient[] = [];
+  let collections = 0;
+
+  beforeAll(async () => {
+    database = await openTestDatabase(prefix);
+  });
+  afterEach(async () => {
+    await Promise.all(instances.splice(0).map((monque) => monque.stop()));
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+  });
+  afterAll(async () => {
+    await database?.cleanup();
+  });
+
+  return {
+    get db(): Db {
+      if (database === undefined) throw new Error('the test database is not open yet');
+      return database.db;
+    },
+    get database(): TestDatabase {
+      if (database === undefined) throw new Error('the test database is not open yet');
+      return database;
+    },
+    /** The test database through a client of its own (closed after the test). */
+    async separateDb(options: MongoClientOptions = {}): Promise<Db> {
+      const client = await new MongoClient(this.database.uri, options).connect();
+      clients.push(client);
+      return client.db(this.db.databaseName);
+    },
+    /** A fresh collection name for one test. */
+    collectionName(): string {
+      collections += 1;
+      return `jobs_${collections}`;
+    },
+    /** A Monque instance that is stopped after the test. */
+    create(options: MonqueOptions = {}, db?: Db): Monque {
+      const monque = new Monque(db ?? this.db, { ...FAST_OPTIONS, ...options });
+      instances.push(monque);
+      return monque;
+    },
+  };
+}
+
+/** Resolves with the payload of the next `event` of `monque`, or rejects after `timeout` ms. */
+export function nextEvent<K extends keyof MonqueEventMap>(
+  monque: Monque,
+  event: K,
+  timeout = 5000,
+): Promise<MonqueEventMap[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      monque.off(event, listener as never);
+      reject(new Error(`no ${event} event within ${timeout} ms`));
+    }, timeout);
+    const listener = (...args: MonqueEventMap[K]) => {
+      clearTimeout(timer);
+      resolve(args);
+    };
+    monque.once(event, listener as never);
+  });
+}

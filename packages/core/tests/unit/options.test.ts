@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../src/errors.js';
+import { type MonqueOptions, resolveMonqueOptions } from '../../src/options.js';
+
+const TIMER_RULE = 'must be a finite number of milliseconds > 0 and ≤ 2147483647';
+const DURATION_RULE = 'must be a finite number of milliseconds > 0';
+
+function expectInvalid(options: unknown, argument: string, message: string): void {
+  let thrown: unknown;
+  try {
+    resolveMonqueOptions(options as MonqueOptions);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(InvalidArgumentError);
+  expect((thrown as InvalidArgumentError).argument).toBe(argument);
+  expect((thrown as InvalidArgumentError).message).toBe(message);
+}
+
+describe('resolveMonqueOptions', () => {
+  it('applies every default when no options are given', () => {
+    const resolved = resolveMonqueOptions();
+    expect(resolved).toEqual({
+      collectionName: 'monque_jobs',
+      pollInterval: 1000,
+      backupPollInterval: 10_000,
+      maxRetries: 10,
+      baseRetryInterval: 1000,
+      maxBackoffDelay: 24 * 60 * 60 * 1000,
+      shutdownTimeout: 30_000,
+      defaultConcurrency: 5,
+      maxConcurrency: undefined,
+      heartbeatInterval: 10_000,
+      lockTimeout: 30_000,
+      recoverStaleJobs: true,
+      schedulerInstanceId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      maxPayloadSize: 16 * 1024 * 1024,
+    });
+    expect(Object.isFrozen(resolved)).toBe(true);
+  });
+
+  it('gives each instance its own random schedulerInstanceId', () => {
+    expect(resolveMonqueOptions().schedulerInstanceId).not.toBe(
+      resolveMonqueOptions({}).schedulerInstanceId,
+    );
+  });
+
+  it('keeps given values, treats undefined as the default and freezes the result', () => {
+    const resolved = resolveMonqueOptions({
+      collectionName: 'jobs',
+      pollInterval: 250.5,
+      maxRetries: 0,
+      maxConcurrency: 3,
+      heartbeatInterval: 1000,
+      lockTimeout: 2000,
+      recoverStaleJobs: false,
+      schedulerInstanceId: 'worker-a',
+      maxPayloadSize: 1,
+      shutdownTimeout: undefined,
+    });
+    expect(resolved).toMatchObject({
+      collectionName: 'jobs',
+      pollInterval: 250.5,
+      maxRetries: 0,
+      maxConcurrency: 3,
+      heartbeatInterval: 1000,
+      lockTimeout: 2000,
+      recoverStaleJobs: false,
+      schedulerInstanceId: 'worker-a',
+      maxPayloadSize: 1,
+      shutdownTimeout: 30_000,
+    });
+    expect(Object.isFrozen(resolved)).toBe(true);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['null', null, 'Invalid options: must be an object or undefined; got null.'],
+    ['a string', 'fast', 'Invalid options: must be an object or undefined; got string "fast".'],
+    ['an array', [], 'Invalid options: must be an object or undefined; got an array of 0 items.'],
+  ])('rejects options that are %s', (_, options, message) => {
+    expectInvalid(options, 'options', message);
+  });
+
+  it('rejects an unknown option key (typo protection)', () => {
+    expectInvalid(
+      { pollIntreval: 5 },
+      'options.pollIntreval',
+      'Invalid options.pollIntreval: is not a Monque option (known options: collectionName, ' +
+        'pollInterval, backupPollInterval, maxRetries, baseRetryInterval, maxBackoffDelay, ' +
+        'shutdownTimeout, defaultConcurrency, maxConcurrency, heartbeatInterval, lockTimeout, ' +
+        'recoverStaleJobs, schedulerInstanceId, maxPayloadSize); got number 5.',
+    );
+  });
+
+  const timers = ['pollInterval', 'backupPollInterval', 'shutdownTimeout', 'heartbeatInterval'];
+  const durations = ['baseRetryInterval', 'maxBackoffDelay', 'lockTimeout'];
+  const badDurations: [string, unknown][] = [
+    ['negative', -1],
+    ['zero', 0],
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['a string', '1000'],
+  ];
+
+  describe.each(timers)('timer option %s', (option) => {
+    it.each(badDurations)('rejects %s', (_, value) => {
+      // lockTimeout is raised so only the option under test can fail.
+      expectInvalid(
+        { lockTimeout: 1e12, [option]: value },
+        `options.${option}`,
+        `Invalid options.${option}: ${TIMER_RULE}; got ${typeof value === 'string' ? `string "${value}"` : `number ${value}`}.`,
+      );
+    });
+
+    it('rejects a delay beyond what Node timers honour', () => {
+      expectInvalid(
+        { lockTimeout: 1e12, [option]: 2 ** 31 },
+        `options.${option}`,
+        `Invalid options.${option}: ${TIMER_RULE}; got number 2147483648.`,
+      );
+    });
+  });
+
+  describe.each(durations)('duration option %s', (option) => {
+    it.each(badDurations)('rejects %s', (_, value) => {
+      expectInvalid(
+        { [option]: value },
+        `options.${option}`,
+        `Invalid options.${option}: ${DURATION_RULE}; got ${typeof value === 'string' ? `string "${value}"` : `number ${value}`}.`,
+      );
+    });
+  });
+
+  it.each<[string, unknown, string]>([
+    ['maxRetries', -1, 'must be an integer ≥ 0'],
+    ['maxRetries', 1.5, 'must be an integer ≥ 0'],
+    ['maxRetries', Number.NaN, 'must be an integer ≥ 0'],
+    ['maxRetries', Number.POSITIVE_INFINITY, 'must be an integer ≥ 0'],
+    ['defaultConcurrency', 0, 'must be an integer ≥ 1'],
+    ['defaultConcurrency', -2, 'must be an integer ≥ 1'],
+    ['defaultConcurrency', 2.5, 'must be an integer ≥ 1'],
+    ['defaultConcurrency', Number.NaN, 'must be an integer ≥ 1'],
+    ['maxConcurrency', 0, 'must be an integer ≥ 1'],
+    ['maxConcurrency', 1.5, 'must be an integer ≥ 1'],
+    ['maxConcurrency', Number.POSITIVE_INFINITY, 'must be an integer ≥ 1'],
+    ['maxPayloadSize', 0, 'must be an integer from 1 to 16777216'],
+    ['maxPayloadSize', -1, 'must be an integer from 1 to 16777216'],
+    ['maxPayloadSize', 1024.5, 'must be an integer from 1 to 16777216'],
+    ['maxPayloadSize', 16 * 1024 * 1024 + 1, 'must be an integer from 1 to 16777216'],
+    ['maxPayloadSize', Number.NaN, 'must be an integer from 1 to 16777216'],
+  ])('rejects %s = %s', (option, value, rule) => {
+    expectInvalid(
+      { [option]: value },
+      `options.${option}`,
+      `Invalid options.${option}: ${rule}; got number ${value}.`,
+    );
+  });
+
+  const collectionRule =
+    "must be a non-empty string without '$' or NUL that does not start with 'system.'";
+  it.each<[unknown, string]>([
+    ['', 'string ""'],
+    ['jobs$', 'string "jobs$"'],
+    ['jo\0bs', 'string "jo\\u0000bs"'],
+    ['system.jobs', 'string "system.jobs"'],
+    [42, 'number 42'],
+  ])('rejects collectionName %j', (value, received) => {
+    expectInvalid(
+      { collectionName: value },
+      'options.collectionName',
+      `Invalid options.collectionName: ${collectionRule}; got ${received}.`,
+    );
+  });
+
+  it.each<[unknown, string]>([
+    ['', 'string ""'],
+    ['x'.repeat(256), `string "${'x'.repeat(78)}…`],
+    [{ $ne: null }, 'object {"$ne":null}'],
+  ])('rejects schedulerInstanceId %#', (value, received) => {
+    expectInvalid(
+      { schedulerInstanceId: value },
+      'options.schedulerInstanceId',
+      `Invalid options.schedulerInstanceId: must be a string of 1 to 255 characters; got ${received}.`,
+    );
+  });
+
+  it('rejects a non-boolean recoverStaleJobs', () => {
+    expectInvalid(
+      { recoverStaleJobs: 'yes' },
+      'options.recoverStaleJobs',
+      'Invalid options.recoverStaleJobs: must be true or false; got string "yes".',
+    );
+  });
+
+  it.each<[MonqueOptions, number, number]>([
+    [{ lockTimeout: 19_999 }, 20_000, 19_999],
+    [{ heartbeatInterval: 20_000 }, 40_000, 30_000],
+    [{ heartbeatInterval: 1000, lockTimeout: 1999 }, 2000, 1999],
+  ])('rejects lockTimeout below 2 × heartbeatInterval (%j)', (options, minimum, lockTimeout) => {
+    expectInvalid(
+      options,
+      'options.lockTimeout',
+      `Invalid options.lockTimeout: must be at least 2 × heartbeatInterval (${minimum} ms), ` +
+        'because a shorter lock lets another instance take over a job whose live worker sent ' +
+        `its heartbeat a little late; got number ${lockTimeout}.`,
+    );
+  });
+
+  it('accepts lockTimeout of exactly 2 × heartbeatInterval', () => {
+    expect(resolveMonqueOptions({ heartbeatInterval: 1000, lockTimeout: 2000 }).lockTimeout).toBe(
+      2000,
+    );
+  });
+});
