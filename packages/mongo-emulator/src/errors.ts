@@ -28,7 +28,9 @@ export const ErrorCode = {
   DocumentValidationFailure: 121,
   InvalidPipelineOperator: 168,
   NotImplemented: 238,
+  BSONObjectTooLarge: 10334,
   DuplicateKey: 11000,
+  Location17419: 17419,
   Location40573: 40573,
 } as const;
 

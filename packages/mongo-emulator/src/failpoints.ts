@@ -94,8 +94,9 @@ export class FailPointRegistry {
       return undefined;
     }
     if (mode.kind === 'times') {
+      // Spent: off, but keeps its count for the next configureFailPoint reply, as mongod does.
+      if (mode.remaining <= 0) return undefined;
       mode.remaining -= 1;
-      if (mode.remaining <= 0) this.points.delete(name);
     }
     state.timesEntered += 1;
     return { data: state.data };

@@ -1,10 +1,11 @@
-import { type Document, ObjectId } from 'bson';
+import { calculateObjectSize, type Document, ObjectId } from 'bson';
 import { CommandError, ErrorCode } from '../errors.js';
 import { type BsonValue, bsonTypeOf, isPlainDocument } from '../query/bson-types.js';
 import { cloneValue } from '../query/clone.js';
 import { keyString } from '../query/key-string.js';
 import { compileFilter, equalityFields } from '../query/matcher.js';
 import { describeUpdate } from '../query/update-description.js';
+import { MAX_BSON_OBJECT_SIZE } from '../wire/opcodes.js';
 import type { ChangeRecord } from './change-record.js';
 import { Index } from './index.js';
 import { type CollectionValidation, compileValidation, validateWrite } from './validation.js';
@@ -139,6 +140,13 @@ export class Collection {
     if (input._id === undefined) doc = { _id: new ObjectId(), ...cloneValue(input) };
     else doc = cloneValue(input);
     checkIdValue(doc._id);
+    const size = calculateObjectSize(doc);
+    if (size > MAX_BSON_OBJECT_SIZE) {
+      throw new CommandError(
+        ErrorCode.BSONObjectTooLarge,
+        `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_OBJECT_SIZE}`,
+      );
+    }
     if (options.bypassDocumentValidation !== true) validateWrite(this.validation, doc, undefined);
     const idKey = keyString(doc._id);
     for (const index of this.indexList) index.checkUnique(this.ns, doc, '\u0000new');
@@ -173,6 +181,12 @@ export class Collection {
       );
     }
     if (!changed) return;
+    if (calculateObjectSize(after) > MAX_BSON_OBJECT_SIZE) {
+      throw new CommandError(
+        ErrorCode.Location17419,
+        `Resulting document after update is larger than ${MAX_BSON_OBJECT_SIZE}`,
+      );
+    }
     if (options.bypassDocumentValidation !== true) validateWrite(this.validation, after, before);
     for (const index of this.indexList) {
       index.remove(before, idKey);

@@ -40,6 +40,8 @@ describe('failCommand fail point', () => {
       });
     }
     expect((await ping()).ok).toBe(1);
+    const off = await configure(env.client, { mode: 'off' });
+    expect(off.count).toBe(2);
   });
 
   it('leaves unlisted commands alone and never fails configureFailPoint', async () => {
