@@ -20,7 +20,7 @@ describe('driver round trips through storage', () => {
     expect(await coll().find({}).toArray()).toEqual([{ _id: 1, v: 'a' }]);
   });
 
-  it('connect, insert, find with driver 6', async () => {
+  it('connect, insert, find, watch with driver 6', async () => {
     const client = new MongoClient6(env.uri, { serverSelectionTimeoutMS: 5000 });
     try {
       const c = client.db('test').collection<{ _id: number; v: string }>('c6');
@@ -32,6 +32,19 @@ describe('driver round trips through storage', () => {
         { _id: 1, v: 'a' },
         { _id: 2, v: 'b' },
       ]);
+      const stream = c.watch();
+      try {
+        await stream.tryNext();
+        await c.insertOne({ _id: 3, v: 'c' });
+        const change = await stream.next();
+        expect(change).toMatchObject({
+          operationType: 'insert',
+          documentKey: { _id: 3 },
+          fullDocument: { _id: 3, v: 'c' },
+        });
+      } finally {
+        await stream.close();
+      }
     } finally {
       await client.close();
     }
