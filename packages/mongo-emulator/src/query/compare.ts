@@ -91,8 +91,12 @@ export function compareValues(a: BsonValue, b: BsonValue): number {
       if (ba.sub_type !== bb.sub_type) return sign(ba.sub_type - bb.sub_type);
       return sign(Buffer.compare(la, lb));
     }
-    case 'objectId':
-      return compareStrings((a as ObjectId).toHexString(), (b as ObjectId).toHexString());
+    case 'objectId': {
+      // Hex strings are ASCII: their UTF-16 order is their byte order.
+      const ha = (a as ObjectId).toHexString();
+      const hb = (b as ObjectId).toHexString();
+      return ha === hb ? 0 : ha < hb ? -1 : 1;
+    }
     case 'bool':
       return sign(Number(a) - Number(b));
     case 'date':

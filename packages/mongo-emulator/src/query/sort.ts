@@ -27,14 +27,17 @@ function sortKey(doc: Document, path: string, direction: number): BsonValue {
   return best ?? null;
 }
 
+/** One field of a sort specification: its path and direction (1 ascending, -1 descending). */
+export type SortField = [path: string, direction: 1 | -1];
+
 /**
- * Compiles a sort specification (`{field: 1 | -1, …}`) into a comparator with MongoDB's BSON order
- * and array semantics. Returns undefined for an empty specification.
+ * Parses a sort specification (`{field: 1 | -1, …}`) into its fields, validating it as MongoDB
+ * does. Returns undefined for a missing or empty specification.
  */
-export function compileSort(spec: BsonValue): Comparator | undefined {
+export function parseSort(spec: BsonValue): SortField[] | undefined {
   if (spec === undefined || spec === null) return undefined;
   if (!isPlainDocument(spec)) throw badValue('Expected field sort to be an object');
-  const fields: Array<[string, number]> = [];
+  const fields: SortField[] = [];
   for (const [path, direction] of Object.entries(spec)) {
     if (isPlainDocument(direction)) throw notSupported('$meta sort');
     const d = asNumber(direction);
@@ -43,7 +46,11 @@ export function compileSort(spec: BsonValue): Comparator | undefined {
     }
     fields.push([path, d]);
   }
-  if (fields.length === 0) return undefined;
+  return fields.length === 0 ? undefined : fields;
+}
+
+/** The comparator of parsed sort fields (MongoDB's BSON order and array semantics). */
+export function sortComparator(fields: readonly SortField[]): Comparator {
   return (a, b) => {
     for (const [path, direction] of fields) {
       const c = compareValues(sortKey(a, path, direction), sortKey(b, path, direction));
@@ -51,4 +58,13 @@ export function compileSort(spec: BsonValue): Comparator | undefined {
     }
     return 0;
   };
+}
+
+/**
+ * Compiles a sort specification (`{field: 1 | -1, …}`) into a comparator with MongoDB's BSON order
+ * and array semantics. Returns undefined for an empty specification.
+ */
+export function compileSort(spec: BsonValue): Comparator | undefined {
+  const fields = parseSort(spec);
+  return fields ? sortComparator(fields) : undefined;
 }

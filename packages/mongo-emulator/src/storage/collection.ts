@@ -3,11 +3,13 @@ import { CommandError, ErrorCode } from '../errors.js';
 import { type BsonValue, bsonTypeOf, isPlainDocument } from '../query/bson-types.js';
 import { cloneValue } from '../query/clone.js';
 import { keyString } from '../query/key-string.js';
-import { compileFilter, equalityFields } from '../query/matcher.js';
+import { compileFilter } from '../query/matcher.js';
+import { type Comparator, type SortField, sortComparator } from '../query/sort.js';
 import { describeUpdate } from '../query/update-description.js';
 import { MAX_BSON_OBJECT_SIZE } from '../wire/opcodes.js';
 import type { ChangeRecord } from './change-record.js';
-import { Index } from './index.js';
+import { Index, type IndexBounds } from './index.js';
+import { planQuery } from './planner.js';
 import { type CollectionValidation, compileValidation, validateWrite } from './validation.js';
 
 /** A change record before the engine stamps it with its cluster and wall time. */
@@ -20,6 +22,17 @@ export type ChangeSink = (change: PendingChange) => void;
 export interface WriteOptions {
   /** Skip document validation (the command's `bypassDocumentValidation: true`). */
   bypassDocumentValidation?: boolean;
+}
+
+/** Options of {@link Collection.find}. */
+export interface FindOptions {
+  /** The sort order (parsed by `parseSort`); natural order when absent. */
+  sort?: readonly SortField[];
+  /**
+   * How many results the caller needs (skip + limit). The answer holds at least this many
+   * results when there are, in order, and may hold more: the caller slices.
+   */
+  limit?: number;
 }
 
 const ID_INDEX_SPEC: Document = { v: 2, key: { _id: 1 }, name: '_id_' };
@@ -48,6 +61,9 @@ export class Collection {
   private currentOptions: Document;
   private validation: CollectionValidation | undefined;
   private readonly docs = new Map<string, Document>();
+  /** Each document's place in natural order (`_id` hash → insertion sequence). */
+  private readonly seqs = new Map<string, number>();
+  private nextSeq = 0;
   private readonly indexList: Index[] = [new Index(ID_INDEX_SPEC)];
   private readonly sink: ChangeSink;
 
@@ -106,32 +122,92 @@ export class Collection {
   }
 
   /**
-   * The documents matching a filter, in natural order. Uses the `_id` hash or a unique index when
-   * the filter pins all its key fields by equality; scans otherwise.
+   * The documents matching a filter, sorted by `options.sort` (ties and unsorted results in
+   * natural order), exactly as a scan of all documents followed by a stable sort would give them.
+   * Reads candidates through the `_id` hash or a secondary index when the planner finds one (see
+   * `planQuery`), re-checking the full filter on each; stops early when an index gives the sort
+   * order and `options.limit` results are found.
    */
-  find(filter: Document | undefined): Document[] {
+  find(filter: Document | undefined, options: FindOptions = {}): Document[] {
     const predicate = compileFilter(filter);
-    return this.candidates(filter).filter((d) => predicate(d));
+    const { sort, limit } = options;
+    const comparator = sort ? sortComparator(sort) : undefined;
+    const plan = planQuery(filter, sort, limit !== undefined, this.indexList);
+    if (plan?.kind === 'index' && plan.ordered && comparator) {
+      return this.readOrdered(
+        plan.index,
+        plan.scans[0],
+        plan.reverse,
+        predicate,
+        comparator,
+        limit,
+      );
+    }
+    let candidates: Iterable<Document>;
+    if (plan === undefined) {
+      candidates = this.docs.values();
+    } else {
+      const keys = new Set<string>();
+      if (plan.kind === 'ids') {
+        for (const id of plan.ids) keys.add(keyString(id));
+      } else {
+        for (const bounds of plan.scans) {
+          for (const entry of plan.index.scan(bounds, false)) keys.add(entry.idKey);
+        }
+      }
+      const docs: Document[] = [];
+      for (const key of keys) {
+        const doc = this.docs.get(key);
+        if (doc) docs.push(doc);
+      }
+      if (docs.length > 1) docs.sort((a, b) => this.seqOf(a) - this.seqOf(b));
+      candidates = docs;
+    }
+    const out: Document[] = [];
+    for (const doc of candidates) {
+      if (!predicate(doc)) continue;
+      out.push(doc);
+      if (!comparator && limit !== undefined && out.length >= limit) break;
+    }
+    if (comparator) out.sort(comparator);
+    return out;
   }
 
-  private candidates(filter: Document | undefined): Document[] {
-    const pinned = equalityFields(filter);
-    if (pinned.size === 0) return this.all();
-    const scalar = (v: BsonValue) => !Array.isArray(v) && v !== null && v !== undefined;
-    const id = pinned.get('_id');
-    if (id !== undefined && scalar(id) && !isPlainDocument(id)) {
-      const doc = this.docs.get(keyString(id));
-      return doc ? [doc] : [];
+  /** Number of documents matching a filter. */
+  count(filter: Document | undefined): number {
+    if (!filter || Object.keys(filter).length === 0) return this.docs.size;
+    return this.find(filter).length;
+  }
+
+  /**
+   * Reads one index range in sort order: collects matches until `limit` are found, then the rest
+   * of the last match's sort-key tie group, and orders ties naturally.
+   */
+  private readOrdered(
+    index: Index,
+    bounds: IndexBounds | undefined,
+    reverse: boolean,
+    predicate: (doc: Document) => boolean,
+    comparator: Comparator,
+    limit: number | undefined,
+  ): Document[] {
+    const out: Document[] = [];
+    if (!bounds) return out;
+    let boundary: Document | undefined;
+    for (const entry of index.scan(bounds, reverse)) {
+      const doc = this.docs.get(entry.idKey);
+      if (!doc) continue;
+      if (boundary && comparator(doc, boundary) !== 0) break;
+      if (!predicate(doc)) continue;
+      out.push(doc);
+      if (!boundary && limit !== undefined && out.length >= limit) boundary = doc;
     }
-    for (const index of this.indexList) {
-      if (!index.unique || index.spec.partialFilterExpression || index.spec.sparse) continue;
-      const values = index.fields.map((f) => pinned.get(f));
-      if (!values.every((v) => scalar(v) && !isPlainDocument(v))) continue;
-      const ids = index.lookup(values);
-      if (!ids) return [];
-      return [...ids].map((k) => this.docs.get(k)).filter((d): d is Document => d !== undefined);
-    }
-    return this.all();
+    out.sort((a, b) => comparator(a, b) || this.seqOf(a) - this.seqOf(b));
+    return out;
+  }
+
+  private seqOf(doc: Document): number {
+    return this.seqs.get(keyString(doc._id)) ?? 0;
   }
 
   /** Inserts a document (an `_id` is generated first when missing); returns the stored document. */
@@ -150,8 +226,10 @@ export class Collection {
     if (options.bypassDocumentValidation !== true) validateWrite(this.validation, doc, undefined);
     const idKey = keyString(doc._id);
     for (const index of this.indexList) index.checkUnique(this.ns, doc, '\u0000new');
-    for (const index of this.indexList) index.add(doc, idKey);
+    const seq = this.nextSeq++;
+    for (const index of this.indexList) index.add(doc, idKey, seq);
     this.docs.set(idKey, doc);
+    this.seqs.set(idKey, seq);
     this.sink({
       operationType: 'insert',
       db: this.db,
@@ -188,16 +266,17 @@ export class Collection {
       );
     }
     if (options.bypassDocumentValidation !== true) validateWrite(this.validation, after, before);
+    const seq = this.seqs.get(idKey) ?? 0;
     for (const index of this.indexList) {
-      index.remove(before, idKey);
+      index.remove(before, idKey, seq);
     }
     try {
       for (const index of this.indexList) index.checkUnique(this.ns, after, idKey);
     } catch (error) {
-      for (const index of this.indexList) index.add(before, idKey);
+      for (const index of this.indexList) index.add(before, idKey, seq);
       throw error;
     }
-    for (const index of this.indexList) index.add(after, idKey);
+    for (const index of this.indexList) index.add(after, idKey, seq);
     this.docs.set(idKey, after);
     const change: PendingChange = {
       operationType: kind,
@@ -214,8 +293,10 @@ export class Collection {
   delete(doc: Document): void {
     const idKey = keyString(doc._id);
     if (this.docs.get(idKey) !== doc) return;
-    for (const index of this.indexList) index.remove(doc, idKey);
+    const seq = this.seqs.get(idKey) ?? 0;
+    for (const index of this.indexList) index.remove(doc, idKey, seq);
     this.docs.delete(idKey);
+    this.seqs.delete(idKey);
     this.sink({
       operationType: 'delete',
       db: this.db,
@@ -227,10 +308,9 @@ export class Collection {
   /** Builds a new index over the existing documents; fails (changing nothing) on duplicates. */
   addIndex(spec: Document): void {
     const index = new Index(spec);
-    for (const [idKey, doc] of this.docs) {
-      index.checkUnique(this.ns, doc, idKey);
-      index.add(doc, idKey);
-    }
+    const docs: Array<[Document, string, number]> = [];
+    for (const [idKey, doc] of this.docs) docs.push([doc, idKey, this.seqs.get(idKey) ?? 0]);
+    index.load(this.ns, docs);
     this.indexList.push(index);
   }
 

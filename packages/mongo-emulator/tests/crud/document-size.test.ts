@@ -12,7 +12,7 @@ afterAll(() => env.stop());
 
 describe('documents larger than 16 MiB', () => {
   it('rejects an insert with BSONObjectTooLarge and stores nothing', async () => {
-    const coll = env.client.db('size').collection('insert');
+    const coll = env.client.db('size').collection<{ _id: number; blob: string }>('insert');
     // Over the limit, yet within the driver's own allowance for command overhead (max + 16 KiB).
     const error = await coll.insertOne({ _id: 1, blob: 'x'.repeat(MAX) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MongoServerError);
@@ -24,7 +24,7 @@ describe('documents larger than 16 MiB', () => {
   });
 
   it('rejects an update whose result is too large and keeps the old version', async () => {
-    const coll = env.client.db('size').collection('update');
+    const coll = env.client.db('size').collection<{ _id: number; a: string; b?: string }>('update');
     await coll.insertOne({ _id: 1, a: 'x'.repeat(MAX / 2 + 10) });
     const error = await coll
       .updateOne({ _id: 1 }, { $set: { b: 'y'.repeat(MAX / 2 + 10) } })

@@ -52,7 +52,16 @@ export const aggregate: CommandHandler = async (command, context) => {
   const collection = context.engine.collection(context.dbName, target);
   checkHint(command.hint, collection);
   const resolve = (name: string) => context.engine.collection(context.dbName, name)?.all() ?? [];
-  const docs = runPipeline(collection ? collection.all() : [], pipeline, resolve);
+  // A leading `$match` reads its candidates through the collection's indexes; the pipeline still
+  // applies it (idempotently), so results and errors are unchanged.
+  const leading =
+    isPlainDocument(first) && Object.keys(first).length === 1 ? first.$match : undefined;
+  const input = collection
+    ? isPlainDocument(leading)
+      ? collection.find(leading)
+      : collection.all()
+    : [];
+  const docs = runPipeline(input, pipeline, resolve);
   const cursor = await context.cursors.open(`${context.dbName}.${target}`, new ArraySource(docs), {
     batchSize: batchSize ?? DEFAULT_FIRST_BATCH,
     lsid: context.lsid,

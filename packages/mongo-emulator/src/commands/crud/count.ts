@@ -20,7 +20,7 @@ export const count: CommandHandler = (command, context) => {
   const collection = context.engine.collection(context.dbName, name);
   checkHint(command.hint, collection);
   if (!collection) return { n: 0 };
-  let n = query && Object.keys(query).length > 0 ? collection.find(query).length : collection.size;
+  let n = collection.count(query);
   n = Math.max(0, n - skip);
   if (limit > 0) n = Math.min(n, limit);
   return { n };

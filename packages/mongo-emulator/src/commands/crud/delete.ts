@@ -23,7 +23,7 @@ function runStatement(name: string, statement: Document, context: CommandContext
     throw badValue(`The limit field in delete objects must be 0 or 1. Got ${statement.limit}`);
   const collection = context.engine.collection(context.dbName, name);
   if (!collection) return 0;
-  const matched = collection.find(filter);
+  const matched = collection.find(filter, limit === 1 ? { limit: 1 } : {});
   const targets = limit === 1 ? matched.slice(0, 1) : matched;
   for (const doc of targets) collection.delete(doc);
   return targets.length;

@@ -2,7 +2,7 @@ import type { Document } from 'bson';
 import { CommandError, ErrorCode, notSupported } from '../../errors.js';
 import { isPlainDocument } from '../../query/bson-types.js';
 import { compileProjection } from '../../query/projection.js';
-import { compileSort } from '../../query/sort.js';
+import { parseSort } from '../../query/sort.js';
 import type { CommandHandler } from '../context.js';
 import { parseUpdate, type UpdateSpec, updateOne, upsertOne } from './apply-update.js';
 import { collectionName } from './namespace.js';
@@ -33,7 +33,7 @@ export const findAndModify: CommandHandler = (command, context) => {
   if (command.hint !== undefined) throw notSupported("findAndModify option 'hint'");
   const name = collectionName(command, context.dbName);
   const filter = documentOption(command, 'query', 'findAndModify') ?? {};
-  const comparator = compileSort(documentOption(command, 'sort', 'findAndModify'));
+  const sort = parseSort(documentOption(command, 'sort', 'findAndModify'));
   const projector = compileProjection(documentOption(command, 'fields', 'findAndModify'));
   const remove = boolOption(command, 'remove', 'findAndModify') ?? false;
   const returnNew = boolOption(command, 'new', 'findAndModify') ?? false;
@@ -68,9 +68,7 @@ export const findAndModify: CommandHandler = (command, context) => {
     doc === undefined ? null : projector ? projector(doc) : doc;
 
   const collection = context.engine.collection(context.dbName, name);
-  const matches = collection ? collection.find(filter) : [];
-  if (comparator) matches.sort(comparator);
-  const target = matches[0];
+  const target = collection ? collection.find(filter, { sort, limit: 1 })[0] : undefined;
 
   if (remove) {
     if (collection && target) collection.delete(target);

@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
 import { compileProjection } from '../../query/projection.js';
-import { compileSort } from '../../query/sort.js';
+import { parseSort } from '../../query/sort.js';
 import type { CommandHandler } from '../context.js';
 import { ArraySource } from './array-source.js';
 import { checkHint } from './hint.js';
@@ -45,7 +45,7 @@ export const find: CommandHandler = async (command, context) => {
   checkCollation(command.collation);
   const name = collectionName(command, context.dbName);
   const filter = documentOption(command, 'filter', 'find');
-  const comparator = compileSort(documentOption(command, 'sort', 'find'));
+  const sort = parseSort(documentOption(command, 'sort', 'find'));
   const projector = compileProjection(documentOption(command, 'projection', 'find'));
   const skip = nonNegativeOption(command, 'skip', 'find') ?? 0;
   const limit = nonNegativeOption(command, 'limit', 'find') ?? 0;
@@ -53,8 +53,9 @@ export const find: CommandHandler = async (command, context) => {
   const singleBatch = boolOption(command, 'singleBatch', 'find') ?? false;
   const collection = context.engine.collection(context.dbName, name);
   checkHint(command.hint, collection);
-  let docs: Document[] = collection ? collection.find(filter) : [];
-  if (comparator) docs.sort(comparator);
+  let docs: Document[] = collection
+    ? collection.find(filter, { sort, limit: limit > 0 ? skip + limit : undefined })
+    : [];
   docs = docs.slice(skip, limit > 0 ? skip + limit : undefined);
   if (projector) docs = docs.map(projector);
   const firstBatch = Math.min(

@@ -56,7 +56,7 @@ function runStatement(
     arrayFilters: statement.arrayFilters,
   };
   const collection = context.engine.collection(context.dbName, name);
-  const matched = collection ? collection.find(filter) : [];
+  const matched = collection ? collection.find(filter, multi ? {} : { limit: 1 }) : [];
   if (matched.length === 0) {
     if (!upsert) return { n: 0, nModified: 0 };
     const target = collection ?? context.engine.ensureCollection(context.dbName, name).collection;

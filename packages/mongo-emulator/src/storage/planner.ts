@@ -1,0 +1,235 @@
+import type { Document } from 'bson';
+import { type BsonValue, bsonTypeOf, isPlainDocument } from '../query/bson-types.js';
+import { keyString } from '../query/key-string.js';
+import { asNumber } from '../query/numeric.js';
+import { isRegexValue } from '../query/regex.js';
+import type { SortField } from '../query/sort.js';
+import type { Index, IndexBounds, RangeBound } from './index.js';
+
+/**
+ * Whether queries use secondary indexes as access paths. When false every query that is not an
+ * `_id` lookup scans the collection (the results are the same either way).
+ */
+export const USE_INDEXES = true;
+
+/** Most equality prefixes (the product of the `$in` list sizes) one index plan reads. */
+const MAX_POINTS = 256;
+
+/**
+ * How a query reads its candidates:
+ * - `ids`: hash lookups of these `_id` values;
+ * - `index`: one range of `index` per bounds; `ordered` when a single range read in index order
+ *   (backwards when `reverse`) yields the documents in the requested sort order.
+ */
+export type Plan =
+  | { kind: 'ids'; ids: BsonValue[] }
+  | { kind: 'index'; index: Index; scans: IndexBounds[]; ordered: boolean; reverse: boolean };
+
+/** What a filter's top-level conjuncts say about one field (values usable as index bounds). */
+interface FieldConditions {
+  /** One list of allowed values per equality or `$in` conjunct. */
+  equal: BsonValue[][];
+  lower: RangeBound[];
+  upper: RangeBound[];
+}
+
+/** A value that index bounds can stand for: no null/missing, arrays, regexes or Min/MaxKey. */
+function boundable(value: BsonValue): boolean {
+  if (value === null || value === undefined || Array.isArray(value) || isRegexValue(value))
+    return false;
+  const type = bsonTypeOf(value);
+  return type !== 'minKey' && type !== 'maxKey' && type !== 'undefined' && type !== 'null';
+}
+
+function isOperatorObject(value: BsonValue): value is Record<string, BsonValue> {
+  return isPlainDocument(value) && Object.keys(value)[0]?.startsWith('$') === true;
+}
+
+/** The top-level conjuncts of a filter (through `$and`) as `[field, operator, operand]`. */
+function conjuncts(filter: Document, out: Array<[string, string, BsonValue]>): boolean {
+  for (const [key, value] of Object.entries(filter)) {
+    if (key === '$and') {
+      if (!Array.isArray(value)) return false;
+      for (const clause of value) {
+        if (!isPlainDocument(clause) || !conjuncts(clause, out)) return false;
+      }
+      continue;
+    }
+    if (key === '$comment') continue;
+    if (key.startsWith('$')) {
+      out.push([key, key, value]);
+      continue;
+    }
+    if (isOperatorObject(value)) {
+      for (const [operator, operand] of Object.entries(value)) out.push([key, operator, operand]);
+    } else {
+      out.push([key, '$eq', value]);
+    }
+  }
+  return true;
+}
+
+function fieldConditions(
+  clauses: Array<[string, string, BsonValue]>,
+): Map<string, FieldConditions> {
+  const fields = new Map<string, FieldConditions>();
+  const of = (field: string): FieldConditions => {
+    let c = fields.get(field);
+    if (!c) {
+      c = { equal: [], lower: [], upper: [] };
+      fields.set(field, c);
+    }
+    return c;
+  };
+  for (const [field, operator, operand] of clauses) {
+    if (field.startsWith('$')) continue;
+    switch (operator) {
+      case '$eq':
+        if (boundable(operand)) of(field).equal.push([operand]);
+        break;
+      case '$in':
+        if (Array.isArray(operand) && operand.length > 0 && operand.every(boundable))
+          of(field).equal.push(operand);
+        break;
+      case '$gt':
+      case '$gte':
+        if (boundable(operand))
+          of(field).lower.push({ value: operand, inclusive: operator === '$gte' });
+        break;
+      case '$lt':
+      case '$lte':
+        if (boundable(operand))
+          of(field).upper.push({ value: operand, inclusive: operator === '$lte' });
+        break;
+    }
+  }
+  return fields;
+}
+
+function constrains(c: FieldConditions | undefined): boolean {
+  return c !== undefined && (c.equal.length > 0 || c.lower.length > 0 || c.upper.length > 0);
+}
+
+/**
+ * True when every document matching the query matches the partial filter: each of the partial
+ * filter's conjuncts appears identically in the query (`$exists: true` is also implied by an
+ * equality or range on the field). Anything else (e.g. `$or`) is not proven.
+ */
+function implies(
+  queryClauses: Array<[string, string, BsonValue]>,
+  fields: Map<string, FieldConditions>,
+  partial: Document,
+): boolean {
+  const required: Array<[string, string, BsonValue]> = [];
+  if (!conjuncts(partial, required)) return false;
+  const present = new Set(queryClauses.map((c) => keyString(c)));
+  return required.every(([field, operator, operand]) => {
+    if (field.startsWith('$')) return false;
+    if (present.has(keyString([field, operator, operand]))) return true;
+    if (operator === '$exists') {
+      const wanted = operand !== false && operand !== null && asNumber(operand) !== 0;
+      return wanted && constrains(fields.get(field));
+    }
+    return false;
+  });
+}
+
+function smallest(lists: BsonValue[][]): BsonValue[] | undefined {
+  let best: BsonValue[] | undefined;
+  for (const list of lists) if (!best || list.length < best.length) best = list;
+  return best;
+}
+
+/** An index plan and how well it narrows the query (higher is better). */
+interface Candidate {
+  plan: Plan;
+  score: number;
+  points: number;
+}
+
+function planIndex(
+  index: Index,
+  fields: Map<string, FieldConditions>,
+  clauses: Array<[string, string, BsonValue]>,
+  sort: readonly SortField[] | undefined,
+  limited: boolean,
+): Candidate | undefined {
+  if (!index.ordersKeys) return undefined;
+  const partial = index.partialFilter;
+  if (partial && !implies(clauses, fields, partial)) return undefined;
+  if (index.sparse && !index.fields.some((f) => constrains(fields.get(f)))) return undefined;
+  const multikey = index.multikey;
+  let prefixes: BsonValue[][] = [[]];
+  let k = 0;
+  for (const field of index.fields) {
+    const values = smallest(fields.get(field)?.equal ?? []);
+    if (!values || prefixes.length * values.length > MAX_POINTS) break;
+    prefixes = prefixes.flatMap((p) => values.map((v) => [...p, v]));
+    k += 1;
+  }
+  const rangeField = index.fields[k];
+  const range = rangeField === undefined ? undefined : fields.get(rangeField);
+  const lower = range?.lower[0];
+  // A multikey field may meet each bound with a different element: use one bound only.
+  const upper = multikey && lower ? undefined : range?.upper[0];
+  let ordered = false;
+  let reverse = false;
+  if (sort && prefixes.length === 1 && !multikey) {
+    const pinned = new Set(index.fields.slice(0, k));
+    const rest = sort.filter(([path]) => !pinned.has(path));
+    if (rest.length > 0 && k + rest.length <= index.fields.length) {
+      const sign = (rest[0]?.[1] ?? 1) * (index.directions[k] ?? 1);
+      ordered = rest.every(
+        ([path, direction], j) =>
+          index.fields[k + j] === path && direction === sign * (index.directions[k + j] ?? 1),
+      );
+      reverse = sign < 0;
+    }
+  }
+  const hasRange = lower !== undefined || upper !== undefined;
+  if (k === 0 && !hasRange && !(ordered && limited)) return undefined;
+  const scans: IndexBounds[] = prefixes.map((prefix) => {
+    const bounds: IndexBounds = { prefix };
+    if (lower) bounds.lower = lower;
+    if (upper) bounds.upper = upper;
+    return bounds;
+  });
+  return {
+    plan: { kind: 'index', index, scans, ordered, reverse },
+    score: k * 4 + (hasRange ? 2 : 0) + (ordered ? 1 : 0),
+    points: prefixes.length,
+  };
+}
+
+/**
+ * Picks how to read the candidates of a query: `_id` hash lookups when the filter pins `_id`,
+ * else the index whose leading fields the filter pins by equality (then a range on the next
+ * field) and which best provides `sort`; undefined → scan everything. Candidates are always a
+ * superset of the matches: the caller re-checks the full filter on each.
+ */
+export function planQuery(
+  filter: Document | undefined,
+  sort: readonly SortField[] | undefined,
+  limited: boolean,
+  indexes: readonly Index[],
+): Plan | undefined {
+  const clauses: Array<[string, string, BsonValue]> = [];
+  if (filter && !conjuncts(filter, clauses)) return undefined;
+  const fields = fieldConditions(clauses);
+  const ids = smallest(fields.get('_id')?.equal ?? []);
+  if (ids?.every((id) => !isPlainDocument(id))) return { kind: 'ids', ids };
+  if (!USE_INDEXES) return undefined;
+  let best: Candidate | undefined;
+  for (const index of indexes) {
+    const candidate = planIndex(index, fields, clauses, sort, limited);
+    if (!candidate) continue;
+    if (
+      !best ||
+      candidate.score > best.score ||
+      (candidate.score === best.score && candidate.points < best.points)
+    ) {
+      best = candidate;
+    }
+  }
+  return best?.plan;
+}
