@@ -143,24 +143,26 @@ export class ConnectionError extends MonqueError {
 }
 
 /**
- * `stop()` waited `shutdownTimeout` milliseconds and some jobs were still running. Their handlers
- * were signalled to abort; the jobs stay claimed and are recovered as stale by another instance.
+ * `stop()` waited `shutdownTimeout` milliseconds and some jobs were still running. `stop()` does
+ * not throw it: it aborts those handlers' signals, releases their jobs back to `pending` (fenced
+ * writes, `failCount` unchanged, so any instance runs them again), emits this error as
+ * `job:error` listing them in `incompleteJobs`, and resolves. A handler's outcome that arrives
+ * after the release is not written.
  *
  * @example
  * ```ts
- * try {
- *   await monque.stop();
- * } catch (error) {
+ * monque.on('job:error', ({ error }) => {
  *   if (error instanceof ShutdownTimeoutError) {
- *     console.warn(error.incompleteJobs.map((job) => job._id.toHexString()));
+ *     console.warn('released unfinished jobs', error.incompleteJobs.map((job) => job._id.toHexString()));
  *   }
- * }
+ * });
+ * await monque.stop(); // resolves; unfinished jobs are pending again
  * ```
  */
 export class ShutdownTimeoutError extends MonqueError {
   override readonly name: string = 'ShutdownTimeoutError';
 
-  /** The jobs whose handlers had not finished when the timeout elapsed. */
+  /** The jobs whose handlers had not finished when the timeout elapsed (released to pending). */
   readonly incompleteJobs: Job[];
 
   /** How long `stop()` waited, in milliseconds. */
@@ -179,7 +181,8 @@ export class ShutdownTimeoutError extends MonqueError {
     const ids = incompleteJobs.map((job) => `${job.name} ${job._id.toHexString()}`).join(', ');
     super(
       `Shutdown timed out after ${timeout} ms with ${incompleteJobs.length} job(s) still running: ` +
-        `${ids}. They were signalled to abort and will be recovered as stale jobs.`,
+        `${ids}. Their handlers were signalled to abort and the jobs were released back to ` +
+        'pending, to be run again.',
     );
     this.incompleteJobs = incompleteJobs;
     this.timeout = timeout;

@@ -1,7 +1,8 @@
 import type { Job } from './jobs/job.js';
 
 /**
- * Payload of `'job:complete'`: the job and how long its handler ran.
+ * Payload of `'job:complete'`: the job as written after the success, and how long its handler
+ * ran. Emitted once the completion write has landed.
  *
  * @example
  * ```ts
@@ -11,24 +12,37 @@ import type { Job } from './jobs/job.js';
  * ```
  */
 export interface JobCompleteEvent {
-  /** The job, as it was when its handler started. */
+  /**
+   * The job as the completion write left it: `status: 'completed'` and the claim fields cleared,
+   * or for a recurring job `status: 'pending'` with the next `nextRunAt`. Built from the claimed
+   * job and the fields Monque wrote under the claim's fence (not read back from the database).
+   */
   job: Job;
   /** How long the handler ran, in milliseconds. */
   duration: number;
 }
 
 /**
- * Payload of `'job:fail'`: the job, the handler's error, and whether the job will be retried.
+ * Payload of `'job:fail'`: the job as written after the failure, the handler's error, and
+ * whether the job will be retried. Emitted once the failure write has landed.
  *
  * @example
  * ```ts
  * monque.on('job:fail', ({ job, error, willRetry }: JobFailEvent) => {
- *   if (!willRetry) alert(`${job.name} failed for good: ${error.message}`);
+ *   if (willRetry) {
+ *     console.warn(`${job.name}: failure #${job.failCount}, retry at ${job.nextRunAt.toISOString()}`);
+ *   } else {
+ *     alert(`${job.name} failed for good after ${job.failCount} failures: ${error.message}`);
+ *   }
  * });
  * ```
  */
 export interface JobFailEvent {
-  /** The job, as it was when its handler started. */
+  /**
+   * The job as the failure write left it: `failCount` already incremented, `failReason` set,
+   * and either `status: 'pending'` with the retry's `nextRunAt`, or `status: 'failed'`. Built
+   * from the claimed job and the fields Monque wrote under the claim's fence (not read back).
+   */
   job: Job;
   /** What the handler threw (a non-Error throw is wrapped in an Error). */
   error: Error;
@@ -38,7 +52,9 @@ export interface JobFailEvent {
 
 /**
  * Payload of `'job:error'`: an error of Monque itself (not a handler's), such as a lost database
- * connection or a foreign document in the jobs collection; `job` is set when one job is concerned.
+ * connection or a foreign document in the jobs collection; `job` is set when one job is concerned
+ * (as this instance claimed it). A failed outcome write is reported once per attempt while
+ * Monque retries it; `JobOwnershipLostError` says the job was taken over.
  *
  * @example
  * ```ts
@@ -82,8 +98,12 @@ export interface ChangeStreamErrorEvent {
 }
 
 /**
- * Payload of `'changestream:fallback'`: change streams are unavailable (for example on a
- * standalone server), so Monque polls every `pollInterval` instead.
+ * Payload of `'changestream:fallback'`: change streams are unavailable, so Monque polls every
+ * `pollInterval` instead. After failed reconnects (such as a long outage) Monque keeps trying to
+ * re-open the stream — first after `pollInterval`, doubling with every failed attempt (each a
+ * `'changestream:error'`), at most every 30 s — and emits `'changestream:connected'` once it is
+ * back, then polls every `backupPollInterval` again. On a server without change streams (a
+ * standalone `mongod`, error 40573) the fallback is for good.
  *
  * @example
  * ```ts
@@ -109,9 +129,9 @@ export interface ChangeStreamFallbackEvent {
 export interface MonqueEventMap {
   /** A handler is about to run a claimed job. */
   'job:start': [job: Job];
-  /** A handler finished without error and the job was marked completed (or rescheduled). */
+  /** A handler finished without error and the job was marked completed (or rescheduled); the payload's job is as written. */
   'job:complete': [event: JobCompleteEvent];
-  /** A handler threw or rejected. */
+  /** A handler threw or rejected, and the failure was written (the payload's job is as written). */
   'job:fail': [event: JobFailEvent];
   /** Monque itself hit an error (not a handler). */
   'job:error': [event: JobErrorEvent];
@@ -123,6 +143,6 @@ export interface MonqueEventMap {
   'changestream:error': [event: ChangeStreamErrorEvent];
   /** The change stream was closed (on `stop()` or before a reconnect). */
   'changestream:closed': [];
-  /** Change streams are unavailable; Monque polls instead. */
+  /** Change streams are unavailable; Monque polls instead (and retries the stream unless the server has none). */
   'changestream:fallback': [event: ChangeStreamFallbackEvent];
 }

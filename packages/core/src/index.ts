@@ -26,7 +26,13 @@ export {
   type JobDocumentParseResult,
   parseJobDocument,
 } from './jobs/parse-job-document.js';
-export { type EnqueueOptions, Monque, type ScheduleOptions } from './monque.js';
+export {
+  type EnqueueManyJob,
+  type EnqueueManyOptions,
+  type EnqueueOptions,
+  Monque,
+  type ScheduleOptions,
+} from './monque.js';
 export {
   MAX_BSON_DOCUMENT_SIZE,
   type MonqueOptions,

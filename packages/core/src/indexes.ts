@@ -6,7 +6,8 @@ import { JobStatus } from './jobs/job-status.js';
  * The indexes of the jobs collection. Every query Monque sends is served by one of them:
  * - `monque_claim`: claiming (`name`, `status` equal; sorted by `nextRunAt`, then `_id`) and
  *   looking up the next future run;
- * - `monque_takeover`: finding processing jobs whose heartbeat is older than `lockTimeout`;
+ * - `monque_takeover`: finding processing jobs whose heartbeat is older than `lockTimeout` (the
+ *   bound of twice the claimant's heartbeat interval is then checked on those);
  * - `monque_ownership`: the heartbeat of one instance's jobs;
  * - `monque_unique`: one active (pending or processing) job per name and `uniqueKey`.
  *

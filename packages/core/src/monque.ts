@@ -9,14 +9,13 @@ import { asMonqueError } from './runtime/as-monque-error.js';
 import { readCallOptions } from './runtime/call-options.js';
 import { SchedulerRuntime } from './runtime/scheduler-runtime.js';
 import { parseCron } from './scheduling/cron.js';
-import { insertJob, upsertUniqueJob } from './scheduling/insert-job.js';
-import { newJobDocument } from './scheduling/new-job.js';
+import { prepareEnqueue } from './scheduling/enqueue-input.js';
+import { insertJob, insertJobs, upsertUniqueJob } from './scheduling/insert-job.js';
 import { scheduleRecurringJob } from './scheduling/schedule-job.js';
 import { assertConcurrency } from './validation/concurrency.js';
 import { assertHandler } from './validation/handler.js';
 import { assertJobName } from './validation/job-name.js';
 import { assertPayload } from './validation/payload.js';
-import { assertRunAt } from './validation/run-at.js';
 import { assertTimezone } from './validation/timezone.js';
 import { assertUniqueKey } from './validation/unique-key.js';
 import type { JobHandler, WorkerOptions } from './workers/worker-registry.js';
@@ -38,6 +37,34 @@ export interface EnqueueOptions {
    */
   uniqueKey?: string;
 }
+
+/**
+ * Options of one job of {@link Monque.enqueueMany}: `runAt` only (`uniqueKey` needs one upsert per
+ * job, so jobs with one are refused; use {@link Monque.enqueue} for them).
+ *
+ * @example
+ * ```ts
+ * const options: EnqueueManyOptions = { runAt: new Date(Date.now() + 60_000) };
+ * ```
+ */
+export type EnqueueManyOptions = Omit<EnqueueOptions, 'uniqueKey'>;
+
+/**
+ * One job of {@link Monque.enqueueMany}: its name, data and options, typed by the job map.
+ *
+ * @typeParam JobMap - Job names mapped to the type of their data.
+ *
+ * @example
+ * ```ts
+ * const job: EnqueueManyJob<{ 'send-email': { to: string } }> = {
+ *   name: 'send-email',
+ *   data: { to: 'ada@example.com' },
+ * };
+ * ```
+ */
+export type EnqueueManyJob<JobMap extends Record<string, unknown> = Record<string, unknown>> = {
+  [N in keyof JobMap & string]: { name: N; data: JobMap[N]; options?: EnqueueManyOptions };
+}[keyof JobMap & string];
 
 /**
  * Options of {@link Monque.schedule}.
@@ -198,20 +225,10 @@ export class Monque<
     data: JobMap[N],
     options?: EnqueueOptions,
   ): Promise<Job<JobMap[N]>> {
-    assertJobName(name);
-    const { runAt, uniqueKey } = readCallOptions(options, ['runAt', 'uniqueKey']);
-    if (runAt !== undefined) {
-      assertRunAt(runAt, 'options.runAt');
-    }
-    if (uniqueKey !== undefined) {
-      assertUniqueKey(uniqueKey, 'options.uniqueKey');
-    }
-    const payload = data === undefined ? null : data;
-    assertPayload(payload, this.#options.maxPayloadSize);
-    const now = new Date();
-    const document = newJobDocument(
-      { name, data: payload, nextRunAt: runAt ?? now, uniqueKey },
-      now,
+    const { document, uniqueKey } = prepareEnqueue(
+      { name, data, options },
+      this.#options.maxPayloadSize,
+      new Date(),
     );
     await this.initialize();
     try {
@@ -223,6 +240,63 @@ export class Monque<
       return job as Job<JobMap[N]>;
     } catch (error) {
       throw asMonqueError(error, `could not enqueue job ${JSON.stringify(name)}`);
+    }
+  }
+
+  /**
+   * Adds many jobs with one `insertMany` round trip. Every job is checked before anything is
+   * written, so one bad job rejects the whole call and adds none. Jobs with a `uniqueKey` are
+   * refused (their deduplication needs one upsert each): enqueue those with {@link enqueue}.
+   * An empty array adds nothing and sends nothing.
+   *
+   * @param jobs - The jobs: `name`, `data` and optional `options` (`runAt`).
+   * @returns The jobs as stored, in the order given.
+   * @throws InvalidArgumentError (naming the job, such as `jobs[3].name`) or PayloadTooLargeError
+   * before anything is written; ConnectionError when the write fails — then the jobs before the
+   * one that failed may have been added (the insert is ordered).
+   *
+   * @example
+   * ```ts
+   * await monque.enqueueMany(
+   *   users.map((user) => ({ name: 'send-email', data: { to: user.email } })),
+   * );
+   * ```
+   */
+  async enqueueMany(
+    jobs: readonly EnqueueManyJob<JobMap>[],
+  ): Promise<Job<JobMap[keyof JobMap & string]>[]> {
+    if (!Array.isArray(jobs)) {
+      throw new InvalidArgumentError('jobs', 'must be an array of { name, data, options? }', jobs);
+    }
+    const now = new Date();
+    const documents = jobs.map((job: unknown, index) => {
+      const path = `jobs[${index}]`;
+      const { name, data, options } = readCallOptions(job, ['name', 'data', 'options'], path);
+      const prepared = prepareEnqueue(
+        { name, data, options },
+        this.#options.maxPayloadSize,
+        now,
+        `${path}.`,
+      );
+      if (prepared.uniqueKey !== undefined) {
+        throw new InvalidArgumentError(
+          `${path}.options.uniqueKey`,
+          'is not supported by enqueueMany (deduplication needs one upsert per job); use enqueue',
+          prepared.uniqueKey,
+        );
+      }
+      return prepared.document;
+    });
+    if (documents.length === 0) {
+      return [];
+    }
+    await this.initialize();
+    try {
+      return (await insertJobs(this.#collection, documents)) as Job<
+        JobMap[keyof JobMap & string]
+      >[];
+    } catch (error) {
+      throw asMonqueError(error, `could not enqueue ${documents.length} jobs`);
     }
   }
 

@@ -57,11 +57,14 @@ export interface MonqueOptions {
    */
   backupPollInterval?: number;
   /**
-   * How many times a failed job is retried before it is marked failed (integer ≥ 0). Default `10`.
+   * The number of failures after which a job is marked `failed` (integer ≥ 0): a job is failed
+   * once its `failCount` reaches `maxRetries`, and retried with backoff before that. So a job runs
+   * at most `maxRetries` times; with `1` (or `0`) its first failure is final. Default `10`.
    *
    * @example
    * ```ts
-   * new Monque(db, { maxRetries: 0 }); // never retry
+   * new Monque(db, { maxRetries: 3 }); // 3 attempts: the third failure is final
+   * new Monque(db, { maxRetries: 1 }); // never retry
    * ```
    */
   maxRetries?: number;
@@ -85,8 +88,10 @@ export interface MonqueOptions {
    */
   maxBackoffDelay?: number;
   /**
-   * How long `stop()` waits for running jobs before it throws `ShutdownTimeoutError`
-   * (ms, > 0, ≤ 2^31 − 1). Default `30000`.
+   * How long `stop()` waits for running jobs (ms, > 0, ≤ 2^31 − 1). Jobs still running then have
+   * their handlers' signals aborted and are released back to pending; a `job:error` event carries
+   * a `ShutdownTimeoutError` listing them, and `stop()` resolves (it does not throw).
+   * Default `30000`.
    *
    * @example
    * ```ts
@@ -125,9 +130,12 @@ export interface MonqueOptions {
    */
   heartbeatInterval?: number;
   /**
-   * How long a claimed job may go without a heartbeat before another instance takes it over
+   * How long a claimed job may go without a heartbeat before this instance takes it over
    * (ms). Must be at least `2 × heartbeatInterval`, so that one late heartbeat of a live worker
-   * does not let another instance take its job while it still runs. Default `30000`.
+   * does not let another instance take its job while it still runs. A job is also never taken
+   * over before twice the heartbeat interval of the instance that claimed it (stored on the job),
+   * so instances with different settings do not take over each other's live jobs.
+   * Default `30000`.
    *
    * @example
    * ```ts

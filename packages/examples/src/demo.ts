@@ -27,7 +27,8 @@ const DEMO_TIMEOUT_MS = 15_000;
 async function main(): Promise<number> {
   const database = await openExampleDatabase('monque_demo');
   log(`database: ${database.description}`);
-  await database.db.collection('demo_jobs').drop().catch(() => false);
+  // Start from an empty queue (dropping a missing collection succeeds on MongoDB 7+).
+  await database.db.collection('demo_jobs').drop();
 
   const monque = new Monque<DemoJobs>(database.db, {
     collectionName: 'demo_jobs',
@@ -52,8 +53,12 @@ async function main(): Promise<number> {
     if (pending.size === 0) finish();
   };
 
-  monque.on('changestream:connected', () => log('change stream connected: new jobs wake a worker at once'));
-  monque.on('changestream:fallback', ({ reason }) => log(`polling instead of change streams: ${reason}`));
+  monque.on('changestream:connected', () =>
+    log('change stream connected: new jobs wake a worker at once'),
+  );
+  monque.on('changestream:fallback', ({ reason }) =>
+    log(`polling instead of change streams: ${reason}`),
+  );
   monque.on('job:start', (job) => log(`claimed   ${describe(job)} (attempt ${job.failCount + 1})`));
   monque.on('job:complete', ({ job, duration }) => {
     stats.processed++;
@@ -63,13 +68,17 @@ async function main(): Promise<number> {
     if (willRetry) {
       stats.retries++;
       const delay = job.nextRunAt.getTime() - Date.now();
-      log(`failed    ${describe(job)}: ${error.message}; retry #${job.failCount} in ~${Math.max(0, delay)} ms (backoff 2^${job.failCount - 1} × 300 ms)`);
+      log(
+        `failed    ${describe(job)}: ${error.message}; retry #${job.failCount} in ~${Math.max(0, delay)} ms (backoff 2^${job.failCount} × 300 ms)`,
+      );
     } else {
       stats.failed++;
       log(`failed    ${describe(job)} for good: ${error.message}`);
     }
   });
-  monque.on('job:error', ({ error, job }) => log(`error     ${job ? describe(job) : ''} ${error.message}`));
+  monque.on('job:error', ({ error, job }) =>
+    log(`error     ${job ? describe(job) : ''} ${error.message}`),
+  );
 
   monque.worker('send-email', async (job) => {
     log(`  → sending "${job.data.subject}" to ${job.data.to}`);
@@ -79,11 +88,15 @@ async function main(): Promise<number> {
   monque.worker('charge-card', async (job) => {
     chargeAttempts++;
     if (chargeAttempts < 3) throw new Error(`payment gateway timeout (attempt ${chargeAttempts})`);
-    log(`  → charged ${job.data.amount} for order ${job.data.orderId} on attempt ${chargeAttempts}`);
+    log(
+      `  → charged ${job.data.amount} for order ${job.data.orderId} on attempt ${chargeAttempts}`,
+    );
     queueMicrotask(() => settle('charge-card'));
   });
   monque.worker('nightly-report', async (job) => {
-    log(`  → delayed ${job.data.kind} report ran ${Date.now() - job.createdAt.getTime()} ms after it was enqueued`);
+    log(
+      `  → delayed ${job.data.kind} report ran ${Date.now() - job.createdAt.getTime()} ms after it was enqueued`,
+    );
     queueMicrotask(() => settle('nightly-report'));
   });
   monque.worker('heartbeat-check', async () => {
@@ -118,7 +131,9 @@ async function main(): Promise<number> {
     { to: 'linus@example.com', subject: 'Your invoice' },
     { uniqueKey: 'invoice-42' },
   );
-  log(`unique key 'invoice-42' enqueued twice → same job: ${first._id.equals(duplicate._id)} (${describe(duplicate)})`);
+  log(
+    `unique key 'invoice-42' enqueued twice → same job: ${first._id.equals(duplicate._id)} (${describe(duplicate)})`,
+  );
 
   await monque.now('charge-card', { orderId: 'A-1001', amount: 42 });
   const runAt = new Date(Date.now() + 1500);
@@ -148,7 +163,9 @@ async function main(): Promise<number> {
   console.log(`  failed for good: ${stats.failed}`);
   console.log(`  cron runs:      ${stats.cronRuns}`);
   console.log(`  duration:       ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`  result:         ${interrupted ? 'interrupted' : complete ? 'all demo jobs done' : 'incomplete'}`);
+  console.log(
+    `  result:         ${interrupted ? 'interrupted' : complete ? 'all demo jobs done' : 'incomplete'}`,
+  );
   return interrupted || complete ? 0 : 1;
 }
 

@@ -128,8 +128,12 @@ export class MongoEmulator {
         socket.destroy();
         return;
       }
-      const connection = new ClientConnection(nextConnectionId++, socket, (incoming, from) =>
-        dispatcher.run(incoming, from),
+      const onInternalError = options.onInternalError ?? reportInternalError;
+      const connection = new ClientConnection(
+        nextConnectionId++,
+        socket,
+        (incoming, from) => dispatcher.run(incoming, from),
+        (error) => onInternalError(error, {}),
       );
       this.totalConnections += 1;
       this.connections.add(connection);

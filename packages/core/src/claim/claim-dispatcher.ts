@@ -1,12 +1,12 @@
 import type { JobDocument } from '../jobs/job.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
-import type { ClaimResult } from './claim-job.js';
+import { type ClaimBatch, MAX_CLAIM_BATCH } from './claim-job.js';
 
 /** What a {@link ClaimDispatcher} needs from its instance. */
 export interface ClaimDispatcherOptions {
   readonly registry: WorkerRegistry;
-  /** Claims one due job of `name` (one database round trip). */
-  readonly claim: (name: string) => Promise<ClaimResult>;
+  /** Claims up to `limit` due jobs of `name` (one claim round). */
+  readonly claim: (name: string, limit: number) => Promise<ClaimBatch>;
   /** Starts a claimed job; the slot taken for its claim now belongs to it. */
   readonly start: (job: JobDocument) => void;
   /** Reports a claim that failed (database error) or a foreign document. */
@@ -15,9 +15,12 @@ export interface ClaimDispatcherOptions {
 
 /**
  * Decides when to claim. A job name is *wanted* when due jobs may exist for it (a notification,
- * a poll, a successful claim); while it is wanted and its worker has a free slot, one claim loop
- * per name claims jobs one by one. A claim that finds nothing clears the wish. The slot is taken
- * before the claim is sent, so concurrency limits hold without any extra round trip.
+ * a poll, a successful claim); while it is wanted and its worker has free slots, one claim loop
+ * per name claims rounds of jobs, each round for all the free slots (at most
+ * {@link MAX_CLAIM_BATCH}). A round that sees no more due jobs clears the wish. The slots are
+ * taken before the claim is sent, so concurrency limits hold without any extra round trip. A
+ * loop starts one macrotask after its trigger, so the slots freed together (such as by one
+ * batched outcome write) are claimed in one round.
  */
 export class ClaimDispatcher {
   readonly #options: ClaimDispatcherOptions;
@@ -78,31 +81,38 @@ export class ClaimDispatcher {
   }
 
   async #loop(name: string): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const { registry } = this.#options;
-    while (this.#active && this.#wanted.has(name) && registry.tryReserve(name)) {
+    while (this.#active && this.#wanted.has(name)) {
+      const slots = registry.reserve(name, MAX_CLAIM_BATCH);
+      if (slots === 0) {
+        return;
+      }
       // Cleared before the claim is sent, so a notification during the claim is not lost.
       this.#wanted.delete(name);
-      let result: ClaimResult;
+      let batch: ClaimBatch;
       try {
-        result = await this.#options.claim(name);
+        batch = await this.#options.claim(name, slots);
       } catch (error) {
-        registry.release(name);
+        registry.release(name, slots);
         // Leave it wanted: the next poll, notification or freed slot retries.
         this.#wanted.add(name);
         this.#options.onError(error);
         return;
       }
-      if (result.kind === 'job') {
-        this.#wanted.add(name);
-        this.#options.start(result.job);
-        continue;
+      for (const job of batch.jobs) {
+        this.#options.start(job);
       }
-      registry.release(name);
-      if (result.kind === 'foreign') {
+      for (const error of batch.errors) {
+        this.#options.onError(error);
+      }
+      if (batch.more) {
         this.#wanted.add(name);
-        this.#options.onError(result.error);
-      } else {
-        // The slot may be what another name was waiting for (instance-wide limit).
+      }
+      const unused = slots - batch.jobs.length;
+      if (unused > 0) {
+        registry.release(name, unused);
+        // The slots may be what another name was waiting for (instance-wide limit).
         this.kick();
       }
     }

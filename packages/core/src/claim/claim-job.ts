@@ -1,9 +1,9 @@
 import type { Collection, Filter, UpdateFilter } from 'mongodb';
-import { MonqueError } from '../errors.js';
+import { ConnectionError, MonqueError } from '../errors.js';
 import type { JobDocument } from '../jobs/job.js';
 import { JobStatus } from '../jobs/job-status.js';
 import { parseJobDocument } from '../jobs/parse-job-document.js';
-import { abandonUpdate } from '../processing/outcome.js';
+import { abandonSet } from '../processing/outcome.js';
 import { claimFence } from './fence.js';
 
 /** Who claims: the instance id written to `claimedBy` and its heartbeat interval. */
@@ -13,14 +13,21 @@ export interface Claimant {
 }
 
 /**
- * The outcome of one claim: a job now held by this instance; `'none'` when no job of the name is
- * due; or `'foreign'` when the claimed document was not a Monque job (it has been marked failed
- * and reported, and more jobs may be due).
+ * What one claim round got: the jobs now held by this instance (oldest due first), the foreign
+ * documents met (marked failed, to be reported), and whether more due jobs may exist.
  */
-export type ClaimResult =
-  | { readonly kind: 'job'; readonly job: JobDocument }
-  | { readonly kind: 'none' }
-  | { readonly kind: 'foreign'; readonly error: MonqueError };
+export interface ClaimBatch {
+  readonly jobs: JobDocument[];
+  readonly errors: MonqueError[];
+  /**
+   * `false` only when the round saw that no more jobs of the name are due; `true` when the batch
+   * was full, other instances took some candidates first, or foreign documents were met.
+   */
+  readonly more: boolean;
+}
+
+/** The largest number of jobs claimed in one round. */
+export const MAX_CLAIM_BATCH = 100;
 
 /** The claim filter: a due pending job of one name (served by the claim index). */
 export function dueJobFilter(name: string, now: Date): Filter<JobDocument> {
@@ -45,40 +52,108 @@ export function claimUpdate(claimant: Claimant, now: Date): UpdateFilter<JobDocu
 }
 
 /**
- * Atomically claims the oldest due pending job of `name` with one `findOneAndUpdate`, so two
- * instances can never hold the same job. A document that turns out not to be a Monque job
- * (written by other software) is marked `failed` with the reason, under the fence of the claim
- * just taken, and returned as `'foreign'` so the caller reports it once and goes on.
+ * Claims up to `limit` of the oldest due pending jobs of `name` for `claimant`; two instances can
+ * never hold the same job.
+ *
+ * - One job (`limit` 1): one `findOneAndUpdate`.
+ * - Several: the candidates' ids (`find`, served by the claim index), then one `updateMany`
+ *   claiming those still pending and due (the status guard keeps each claim atomic: a job another
+ *   instance took first is not matched), then a read of what this round claimed: the candidates
+ *   now held by this instance with this round's `lockedAt` (one claim round per name at a time
+ *   in an instance, so the pair names this round's claims exactly).
+ *
+ * A document that turns out not to be a Monque job (written by other software) is marked `failed`
+ * with the reason, under the fence of the claim just taken, and returned in `errors`.
  *
  * @param collection - The jobs collection.
  * @param name - The job name (a registered worker's name).
  * @param claimant - This instance.
- * @param now - The claim time; also the fence (`lockedAt`) of the claim.
+ * @param limit - How many jobs to claim at most (≥ 1; the free slots).
+ * @param now - The claim time; also the fence (`lockedAt`) of every claim of the round.
  */
-export async function claimJob(
+export async function claimJobs(
   collection: Collection<JobDocument>,
   name: string,
   claimant: Claimant,
+  limit: number,
   now: Date = new Date(),
-): Promise<ClaimResult> {
-  const claimed = await collection.findOneAndUpdate(
-    dueJobFilter(name, now),
+): Promise<ClaimBatch> {
+  if (limit === 1) {
+    const claimed = await collection.findOneAndUpdate(
+      dueJobFilter(name, now),
+      claimUpdate(claimant, now),
+      { sort: CLAIM_SORT, returnDocument: 'after' },
+    );
+    return claimed === null
+      ? { jobs: [], errors: [], more: false }
+      : sortOut(collection, [claimed], claimant, now, true);
+  }
+  const candidates = await collection
+    .find(dueJobFilter(name, now), { projection: { _id: 1 }, sort: CLAIM_SORT, limit })
+    .toArray();
+  if (candidates.length === 0) {
+    return { jobs: [], errors: [], more: false };
+  }
+  const ids = candidates.map((candidate) => candidate._id);
+  const { modifiedCount } = await collection.updateMany(
+    { _id: { $in: ids }, status: JobStatus.Pending, nextRunAt: { $lte: now } },
     claimUpdate(claimant, now),
-    { sort: CLAIM_SORT, returnDocument: 'after' },
   );
-  if (claimed === null) {
-    return { kind: 'none' };
+  const more = candidates.length === limit || modifiedCount < candidates.length;
+  if (modifiedCount === 0) {
+    return { jobs: [], errors: [], more };
   }
-  const parsed = parseJobDocument(claimed);
-  if (parsed.ok) {
-    return { kind: 'job', job: parsed.document };
+  const claimed = await collection
+    .find({
+      claimedBy: claimant.instanceId,
+      status: JobStatus.Processing,
+      lockedAt: now,
+      _id: { $in: ids },
+    })
+    .toArray();
+  // Started in claim order (oldest due first).
+  // (`String`, not `toHexString`: a foreign document's `_id` need not be an ObjectId.)
+  const order = new Map(ids.map((id, index) => [String(id), index]));
+  claimed.sort((a, b) => Number(order.get(String(a._id))) - Number(order.get(String(b._id))));
+  return sortOut(collection, claimed, claimant, now, more);
+}
+
+/** Splits claimed documents into jobs and foreign documents (which are marked failed). */
+async function sortOut(
+  collection: Collection<JobDocument>,
+  claimed: readonly unknown[],
+  claimant: Claimant,
+  now: Date,
+  more: boolean,
+): Promise<ClaimBatch> {
+  const jobs: JobDocument[] = [];
+  const errors: MonqueError[] = [];
+  for (const document of claimed) {
+    const parsed = parseJobDocument(document);
+    if (parsed.ok) {
+      jobs.push(parsed.document);
+      continue;
+    }
+    try {
+      await collection.updateOne(
+        claimFence({
+          _id: (document as JobDocument)._id,
+          claimedBy: claimant.instanceId,
+          lockedAt: now,
+        }),
+        { $set: abandonSet(parsed.problem.message, new Date()) },
+      );
+      errors.push(new MonqueError(`${parsed.problem.message}; it was marked failed`));
+    } catch (error) {
+      // The jobs of the round are still started; the document goes stale and is met again.
+      errors.push(
+        new ConnectionError(`${parsed.problem.message}; it could not be marked failed`, {
+          cause: error,
+        }),
+      );
+    }
   }
-  const error = new MonqueError(`${parsed.problem.message}; it was marked failed`);
-  await collection.updateOne(
-    claimFence({ _id: claimed._id, claimedBy: claimant.instanceId, lockedAt: now }),
-    abandonUpdate(parsed.problem.message, new Date()),
-  );
-  return { kind: 'foreign', error };
+  return { jobs, errors, more: more || errors.length > 0 };
 }
 
 /**
@@ -92,6 +167,21 @@ export async function findNextFutureRun(
 ): Promise<Date | null> {
   const next = await collection.findOne(
     { name, status: JobStatus.Pending, nextRunAt: { $gt: now } },
+    { sort: { nextRunAt: 1 }, projection: { _id: 0, nextRunAt: 1 } },
+  );
+  return next?.nextRunAt instanceof Date ? next.nextRunAt : null;
+}
+
+/**
+ * The `nextRunAt` of the pending job of `name` that is due first — already due or not (served by
+ * the claim index): one query tells a backup poll both whether to claim and when to wake.
+ */
+export async function findNextPendingRun(
+  collection: Collection<JobDocument>,
+  name: string,
+): Promise<Date | null> {
+  const next = await collection.findOne(
+    { name, status: JobStatus.Pending },
     { sort: { nextRunAt: 1 }, projection: { _id: 0, nextRunAt: 1 } },
   );
   return next?.nextRunAt instanceof Date ? next.nextRunAt : null;

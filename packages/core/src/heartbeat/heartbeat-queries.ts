@@ -24,8 +24,13 @@ export async function sendHeartbeat(
 }
 
 /**
- * Hands jobs whose claim went stale (no heartbeat for `lockTimeout`) back to `pending`, with one
- * `updateMany`. `failCount` is not increased: the run was interrupted, it did not fail.
+ * Hands jobs whose claim went stale back to `pending`, with one `updateMany`. A claim is stale
+ * when its last heartbeat is older than both `lockTimeout` (this instance's setting) and twice the
+ * claimant's own heartbeat interval (stored on the job at its claim), so an instance with a
+ * shorter `lockTimeout` does not take over the live jobs of one that beats less often. The
+ * indexed range `lastHeartbeat < now − lockTimeout` selects the candidates (`monque_takeover`);
+ * the per-job bound is a residual `$expr` on them. `failCount` is not increased: the run was
+ * interrupted, it did not fail.
  *
  * @returns How many jobs were recovered.
  */
@@ -38,6 +43,12 @@ export async function recoverStaleJobs(
     {
       status: JobStatus.Processing,
       lastHeartbeat: { $lt: new Date(now.getTime() - lockTimeout) },
+      $expr: {
+        $lt: [
+          '$lastHeartbeat',
+          { $subtract: [now, { $multiply: [2, { $ifNull: ['$heartbeatInterval', 0] }] }] },
+        ],
+      },
     },
     { $set: { status: JobStatus.Pending, updatedAt: now, ...RELEASED_CLAIM } },
   );

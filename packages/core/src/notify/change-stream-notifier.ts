@@ -21,13 +21,22 @@ export interface ChangeStreamNotifierOptions {
   readonly onConnected: () => void;
   /** The stream failed; a reconnect follows. */
   readonly onLost: () => void;
-  /** Change streams are given up (unsupported, or too many failed reconnects). */
+  /** Change streams are given up for now (too many failed reconnects) or for good (unsupported). */
   readonly onFallback: () => void;
   /** Reconnects after which the notifier falls back. Default 3. */
   readonly maxReconnects?: number;
   /** First reconnect delay in milliseconds; doubles with every failed attempt. Default 100. */
   readonly reconnectDelay?: number;
+  /**
+   * After a fallback, the first wait before the stream is opened again, in milliseconds; it
+   * doubles with every failed attempt up to {@link MAX_STREAM_RECOVERY_DELAY}. Default 1000
+   * (the instance passes its `pollInterval`).
+   */
+  readonly recoveryDelay?: number;
 }
+
+/** The longest wait between attempts to re-open the change stream after a fallback: 30 s. */
+export const MAX_STREAM_RECOVERY_DELAY = 30_000;
 
 /** MongoDB's answer to `$changeStream` on a server that is not a replica set member. */
 export const CHANGE_STREAMS_UNSUPPORTED = 40573;
@@ -71,26 +80,34 @@ function errorCode(error: unknown): unknown {
  * Watches the jobs collection and reports jobs that became claimable. A stream counts as
  * connected only once the server has answered it (the first `aggregate` and `getMore`). On an
  * error it emits `changestream:error` and reconnects with exponential backoff; after
- * `maxReconnects` failed reconnects in a row, or at once on a server without change streams
- * (code 40573), it emits `changestream:fallback` and stops.
+ * `maxReconnects` failed reconnects in a row it emits `changestream:fallback` (the instance
+ * polls) and keeps trying to re-open the stream, first after `recoveryDelay`, doubling with
+ * every failed attempt (each one a `changestream:error`), at most every 30 s, until one
+ * succeeds (`changestream:connected`). On a server without change streams (code 40573) the
+ * fallback is for good: no more attempts.
  */
 export class ChangeStreamNotifier {
   readonly #options: ChangeStreamNotifierOptions;
   readonly #maxReconnects: number;
   readonly #reconnectDelay: number;
+  readonly #recoveryDelay: number;
   #stream: ChangeStream<Document, ProjectedChange> | undefined;
   #reconnectTimer: NodeJS.Timeout | undefined;
   #failures = 0;
+  /** Failed attempts to re-open the stream since the fallback; `undefined` when not fallen back. */
+  #recoveryFailures: number | undefined;
 
   constructor(options: ChangeStreamNotifierOptions) {
     this.#options = options;
     this.#maxReconnects = options.maxReconnects ?? 3;
     this.#reconnectDelay = options.reconnectDelay ?? 100;
+    this.#recoveryDelay = options.recoveryDelay ?? 1000;
   }
 
   /** Opens the stream. */
   start(): void {
     this.#failures = 0;
+    this.#recoveryFailures = undefined;
     this.#connect();
   }
 
@@ -126,6 +143,7 @@ export class ChangeStreamNotifier {
         if (!connected) {
           connected = true;
           this.#failures = 0;
+          this.#recoveryFailures = undefined;
           this.#options.events.emit('changestream:connected');
           this.#options.onConnected();
         }
@@ -156,6 +174,8 @@ export class ChangeStreamNotifier {
   #failed(error: unknown, wasConnected: boolean): void {
     const { events } = this.#options;
     if (errorCode(error) === CHANGE_STREAMS_UNSUPPORTED) {
+      // For good: such a server never offers change streams.
+      this.#recoveryFailures = undefined;
       this.#fallBack(
         `change streams are not supported by this server (a replica set or sharded cluster is ` +
           `required): ${toError(error).message}`,
@@ -166,22 +186,37 @@ export class ChangeStreamNotifier {
       events.emit('changestream:closed');
     }
     events.emit('changestream:error', { error: toError(error) });
+    if (this.#recoveryFailures !== undefined) {
+      // An attempt to re-open the stream after the fallback failed: wait longer, try again.
+      this.#recoveryFailures += 1;
+      this.#scheduleRecovery(this.#recoveryFailures);
+      return;
+    }
     this.#failures += 1;
     if (this.#failures > this.#maxReconnects) {
       this.#fallBack(
         `the change stream failed ${this.#failures} times in a row (the last ` +
-          `${this.#maxReconnects} reconnects failed): ${toError(error).message}`,
+          `${this.#maxReconnects} reconnects failed): ${toError(error).message}; it is opened ` +
+          'again on a backoff while Monque polls',
       );
+      this.#recoveryFailures = 0;
+      this.#scheduleRecovery(0);
       return;
     }
     this.#options.onLost();
-    this.#reconnectTimer = setTimeout(
-      () => {
-        this.#reconnectTimer = undefined;
-        this.#connect();
-      },
-      this.#reconnectDelay * 2 ** (this.#failures - 1),
-    );
+    this.#reconnectAfter(this.#reconnectDelay * 2 ** (this.#failures - 1));
+  }
+
+  /** The next attempt to re-open the stream after `failed` failed ones since the fallback. */
+  #scheduleRecovery(failed: number): void {
+    this.#reconnectAfter(Math.min(this.#recoveryDelay * 2 ** failed, MAX_STREAM_RECOVERY_DELAY));
+  }
+
+  #reconnectAfter(delay: number): void {
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      this.#connect();
+    }, delay);
   }
 
   #fallBack(reason: string): void {

@@ -24,6 +24,8 @@ export interface DueJobWatcherOptions {
   readonly requestAll: () => void;
   /** The earliest future `nextRunAt` of a pending job of `name`, or `null`. */
   readonly nextFutureRun: (name: string) => Promise<Date | null>;
+  /** The earliest `nextRunAt` of a pending job of `name`, due or not, or `null`. */
+  readonly nextPendingRun: (name: string) => Promise<Date | null>;
   readonly onError: (error: unknown) => void;
   /** Passed to the change stream notifier (tests shorten them). */
   readonly maxReconnects?: number;
@@ -33,8 +35,12 @@ export interface DueJobWatcherOptions {
 /**
  * Tells the claim loop when jobs may be due. With a healthy change stream: inserted and re-pending
  * jobs trigger a claim at once (coalesced per name in a 100 ms window), jobs due later arm a timer
- * for their time, and a backup poll runs every `backupPollInterval`. Without one (unsupported,
- * failing, reconnecting): a poll every `pollInterval`.
+ * for their time, and a backup poll runs every `backupPollInterval` — one query per job name for
+ * its earliest pending job, which claims when that job is due and arms its timer otherwise (so an
+ * idle instance sends one empty query per name and interval). Without one (unsupported,
+ * failing, reconnecting): a poll every `pollInterval`. After a fallback the notifier keeps trying
+ * to re-open the stream (first after `pollInterval`, doubling, at most every 30 s); once it is
+ * back, polling returns to `backupPollInterval`.
  */
 export class DueJobWatcher {
   readonly #options: DueJobWatcherOptions;
@@ -61,6 +67,7 @@ export class DueJobWatcher {
       events: options.events,
       maxReconnects: options.maxReconnects,
       reconnectDelay: options.reconnectDelay,
+      recoveryDelay: options.pollInterval,
       onPendingJob: (change) => this.#onPendingJob(change),
       onConnected: () => {
         this.#streaming = true;
@@ -97,9 +104,25 @@ export class DueJobWatcher {
   }
 
   async #poll(): Promise<void> {
-    this.#options.requestAll();
-    if (this.#streaming) {
-      this.#armAll();
+    if (!this.#streaming) {
+      // The claims are the poll.
+      this.#options.requestAll();
+      return;
+    }
+    await Promise.all(this.#options.names().map((name) => this.#backupPoll(name)));
+  }
+
+  /** Claims `name` when its earliest pending job is due; otherwise wakes for it. */
+  async #backupPoll(name: string): Promise<void> {
+    const at = await this.#options.nextPendingRun(name);
+    if (at === null || !this.#streaming) {
+      return;
+    }
+    if (at.getTime() <= Date.now()) {
+      this.#options.request(name);
+      this.#armNext(name);
+    } else {
+      this.#wakeTimers.arm(name, at);
     }
   }
 

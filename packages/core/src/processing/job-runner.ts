@@ -1,19 +1,25 @@
 import type { EventEmitter } from 'node:events';
-import type { Collection, ObjectId, UpdateFilter } from 'mongodb';
-import { claimFence } from '../claim/fence.js';
+import type { Collection, ObjectId } from 'mongodb';
 import { ConnectionError, JobOwnershipLostError } from '../errors.js';
 import type { MonqueEventMap } from '../events.js';
 import type { Job, JobDocument } from '../jobs/job.js';
 import type { HealthMonitor } from '../runtime/health-monitor.js';
+import { sleep } from '../utils/sleep.js';
 import type { JobHandler } from '../workers/worker-registry.js';
 import {
-  abandonUpdate,
-  failureUpdate,
+  abandonSet,
+  applyOutcome,
+  failureSet,
+  type OutcomeSet,
   type RetryPolicy,
-  releaseUpdate,
-  successUpdate,
+  releaseSet,
+  successSet,
   toError,
 } from './outcome.js';
+import { OutcomeWriter } from './outcome-writer.js';
+
+/** First wait before an outcome write is tried again, in milliseconds; it doubles each time. */
+export const OUTCOME_RETRY_DELAY = 50;
 
 /** What a {@link JobRunner} needs from its instance. */
 export interface JobRunnerOptions {
@@ -22,6 +28,13 @@ export interface JobRunnerOptions {
   readonly instanceId: string;
   readonly retry: RetryPolicy;
   readonly health: HealthMonitor;
+  /**
+   * The longest wait between attempts of a failed outcome write (the heartbeat interval: the
+   * job stays claimed and heartbeated meanwhile).
+   */
+  readonly maxOutcomeRetryDelay: number;
+  /** The longest one outcome-write attempt may take before it counts as failed (ms). */
+  readonly outcomeAttemptTimeout: number;
   /** Called once per job after its handler and outcome write are done (frees its slot). */
   readonly onSettled: (name: string) => void;
 }
@@ -33,6 +46,7 @@ const NOTHING: Announce = () => {};
 
 interface ActiveRun {
   readonly job: Job;
+  /** Aborted by `stop()`: the handler's signal, and the end of outcome-write retries. */
   readonly controller: AbortController;
   /** Set when `stop()` released the claim: the handler's late outcome is then not written. */
   released: boolean;
@@ -42,15 +56,27 @@ interface ActiveRun {
 /**
  * Runs claimed jobs: calls the handler with an AbortSignal, then records the outcome with a write
  * fenced by the claim (`_id`, `processing`, `claimedBy`, `lockedAt`), so an instance that lost
- * the job cannot overwrite it. Emits `job:start`, then `job:complete` or `job:fail` once the
- * write has landed, or `job:error` when it could not.
+ * the job cannot overwrite it. Emits `job:start`, then `job:complete` or `job:fail` (with the job
+ * as written) once the write has landed, or `job:error` with `JobOwnershipLostError` when it
+ * matched nothing.
+ *
+ * A failed outcome write is retried with capped exponential backoff (50 ms, doubling, at most
+ * `maxOutcomeRetryDelay`) while the run keeps its slot and its heartbeat, so the job is not taken
+ * over and run again; each failed attempt is reported as `job:error` (`ConnectionError`). The
+ * retries end when the write lands, when it matches nothing, or when `stop()` releases the run.
  */
 export class JobRunner {
   readonly #options: JobRunnerOptions;
+  readonly #writer: OutcomeWriter;
   readonly #runs = new Set<ActiveRun>();
 
   constructor(options: JobRunnerOptions) {
     this.#options = options;
+    this.#writer = new OutcomeWriter({
+      collection: options.collection,
+      health: options.health,
+      attemptTimeout: options.outcomeAttemptTimeout,
+    });
   }
 
   /** How many jobs are running (handler or outcome write not yet finished). */
@@ -123,14 +149,22 @@ export class JobRunner {
       run.controller.abort(reason);
     }
     await Promise.all(
-      runs.map((run) =>
-        this.#write(run.job, releaseUpdate(new Date())).then(
-          (announce) => announce(),
-          (error: unknown) => {
-            this.#options.events.emit('job:error', { error: toError(error), job: run.job });
-          },
-        ),
-      ),
+      runs.map(async (run) => {
+        try {
+          const result = await this.#writer.write(run.job, releaseSet(new Date()));
+          if (result === 'lost') {
+            this.#lost(run.job)();
+          }
+        } catch (error) {
+          this.#options.events.emit('job:error', {
+            error: new ConnectionError(
+              `could not release job ${run.job._id.toHexString()} on stop`,
+              { cause: error },
+            ),
+            job: run.job,
+          });
+        }
+      }),
     );
   }
 
@@ -142,7 +176,8 @@ export class JobRunner {
   /** Runs the handler and writes the outcome. @returns What to announce once settled. */
   async #execute(run: ActiveRun, handler: JobHandler): Promise<Announce> {
     const { job } = run;
-    this.#options.events.emit('job:start', job);
+    const { events } = this.#options;
+    events.emit('job:start', job);
     const startedAt = Date.now();
     let failure: Error | undefined;
     try {
@@ -154,58 +189,67 @@ export class JobRunner {
       return NOTHING;
     }
     const now = new Date();
-    return failure === undefined
-      ? this.#succeed(job, now, now.getTime() - startedAt)
-      : this.#fail(job, failure, now);
-  }
-
-  async #succeed(job: Job, now: Date, duration: number): Promise<Announce> {
-    const { events } = this.#options;
-    let update: UpdateFilter<JobDocument>;
+    if (failure !== undefined) {
+      const error = failure;
+      const { set, willRetry } = failureSet(job, error, this.#options.retry, now);
+      return this.#record(run, set, (written) =>
+        events.emit('job:fail', { job: written, error, willRetry }),
+      );
+    }
+    let set: OutcomeSet;
     try {
-      update = successUpdate(job, now);
+      set = successSet(job, now);
     } catch (error) {
       // The stored cron expression cannot be read (edited by hand or written by other software).
       const reason = toError(error);
-      return this.#write(job, abandonUpdate(reason.message, now), () =>
+      return this.#record(run, abandonSet(reason.message, now), () =>
         events.emit('job:error', { error: reason, job }),
       );
     }
-    return this.#write(job, update, () => events.emit('job:complete', { job, duration }));
-  }
-
-  async #fail(job: Job, error: Error, now: Date): Promise<Announce> {
-    const { update, willRetry } = failureUpdate(job, error, this.#options.retry, now);
-    return this.#write(job, update, () =>
-      this.#options.events.emit('job:fail', { job, error, willRetry }),
+    const duration = now.getTime() - startedAt;
+    return this.#record(run, set, (written) =>
+      events.emit('job:complete', { job: written, duration }),
     );
   }
 
   /**
-   * Writes under the claim's fence.
+   * Writes the outcome under the claim's fence, retrying a failed write (see the class) until it
+   * lands, matches nothing, or `stop()` releases the run.
    *
-   * @returns `announce` when the write landed; otherwise an announcement of the lost claim.
+   * @returns What to announce: `announce` with the job as written, the lost claim, or nothing.
    */
-  async #write(
-    job: Job,
-    update: UpdateFilter<JobDocument>,
-    announce: Announce = NOTHING,
+  async #record(
+    run: ActiveRun,
+    set: OutcomeSet,
+    announce: (written: Job) => void,
   ): Promise<Announce> {
-    let matched: number;
-    try {
-      const result = await this.#options.health.track(
-        this.#options.collection.updateOne(claimFence(job), update),
-      );
-      matched = result.matchedCount;
-    } catch (error) {
-      throw new ConnectionError(`could not record the outcome of job ${job._id.toHexString()}`, {
-        cause: error,
-      });
+    const { job, controller } = run;
+    let delay = Math.min(OUTCOME_RETRY_DELAY, this.#options.maxOutcomeRetryDelay);
+    for (;;) {
+      try {
+        const result = await this.#writer.write(job, set);
+        return result === 'landed' ? () => announce(applyOutcome(job, set)) : this.#lost(job);
+      } catch (error) {
+        this.#options.events.emit('job:error', {
+          error: new ConnectionError(
+            `could not record the outcome of job ${job._id.toHexString()}; retrying in ` +
+              `${delay} ms while the job stays claimed`,
+            { cause: error },
+          ),
+          job,
+        });
+      }
+      await sleep(delay, controller.signal);
+      if (run.released) {
+        return NOTHING;
+      }
+      delay = Math.min(delay * 2, this.#options.maxOutcomeRetryDelay);
     }
-    if (matched === 0) {
-      const error = new JobOwnershipLostError(job._id, this.#options.instanceId);
-      return () => this.#options.events.emit('job:error', { error, job });
-    }
-    return announce;
+  }
+
+  /** The announcement of a claim this instance no longer holds. */
+  #lost(job: Job): Announce {
+    const error = new JobOwnershipLostError(job._id, this.#options.instanceId);
+    return () => this.#options.events.emit('job:error', { error, job });
   }
 }

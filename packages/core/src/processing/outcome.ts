@@ -1,4 +1,3 @@
-import type { UpdateFilter } from 'mongodb';
 import { RELEASED_CLAIM } from '../claim/fence.js';
 import type { Job, JobDocument } from '../jobs/job.js';
 import { JobStatus } from '../jobs/job-status.js';
@@ -11,6 +10,18 @@ export interface RetryPolicy {
   readonly maxRetries: number;
   readonly baseRetryInterval: number;
   readonly maxBackoffDelay: number;
+}
+
+/**
+ * The `$set` of an outcome write. Outcome writes only set fields, so the job as written is the
+ * claimed job with these fields applied; `updatedAt` is unique to the outcome and marks it (see
+ * `OutcomeWriter`).
+ */
+export type OutcomeSet = Partial<JobDocument> & Pick<JobDocument, 'status' | 'updatedAt'>;
+
+/** The job as an outcome write leaves it: the claimed job with the outcome's fields applied. */
+export function applyOutcome(job: Job, set: OutcomeSet): Job {
+  return { ...job, ...set };
 }
 
 /** Longest `failReason` stored; longer messages are cut. */
@@ -26,38 +37,37 @@ export function toError(value: unknown): Error {
   });
 }
 
-/** The update after a successful run: completed, or for a recurring job the next cron time. */
-export function successUpdate(job: Job, now: Date): UpdateFilter<JobDocument> {
+/** The fields after a successful run: completed, or for a recurring job the next cron time. */
+export function successSet(job: Job, now: Date): OutcomeSet {
   if (job.repeatInterval === null) {
-    return { $set: { status: JobStatus.Completed, updatedAt: now, ...RELEASED_CLAIM } };
+    return { status: JobStatus.Completed, updatedAt: now, ...RELEASED_CLAIM };
   }
   const nextRunAt = parseCron(job.repeatInterval, job.timezone ?? undefined).next(now);
   return {
-    $set: {
-      status: JobStatus.Pending,
-      nextRunAt,
-      failCount: 0,
-      failReason: null,
-      updatedAt: now,
-      ...RELEASED_CLAIM,
-    },
+    status: JobStatus.Pending,
+    nextRunAt,
+    failCount: 0,
+    failReason: null,
+    updatedAt: now,
+    ...RELEASED_CLAIM,
   };
 }
 
 /**
- * The update after a failed run: back to pending at `now + 2^failCount × base` (capped), or
- * `failed` once `failCount` reaches `maxRetries`.
+ * The fields after a failed run: `failCount` + 1, and back to pending at
+ * `now + 2^failCount × base` (capped), or `failed` once `failCount` reaches `maxRetries` (so
+ * `maxRetries` is the number of failures after which the job is failed).
  */
-export function failureUpdate(
+export function failureSet(
   job: Job,
   error: Error,
   policy: RetryPolicy,
   now: Date,
-): { update: UpdateFilter<JobDocument>; willRetry: boolean } {
+): { set: OutcomeSet; willRetry: boolean } {
   const failCount = job.failCount + 1;
   const failReason = error.message.slice(0, MAX_FAIL_REASON_LENGTH);
   const willRetry = failCount < policy.maxRetries;
-  const set = willRetry
+  const next: Pick<JobDocument, 'status'> & Partial<JobDocument> = willRetry
     ? {
         status: JobStatus.Pending,
         nextRunAt: calculateBackoff(
@@ -69,24 +79,22 @@ export function failureUpdate(
       }
     : { status: JobStatus.Failed };
   return {
-    update: { $set: { ...set, failCount, failReason, updatedAt: now, ...RELEASED_CLAIM } },
+    set: { ...next, failCount, failReason, updatedAt: now, ...RELEASED_CLAIM },
     willRetry,
   };
 }
 
-/** The update that hands a claimed job back, unrun, to be claimed again. */
-export function releaseUpdate(now: Date): UpdateFilter<JobDocument> {
-  return { $set: { status: JobStatus.Pending, updatedAt: now, ...RELEASED_CLAIM } };
+/** The fields that hand a claimed job back, unrun, to be claimed again. */
+export function releaseSet(now: Date): OutcomeSet {
+  return { status: JobStatus.Pending, updatedAt: now, ...RELEASED_CLAIM };
 }
 
-/** The update that fails a job for good without a retry (such as an unreadable cron). */
-export function abandonUpdate(reason: string, now: Date): UpdateFilter<JobDocument> {
+/** The fields that fail a job for good without a retry (such as an unreadable cron). */
+export function abandonSet(reason: string, now: Date): OutcomeSet {
   return {
-    $set: {
-      status: JobStatus.Failed,
-      failReason: reason.slice(0, MAX_FAIL_REASON_LENGTH),
-      updatedAt: now,
-      ...RELEASED_CLAIM,
-    },
+    status: JobStatus.Failed,
+    failReason: reason.slice(0, MAX_FAIL_REASON_LENGTH),
+    updatedAt: now,
+    ...RELEASED_CLAIM,
   };
 }

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Collection } from 'mongodb';
 import { ClaimDispatcher } from '../claim/claim-dispatcher.js';
-import { claimJob, findNextFutureRun } from '../claim/claim-job.js';
+import { claimJobs, findNextFutureRun, findNextPendingRun } from '../claim/claim-job.js';
 import { ShutdownTimeoutError } from '../errors.js';
 import type { MonqueEventMap } from '../events.js';
 import { recoverStaleJobs, sendHeartbeat } from '../heartbeat/heartbeat-queries.js';
@@ -13,6 +13,12 @@ import { type JobHandler, WorkerRegistry } from '../workers/worker-registry.js';
 import { asMonqueError } from './as-monque-error.js';
 import { HealthMonitor } from './health-monitor.js';
 import { RepeatingTask } from './repeating-task.js';
+
+/**
+ * The shortest time an outcome-write attempt is given before it counts as failed (ms); otherwise
+ * the heartbeat interval.
+ */
+const MIN_OUTCOME_ATTEMPT_TIMEOUT = 5000;
 
 /** What a {@link SchedulerRuntime} is built from. */
 export interface SchedulerRuntimeOptions {
@@ -54,6 +60,8 @@ export class SchedulerRuntime {
       instanceId: options.schedulerInstanceId,
       retry: options,
       health: this.health,
+      maxOutcomeRetryDelay: options.heartbeatInterval,
+      outcomeAttemptTimeout: Math.max(options.heartbeatInterval, MIN_OUTCOME_ATTEMPT_TIMEOUT),
       onSettled: (name) => {
         this.registry.release(name);
         this.#dispatcher.kick();
@@ -61,7 +69,7 @@ export class SchedulerRuntime {
     });
     this.#dispatcher = new ClaimDispatcher({
       registry: this.registry,
-      claim: (name) => this.health.track(claimJob(collection, name, claimant)),
+      claim: (name, limit) => this.health.track(claimJobs(collection, name, claimant, limit)),
       start: (job) => {
         // The handler is there: a slot is only taken for a registered name, never unregistered.
         this.runner.run(job, this.registry.handlerFor(job.name) as JobHandler);
@@ -83,6 +91,7 @@ export class SchedulerRuntime {
       request: (name) => this.#dispatcher.request(name),
       requestAll: () => this.#dispatcher.requestAll(),
       nextFutureRun: (name) => this.health.track(findNextFutureRun(collection, name)),
+      nextPendingRun: (name) => this.health.track(findNextPendingRun(collection, name)),
       onError: (error) => this.reportError(error, 'could not look for due jobs'),
     });
   }
@@ -132,8 +141,8 @@ export class SchedulerRuntime {
   }
 
   /**
-   * Hands jobs whose heartbeat is older than `lockTimeout` back to pending; emits
-   * `stale:recovered` and claims when there were any.
+   * Hands jobs whose heartbeat is older than `lockTimeout` and than twice their claimant's
+   * heartbeat interval back to pending; emits `stale:recovered` and claims when there were any.
    */
   async recoverStale(): Promise<void> {
     const count = await this.health.track(
@@ -166,11 +175,18 @@ export class SchedulerRuntime {
     this.#heartbeat.stop();
   }
 
+  /**
+   * Confirms the jobs held, then (with `recoverStaleJobs`) takes over stale ones. With no job
+   * held the heartbeat write is skipped when the stale recovery's round trip follows anyway (it
+   * keeps `isHealthy()` informed); otherwise the empty heartbeat is that round trip.
+   */
   async #beat(): Promise<void> {
-    await this.health.track(
-      sendHeartbeat(this.#collection, this.#options.schedulerInstanceId, this.runner.activeIds()),
-    );
-    if (this.#options.recoverStaleJobs) {
+    const { recoverStaleJobs, schedulerInstanceId } = this.#options;
+    const ids = this.runner.activeIds();
+    if (ids.length > 0 || !recoverStaleJobs) {
+      await this.health.track(sendHeartbeat(this.#collection, schedulerInstanceId, ids));
+    }
+    if (recoverStaleJobs) {
       await this.recoverStale();
     }
   }

@@ -50,6 +50,15 @@ const PREDEFINED = [
 
 const HASHED_VALUE = /(?:^|,)H/i;
 
+/**
+ * The name as the user spelled it: cron-parser reports `alias` lower-cased, so it is looked up
+ * in the field's `value` (case-insensitively); `alias` itself if it cannot be found there.
+ */
+export function spelledAsGiven(alias: string, value: string): string {
+  const at = value.toLowerCase().indexOf(alias);
+  return at === -1 ? alias : value.slice(at, at + alias.length);
+}
+
 /** Turns cron-parser's message about one field into plain words. */
 function describeFieldProblem(message: string, value: string): string {
   const outOfRange = /got value (\S+) expected range (\d+)-(\d+)/.exec(message);
@@ -58,7 +67,7 @@ function describeFieldProblem(message: string, value: string): string {
   }
   const alias = /cannot resolve alias "([^"]*)"/.exec(message);
   if (alias) {
-    return `unknown name "${alias[1]}" (names are JAN–DEC in the month field and SUN–SAT in the day-of-week field)`;
+    return `unknown name "${spelledAsGiven(String(alias[1]), value)}" (names are JAN–DEC in the month field and SUN–SAT in the day-of-week field)`;
   }
   return `${JSON.stringify(value)} is not valid (${message})`;
 }

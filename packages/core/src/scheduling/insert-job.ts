@@ -1,4 +1,4 @@
-import type { Collection, Filter, ModifyResult, UpdateFilter } from 'mongodb';
+import type { Collection, Filter, ModifyResult, ObjectId, UpdateFilter } from 'mongodb';
 import { MongoServerError } from 'mongodb';
 import { MonqueError } from '../errors.js';
 import type { JobDocument } from '../jobs/job.js';
@@ -22,6 +22,25 @@ export async function insertJob<T>(
 ): Promise<JobDocument<T>> {
   const { insertedId } = await collection.insertOne(document as JobDocument);
   return { ...document, _id: insertedId };
+}
+
+/**
+ * Inserts jobs without unique keys with one `insertMany` (ordered: on a failure, the jobs before
+ * the failing one are stored).
+ *
+ * @returns The jobs as stored, in the order given.
+ */
+export async function insertJobs(
+  collection: Collection<JobDocument>,
+  documents: readonly Omit<JobDocument, '_id'>[],
+): Promise<JobDocument[]> {
+  const { insertedIds } = await collection.insertMany(documents as JobDocument[], {
+    ordered: true,
+  });
+  return documents.map((document, index) => ({
+    ...document,
+    _id: insertedIds[index] as ObjectId,
+  }));
 }
 
 /**

@@ -123,6 +123,8 @@ function assertStorable(value: unknown, path: string, ancestors: Set<object>, de
  *
  * @param data - The job data as given by the caller.
  * @param maxPayloadSize - The limit in bytes (`maxPayloadSize` option).
+ * @param argument - The path the data is named by in errors (`'data'` by default; `enqueueMany`
+ * passes such as `'jobs[2].data'`).
  * @returns The BSON-encoded size of `{ data }` in bytes.
  * @throws InvalidArgumentError (argument `'data'`) naming the path of the offending value, such as
  * `data.user.callback`.
@@ -134,9 +136,9 @@ function assertStorable(value: unknown, path: string, ancestors: Set<object>, de
  * assertPayload({ send: () => {} }, 1024); // throws: data.send must not be a function …
  * ```
  */
-export function assertPayload(data: unknown, maxPayloadSize: number): number {
+export function assertPayload(data: unknown, maxPayloadSize: number, argument = 'data'): number {
   const stored = data === undefined ? null : data;
-  assertStorable(stored, 'data', new Set(), 1);
+  assertStorable(stored, argument, new Set(), 1);
   const size = BSON.calculateObjectSize({ data: stored });
   if (size > maxPayloadSize) {
     throw new PayloadTooLargeError(size, maxPayloadSize);

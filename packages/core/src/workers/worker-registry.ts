@@ -102,37 +102,50 @@ export class WorkerRegistry {
 
   /** Whether a slot is free for `name` (its worker's limit and the instance-wide one). */
   hasFreeSlot(name: string): boolean {
-    const worker = this.#workers.get(name);
-    if (worker === undefined) {
-      return false;
-    }
-    if (this.#maxConcurrency !== undefined && this.#totalHeld >= this.#maxConcurrency) {
-      return false;
-    }
-    return (this.#held.get(name) ?? 0) < worker.concurrency;
+    return this.#freeSlots(name) > 0;
   }
 
-  /** Takes a slot for `name` when one is free. @returns whether a slot was taken. */
-  tryReserve(name: string): boolean {
-    if (!this.hasFreeSlot(name)) {
-      return false;
+  /**
+   * Takes up to `max` free slots for `name` at once (its worker's limit and the instance-wide
+   * one).
+   *
+   * @returns How many slots were taken (0 when none is free).
+   */
+  reserve(name: string, max: number): number {
+    const taken = Math.min(this.#freeSlots(name), max);
+    if (taken > 0) {
+      this.#held.set(name, (this.#held.get(name) ?? 0) + taken);
+      this.#totalHeld += taken;
     }
-    this.#held.set(name, (this.#held.get(name) ?? 0) + 1);
-    this.#totalHeld += 1;
-    return true;
+    return taken;
   }
 
-  /** Gives back a slot taken by {@link tryReserve}. */
-  release(name: string): void {
+  /** Gives back `count` (default 1) slots taken by {@link reserve}. */
+  release(name: string, count = 1): void {
     const held = this.#held.get(name) ?? 0;
-    if (held <= 0) {
-      throw new Error(`internal: no slot held for job name ${JSON.stringify(name)}`);
+    if (held < count) {
+      throw new Error(
+        `internal: fewer than ${count} slot(s) held for job name ${JSON.stringify(name)}`,
+      );
     }
-    if (held === 1) {
+    if (held === count) {
       this.#held.delete(name);
     } else {
-      this.#held.set(name, held - 1);
+      this.#held.set(name, held - count);
     }
-    this.#totalHeld -= 1;
+    this.#totalHeld -= count;
+  }
+
+  #freeSlots(name: string): number {
+    const worker = this.#workers.get(name);
+    if (worker === undefined) {
+      return 0;
+    }
+    const total =
+      this.#maxConcurrency === undefined
+        ? Number.POSITIVE_INFINITY
+        : this.#maxConcurrency - this.#totalHeld;
+    // Never negative: a worker replaced with a lower concurrency may hold more than it allows.
+    return Math.max(0, Math.min(worker.concurrency - (this.#held.get(name) ?? 0), total));
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JobOwnershipLostError } from '../../src/errors.js';
 import { nextEvent, useSchedulerHarness } from '../setup/scheduler-harness.js';
+import { withFrozenHeartbeats } from './support/frozen-heartbeats.js';
 
 /** Every event must follow the state change it reports within this many milliseconds. */
 const WITHIN = 100;
@@ -37,9 +38,10 @@ describe('event timing (SC-005)', () => {
 
   it('emits stale:recovered and the ownership job:error within 100 ms', async () => {
     const collectionName = harness.collectionName();
+    // The owner's heartbeats never arrive (a zombie); it does not recover stale jobs itself.
     const owner = harness.create(
-      { collectionName, heartbeatInterval: 60_000, lockTimeout: 120_000 },
-      await harness.separateDb(),
+      { collectionName, heartbeatInterval: 100, lockTimeout: 300, recoverStaleJobs: false },
+      withFrozenHeartbeats(await harness.separateDb()),
     );
     const rescuer = harness.create({ collectionName, heartbeatInterval: 100, lockTimeout: 300 });
     let finish: () => void = () => {};

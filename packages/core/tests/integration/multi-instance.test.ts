@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JobOwnershipLostError } from '../../src/errors.js';
 import type { Monque } from '../../src/monque.js';
 import { nextEvent, useSchedulerHarness } from '../setup/scheduler-harness.js';
+import { withFrozenHeartbeats } from './support/frozen-heartbeats.js';
 
 describe('several instances', () => {
   const harness = useSchedulerHarness('multi');
@@ -59,10 +60,10 @@ describe('several instances', () => {
 
   it('takes over a job whose heartbeat stopped, and fences out the old owner', async () => {
     const collectionName = harness.collectionName();
-    // The old owner's heartbeats are a minute apart: within the test, it never sends one.
+    // The old owner's heartbeats never arrive (a zombie); it does not recover stale jobs itself.
     const owner = harness.create(
-      { collectionName, heartbeatInterval: 60_000, lockTimeout: 120_000 },
-      await harness.separateDb(),
+      { collectionName, heartbeatInterval: 100, lockTimeout: 300, recoverStaleJobs: false },
+      withFrozenHeartbeats(await harness.separateDb()),
     );
     const rescuer = harness.create(
       { collectionName, heartbeatInterval: 100, lockTimeout: 300 },
@@ -86,12 +87,17 @@ describe('several instances', () => {
     const claimedAt = claimed.lockedAt?.getTime() ?? 0;
 
     const recovered = nextEvent(rescuer, 'stale:recovered');
+    const reclaimed = nextEvent(rescuer, 'job:start');
     const rescued = nextEvent(rescuer, 'job:complete');
     await rescuer.start();
     const [{ count }] = await recovered;
-    const [{ job: rerun }] = await rescued;
+    // The claim is read from job:start: job:complete carries the job as completed (unclaimed).
+    const [rerun] = await reclaimed;
+    const [{ job: completed }] = await rescued;
     expect(count).toBe(1);
     expect(rerun._id.equals(job._id)).toBe(true);
+    expect(completed._id.equals(job._id)).toBe(true);
+    expect(rerun.lockedAt).toBeInstanceOf(Date);
     expect((rerun.lockedAt?.getTime() ?? 0) - claimedAt).toBeLessThanOrEqual(300 + 100 + 100);
 
     const lost = nextEvent(owner, 'job:error');

@@ -28,6 +28,8 @@ describe('processing', () => {
       lastHeartbeat: null,
       failCount: 0,
     });
+    // job:complete carries the job as the completion write left it.
+    expect(completed).toEqual(stored);
   });
 
   it('serves workers registered after start() and leaves unregistered names pending', async () => {
@@ -107,13 +109,15 @@ describe('processing', () => {
     await monque.start();
     const failed = nextEvent(monque, 'job:fail');
     const job = await monque.enqueue('throws', null);
-    const [{ error, willRetry }] = await failed;
+    const [{ error, willRetry, job: failedJob }] = await failed;
     expect(error).toBeInstanceOf(Error);
     expect(error.message).toContain('plain string');
     expect(willRetry).toBe(false);
     const stored = await monque.collection.findOne({ _id: job._id });
     expect(stored).toMatchObject({ status: 'failed', failCount: 1 });
     expect(stored?.failReason).toContain('plain string');
+    // job:fail carries the job as the failure write left it.
+    expect(failedJob).toEqual(stored);
   });
 
   it('marks a foreign document failed, reports it once and goes on', async () => {

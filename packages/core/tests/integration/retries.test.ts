@@ -22,17 +22,21 @@ describe('retries with exponential backoff (SC-003)', () => {
       monque.on('job:fail', (event) => {
         const observedAt = Date.now();
         events.push(event);
+        // The event carries the job as the failure write left it (fix: not the claimed job).
+        expect(event.job.failCount).toBe(events.length);
+        expect(event.job.failReason).toBe('always fails');
+        expect(event.job.status).toBe(event.willRetry ? 'pending' : 'failed');
+        expect(event.job.claimedBy).toBeNull();
         checks.push(
           monque.collection.findOne({ _id: event.job._id }).then((stored) => {
-            expect(stored?.failCount).toBe(event.job.failCount + 1);
+            expect(stored?.failCount).toBe(event.job.failCount);
             if (event.willRetry) {
-              const expected = observedAt + 2 ** (stored?.failCount ?? 0) * base;
-              expect(Math.abs((stored?.nextRunAt.getTime() ?? 0) - expected)).toBeLessThanOrEqual(
-                50,
-              );
+              const expected = observedAt + 2 ** event.job.failCount * base;
+              expect(Math.abs(event.job.nextRunAt.getTime() - expected)).toBeLessThanOrEqual(50);
+              expect(stored?.nextRunAt).toEqual(event.job.nextRunAt);
               expect(stored?.status).toBe('pending');
             } else {
-              expect(stored?.status).toBe('failed');
+              expect(stored).toEqual(event.job);
             }
           }),
         );

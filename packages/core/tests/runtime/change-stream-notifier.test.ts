@@ -8,7 +8,7 @@ import {
 } from '../../src/notify/change-stream-notifier.js';
 import { fakeWatchCollection, flush, serverError } from './fakes.js';
 
-function setup(options: { maxReconnects?: number } = {}) {
+function setup(options: { maxReconnects?: number; recoveryDelay?: number } = {}) {
   const { collection, streams, pipelines } = fakeWatchCollection();
   const events = new EventEmitter<MonqueEventMap>();
   const log: string[] = [];
@@ -115,7 +115,7 @@ describe('ChangeStreamNotifier', () => {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       streams[attempt]?.fail(serverError(280, `fail ${attempt}`));
       await flush();
-      await vi.advanceTimersByTimeAsync(10_000);
+      await vi.advanceTimersByTimeAsync(attempt < 2 ? 10_000 : 0);
     }
     expect(streams).toHaveLength(3);
     expect(calls.fallback).toBe(1);
@@ -123,6 +123,70 @@ describe('ChangeStreamNotifier', () => {
     expect(log.at(-1)).toBe('changestream:fallback');
     await notifier.close();
     expect(log).not.toContain('changestream:closed');
+    // close() also cancelled the attempt to re-open the stream.
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(streams).toHaveLength(3);
+  });
+
+  it('keeps re-opening the stream after a fallback, on a capped backoff, until it is back', async () => {
+    const { notifier, streams, log, calls, events } = setup({
+      maxReconnects: 0,
+      recoveryDelay: 5000,
+    });
+    const reasons: string[] = [];
+    events.on('changestream:fallback', ({ reason }) => reasons.push(reason));
+    notifier.start();
+    streams[0]?.fail(serverError(280, 'outage'));
+    await flush();
+    expect(calls.fallback).toBe(1);
+    expect(reasons[0]).toMatch(/opened again on a backoff/);
+    // Attempts after 5 s, 10 s, 20 s, then every 30 s (capped); each failure is reported.
+    for (const [wait, opened] of [
+      [4999, 1],
+      [1, 2],
+      [9999, 2],
+      [1, 3],
+      [19_999, 3],
+      [1, 4],
+      [29_999, 4],
+      [1, 5],
+      [30_000, 6],
+    ] as const) {
+      if (streams.length > 1 && streams.at(-1)?.pending.length) {
+        streams.at(-1)?.fail(serverError(6, 'still down'));
+        await flush();
+      }
+      await vi.advanceTimersByTimeAsync(wait);
+      expect(streams).toHaveLength(opened);
+    }
+    expect(log.filter((entry) => entry === 'changestream:error')).toHaveLength(5);
+    expect(calls.fallback).toBe(1);
+    expect(calls.lost).toBe(0);
+    streams[5]?.answer(null);
+    await flush();
+    expect(calls.connected).toBe(1);
+    expect(log.at(-1)).toBe('changestream:connected');
+    // Back to normal: the counts restarted, so a later failure follows the usual path again.
+    streams[5]?.fail(serverError(280));
+    await flush();
+    expect(calls.fallback).toBe(2);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(streams).toHaveLength(7);
+    await notifier.close();
+  });
+
+  it('gives up for good when a re-opened stream finds no change stream support', async () => {
+    const { notifier, streams, calls } = setup({ maxReconnects: 0, recoveryDelay: 100 });
+    notifier.start();
+    streams[0]?.fail(serverError(280));
+    await flush();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(streams).toHaveLength(2);
+    streams[1]?.fail(serverError(CHANGE_STREAMS_UNSUPPORTED, 'not a replica set'));
+    await flush();
+    expect(calls.fallback).toBe(2);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(streams).toHaveLength(2);
   });
 
   it('falls back at once when the server has no change streams', async () => {

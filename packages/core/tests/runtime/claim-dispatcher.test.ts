@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { ClaimDispatcher } from '../../src/claim/claim-dispatcher.js';
-import type { ClaimResult } from '../../src/claim/claim-job.js';
+import { type ClaimBatch, MAX_CLAIM_BATCH } from '../../src/claim/claim-job.js';
 import { MonqueError } from '../../src/errors.js';
 import type { JobDocument } from '../../src/jobs/job.js';
 import { WorkerRegistry } from '../../src/workers/worker-registry.js';
@@ -11,16 +11,30 @@ function job(name: string): JobDocument {
   return { _id: new ObjectId(), name } as JobDocument;
 }
 
+function jobs(name: string, count: number): JobDocument[] {
+  return Array.from({ length: count }, () => job(name));
+}
+
+/** Lets a claim loop start (it waits one macrotask) and its promise callbacks run. */
+async function tick(): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  await flush();
+}
+
 function setup(maxConcurrency?: number) {
   const registry = new WorkerRegistry(maxConcurrency);
-  const claims: { name: string; answer: ReturnType<typeof deferred<ClaimResult>> }[] = [];
+  const claims: {
+    name: string;
+    limit: number;
+    answer: ReturnType<typeof deferred<ClaimBatch>>;
+  }[] = [];
   const started: JobDocument[] = [];
   const errors: unknown[] = [];
   const dispatcher = new ClaimDispatcher({
     registry,
-    claim: (name) => {
-      const answer = deferred<ClaimResult>();
-      claims.push({ name, answer });
+    claim: (name, limit) => {
+      const answer = deferred<ClaimBatch>();
+      claims.push({ name, limit, answer });
       return answer.promise;
     },
     start: (claimed) => started.push(claimed),
@@ -30,64 +44,94 @@ function setup(maxConcurrency?: number) {
 }
 
 describe('ClaimDispatcher', () => {
-  it('claims while wanted and a slot is free, one claim at a time per name', async () => {
+  it('claims all free slots in one round while wanted, one round at a time per name', async () => {
     const { registry, dispatcher, claims, started } = setup();
-    registry.register('a', () => {}, 2, false);
+    registry.register('a', () => {}, 3, false);
     dispatcher.request('a');
+    await tick();
     expect(claims).toHaveLength(0);
     dispatcher.activate();
-    expect(claims).toHaveLength(1);
+    await tick();
+    expect(claims.map(({ limit }) => limit)).toEqual([3]);
     dispatcher.request('a');
+    await tick();
     expect(claims).toHaveLength(1);
-    claims[0]?.answer.resolve({ kind: 'job', job: job('a') });
-    await flush();
-    expect(claims).toHaveLength(2);
-    claims[1]?.answer.resolve({ kind: 'job', job: job('a') });
-    await flush();
+    // Two of three: more may be due (another instance took one first).
+    claims[0]?.answer.resolve({ jobs: jobs('a', 2), errors: [], more: true });
+    await tick();
     expect(started).toHaveLength(2);
+    expect(claims.map(({ limit }) => limit)).toEqual([3, 1]);
+    claims[1]?.answer.resolve({ jobs: jobs('a', 1), errors: [], more: true });
+    await tick();
+    expect(started).toHaveLength(3);
     expect(claims).toHaveLength(2);
-    registry.release('a');
+    expect(registry.heldCount).toBe(3);
+    registry.release('a', 2);
     dispatcher.kick();
-    expect(claims).toHaveLength(3);
-    claims[2]?.answer.resolve({ kind: 'none' });
-    await flush();
+    await tick();
+    expect(claims.map(({ limit }) => limit)).toEqual([3, 1, 2]);
+    claims[2]?.answer.resolve({ jobs: [], errors: [], more: false });
+    await tick();
     expect(claims).toHaveLength(3);
     expect(registry.heldCount).toBe(1);
   });
 
-  it('ignores unregistered names', () => {
+  it('claims the slots freed in one tick in one round, at most MAX_CLAIM_BATCH', async () => {
+    const { registry, dispatcher, claims } = setup();
+    registry.register('a', () => {}, MAX_CLAIM_BATCH + 50, false);
+    registry.reserve('a', MAX_CLAIM_BATCH + 50);
+    dispatcher.activate();
+    dispatcher.request('a');
+    for (let i = 0; i < 80; i += 1) {
+      registry.release('a');
+      dispatcher.kick();
+    }
+    await tick();
+    expect(claims.map(({ limit }) => limit)).toEqual([80]);
+    registry.release('a', 70);
+    claims[0]?.answer.resolve({ jobs: jobs('a', 80), errors: [], more: true });
+    await tick();
+    expect(claims.map(({ limit }) => limit)).toEqual([80, MAX_CLAIM_BATCH - 30]);
+  });
+
+  it('ignores unregistered names', async () => {
     const { dispatcher, claims } = setup();
     dispatcher.activate();
     dispatcher.request('nobody');
     dispatcher.kick();
+    await tick();
     expect(claims).toHaveLength(0);
   });
 
-  it('reports a failed claim, frees the slot and retries on the next trigger', async () => {
+  it('reports a failed claim, frees the slots and retries on the next trigger', async () => {
     const { registry, dispatcher, claims, errors } = setup();
-    registry.register('a', () => {}, 1, false);
+    registry.register('a', () => {}, 2, false);
     dispatcher.activate();
     dispatcher.requestAll();
+    await tick();
     const failure = new Error('network');
     claims[0]?.answer.reject(failure);
-    await flush();
+    await tick();
     expect(errors).toEqual([failure]);
     expect(registry.heldCount).toBe(0);
     expect(claims).toHaveLength(1);
     dispatcher.kick();
+    await tick();
     expect(claims).toHaveLength(2);
   });
 
-  it('reports a foreign document and goes on claiming', async () => {
-    const { registry, dispatcher, claims, errors } = setup();
-    registry.register('a', () => {}, 1, false);
+  it('reports foreign documents and goes on claiming', async () => {
+    const { registry, dispatcher, claims, errors, started } = setup();
+    registry.register('a', () => {}, 2, false);
     dispatcher.activate();
     dispatcher.request('a');
+    await tick();
     const problem = new MonqueError('foreign');
-    claims[0]?.answer.resolve({ kind: 'foreign', error: problem });
-    await flush();
+    claims[0]?.answer.resolve({ jobs: jobs('a', 1), errors: [problem], more: true });
+    await tick();
     expect(errors).toEqual([problem]);
-    expect(claims).toHaveLength(2);
+    expect(started).toHaveLength(1);
+    expect(claims.map(({ limit }) => limit)).toEqual([2, 1]);
   });
 
   it('gives a freed instance-wide slot to another wanted name', async () => {
@@ -96,28 +140,36 @@ describe('ClaimDispatcher', () => {
     registry.register('b', () => {}, 1, false);
     dispatcher.activate();
     dispatcher.requestAll();
+    await tick();
     expect(claims.map((claim) => claim.name)).toEqual(['a']);
-    claims[0]?.answer.resolve({ kind: 'none' });
-    await flush();
+    claims[0]?.answer.resolve({ jobs: [], errors: [], more: false });
+    // The freed slot kicks 'b', whose loop then starts one macrotask later.
+    await tick();
+    await tick();
     expect(claims.map((claim) => claim.name)).toEqual(['a', 'b']);
   });
 
   it('stops claiming on deactivate() once claims in flight have returned', async () => {
     const { registry, dispatcher, claims, started } = setup();
     registry.register('a', () => {}, 5, false);
+    registry.register('b', () => {}, 5, false);
     dispatcher.activate();
     dispatcher.request('a');
+    await tick();
+    // 'b' is wanted, but its loop has not started yet when the dispatcher is deactivated.
+    dispatcher.request('b');
     let stopped = false;
     const stopping = dispatcher.deactivate().then(() => {
       stopped = true;
     });
     await flush();
     expect(stopped).toBe(false);
-    claims[0]?.answer.resolve({ kind: 'job', job: job('a') });
+    claims[0]?.answer.resolve({ jobs: jobs('a', 1), errors: [], more: true });
     await stopping;
     expect(started).toHaveLength(1);
     expect(claims).toHaveLength(1);
     dispatcher.request('a');
+    await tick();
     expect(claims).toHaveLength(1);
   });
 });

@@ -4,7 +4,10 @@ import type { MonqueEventMap } from '../../src/events.js';
 import { DueJobWatcher } from '../../src/notify/due-job-watcher.js';
 import { fakeWatchCollection, flush, serverError } from './fakes.js';
 
-function setup(nextFutureRun: (name: string) => Promise<Date | null> = async () => null) {
+function setup(
+  nextFutureRun: (name: string) => Promise<Date | null> = async () => null,
+  nextPendingRun: (name: string) => Promise<Date | null> = async () => null,
+) {
   const { collection, streams } = fakeWatchCollection();
   const requests: string[] = [];
   const errors: unknown[] = [];
@@ -19,6 +22,7 @@ function setup(nextFutureRun: (name: string) => Promise<Date | null> = async () 
     request: (name) => requests.push(name),
     requestAll: () => requests.push('*'),
     nextFutureRun,
+    nextPendingRun,
     onError: (error) => errors.push(error),
     maxReconnects: 1,
   });
@@ -38,18 +42,70 @@ afterEach(() => {
 
 describe('DueJobWatcher', () => {
   it('polls at pollInterval until the stream answers, then at backupPollInterval', async () => {
-    const { watcher, streams, requests } = setup();
+    const lookups: string[] = [];
+    const { watcher, streams, requests } = setup(undefined, async (name) => {
+      lookups.push(name);
+      return null;
+    });
     watcher.start();
     await vi.advanceTimersByTimeAsync(50);
     expect(requests).toEqual(['*']);
+    expect(lookups).toEqual([]);
     streams[0]?.answer(null);
     await flush();
     expect(requests).toEqual(['*', '*']);
     requests.length = 0;
     await vi.advanceTimersByTimeAsync(999);
     expect(requests).toEqual([]);
+    expect(lookups).toEqual([]);
+    // The backup poll: one lookup per name, nothing pending, so no claim.
     await vi.advanceTimersByTimeAsync(1);
-    expect(requests).toEqual(['*']);
+    expect(lookups).toEqual(['a', 'b']);
+    expect(requests).toEqual([]);
+    await watcher.stop();
+  });
+
+  it('claims at a backup poll when the earliest pending job is due, and wakes for a later one', async () => {
+    const due = new Date(Date.now() - 1);
+    const later = new Date(Date.now() + 5000);
+    let streaming = true;
+    const { watcher, streams, requests } = setup(
+      async () => null,
+      async (name) => {
+        if (name === 'b') {
+          // The stream failed while this lookup was on its way: nothing is armed.
+          streams[0]?.fail(serverError(280));
+          streaming = false;
+          return later;
+        }
+        return streaming ? due : null;
+      },
+    );
+    watcher.start();
+    streams[0]?.answer(null);
+    await flush();
+    requests.length = 0;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(requests).toEqual(['a']);
+    requests.length = 0;
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(requests.filter((request) => request !== '*')).toEqual([]);
+    await watcher.stop();
+  });
+
+  it('arms the wake timer of a later job found by the backup poll', async () => {
+    const later = new Date(Date.now() + 1500);
+    const { watcher, streams, requests } = setup(undefined, async (name) =>
+      name === 'a' ? later : null,
+    );
+    watcher.start();
+    streams[0]?.answer(null);
+    await flush();
+    requests.length = 0;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(requests).toEqual([]);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(requests).toEqual(['a']);
     await watcher.stop();
   });
 

@@ -71,3 +71,59 @@ export async function flush(): Promise<void> {
 export function serverError(code: number, message = `server error ${code}`): Error {
   return Object.assign(new Error(message), { code });
 }
+
+/** One fenced write of an outcome batch, as a fake collection received it. */
+export interface FakeWrite {
+  readonly filter: Document;
+  readonly set: Document;
+}
+
+/**
+ * A collection for the outcome writer: `bulkWrite` (answered by `bulkWrite`, all matched by
+ * default) and the read-back `find` by `_id` (answered by `readBack`, nothing found by default).
+ */
+export function fakeOutcomeCollection(
+  options: {
+    bulkWrite?: (writes: FakeWrite[]) => Promise<{ matchedCount: number }>;
+    readBack?: (ids: unknown[]) => Promise<Document[]>;
+  } = {},
+) {
+  const batches: FakeWrite[][] = [];
+  const reads: unknown[][] = [];
+  const optionsSeen: Document[] = [];
+  const bulkWrite = options.bulkWrite ?? (async (writes) => ({ matchedCount: writes.length }));
+  const readBack = options.readBack ?? (async () => []);
+  const collection = {
+    bulkWrite: (
+      operations: { updateOne: { filter: Document; update: Document } }[],
+      writeOptions: Document,
+    ) => {
+      optionsSeen.push(writeOptions);
+      const writes = operations.map(({ updateOne }) => ({
+        filter: updateOne.filter,
+        set: updateOne.update.$set as Document,
+      }));
+      batches.push(writes);
+      return bulkWrite(writes);
+    },
+    find: (filter: { _id: { $in: unknown[] } }, findOptions: Document) => ({
+      toArray: () => {
+        optionsSeen.push(findOptions);
+        reads.push(filter._id.$in);
+        return readBack(filter._id.$in);
+      },
+    }),
+  } as unknown as Collection<JobDocument>;
+  return {
+    collection,
+    batches,
+    reads,
+    optionsSeen,
+    writes: (): FakeWrite[] => batches.flat(),
+  };
+}
+
+/** The read-back document of a write that landed (its `status` and `updatedAt` marker). */
+export function landed(write: FakeWrite | undefined): Document {
+  return { _id: write?.filter._id, status: write?.set.status, updatedAt: write?.set.updatedAt };
+}

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { Collection, UpdateResult } from 'mongodb';
 import { ObjectId } from 'mongodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConnectionError, JobOwnershipLostError } from '../../src/errors.js';
@@ -7,7 +6,7 @@ import type { JobErrorEvent, MonqueEventMap } from '../../src/events.js';
 import type { JobDocument } from '../../src/jobs/job.js';
 import { JobRunner } from '../../src/processing/job-runner.js';
 import { HealthMonitor } from '../../src/runtime/health-monitor.js';
-import { deferred, flush } from './fakes.js';
+import { deferred, type FakeWrite, fakeOutcomeCollection, flush, landed } from './fakes.js';
 
 function claimedJob(overrides: Partial<JobDocument> = {}): JobDocument {
   const now = new Date();
@@ -31,33 +30,60 @@ function claimedJob(overrides: Partial<JobDocument> = {}): JobDocument {
   };
 }
 
-function setup(updateOne: () => Promise<Partial<UpdateResult>>) {
+function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
   const events = new EventEmitter<MonqueEventMap>();
   const errors: JobErrorEvent[] = [];
   const log: string[] = [];
   events.on('job:error', (event) => errors.push(event));
-  events.on('job:complete', () => log.push('complete'));
-  events.on('job:fail', () => log.push('fail'));
+  const announced: { event: string; job: JobDocument }[] = [];
+  events.on('job:complete', ({ job }) => {
+    log.push('complete');
+    announced.push({ event: 'complete', job });
+  });
+  events.on('job:fail', ({ job }) => {
+    log.push('fail');
+    announced.push({ event: 'fail', job });
+  });
   const settled: string[] = [];
-  const updates: unknown[] = [];
-  const collection = {
-    updateOne: (filter: unknown, update: unknown) => {
-      updates.push({ filter, update });
-      return updateOne();
-    },
-  } as unknown as Collection<JobDocument>;
+  const { collection, writes, reads, batches } = fakeOutcomeCollection(fakes);
   const runner = new JobRunner({
     collection,
     events,
     instanceId: 'me',
     retry: { maxRetries: 3, baseRetryInterval: 100, maxBackoffDelay: 10_000 },
     health: new HealthMonitor(1000),
+    maxOutcomeRetryDelay: 300,
+    outcomeAttemptTimeout: 1000,
     onSettled: (name) => settled.push(name),
   });
-  return { runner, errors, log, settled, updates };
+  return { runner, events, errors, log, settled, writes, reads, batches, announced };
 }
 
-const matched = async () => ({ matchedCount: 1 });
+/** A bulkWrite that fails its first `failures` calls, then answers with `then`. */
+function failing(
+  failures: number,
+  then: (writes: FakeWrite[]) => Promise<{ matchedCount: number }> = async (writes) => ({
+    matchedCount: writes.length,
+  }),
+) {
+  let call = 0;
+  return (writes: FakeWrite[]) => {
+    call += 1;
+    return call <= failures ? Promise.reject(new Error(`socket closed ${call}`)) : then(writes);
+  };
+}
+
+/** Fake timeouts (the retry backoff); batches still go out on a real `setImmediate`. */
+function fakeTimeouts(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+}
+
+/** Lets a queued batch go out (one real macrotask) and its answer be handled (the next). */
+async function nextBatch(): Promise<void> {
+  for (let i = 0; i < 2; i += 1) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
 
 afterEach(() => {
   vi.useRealTimers();
@@ -65,38 +91,183 @@ afterEach(() => {
 
 describe('JobRunner', () => {
   it('fails a recurring job whose stored cron cannot be read, and reports it', async () => {
-    const { runner, errors, log, updates } = setup(matched);
+    const { runner, errors, log, writes } = setup();
     runner.run(claimedJob({ repeatInterval: 'not a cron' }), () => {});
     await vi.waitFor(() => expect(errors).toHaveLength(1));
     expect(errors[0]?.error.name).toBe('InvalidCronError');
     expect(log).toEqual([]);
-    expect(updates[0]).toMatchObject({ update: { $set: { status: 'failed' } } });
+    expect(writes()[0]?.set).toMatchObject({ status: 'failed' });
   });
 
-  it('reports a failed outcome write as a ConnectionError', async () => {
-    const { runner, errors, settled } = setup(() => Promise.reject(new Error('socket closed')));
+  it('announces the job as written: job:complete and job:fail carry the new state', async () => {
+    const { runner, announced, batches } = setup();
+    const done = claimedJob();
+    runner.run(done, () => {});
+    const failing = claimedJob({ failCount: 1 });
+    runner.run(failing, () => {
+      throw new Error('boom');
+    });
+    await vi.waitFor(() => expect(announced).toHaveLength(2));
+    const complete = announced.find(({ event }) => event === 'complete')?.job;
+    expect(complete).toMatchObject({ _id: done._id, status: 'completed', claimedBy: null });
+    expect(complete?.updatedAt.getTime()).toBeGreaterThanOrEqual(done.updatedAt.getTime());
+    const failed = announced.find(({ event }) => event === 'fail')?.job;
+    expect(failed).toMatchObject({
+      _id: failing._id,
+      status: 'pending',
+      failCount: 2,
+      failReason: 'boom',
+      lockedAt: null,
+    });
+    // Retry #2 waits 2^2 × 100 ms.
+    expect((failed?.nextRunAt.getTime() ?? 0) - (failed?.updatedAt.getTime() ?? 0)).toBe(400);
+    // Both outcomes, finished in the same tick, went out in one batch.
+    expect(batches).toHaveLength(1);
+  });
+
+  it('retries a failed outcome write with capped backoff while the job stays claimed', async () => {
+    fakeTimeouts();
+    const { runner, errors, log, settled, writes } = setup({ bulkWrite: failing(5) });
     const job = claimedJob();
     runner.run(job, () => {});
-    await vi.waitFor(() => expect(errors).toHaveLength(1));
-    expect(errors[0]?.error).toBeInstanceOf(ConnectionError);
-    expect(errors[0]?.job).toBe(job);
+    await nextBatch();
+    expect(writes()).toHaveLength(1);
+    expect(errors).toHaveLength(1);
+    // Waits of 50, 100, 200, then 300 ms (capped) between the attempts.
+    for (const [wait, attempts] of [
+      [49, 1],
+      [1, 2],
+      [99, 2],
+      [1, 3],
+      [200, 4],
+      [299, 4],
+      [1, 5],
+      [300, 6],
+    ] as const) {
+      await vi.advanceTimersByTimeAsync(wait);
+      // The retried write goes out with the next batch, one macrotask later.
+      await nextBatch();
+      expect(writes()).toHaveLength(attempts);
+      if (attempts < 6) {
+        // Still held: its slot is not freed and the heartbeat covers it.
+        expect(runner.activeIds()).toEqual([job._id]);
+        expect(settled).toEqual([]);
+      }
+    }
+    expect(errors).toHaveLength(5);
+    for (const [index, { error, job: concerned }] of errors.entries()) {
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect((error.cause as Error).message).toBe(`socket closed ${index + 1}`);
+      expect(concerned).toBe(job);
+    }
+    expect(errors[0]?.error.message).toMatch(/retrying in 50 ms/);
+    // Every attempt wrote the same outcome, with the same updatedAt marker.
+    expect(new Set(writes().map(({ set }) => set.updatedAt))).toHaveProperty('size', 1);
+    expect(log).toEqual(['complete']);
     expect(settled).toEqual(['job']);
     expect(runner.activeCount).toBe(0);
   });
 
+  it('reads back a retried write that matches nothing: an earlier attempt had landed', async () => {
+    fakeTimeouts();
+    const fakes = setup({
+      bulkWrite: failing(1, async () => ({ matchedCount: 0 })),
+      readBack: async () => [landed(fakes.writes()[0])],
+    });
+    const { runner, errors, log, reads } = fakes;
+    const job = claimedJob();
+    runner.run(job, () => {});
+    await vi.advanceTimersByTimeAsync(50);
+    await vi.waitFor(() => expect(log).toEqual(['complete']));
+    expect(errors.map(({ error }) => error)).toEqual([expect.any(ConnectionError)]);
+    expect(reads).toEqual([[job._id]]);
+  });
+
+  it('reads back a retried write that matches nothing: the claim was lost', async () => {
+    fakeTimeouts();
+    const fakes = setup({
+      bulkWrite: failing(1, async () => ({ matchedCount: 0 })),
+      // Taken over and finished by another instance: a different marker.
+      readBack: async () => [{ ...landed(fakes.writes()[0]), updatedAt: new Date(Date.now() + 1) }],
+    });
+    fakes.runner.run(claimedJob(), () => {});
+    await vi.advanceTimersByTimeAsync(50);
+    await vi.waitFor(() => expect(fakes.errors).toHaveLength(2));
+    expect(fakes.errors[1]?.error).toBeInstanceOf(JobOwnershipLostError);
+    expect(fakes.reads).toHaveLength(1);
+    expect(fakes.log).toEqual([]);
+  });
+
+  it('stops retrying an outcome write once stop() released the run', async () => {
+    fakeTimeouts();
+    const { runner, errors, log, settled, writes } = setup({
+      bulkWrite: () => Promise.reject(new Error('down')),
+    });
+    runner.run(claimedJob(), () => {});
+    await nextBatch();
+    expect(writes()).toHaveLength(1);
+    await runner.abortAndRelease(new Error('stopping'));
+    expect(writes()).toHaveLength(2);
+    await vi.waitFor(() => expect(settled).toEqual(['job']));
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(writes()).toHaveLength(2);
+    expect(errors.map(({ error }) => error.message)).toEqual([
+      expect.stringMatching(/could not record the outcome/),
+      expect.stringMatching(/could not release job .* on stop/),
+    ]);
+    expect(log).toEqual([]);
+  });
+
+  it('does not retry an attempt that failed after stop() released the run', async () => {
+    const attempt = deferred<{ matchedCount: number }>();
+    let calls = 0;
+    const { runner, errors, writes, settled } = setup({
+      bulkWrite: async (batch) => {
+        calls += 1;
+        return calls === 1 ? attempt.promise : { matchedCount: batch.length };
+      },
+    });
+    runner.run(claimedJob(), () => {});
+    await vi.waitFor(() => expect(writes()).toHaveLength(1));
+    // Released while its outcome write is on its way; the release goes in the next batch.
+    const releasing = runner.abortAndRelease(new Error('stopping'));
+    attempt.reject(new Error('reply lost'));
+    await releasing;
+    await vi.waitFor(() => expect(settled).toEqual(['job']));
+    expect(writes().map(({ set }) => set.status)).toEqual(['completed', 'pending']);
+    expect(errors.map(({ error }) => error)).toEqual([expect.any(ConnectionError)]);
+  });
+
+  it('reports an error of the run itself (a throwing listener) and frees the slot', async () => {
+    const { runner, events, errors, settled, writes } = setup();
+    const failure = new Error('listener failed');
+    events.on('job:start', () => {
+      throw failure;
+    });
+    const job = claimedJob();
+    runner.run(job, () => {});
+    await vi.waitFor(() => expect(settled).toEqual(['job']));
+    // Nothing was written: the job stays claimed and is taken over once stale.
+    expect(errors).toEqual([{ error: failure, job }]);
+    expect(writes()).toEqual([]);
+  });
+
   it('reports a lost claim instead of the outcome', async () => {
-    const { runner, errors, log } = setup(async () => ({ matchedCount: 0 }));
+    const { runner, errors, log, reads } = setup({
+      bulkWrite: async () => ({ matchedCount: 0 }),
+    });
     runner.run(claimedJob(), () => {
       throw new Error('handler failed');
     });
     await vi.waitFor(() => expect(errors).toHaveLength(1));
     expect(errors[0]?.error).toBeInstanceOf(JobOwnershipLostError);
+    expect(reads).toHaveLength(1);
     expect(log).toEqual([]);
   });
 
   it('waits for running jobs up to a timeout', async () => {
-    vi.useFakeTimers();
-    const { runner } = setup(matched);
+    fakeTimeouts();
+    const { runner } = setup();
     await expect(runner.waitForAll(10)).resolves.toBe(true);
     const gate = deferred<void>();
     runner.run(claimedJob(), () => gate.promise);
@@ -109,14 +280,12 @@ describe('JobRunner', () => {
   });
 
   it('aborts and releases running jobs, and does not write their late outcome', async () => {
-    const results: Partial<UpdateResult>[] = [{ matchedCount: 1 }, { matchedCount: 0 }];
-    const failing = new Error('release failed');
-    let call = 0;
-    const { runner, errors, updates, log } = setup(() => {
-      call += 1;
-      if (call === 3) return Promise.reject(failing);
-      return Promise.resolve(results[call - 1] ?? { matchedCount: 1 });
+    // One batch of three releases: two matched; the third job had been taken over.
+    const fakes = setup({
+      bulkWrite: async () => ({ matchedCount: 2 }),
+      readBack: async () => fakes.writes().slice(0, 2).map(landed),
     });
+    const { runner, errors, writes, log } = fakes;
     const signals: AbortSignal[] = [];
     const gates = [deferred<void>(), deferred<void>(), deferred<void>()];
     for (const gate of gates) {
@@ -131,18 +300,15 @@ describe('JobRunner', () => {
     expect(signals.every((signal) => signal.aborted && signal.reason === reason)).toBe(true);
     expect(runner.runningJobs()).toEqual([]);
     expect(runner.activeCount).toBe(3);
-    expect(updates).toHaveLength(3);
-    // One release matched, one found the job taken over, one write failed.
-    expect(errors.map((event) => event.error)).toEqual([
-      expect.any(JobOwnershipLostError),
-      expect.any(ConnectionError),
-    ]);
+    expect(writes()).toHaveLength(3);
+    expect(writes().every(({ set }) => set.status === 'pending')).toBe(true);
+    expect(errors.map((event) => event.error)).toEqual([expect.any(JobOwnershipLostError)]);
     await runner.abortAndRelease(reason);
-    expect(updates).toHaveLength(3);
+    expect(writes()).toHaveLength(3);
     for (const gate of gates) gate.reject(new Error('aborted'));
     await flush();
     await vi.waitFor(() => expect(runner.activeCount).toBe(0));
-    expect(updates).toHaveLength(3);
+    expect(writes()).toHaveLength(3);
     expect(log).toEqual([]);
   });
 });

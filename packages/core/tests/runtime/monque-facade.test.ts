@@ -30,6 +30,14 @@ function fakeDb(
       if (state.failHeartbeat !== undefined) throw state.failHeartbeat;
       return { modifiedCount: 0 };
     },
+    insertMany: async (documents: unknown[]) => {
+      calls.push('insertMany');
+      if (state.failWrites !== undefined) throw state.failWrites;
+      inserted.push(...documents);
+      return {
+        insertedIds: Object.fromEntries(documents.map((_, index) => [index, `id${index}`])),
+      };
+    },
     insertOne: async (document: unknown) => {
       calls.push('insertOne');
       if (state.failWrites !== undefined) throw state.failWrites;
@@ -45,6 +53,12 @@ function fakeDb(
       if (state.failWrites !== undefined) throw state.failWrites;
       return null;
     },
+    find: () => ({
+      toArray: async () => {
+        calls.push('find');
+        return [];
+      },
+    }),
     watch: () => {
       const stream = new FakeStream();
       streams.push(stream);
@@ -79,6 +93,63 @@ describe('Monque (facade)', () => {
     await expect(monque.enqueue('a', 'x'.repeat(100))).rejects.toBeInstanceOf(PayloadTooLargeError);
     await expect(monque.now('a', (() => {}) as never)).rejects.toThrow(/Invalid data/);
     expect(calls).toEqual([]);
+  });
+
+  it('checks every job of enqueueMany before writing anything', async () => {
+    const { db, calls } = fakeDb();
+    const monque = new Monque(db, { maxPayloadSize: 64 });
+    const good = { name: 'a', data: null };
+    await expect(monque.enqueueMany('a' as never)).rejects.toThrow(
+      /Invalid jobs: must be an array/,
+    );
+    await expect(monque.enqueueMany([good, null as never])).rejects.toThrow(
+      /Invalid jobs\[1\]: must be an object/,
+    );
+    await expect(monque.enqueueMany([good, { name: '', data: 1 }])).rejects.toThrow(
+      /Invalid jobs\[1\]\.name/,
+    );
+    await expect(
+      monque.enqueueMany([good, { name: 'a', data: 1, extra: true } as never]),
+    ).rejects.toThrow(
+      /Invalid jobs\[1\]\.extra: is not a known option \(known: name, data, options\)/,
+    );
+    await expect(
+      monque.enqueueMany([{ name: 'a', data: null, options: { runAt: 'soon' as never } }]),
+    ).rejects.toThrow(/Invalid jobs\[0\]\.options\.runAt/);
+    await expect(
+      monque.enqueueMany([{ name: 'a', data: { f: () => {} } as never }]),
+    ).rejects.toThrow(/Invalid data: jobs\[0\]\.data\.f must not be a function/);
+    await expect(monque.enqueueMany([{ name: 'a', data: 'x'.repeat(100) }])).rejects.toBeInstanceOf(
+      PayloadTooLargeError,
+    );
+    const unique = await monque
+      .enqueueMany([good, { name: 'a', data: null, options: { uniqueKey: 'k' } as never }])
+      .catch((error: unknown) => error);
+    expect(unique).toBeInstanceOf(InvalidArgumentError);
+    expect((unique as InvalidArgumentError).argument).toBe('jobs[1].options.uniqueKey');
+    expect((unique as Error).message).toMatch(/not supported by enqueueMany.*use enqueue/);
+    await expect(monque.enqueueMany([])).resolves.toEqual([]);
+    expect(calls).toEqual([]);
+  });
+
+  it('adds the jobs of enqueueMany with one insertMany, and wraps its failure', async () => {
+    const { db, calls, inserted, state } = fakeDb();
+    const monque = new Monque(db, { recoverStaleJobs: false });
+    const runAt = new Date(Date.now() + 60_000);
+    const jobs = await monque.enqueueMany([
+      { name: 'a', data: undefined },
+      { name: 'b', data: { n: 1 }, options: { runAt } },
+    ]);
+    expect(calls).toEqual(['createIndexes', 'insertMany']);
+    expect(jobs.map((job) => [job._id, job.name, job.data, job.nextRunAt])).toEqual([
+      ['id0', 'a', null, expect.any(Date)],
+      ['id1', 'b', { n: 1 }, runAt],
+    ]);
+    expect(inserted).toHaveLength(2);
+    state.failWrites = new Error('write failed');
+    const error = await monque.enqueueMany([{ name: 'a', data: null }]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as Error).message).toBe('could not enqueue 1 jobs');
   });
 
   it('rejects bad schedule arguments before writing anything', async () => {
@@ -183,6 +254,19 @@ describe('Monque (facade)', () => {
     expect(errors[0]?.message).toBe('the heartbeat failed');
     expect((errors[0] as ConnectionError).cause).toBe(state.failHeartbeat);
     expect(monque.isHealthy()).toBe(false);
+    await monque.stop();
+  });
+
+  it('sends an empty heartbeat as its health probe only without stale recovery', async () => {
+    const { db, calls } = fakeDb();
+    const monque = new Monque(db, {
+      heartbeatInterval: 10,
+      lockTimeout: 20,
+      recoverStaleJobs: false,
+    });
+    await monque.start();
+    await vi.waitFor(() => expect(calls).toContain('updateMany'));
+    expect(monque.isHealthy()).toBe(true);
     await monque.stop();
   });
 

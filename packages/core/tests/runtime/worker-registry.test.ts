@@ -20,13 +20,16 @@ describe('WorkerRegistry', () => {
   it('holds at most concurrency slots per name', () => {
     const registry = new WorkerRegistry(undefined);
     registry.register('a', noop, 2, false);
-    expect(registry.tryReserve('a')).toBe(true);
-    expect(registry.tryReserve('a')).toBe(true);
-    expect(registry.tryReserve('a')).toBe(false);
+    expect(registry.reserve('a', 1)).toBe(1);
+    expect(registry.reserve('a', 5)).toBe(1);
+    expect(registry.reserve('a', 1)).toBe(0);
     expect(registry.heldCount).toBe(2);
     registry.release('a');
     expect(registry.hasFreeSlot('a')).toBe(true);
     registry.release('a');
+    expect(registry.heldCount).toBe(0);
+    expect(registry.reserve('a', 5)).toBe(2);
+    registry.release('a', 2);
     expect(registry.heldCount).toBe(0);
   });
 
@@ -34,27 +37,43 @@ describe('WorkerRegistry', () => {
     const registry = new WorkerRegistry(1);
     registry.register('a', noop, 5, false);
     registry.register('b', noop, 5, false);
-    expect(registry.tryReserve('a')).toBe(true);
-    expect(registry.tryReserve('b')).toBe(false);
+    expect(registry.reserve('a', 3)).toBe(1);
+    expect(registry.reserve('b', 3)).toBe(0);
     registry.release('a');
-    expect(registry.tryReserve('b')).toBe(true);
+    expect(registry.reserve('b', 3)).toBe(1);
   });
 
   it('has no slot for an unregistered name', () => {
     const registry = new WorkerRegistry(undefined);
-    expect(registry.tryReserve('nobody')).toBe(false);
+    expect(registry.reserve('nobody', 1)).toBe(0);
+    expect(registry.hasFreeSlot('nobody')).toBe(false);
   });
 
   it('keeps held slots when a worker is replaced', () => {
     const registry = new WorkerRegistry(undefined);
     registry.register('a', noop, 1, false);
-    expect(registry.tryReserve('a')).toBe(true);
+    expect(registry.reserve('a', 1)).toBe(1);
     registry.register('a', noop, 1, true);
-    expect(registry.tryReserve('a')).toBe(false);
+    expect(registry.reserve('a', 1)).toBe(0);
+    expect(registry.reserve('a', 1)).toBe(0);
+  });
+
+  it('has no free slot after a replacement lowered the concurrency below the slots held', () => {
+    const registry = new WorkerRegistry(undefined);
+    registry.register('a', noop, 3, false);
+    expect(registry.reserve('a', 3)).toBe(3);
+    registry.register('a', noop, 1, true);
+    expect(registry.reserve('a', 3)).toBe(0);
+    expect(registry.hasFreeSlot('a')).toBe(false);
+    registry.release('a', 3);
+    expect(registry.reserve('a', 3)).toBe(1);
   });
 
   it('reports releasing a slot that is not held', () => {
     const registry = new WorkerRegistry(undefined);
-    expect(() => registry.release('a')).toThrow(/no slot held/);
+    expect(() => registry.release('a')).toThrow(/fewer than 1 slot/);
+    registry.register('a', noop, 2, false);
+    registry.reserve('a', 1);
+    expect(() => registry.release('a', 2)).toThrow(/fewer than 2 slot/);
   });
 });

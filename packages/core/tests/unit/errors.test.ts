@@ -49,7 +49,8 @@ describe('error subclasses', () => {
       'ShutdownTimeoutError',
       new ShutdownTimeoutError([job], 30_000),
       'Shutdown timed out after 30000 ms with 1 job(s) still running: send-email ' +
-        '65a1f0c2e4b0a1b2c3d4e5f6. They were signalled to abort and will be recovered as stale jobs.',
+        '65a1f0c2e4b0a1b2c3d4e5f6. Their handlers were signalled to abort and the jobs were ' +
+        'released back to pending, to be run again.',
     ],
     [
       'WorkerRegistrationError',

@@ -47,15 +47,26 @@ export class ClientConnection {
   clientMetadata: ClientMetadata | undefined;
   private readonly framer = new MessageFramer();
   private readonly runner: CommandRunner;
+  private readonly onFailure: (error: unknown) => void;
   private queue: Promise<void> = Promise.resolve();
   private nextRequestId = 1;
   private closed = false;
   private readonly closeListeners: Array<() => void> = [];
 
-  constructor(id: number, socket: Socket, runner: CommandRunner) {
+  /**
+   * @param onFailure - Told of every error that closed the connection other than a malformed
+   * message (MongoDB closes those too, silently).
+   */
+  constructor(
+    id: number,
+    socket: Socket,
+    runner: CommandRunner,
+    onFailure: (error: unknown) => void,
+  ) {
     this.id = id;
     this.socket = socket;
     this.runner = runner;
+    this.onFailure = onFailure;
     this.remoteAddress = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -95,7 +106,14 @@ export class ClientConnection {
       return;
     }
     for (const message of messages) {
-      this.queue = this.queue.then(() => this.handleMessage(message));
+      this.queue = this.queue
+        .then(() => this.handleMessage(message))
+        .catch((error: unknown) => {
+          // A message that could not be answered (a reply that cannot be encoded, a bug) closes
+          // the connection, so the client sees a network error rather than waiting forever.
+          this.destroy();
+          this.onFailure(error);
+        });
     }
   }
 

@@ -38,3 +38,35 @@ describe('documents larger than 16 MiB', () => {
     expect(stored?.b).toBeUndefined();
   });
 });
+
+describe('replies near the 16 MiB limit', () => {
+  it('splits a query result into batches that each fit in a reply, as mongod does', async () => {
+    const coll = env.client.db('size').collection<{ _id: number; blob: string }>('batches');
+    const blob = 'z'.repeat(9 * 1024 * 1024);
+    await coll.insertOne({ _id: 1, blob });
+    await coll.insertOne({ _id: 2, blob });
+    const docs = await coll.find({}, { sort: { _id: 1 } }).toArray();
+    expect(docs.map((doc) => [doc._id, doc.blob.length])).toEqual([
+      [1, blob.length],
+      [2, blob.length],
+    ]);
+  });
+
+  it('closes the connection and reports it when a reply cannot be encoded', async () => {
+    const failures: unknown[] = [];
+    const local = await startTestEmulator({ onInternalError: (error) => failures.push(error) });
+    try {
+      const coll = local.client.db('size').collection<{ _id: number; blob: string }>('distinct');
+      await coll.insertOne({ _id: 1, blob: 'a'.repeat(9 * 1024 * 1024) });
+      await coll.insertOne({ _id: 2, blob: 'b'.repeat(9 * 1024 * 1024) });
+      // mongod answers error 17217 here; the emulator closes the connection instead of hanging.
+      await expect(coll.distinct('blob')).rejects.toThrow();
+      // The driver retries the read once on the network error: two replies failed to encode.
+      expect(failures).toHaveLength(2);
+      expect(failures[0]).toBeInstanceOf(RangeError);
+      expect(await coll.countDocuments()).toBe(2);
+    } finally {
+      await local.stop();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidArgumentError, InvalidCronError } from '../../../src/errors.js';
-import { parseCron } from '../../../src/scheduling/cron.js';
+import { parseCron, spelledAsGiven } from '../../../src/scheduling/cron.js';
 
 const SUFFIX =
   '. Expected 5 fields (minute hour day-of-month month day-of-week) or 6 with a leading ' +
@@ -76,12 +76,12 @@ describe('parseCron', () => {
     [
       'an unknown month name',
       '0 0 * FOO *',
-      'field 4 (month) unknown name "foo" (names are JAN–DEC in the month field and SUN–SAT in the day-of-week field)',
+      'field 4 (month) unknown name "FOO" (names are JAN–DEC in the month field and SUN–SAT in the day-of-week field)',
     ],
     [
       'a month name in the weekday field',
       '0 0 * * JAN',
-      'field 5 (day-of-week) unknown name "jan" (names are JAN–DEC in the month field and SUN–SAT in the day-of-week field)',
+      'field 5 (day-of-week) unknown name "JAN" (names are JAN–DEC in the month field and SUN–SAT in the day-of-week field)',
     ],
     [
       'a reversed range',
@@ -125,6 +125,14 @@ describe('parseCron', () => {
     expect(error.message).toBe(
       `Invalid cron expression ${JSON.stringify(expression)}: ${problem}${SUFFIX}`,
     );
+  });
+
+  it('names an unknown name as the user spelled it', () => {
+    expect(() => parseCron('0 0 * Foo-DEC *')).toThrow(/unknown name "Foo"/);
+    expect(() => parseCron('0 0 * * MON-Xyz')).toThrow(/unknown name "Xyz"/);
+    expect(spelledAsGiven('bar', 'BAR')).toBe('BAR');
+    // Not found in the field (the parser changed it beyond case): its spelling is kept.
+    expect(spelledAsGiven('bar', 'B-A-R')).toBe('bar');
   });
 
   it('keeps the parser error as cause', () => {

@@ -1,10 +1,10 @@
 import type { Document } from 'bson';
 import { openChangeStream } from '../../changestreams/open.js';
+import { arraySource } from '../../cursors.js';
 import { CommandError, ErrorCode, notSupported } from '../../errors.js';
 import { runPipeline } from '../../query/aggregate.js';
 import { isPlainDocument } from '../../query/bson-types.js';
 import type { CommandHandler } from '../context.js';
-import { ArraySource } from './array-source.js';
 import { DEFAULT_FIRST_BATCH } from './find.js';
 import { checkHint } from './hint.js';
 import { arrayField, checkCollation, checkFields, checkLet, nonNegativeOption } from './options.js';
@@ -62,7 +62,7 @@ export const aggregate: CommandHandler = async (command, context) => {
       : collection.all()
     : [];
   const docs = runPipeline(input, pipeline, resolve);
-  const cursor = await context.cursors.open(`${context.dbName}.${target}`, new ArraySource(docs), {
+  const cursor = await context.cursors.open(`${context.dbName}.${target}`, arraySource(docs), {
     batchSize: batchSize ?? DEFAULT_FIRST_BATCH,
     lsid: context.lsid,
   });

@@ -1,8 +1,8 @@
 import type { Document } from 'bson';
+import { arraySource } from '../../cursors.js';
 import { compileProjection } from '../../query/projection.js';
 import { parseSort } from '../../query/sort.js';
 import type { CommandHandler } from '../context.js';
-import { ArraySource } from './array-source.js';
 import { checkHint } from './hint.js';
 import { collectionName } from './namespace.js';
 import {
@@ -62,7 +62,7 @@ export const find: CommandHandler = async (command, context) => {
     batchSize ?? DEFAULT_FIRST_BATCH,
     limit > 0 ? limit : Number.MAX_SAFE_INTEGER,
   );
-  const cursor = await context.cursors.open(`${context.dbName}.${name}`, new ArraySource(docs), {
+  const cursor = await context.cursors.open(`${context.dbName}.${name}`, arraySource(docs), {
     batchSize: firstBatch,
     singleBatch: singleBatch || (limit > 0 && firstBatch >= limit),
     lsid: context.lsid,

@@ -1,8 +1,8 @@
 import type { Document } from 'bson';
 import { Binary } from 'bson';
+import { arraySource } from '../../cursors.js';
 import { compileFilter } from '../../query/matcher.js';
 import type { CommandHandler } from '../context.js';
-import { ArraySource } from './array-source.js';
 import { DEFAULT_FIRST_BATCH } from './find.js';
 import { boolOption, checkFields, documentOption, nonNegativeOption } from './options.js';
 
@@ -45,7 +45,7 @@ export const listCollections: CommandHandler = async (command, context) => {
   }
   const cursor = await context.cursors.open(
     `${context.dbName}.$cmd.listCollections`,
-    new ArraySource(entries),
+    arraySource(entries),
     {
       batchSize: batchSize ?? DEFAULT_FIRST_BATCH,
       lsid: context.lsid,

@@ -1,6 +1,6 @@
+import { arraySource } from '../../cursors.js';
 import { CommandError, ErrorCode } from '../../errors.js';
 import type { CommandHandler } from '../context.js';
-import { ArraySource } from './array-source.js';
 import { DEFAULT_FIRST_BATCH } from './find.js';
 import { collectionName } from './namespace.js';
 import { checkFields, documentOption, nonNegativeOption } from './options.js';
@@ -19,7 +19,7 @@ export const listIndexes: CommandHandler = async (command, context) => {
   const cursorOptions = documentOption(command, 'cursor', 'listIndexes') ?? {};
   const batchSize = nonNegativeOption(cursorOptions, 'batchSize', 'listIndexes.cursor');
   const specs = collection.indexes.map((i) => ({ ...i.spec }));
-  const cursor = await context.cursors.open(`${context.dbName}.${name}`, new ArraySource(specs), {
+  const cursor = await context.cursors.open(`${context.dbName}.${name}`, arraySource(specs), {
     batchSize: batchSize ?? DEFAULT_FIRST_BATCH,
     lsid: context.lsid,
   });

@@ -1,0 +1,167 @@
+import type { Collection } from 'mongodb';
+import { ObjectId } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { type Claimant, claimJobs, findNextPendingRun } from '../../src/claim/claim-job.js';
+import { ConnectionError, MonqueError } from '../../src/errors.js';
+import type { JobDocument } from '../../src/jobs/job.js';
+import { newJobDocument } from '../../src/scheduling/new-job.js';
+import { useSchedulerHarness } from '../setup/scheduler-harness.js';
+
+const me: Claimant = { instanceId: 'me', heartbeatInterval: 1000 };
+const other: Claimant = { instanceId: 'other', heartbeatInterval: 1000 };
+
+describe('claimJobs', () => {
+  const harness = useSchedulerHarness('claims');
+
+  async function seed(count: number, name = 'work'): Promise<Collection<JobDocument>> {
+    const collection = harness.db.collection<JobDocument>(harness.collectionName());
+    const base = Date.now() - 10_000;
+    if (count > 0) {
+      await collection.insertMany(
+        Array.from(
+          { length: count },
+          (_, i) =>
+            ({
+              ...newJobDocument({ name, data: { i }, nextRunAt: new Date(base + i) }, new Date()),
+              _id: new ObjectId(),
+            }) as JobDocument,
+        ),
+      );
+    }
+    return collection;
+  }
+
+  /** The collection, with `beforeUpdateMany` run just before the claim's updateMany. */
+  function racing(
+    collection: Collection<JobDocument>,
+    beforeUpdateMany: () => Promise<void>,
+  ): Collection<JobDocument> {
+    const wrapped = Object.create(collection) as Collection<JobDocument>;
+    wrapped.updateMany = (async (...args: Parameters<Collection<JobDocument>['updateMany']>) => {
+      await beforeUpdateMany();
+      return collection.updateMany(...args);
+    }) as Collection<JobDocument>['updateMany'];
+    return wrapped;
+  }
+
+  it('claims up to the limit, oldest due first, in one round sharing its lockedAt', async () => {
+    const collection = await seed(5);
+    const now = new Date();
+    const first = await claimJobs(collection, 'work', me, 3, now);
+    expect(first.jobs.map((job) => (job.data as { i: number }).i)).toEqual([0, 1, 2]);
+    expect(first.more).toBe(true);
+    expect(first.errors).toEqual([]);
+    for (const job of first.jobs) {
+      expect(job).toMatchObject({ status: 'processing', claimedBy: 'me', lockedAt: now });
+    }
+    const second = await claimJobs(collection, 'work', me, 3);
+    expect(second.jobs.map((job) => (job.data as { i: number }).i)).toEqual([3, 4]);
+    expect(second.more).toBe(false);
+    expect(await claimJobs(collection, 'work', me, 3)).toEqual({
+      jobs: [],
+      errors: [],
+      more: false,
+    });
+    expect(await collection.countDocuments({ status: 'processing', claimedBy: 'me' })).toBe(5);
+  });
+
+  it('claims a single job with findOneAndUpdate', async () => {
+    const collection = await seed(2);
+    const one = await claimJobs(collection, 'work', me, 1);
+    expect(one.jobs.map((job) => (job.data as { i: number }).i)).toEqual([0]);
+    expect(one.more).toBe(true);
+    await claimJobs(collection, 'work', me, 1);
+    expect(await claimJobs(collection, 'work', me, 1)).toEqual({
+      jobs: [],
+      errors: [],
+      more: false,
+    });
+  });
+
+  it('does not claim candidates another instance took first, and says more may be due', async () => {
+    const collection = await seed(4);
+    const contended = racing(collection, async () => {
+      await claimJobs(collection, 'work', other, 1);
+    });
+    const batch = await claimJobs(contended, 'work', me, 3);
+    expect(batch.jobs.map((job) => (job.data as { i: number }).i)).toEqual([1, 2]);
+    expect(batch.more).toBe(true);
+    expect(await collection.countDocuments({ claimedBy: 'other' })).toBe(1);
+
+    // Every candidate taken: nothing claimed, and the round says to look again.
+    const rest = await seed(2);
+    const lost = racing(rest, async () => {
+      await claimJobs(rest, 'work', other, 2);
+    });
+    expect(await claimJobs(lost, 'work', me, 5)).toEqual({ jobs: [], errors: [], more: true });
+  });
+
+  it('does not claim a candidate that went back to pending with a later nextRunAt', async () => {
+    const collection = await seed(2);
+    const later = racing(collection, async () => {
+      await collection.updateOne(
+        { 'data.i': 0 },
+        { $set: { nextRunAt: new Date(Date.now() + 60_000) } },
+      );
+    });
+    const batch = await claimJobs(later, 'work', me, 2);
+    expect(batch.jobs.map((job) => (job.data as { i: number }).i)).toEqual([1]);
+    expect(await collection.countDocuments({ status: 'pending' })).toBe(1);
+  });
+
+  it('marks foreign documents of a round failed and still returns its jobs', async () => {
+    const collection = await seed(2);
+    const foreignId = new ObjectId();
+    await collection.insertOne({
+      _id: foreignId,
+      name: 'work',
+      status: 'pending',
+      nextRunAt: new Date(0),
+    } as JobDocument);
+    const batch = await claimJobs(collection, 'work', me, 5);
+    expect(batch.jobs).toHaveLength(2);
+    expect(batch.errors).toEqual([expect.any(MonqueError)]);
+    expect(batch.errors[0]?.message).toMatch(/not a Monque job.*it was marked failed/);
+    expect(batch.more).toBe(true);
+    expect(await collection.findOne({ _id: foreignId })).toMatchObject({
+      status: 'failed',
+      claimedBy: null,
+    });
+  });
+
+  it('reports a foreign document it could not mark failed, and still returns the jobs', async () => {
+    const collection = await seed(1);
+    await collection.insertOne({
+      _id: new ObjectId(),
+      name: 'work',
+      status: 'pending',
+      nextRunAt: new Date(0),
+    } as JobDocument);
+    const broken = Object.create(collection) as Collection<JobDocument>;
+    const cause = new Error('write failed');
+    broken.updateOne = (() => Promise.reject(cause)) as Collection<JobDocument>['updateOne'];
+    const batch = await claimJobs(broken, 'work', me, 5);
+    expect(batch.jobs).toHaveLength(1);
+    expect(batch.errors).toEqual([expect.any(ConnectionError)]);
+    expect(batch.errors[0]?.message).toMatch(/could not be marked failed/);
+    expect(batch.errors[0]?.cause).toBe(cause);
+  });
+
+  it('finds the earliest pending run of a name, due or not', async () => {
+    const collection = await seed(0);
+    expect(await findNextPendingRun(collection, 'work')).toBeNull();
+    const soon = new Date(Date.now() + 60_000);
+    const later = new Date(Date.now() + 120_000);
+    await collection.insertMany(
+      [later, soon].map(
+        (nextRunAt) =>
+          ({
+            ...newJobDocument({ name: 'work', data: null, nextRunAt }, new Date()),
+          }) as JobDocument,
+      ),
+    );
+    expect(await findNextPendingRun(collection, 'work')).toEqual(soon);
+    await claimJobs(collection, 'work', me, 1, new Date(Date.now() + 90_000));
+    expect(await findNextPendingRun(collection, 'work')).toEqual(later);
+  });
+});

@@ -1,0 +1,41 @@
+import { openTestDatabase, type TestDatabase } from '@monque/test-support';
+import { afterAll, afterEach, beforeAll, describe } from 'vitest';
+import { describeCrashTakeover } from './scenarios/crash-takeover.js';
+import { describeExactlyOnce } from './scenarios/exactly-once.js';
+import { describeFaults } from './scenarios/faults.js';
+import { describeFencing } from './scenarios/fencing.js';
+import { describeForeignDocuments } from './scenarios/foreign-documents.js';
+import { describeOutage } from './scenarios/outage.js';
+import { describeShutdown } from './scenarios/shutdown.js';
+import { describeSoak } from './scenarios/soak.js';
+import { createContext } from './support/context.js';
+import { printSummary } from './support/summary.js';
+import { assertBuilt } from './support/worker-process.js';
+
+// The reliability scenarios run one after another in this file, so that their figures end up in
+// one summary table (printed after the last one). See README.md for what each one proves.
+describe('reliability', () => {
+  let database: TestDatabase | undefined;
+  const context = createContext(() => database);
+
+  beforeAll(async () => {
+    assertBuilt();
+    database = await openTestDatabase('reliability');
+  });
+  afterEach(async () => {
+    await context.closeClients();
+  });
+  afterAll(async () => {
+    printSummary();
+    await database?.cleanup();
+  });
+
+  describeExactlyOnce(context);
+  describeCrashTakeover(context);
+  describeOutage(context);
+  describeFaults(context);
+  describeFencing(context);
+  describeShutdown(context);
+  describeSoak(context);
+  describeForeignDocuments(context);
+});
