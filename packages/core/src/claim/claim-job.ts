@@ -95,27 +95,55 @@ export async function claimJobs(
     return { jobs: [], errors: [], more: false };
   }
   const ids = candidates.map((candidate) => candidate._id);
-  const { modifiedCount } = await collection.updateMany(
-    { _id: { $in: ids }, status: JobStatus.Pending, nextRunAt: { $lte: now } },
-    claimUpdate(claimant, now),
-  );
+  let modifiedCount: number;
+  try {
+    ({ modifiedCount } = await collection.updateMany(
+      { _id: { $in: ids }, status: JobStatus.Pending, nextRunAt: { $lte: now } },
+      claimUpdate(claimant, now),
+    ));
+  } catch (error) {
+    // A multi-document update is not retried by the driver, and its reply can be lost after the
+    // claim landed: pick up what this round did claim (its `lockedAt`), so those jobs run now
+    // instead of waiting for stale recovery. The error is reported all the same.
+    const claimed = await readRound(collection, claimant, now, ids);
+    if (claimed.length === 0) throw error;
+    const batch = await sortOut(collection, claimed, claimant, now, true);
+    const reported = new ConnectionError(
+      'could not confirm a claim of jobs; picked up what it claimed',
+      {
+        cause: error,
+      },
+    );
+    return { ...batch, errors: [reported, ...batch.errors] };
+  }
   const more = candidates.length === limit || modifiedCount < candidates.length;
   if (modifiedCount === 0) {
     return { jobs: [], errors: [], more };
   }
+  const claimed = await readRound(collection, claimant, now, ids);
+  return sortOut(collection, claimed, claimant, now, more);
+}
+
+/** The documents a claim round (`lockedAt` = `now`) of this instance holds, in claim order. */
+async function readRound(
+  collection: Collection<JobDocument>,
+  claimant: Claimant,
+  now: Date,
+  ids: readonly unknown[],
+): Promise<JobDocument[]> {
   const claimed = await collection
     .find({
       claimedBy: claimant.instanceId,
       status: JobStatus.Processing,
       lockedAt: now,
-      _id: { $in: ids },
-    })
+      _id: { $in: [...ids] },
+    } as Filter<JobDocument>)
     .toArray();
   // Started in claim order (oldest due first).
   // (`String`, not `toHexString`: a foreign document's `_id` need not be an ObjectId.)
   const order = new Map(ids.map((id, index) => [String(id), index]));
   claimed.sort((a, b) => Number(order.get(String(a._id))) - Number(order.get(String(b._id))));
-  return sortOut(collection, claimed, claimant, now, more);
+  return claimed;
 }
 
 /** Splits claimed documents into jobs and foreign documents (which are marked failed). */

@@ -65,6 +65,42 @@ describe('claimJobs', () => {
     expect(await collection.countDocuments({ status: 'processing', claimedBy: 'me' })).toBe(5);
   });
 
+  /** The collection, with the claim's updateMany failing after (or instead of) running. */
+  function failingUpdateMany(
+    collection: Collection<JobDocument>,
+    runFirst: boolean,
+    failure: Error,
+  ): Collection<JobDocument> {
+    const wrapped = Object.create(collection) as Collection<JobDocument>;
+    wrapped.updateMany = (async (...args: Parameters<Collection<JobDocument>['updateMany']>) => {
+      if (runFirst) await collection.updateMany(...args);
+      throw failure;
+    }) as Collection<JobDocument>['updateMany'];
+    return wrapped;
+  }
+
+  it('picks up what a round claimed when the updateMany reply is lost, and reports it', async () => {
+    const collection = await seed(3);
+    const lost = new Error('connection reset after the write');
+    const now = new Date();
+    const batch = await claimJobs(failingUpdateMany(collection, true, lost), 'work', me, 3, now);
+    expect(batch.jobs.map((job) => (job.data as { i: number }).i)).toEqual([0, 1, 2]);
+    expect(batch.more).toBe(true);
+    expect(batch.errors).toHaveLength(1);
+    expect(batch.errors[0]).toBeInstanceOf(ConnectionError);
+    expect(batch.errors[0]?.cause).toBe(lost);
+    expect(await collection.countDocuments({ status: 'processing', claimedBy: 'me' })).toBe(3);
+  });
+
+  it('rethrows a failed updateMany that claimed nothing', async () => {
+    const collection = await seed(2);
+    const refused = new Error('not written');
+    await expect(
+      claimJobs(failingUpdateMany(collection, false, refused), 'work', me, 2),
+    ).rejects.toBe(refused);
+    expect(await collection.countDocuments({ status: 'pending' })).toBe(2);
+  });
+
   it('claims a single job with findOneAndUpdate', async () => {
     const collection = await seed(2);
     const one = await claimJobs(collection, 'work', me, 1);

@@ -124,9 +124,9 @@ export class Collection {
   /**
    * The documents matching a filter, sorted by `options.sort` (ties and unsorted results in
    * natural order), exactly as a scan of all documents followed by a stable sort would give them.
-   * Reads candidates through the `_id` hash or a secondary index when the planner finds one (see
-   * `planQuery`), re-checking the full filter on each; stops early when an index gives the sort
-   * order and `options.limit` results are found.
+   * Reads candidates through the `_id` hash or secondary indexes (a union of several for a
+   * top-level `$or`) when the planner finds them (see `planQuery`), re-checking the full filter
+   * on each; stops early when an index gives the sort order and `options.limit` results are found.
    */
   find(filter: Document | undefined, options: FindOptions = {}): Document[] {
     const predicate = compileFilter(filter);
@@ -148,11 +148,13 @@ export class Collection {
       candidates = this.docs.values();
     } else {
       const keys = new Set<string>();
-      if (plan.kind === 'ids') {
-        for (const id of plan.ids) keys.add(keyString(id));
-      } else {
-        for (const bounds of plan.scans) {
-          for (const entry of plan.index.scan(bounds, false)) keys.add(entry.idKey);
+      for (const single of plan.kind === 'union' ? plan.plans : [plan]) {
+        if (single.kind === 'ids') {
+          for (const id of single.ids) keys.add(keyString(id));
+        } else {
+          for (const bounds of single.scans) {
+            for (const entry of single.index.scan(bounds, false)) keys.add(entry.idKey);
+          }
         }
       }
       const docs: Document[] = [];

@@ -19,9 +19,14 @@ const MAX_POINTS = 256;
  * How a query reads its candidates:
  * - `ids`: hash lookups of these `_id` values;
  * - `index`: one range of `index` per bounds; `ordered` when a single range read in index order
- *   (backwards when `reverse`) yields the documents in the requested sort order.
+ *   (backwards when `reverse`) yields the documents in the requested sort order;
+ * - `union` (for a top-level `$or`): one plan per branch, candidates merged by `_id`; it never
+ *   gives sort order.
  */
-export type Plan =
+export type Plan = SinglePlan | { kind: 'union'; plans: SinglePlan[] };
+
+/** One access path (see {@link Plan}). */
+export type SinglePlan =
   | { kind: 'ids'; ids: BsonValue[] }
   | { kind: 'index'; index: Index; scans: IndexBounds[]; ordered: boolean; reverse: boolean };
 
@@ -142,7 +147,7 @@ function smallest(lists: BsonValue[][]): BsonValue[] | undefined {
 
 /** An index plan and how well it narrows the query (higher is better). */
 interface Candidate {
-  plan: Plan;
+  plan: SinglePlan & { kind: 'index' };
   score: number;
   points: number;
 }
@@ -201,23 +206,18 @@ function planIndex(
   };
 }
 
-/**
- * Picks how to read the candidates of a query: `_id` hash lookups when the filter pins `_id`,
- * else the index whose leading fields the filter pins by equality (then a range on the next
- * field) and which best provides `sort`; undefined → scan everything. Candidates are always a
- * superset of the matches: the caller re-checks the full filter on each.
- */
-export function planQuery(
-  filter: Document | undefined,
+/** The best single access path for a filter's conjuncts, with its narrowing score. */
+function planConjuncts(
+  clauses: Array<[string, string, BsonValue]>,
   sort: readonly SortField[] | undefined,
   limited: boolean,
   indexes: readonly Index[],
-): Plan | undefined {
-  const clauses: Array<[string, string, BsonValue]> = [];
-  if (filter && !conjuncts(filter, clauses)) return undefined;
+): { plan: SinglePlan; score: number } | undefined {
   const fields = fieldConditions(clauses);
   const ids = smallest(fields.get('_id')?.equal ?? []);
-  if (ids?.every((id) => !isPlainDocument(id))) return { kind: 'ids', ids };
+  if (ids?.every((id) => !isPlainDocument(id))) {
+    return { plan: { kind: 'ids', ids }, score: Number.POSITIVE_INFINITY };
+  }
   if (!USE_INDEXES) return undefined;
   let best: Candidate | undefined;
   for (const index of indexes) {
@@ -231,5 +231,54 @@ export function planQuery(
       best = candidate;
     }
   }
-  return best?.plan;
+  return best;
+}
+
+/**
+ * Index union for the first top-level `$or`: one plan per branch, each planned from the branch's
+ * conjuncts together with the outer ones (so a branch the indexes cannot narrow by itself can
+ * still be narrowed by an outer equality). Undefined unless every branch has a plan that
+ * narrows more than `outerScore` (the outer conjuncts' own plan, ignoring sort order).
+ */
+function planUnion(
+  clauses: Array<[string, string, BsonValue]>,
+  outerScore: number,
+  indexes: readonly Index[],
+): Plan | undefined {
+  const at = clauses.findIndex(([field]) => field === '$or');
+  const branches = clauses[at]?.[2];
+  if (!Array.isArray(branches) || branches.length === 0) return undefined;
+  const outer = clauses.filter((_, i) => i !== at);
+  const plans: SinglePlan[] = [];
+  for (const branch of branches) {
+    if (!isPlainDocument(branch)) return undefined;
+    const own: Array<[string, string, BsonValue]> = [];
+    if (!conjuncts(branch, own)) return undefined;
+    const planned = planConjuncts([...outer, ...own], undefined, false, indexes);
+    if (!planned || planned.score <= outerScore) return undefined;
+    plans.push(planned.plan);
+  }
+  return { kind: 'union', plans };
+}
+
+/**
+ * Picks how to read the candidates of a query: `_id` hash lookups when the filter pins `_id`,
+ * else the index whose leading fields the filter pins by equality (then a range on the next
+ * field) and which best provides `sort`; for a top-level `$or`, a union of one plan per branch
+ * when every branch narrows more than the other conjuncts alone; undefined → scan everything.
+ * Candidates are always a superset of the matches: the caller re-checks the full filter on each.
+ */
+export function planQuery(
+  filter: Document | undefined,
+  sort: readonly SortField[] | undefined,
+  limited: boolean,
+  indexes: readonly Index[],
+): Plan | undefined {
+  const clauses: Array<[string, string, BsonValue]> = [];
+  if (filter && !conjuncts(filter, clauses)) return undefined;
+  const single = planConjuncts(clauses, sort, limited, indexes);
+  if (single?.plan.kind === 'ids') return single.plan;
+  // The outer plan's narrowing, without the point for sort order (a union has none).
+  const outerScore = single ? single.score - (single.plan.ordered ? 1 : 0) : -1;
+  return planUnion(clauses, outerScore, indexes) ?? single?.plan;
 }

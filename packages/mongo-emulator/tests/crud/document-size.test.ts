@@ -52,18 +52,23 @@ describe('replies near the 16 MiB limit', () => {
     ]);
   });
 
-  it('closes the connection and reports it when a reply cannot be encoded', async () => {
+  it('answers distinct with 17217 when its values exceed 16 MiB, as mongod does', async () => {
     const failures: unknown[] = [];
     const local = await startTestEmulator({ onInternalError: (error) => failures.push(error) });
     try {
       const coll = local.client.db('size').collection<{ _id: number; blob: string }>('distinct');
       await coll.insertOne({ _id: 1, blob: 'a'.repeat(9 * 1024 * 1024) });
       await coll.insertOne({ _id: 2, blob: 'b'.repeat(9 * 1024 * 1024) });
-      // mongod answers error 17217 here; the emulator closes the connection instead of hanging.
-      await expect(coll.distinct('blob')).rejects.toThrow();
-      // The driver retries the read once on the network error: two replies failed to encode.
-      expect(failures).toHaveLength(2);
-      expect(failures[0]).toBeInstanceOf(RangeError);
+      const error = await coll.distinct('blob').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MongoServerError);
+      expect(error).toMatchObject({
+        code: 17217,
+        codeName: 'Location17217',
+        message: 'distinct too big, 16mb cap',
+      });
+      // One value alone fits: the cap is on the whole result.
+      expect(await coll.distinct('blob', { _id: 1 })).toHaveLength(1);
+      expect(failures).toEqual([]);
       expect(await coll.countDocuments()).toBe(2);
     } finally {
       await local.stop();

@@ -115,6 +115,35 @@ function randomFilter(rand: () => number): Document {
   return filter;
 }
 
+/** A branch condition for `$or` filters, often null or missing (which no index bound covers). */
+function branchCondition(rand: () => number): BsonValue {
+  const r = rand();
+  if (r < 0.15) return null;
+  if (r < 0.25) return { $eq: null };
+  if (r < 0.3) return { $exists: false };
+  if (r < 0.35) return { $in: [null, pick(rand, SCALARS)] };
+  return randomCondition(rand);
+}
+
+/**
+ * A filter with a top-level `$or` (sometimes inside `$and`) of 2–3 branches, each pinning index
+ * fields or null/missing, plus outer conjuncts that sometimes pin an index's leading field.
+ */
+function orFilter(rand: () => number): Document {
+  const filter: Document = {};
+  if (rand() < 0.5) filter[pick(rand, ['a', 'b', 'c', 'tags', 'd.e'])] = pick(rand, SCALARS);
+  if (rand() < 0.3) filter[pick(rand, FIELDS)] = randomCondition(rand);
+  const branches = Array.from({ length: 2 + Math.floor(rand() * 2) }, () => {
+    const branch: Document = {};
+    const n = 1 + Math.floor(rand() * 2);
+    for (let i = 0; i < n; i++) branch[pick(rand, FIELDS)] = branchCondition(rand);
+    return branch;
+  });
+  if (rand() < 0.2) filter.$and = [{ $or: branches }];
+  else filter.$or = branches;
+  return filter;
+}
+
 /** A filter and sort shaped after one index: equality on a prefix, a range, sort on the rest. */
 function indexShaped(rand: () => number): { filter: Document; sort: SortField[] } {
   const spec = pick(rand, INDEXES);
@@ -226,15 +255,17 @@ describe('secondary index access paths return exactly what a scan returns', () =
     it(`seed ${seed} (${shape})`, () => {
       const rand = prng(seed);
       const collection = buildCollection(rand, 300, indexesFirst, arrays);
-      const plans = { scan: 0, ids: 0, index: 0, ordered: 0 };
-      for (let q = 0; q < 1200; q++) {
-        const shaped = rand() < 0.3 ? indexShaped(rand) : undefined;
-        const filter = shaped?.filter ?? randomFilter(rand);
+      const plans = { scan: 0, ids: 0, index: 0, ordered: 0, union: 0 };
+      for (let q = 0; q < 1600; q++) {
+        // The first 1200 queries mix shapes; the last 400 all have a top-level `$or`.
+        const shaped = q < 1200 && rand() < 0.3 ? indexShaped(rand) : undefined;
+        const filter = shaped?.filter ?? (q < 1200 ? randomFilter(rand) : orFilter(rand));
         const sort = shaped ? shaped.sort : randomSort(rand);
         const limit = rand() < 0.5 ? undefined : 1 + Math.floor(rand() * 5);
         const plan = planQuery(filter, sort, limit !== undefined, collection.indexes);
         if (!plan) plans.scan += 1;
         else if (plan.kind === 'ids') plans.ids += 1;
+        else if (plan.kind === 'union') plans.union += 1;
         else {
           plans.index += 1;
           if (plan.ordered && sort) plans.ordered += 1;
@@ -254,6 +285,7 @@ describe('secondary index access paths return exactly what a scan returns', () =
       expect(plans.ordered).toBeGreaterThan(arrays ? 5 : 200);
       expect(plans.ids).toBeGreaterThan(50);
       expect(plans.scan).toBeGreaterThan(50);
+      expect(plans.union).toBeGreaterThan(30);
     });
   }
 

@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import { describe, expect, it } from 'vitest';
+import type { SortField } from '../../src/query/sort.js';
 import { Collection } from '../../src/storage/collection.js';
 import { planQuery } from '../../src/storage/planner.js';
 
@@ -94,5 +95,124 @@ describe('planQuery', () => {
     expect(
       planQuery({ owner: 'w', status: { $in: ['processing', 'x'] } }, undefined, false, c.indexes),
     ).toBeUndefined();
+  });
+
+  describe('a top-level $or (Agenda lock query)', () => {
+    const AGENDA_INDEX = {
+      key: { name: 1, nextRunAt: 1, priority: -1, lockedAt: 1, disabled: 1 },
+      name: 'findAndLockNextJobIndex',
+    };
+    const NOW = new Date(Date.UTC(2024, 0, 1, 12));
+    const STALE = new Date(NOW.getTime() - 600_000);
+    const lockQuery = (extra: Document = { name: 'email' }): Document => ({
+      ...extra,
+      disabled: { $ne: true },
+      $or: [{ lockedAt: { $eq: null }, nextRunAt: { $lte: NOW } }, { lockedAt: { $lte: STALE } }],
+    });
+    const SORT: SortField[] = [
+      ['nextRunAt', 1],
+      ['priority', -1],
+    ];
+    /** Jobs of two names, due or not, unlocked (missing or null), stale or freshly locked. */
+    function agendaJobs(): Document[] {
+      const docs: Document[] = [];
+      for (let i = 0; i < 64; i++) {
+        const doc: Document = {
+          _id: i,
+          name: i % 2 === 0 ? 'email' : 'report',
+          nextRunAt: new Date(NOW.getTime() + ((i % 7) - 3) * 60_000),
+          priority: (i * 5) % 3,
+        };
+        if (i % 4 === 1) doc.lockedAt = null;
+        if (i % 4 === 2) doc.lockedAt = new Date(STALE.getTime() - 1000);
+        if (i % 4 === 3) doc.lockedAt = new Date(NOW.getTime() - 1000);
+        if (i % 9 === 0) doc.disabled = true;
+        if (i % 11 === 0) delete doc.nextRunAt;
+        docs.push(doc);
+      }
+      return docs;
+    }
+    const ids = (docs: Document[]) => docs.map((d) => d._id);
+
+    it('reads the name range of the Agenda index in sort order (better than any union)', () => {
+      const c = collection([AGENDA_INDEX]);
+      const plan = planQuery(lockQuery(), SORT, true, c.indexes);
+      expect(plan).toMatchObject({ kind: 'index', ordered: true, reverse: false });
+      expect(plan?.kind === 'index' && plan.index.name).toBe('findAndLockNextJobIndex');
+      expect(plan?.kind === 'index' && plan.scans).toEqual([{ prefix: ['email'] }]);
+    });
+
+    it('unions one plan per branch when every branch narrows more than the outer conjuncts', () => {
+      const c = collection([AGENDA_INDEX, { key: { name: 1, lockedAt: 1 }, name: 'lock' }]);
+      const plan = planQuery(lockQuery(), SORT, true, c.indexes);
+      expect(plan?.kind).toBe('union');
+      if (plan?.kind !== 'union') return;
+      expect(plan.plans).toHaveLength(2);
+      // The null equality is no bound: the first branch reads name + the nextRunAt range.
+      expect(plan.plans[0]).toMatchObject({
+        kind: 'index',
+        scans: [{ prefix: ['email'], upper: { value: NOW, inclusive: true } }],
+      });
+      expect(plan.plans[0]?.kind === 'index' && plan.plans[0].index.name).toBe(
+        'findAndLockNextJobIndex',
+      );
+      expect(plan.plans[1]).toMatchObject({
+        kind: 'index',
+        scans: [{ prefix: ['email'], upper: { value: STALE, inclusive: true } }],
+      });
+      expect(plan.plans[1]?.kind === 'index' && plan.plans[1].index.name).toBe('lock');
+    });
+
+    it('unions branches without outer narrowing, and scans when one branch is unindexable', () => {
+      const c = collection([
+        { key: { nextRunAt: 1 }, name: 'next' },
+        { key: { lockedAt: 1 }, name: 'lock' },
+      ]);
+      const noName = lockQuery({});
+      expect(planQuery(noName, SORT, true, c.indexes)).toMatchObject({
+        kind: 'union',
+        plans: [{ kind: 'index' }, { kind: 'index' }],
+      });
+      const nullOnly = { $or: [{ lockedAt: { $eq: null } }, { lockedAt: { $lte: STALE } }] };
+      expect(planQuery(nullOnly, SORT, true, c.indexes)).toBeUndefined();
+      const idUnion = { $or: [{ _id: 3 }, { _id: { $in: [4, 5] } }] };
+      expect(planQuery(idUnion, undefined, false, c.indexes)).toEqual({
+        kind: 'union',
+        plans: [
+          { kind: 'ids', ids: [3] },
+          { kind: 'ids', ids: [4, 5] },
+        ],
+      });
+    });
+
+    it('finds exactly what a scan finds, null and missing lockedAt included', () => {
+      const plain = collection([], agendaJobs());
+      const indexed = collection(
+        [
+          AGENDA_INDEX,
+          { key: { name: 1, lockedAt: 1 }, name: 'lock' },
+          { key: { nextRunAt: 1 }, name: 'next' },
+          { key: { lockedAt: 1 }, name: 'lockedAt' },
+        ],
+        agendaJobs(),
+      );
+      for (const filter of [
+        lockQuery(),
+        lockQuery({ name: 'report' }),
+        lockQuery({}),
+        { $or: [{ lockedAt: null }, { nextRunAt: { $gt: NOW } }] },
+        { name: 'email', $or: [{ lockedAt: { $exists: false } }, { lockedAt: null }] },
+      ]) {
+        for (const limit of [undefined, 1]) {
+          const expected = plain.find(filter, { sort: SORT, limit });
+          const actual = indexed.find(filter, { sort: SORT, limit });
+          expect(ids(actual).slice(0, limit), JSON.stringify(filter)).toEqual(
+            ids(expected).slice(0, limit),
+          );
+          expect(expected.length).toBeGreaterThan(0);
+        }
+      }
+      expect(planQuery(lockQuery({}), SORT, true, indexed.indexes)?.kind).toBe('union');
+    });
   });
 });

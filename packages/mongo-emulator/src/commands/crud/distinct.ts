@@ -1,5 +1,5 @@
-import type { Document } from 'bson';
-import { badValue } from '../../errors.js';
+import { calculateObjectSize, type Document } from 'bson';
+import { badValue, CommandError } from '../../errors.js';
 import type { BsonValue } from '../../query/bson-types.js';
 import { compareValues } from '../../query/compare.js';
 import { keyString } from '../../query/key-string.js';
@@ -8,6 +8,9 @@ import type { CommandHandler } from '../context.js';
 import { checkHint } from './hint.js';
 import { collectionName } from './namespace.js';
 import { checkCollation, checkFields, documentOption } from './options.js';
+
+/** The most bytes of distinct values one reply may hold (mongod's 16 MiB cap). */
+const MAX_DISTINCT_SIZE = 16 * 1024 * 1024;
 
 /** `distinct`: the distinct values of a (dotted) field among the documents matching `query`. */
 export const distinct: CommandHandler = (command, context) => {
@@ -32,5 +35,9 @@ export const distinct: CommandHandler = (command, context) => {
       }
     }
   }
-  return { values: [...seen.values()].sort(compareValues) };
+  const values = [...seen.values()].sort(compareValues);
+  if (calculateObjectSize({ values }) > MAX_DISTINCT_SIZE) {
+    throw new CommandError(17217, 'distinct too big, 16mb cap');
+  }
+  return { values };
 };
