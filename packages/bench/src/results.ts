@@ -41,7 +41,7 @@ export interface ProfileSummary {
 
 /** What results/latest.json holds. */
 export interface BenchResults {
-  readonly schemaVersion: 1;
+  readonly formatVersion: 1;
   readonly mode: BenchSettings['mode'];
   readonly startedAt: string;
   readonly durationSeconds: number;

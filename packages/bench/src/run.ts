@@ -137,7 +137,7 @@ async function main(argv: readonly string[]): Promise<number> {
       : summarizeProfiles(options.profileDir, 'emulator server process');
   machine.loadAverageAtEnd = currentLoad();
   const results: BenchResults = {
-    schemaVersion: 1,
+    formatVersion: 1,
     mode: options.mode,
     startedAt: startedAt.toISOString(),
     durationSeconds: Math.round(elapsedSeconds()),

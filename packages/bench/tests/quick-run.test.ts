@@ -41,7 +41,7 @@ describe('npm run bench -- --quick', () => {
 
     const json: unknown = JSON.parse(readFileSync(join(outDir, 'quick.json'), 'utf8'));
     expect(json).toMatchObject({
-      schemaVersion: 1,
+      formatVersion: 1,
       mode: 'quick',
       failures: [],
       machine: {

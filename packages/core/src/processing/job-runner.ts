@@ -33,8 +33,6 @@ export interface JobRunnerOptions {
    * job stays claimed and heartbeated meanwhile).
    */
   readonly maxOutcomeRetryDelay: number;
-  /** The longest one outcome-write attempt may take before it counts as failed (ms). */
-  readonly outcomeAttemptTimeout: number;
   /** Called once per job after its handler and outcome write are done (frees its slot). */
   readonly onSettled: (name: string) => void;
 }
@@ -72,11 +70,7 @@ export class JobRunner {
 
   constructor(options: JobRunnerOptions) {
     this.#options = options;
-    this.#writer = new OutcomeWriter({
-      collection: options.collection,
-      health: options.health,
-      attemptTimeout: options.outcomeAttemptTimeout,
-    });
+    this.#writer = new OutcomeWriter({ collection: options.collection, health: options.health });
   }
 
   /** How many jobs are running (handler or outcome write not yet finished). */

@@ -13,14 +13,8 @@ export const MAX_WRITE_BATCH = 500;
 /** What an {@link OutcomeWriter} needs from its instance. */
 export interface OutcomeWriterOptions {
   readonly collection: Collection<JobDocument>;
+  /** Tracks each round trip; also fails one that gets no answer in time (retrying is safe). */
   readonly health: HealthMonitor;
-  /**
-   * How long one attempt (the `bulkWrite`, then the read-back) may take, in milliseconds, passed
-   * to the driver as `timeoutMS`. A reply that never comes (a half-open connection, a server that
-   * went away mid-command) then fails the attempt instead of holding its jobs' slots forever;
-   * trying again is safe, since every write is fenced and stamped.
-   */
-  readonly attemptTimeout: number;
 }
 
 interface QueuedWrite {
@@ -89,13 +83,13 @@ export class OutcomeWriter {
   }
 
   async #send(batch: readonly QueuedWrite[]): Promise<WriteResult[]> {
-    const { collection, health, attemptTimeout } = this.#options;
+    const { collection, health } = this.#options;
     const { matchedCount } = await health.track(
       collection.bulkWrite(
         batch.map(({ job, set }) => ({
           updateOne: { filter: claimFence(job), update: { $set: set } },
         })),
-        { ordered: false, timeoutMS: attemptTimeout },
+        { ordered: false },
       ),
     );
     if (matchedCount === batch.length) {
@@ -105,7 +99,7 @@ export class OutcomeWriter {
       collection
         .find(
           { _id: { $in: batch.map(({ job }) => job._id) } },
-          { projection: { _id: 1, status: 1, updatedAt: 1 }, timeoutMS: attemptTimeout },
+          { projection: { _id: 1, status: 1, updatedAt: 1 } },
         )
         .toArray(),
     );

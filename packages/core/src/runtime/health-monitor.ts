@@ -1,27 +1,55 @@
+import { ConnectionError } from '../errors.js';
+
 /**
- * Remembers how the last database round trip went. The instance is healthy while that round trip
- * succeeded and happened within `window` milliseconds (2 × `heartbeatInterval`).
+ * Remembers how the last database round trip went, and bounds how long one may take. The instance
+ * is healthy while that round trip succeeded and happened within `window` milliseconds
+ * (2 × `heartbeatInterval`).
+ *
+ * A round trip that gets no answer within `timeout` milliseconds (a half-open connection, a server
+ * that went away mid-command) fails with a `ConnectionError` instead of holding the scheduler up:
+ * the caller retries as after any database error. The operation itself is not cancelled; its late
+ * outcome is ignored — the timeout was already reported, and every scheduler write is fenced or
+ * guarded, so one that lands late is harmless (a late claim is recovered as stale).
  */
 export class HealthMonitor {
   readonly #window: number;
+  readonly #timeout: number;
   #lastSuccessAt: number | undefined;
   #lastFailed = false;
 
-  /** @param window - How old the last successful round trip may be, in milliseconds. */
-  constructor(window: number) {
+  /**
+   * @param window - How old the last successful round trip may be, in milliseconds.
+   * @param timeout - How long one round trip may take, in milliseconds.
+   */
+  constructor(window: number, timeout: number) {
     this.#window = window;
+    this.#timeout = timeout;
   }
 
-  /** Records the outcome of `operation` and passes it through unchanged. */
+  /** Records the outcome of `operation` and passes it through, or fails it after the timeout. */
   async track<T>(operation: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new ConnectionError(`the database did not answer within ${this.#timeout} ms`, {
+            cause: undefined,
+          }),
+        );
+      }, this.#timeout);
+    });
+    // The late outcome of an operation that timed out is deliberately not reported again.
+    operation.catch(() => {});
     try {
-      const result = await operation;
+      const result = await Promise.race([operation, timedOut]);
       this.#lastSuccessAt = Date.now();
       this.#lastFailed = false;
       return result;
     } catch (error) {
       this.#lastFailed = true;
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

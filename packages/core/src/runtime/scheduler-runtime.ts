@@ -15,10 +15,10 @@ import { HealthMonitor } from './health-monitor.js';
 import { RepeatingTask } from './repeating-task.js';
 
 /**
- * The shortest time an outcome-write attempt is given before it counts as failed (ms); otherwise
- * the heartbeat interval.
+ * The shortest time one database round trip is given before it counts as failed (ms); otherwise
+ * twice the heartbeat interval.
  */
-const MIN_OUTCOME_ATTEMPT_TIMEOUT = 5000;
+const MIN_ROUND_TRIP_TIMEOUT = 5000;
 
 /** What a {@link SchedulerRuntime} is built from. */
 export interface SchedulerRuntimeOptions {
@@ -48,7 +48,10 @@ export class SchedulerRuntime {
     this.#collection = collection;
     this.#events = events;
     this.#options = options;
-    this.health = new HealthMonitor(2 * options.heartbeatInterval);
+    this.health = new HealthMonitor(
+      2 * options.heartbeatInterval,
+      Math.max(2 * options.heartbeatInterval, MIN_ROUND_TRIP_TIMEOUT),
+    );
     this.registry = new WorkerRegistry(options.maxConcurrency);
     const claimant = {
       instanceId: options.schedulerInstanceId,
@@ -61,7 +64,6 @@ export class SchedulerRuntime {
       retry: options,
       health: this.health,
       maxOutcomeRetryDelay: options.heartbeatInterval,
-      outcomeAttemptTimeout: Math.max(options.heartbeatInterval, MIN_OUTCOME_ATTEMPT_TIMEOUT),
       onSettled: (name) => {
         this.registry.release(name);
         this.#dispatcher.kick();

@@ -51,9 +51,8 @@ function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
     events,
     instanceId: 'me',
     retry: { maxRetries: 3, baseRetryInterval: 100, maxBackoffDelay: 10_000 },
-    health: new HealthMonitor(1000),
+    health: new HealthMonitor(1000, 5000),
     maxOutcomeRetryDelay: 300,
-    outcomeAttemptTimeout: 1000,
     onSettled: (name) => settled.push(name),
   });
   return { runner, events, errors, log, settled, writes, reads, batches, announced };

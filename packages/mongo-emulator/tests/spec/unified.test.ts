@@ -22,6 +22,7 @@ const location = locateSpecs(new URL('../../../../../shared/mongo-spec/', import
 if (!location.found) {
   console.warn(`[spec runner] skipped: ${location.reason}`);
   describe('MongoDB unified spec tests', () => {
+    // Skipped because the spec files are not beside the checkout; the reason is printed above.
     it.skip(`skipped: ${location.reason}`, () => {});
   });
 } else {
@@ -54,6 +55,8 @@ if (!location.found) {
           deliberateSkip(file, test);
         if (skip !== undefined) {
           report.record(file.name, 'skipped');
+          // Skipped for the stated reason: the file's runOnRequirements, or a case the emulator or
+          // the Node driver cannot run (views, $listLocalSessions, the driver rewriting _id: null).
           it.skip(`${test.description} (skipped: ${skip})`, () => {});
           continue;
         }
