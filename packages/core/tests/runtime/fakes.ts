@@ -1,5 +1,6 @@
 import type { Collection, Document } from 'mongodb';
 import type { JobDocument } from '../../src/jobs/job.js';
+import { createJobDocument } from '../../src/testing/create-job-document.js';
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -126,4 +127,21 @@ export function fakeOutcomeCollection(
 /** The read-back document of a write that landed (its `status` and `updatedAt` marker). */
 export function landed(write: FakeWrite | undefined): Document {
   return { _id: write?.filter._id, status: write?.set.status, updatedAt: write?.set.updatedAt };
+}
+
+/** A job as claimed by the instance `me` just now (name `job`, heartbeat interval 1 s). */
+export function claimedJob(overrides: Partial<JobDocument> = {}): JobDocument {
+  const now = new Date();
+  return createJobDocument({
+    name: 'job',
+    status: 'processing',
+    nextRunAt: now,
+    lockedAt: now,
+    claimedBy: 'me',
+    lastHeartbeat: now,
+    heartbeatInterval: 1000,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  });
 }

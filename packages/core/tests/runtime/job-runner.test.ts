@@ -1,34 +1,18 @@
 import { EventEmitter } from 'node:events';
-import { ObjectId } from 'mongodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConnectionError, JobOwnershipLostError } from '../../src/errors.js';
 import type { JobErrorEvent, MonqueEventMap } from '../../src/events.js';
 import type { JobDocument } from '../../src/jobs/job.js';
 import { JobRunner } from '../../src/processing/job-runner.js';
 import { HealthMonitor } from '../../src/runtime/health-monitor.js';
-import { deferred, type FakeWrite, fakeOutcomeCollection, flush, landed } from './fakes.js';
-
-function claimedJob(overrides: Partial<JobDocument> = {}): JobDocument {
-  const now = new Date();
-  return {
-    _id: new ObjectId(),
-    name: 'job',
-    data: null,
-    status: 'processing',
-    nextRunAt: now,
-    lockedAt: now,
-    claimedBy: 'me',
-    lastHeartbeat: now,
-    heartbeatInterval: 1000,
-    failCount: 0,
-    failReason: null,
-    repeatInterval: null,
-    timezone: null,
-    createdAt: now,
-    updatedAt: now,
-    ...overrides,
-  };
-}
+import {
+  claimedJob,
+  deferred,
+  type FakeWrite,
+  fakeOutcomeCollection,
+  flush,
+  landed,
+} from './fakes.js';
 
 function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
   const events = new EventEmitter<MonqueEventMap>();

@@ -1,31 +1,8 @@
-import { ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import type { Job } from '../../src/jobs/job.js';
 import { releaseSet, successSet } from '../../src/processing/outcome.js';
 import { MAX_WRITE_BATCH, OutcomeWriter } from '../../src/processing/outcome-writer.js';
 import { HealthMonitor } from '../../src/runtime/health-monitor.js';
-import { deferred, type FakeWrite, fakeOutcomeCollection, landed } from './fakes.js';
-
-function claimed(): Job {
-  const now = new Date();
-  return {
-    _id: new ObjectId(),
-    name: 'job',
-    data: null,
-    status: 'processing',
-    nextRunAt: now,
-    lockedAt: now,
-    claimedBy: 'me',
-    lastHeartbeat: now,
-    heartbeatInterval: 1000,
-    failCount: 0,
-    failReason: null,
-    repeatInterval: null,
-    timezone: null,
-    createdAt: now,
-    updatedAt: now,
-  };
-}
+import { claimedJob, deferred, type FakeWrite, fakeOutcomeCollection, landed } from './fakes.js';
 
 function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
   const fake = fakeOutcomeCollection(fakes);
@@ -37,7 +14,7 @@ function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
 describe('OutcomeWriter', () => {
   it('sends the writes of one tick as one bulkWrite of fenced updates', async () => {
     const { writer, batches, health } = setup();
-    const jobs = [claimed(), claimed(), claimed()];
+    const jobs = [claimedJob(), claimedJob(), claimedJob()];
     const results = await Promise.all(
       jobs.map((job) => writer.write(job, successSet(job, new Date()))),
     );
@@ -64,11 +41,13 @@ describe('OutcomeWriter', () => {
         return answer.promise;
       },
     });
-    const first = writer.write(claimed(), releaseSet(new Date()));
+    const first = writer.write(claimedJob(), releaseSet(new Date()));
     await new Promise<void>((resolve) => setImmediate(resolve));
     expect(batches).toHaveLength(1);
     // The first batch never answers (a lost reply): the next writes still go out, together.
-    const later = [claimed(), claimed()].map((job) => writer.write(job, releaseSet(new Date())));
+    const later = [claimedJob(), claimedJob()].map((job) =>
+      writer.write(job, releaseSet(new Date())),
+    );
     await new Promise<void>((resolve) => setImmediate(resolve));
     expect(batches.map((batch) => batch.length)).toEqual([1, 2]);
     answers[1]?.resolve({ matchedCount: 2 });
@@ -81,7 +60,7 @@ describe('OutcomeWriter', () => {
     const { writer, batches } = setup();
     const count = MAX_WRITE_BATCH + 3;
     await Promise.all(
-      Array.from({ length: count }, () => writer.write(claimed(), releaseSet(new Date()))),
+      Array.from({ length: count }, () => writer.write(claimedJob(), releaseSet(new Date()))),
     );
     expect(batches.map((batch) => batch.length)).toEqual([MAX_WRITE_BATCH, 3]);
   });
@@ -96,17 +75,17 @@ describe('OutcomeWriter', () => {
         return { matchedCount: writes.length };
       },
     });
-    const failed = [claimed(), claimed()].map((job) =>
+    const failed = [claimedJob(), claimedJob()].map((job) =>
       writer.write(job, releaseSet(new Date())).catch((error: unknown) => error),
     );
     await expect(Promise.all(failed)).resolves.toEqual([failure, failure]);
     expect(health.isHealthy()).toBe(false);
-    await expect(writer.write(claimed(), releaseSet(new Date()))).resolves.toBe('landed');
+    await expect(writer.write(claimedJob(), releaseSet(new Date()))).resolves.toBe('landed');
     expect(health.isHealthy()).toBe(true);
   });
 
   it('reads back a batch in which fewer writes matched: landed by marker, or lost', async () => {
-    const jobs = [claimed(), claimed(), claimed(), claimed()];
+    const jobs = [claimedJob(), claimedJob(), claimedJob(), claimedJob()];
     const fake = setup({
       bulkWrite: async () => ({ matchedCount: 1 }),
       readBack: async () => {
@@ -143,6 +122,6 @@ describe('OutcomeWriter', () => {
       bulkWrite: async () => ({ matchedCount: 0 }),
       readBack: () => Promise.reject(failure),
     });
-    await expect(writer.write(claimed(), releaseSet(new Date()))).rejects.toBe(failure);
+    await expect(writer.write(claimedJob(), releaseSet(new Date()))).rejects.toBe(failure);
   });
 });

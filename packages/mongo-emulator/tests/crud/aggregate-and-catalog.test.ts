@@ -1,5 +1,5 @@
-import { MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverError } from '../helpers/server-error.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/start-test-emulator.js';
 
 let env: TestEmulator;
@@ -22,16 +22,6 @@ beforeAll(async () => {
     ]);
 });
 afterAll(() => env.stop());
-
-async function serverError(promise: Promise<unknown>): Promise<MongoServerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof MongoServerError))
-    throw new Error(`expected a server error, got ${String(error)}`);
-  return error;
-}
 
 describe('aggregate', () => {
   const orders = () => env.client.db('agg').collection('orders');

@@ -1,5 +1,5 @@
-import { MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverError } from '../helpers/server-error.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/start-test-emulator.js';
 
 let env: TestEmulator;
@@ -10,16 +10,6 @@ afterAll(() => env.stop());
 
 type Doc = { _id: number; [key: string]: unknown };
 const db = () => env.client.db('idx');
-
-async function serverError(promise: Promise<unknown>): Promise<MongoServerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof MongoServerError))
-    throw new Error(`expected a server error, got ${String(error)}`);
-  return error;
-}
 
 describe('createIndexes / listIndexes / dropIndexes', () => {
   it('creates, lists, re-creates identically and conflicts as MongoDB does', async () => {

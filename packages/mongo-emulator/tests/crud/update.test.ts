@@ -1,13 +1,6 @@
-import {
-  type Document,
-  Double,
-  Int32,
-  Long,
-  MongoBulkWriteError,
-  MongoServerError,
-  type ObjectId,
-} from 'mongodb';
+import { type Document, Double, Int32, Long, MongoBulkWriteError, type ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverError } from '../helpers/server-error.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/start-test-emulator.js';
 
 let env: TestEmulator;
@@ -18,16 +11,6 @@ afterAll(() => env.stop());
 
 type Doc = Document & { _id: number | ObjectId };
 const coll = (name: string) => env.client.db('upd').collection<Doc>(name);
-
-async function serverError(promise: Promise<unknown>): Promise<MongoServerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof MongoServerError))
-    throw new Error(`expected a server error, got ${String(error)}`);
-  return error;
-}
 
 describe('update', () => {
   it('updates one or many and reports matched/modified', async () => {

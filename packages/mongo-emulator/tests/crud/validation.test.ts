@@ -1,5 +1,6 @@
-import { type Document, MongoServerError } from 'mongodb';
+import type { Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverError } from '../helpers/server-error.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/start-test-emulator.js';
 
 /** Test documents with the non-ObjectId `_id`s the tests use. */
@@ -12,17 +13,6 @@ beforeAll(async () => {
 afterAll(() => env.stop());
 
 const db = () => env.client.db('validation');
-
-async function serverError(promise: Promise<unknown>): Promise<MongoServerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof MongoServerError)) {
-    throw new Error(`expected a server error, got ${String(error)}`);
-  }
-  return error;
-}
 
 async function optionsOf(name: string): Promise<Document | undefined> {
   const [info] = await db().listCollections({ name }).toArray();
