@@ -1,0 +1,276 @@
+import type { ServerResponse } from 'node:http';
+import type { Job } from '@monque/core';
+import { loadAssets } from '../assets.js';
+import { formatDate } from '../html/format.js';
+import { html } from '../html/html.js';
+import type { PageContext } from '../html/layout.js';
+import { layout, pathTo } from '../html/layout.js';
+import { openEventStream } from '../live/event-stream.js';
+import type { LiveOverview } from '../live/live-overview.js';
+import type { JobAction, JobActionResult, QueueManagement } from '../management.js';
+import {
+  ACTION_RULES,
+  confirmActionPage,
+  jobDetailPage,
+  type Notice,
+} from '../pages/job-detail.js';
+import { parseJobQuery, parseUtcDateTime } from '../pages/job-query.js';
+import { jobLabel, jobsPage } from '../pages/jobs.js';
+import { overviewPage } from '../pages/overview.js';
+import { problemPage } from '../pages/problem.js';
+import { schedulesPage } from '../pages/schedules.js';
+import { CSRF_FIELD, type CsrfProtection } from './csrf.js';
+import { isInvalidArgument } from './errors.js';
+import { BadRequestBody, type DashboardRequest, readForm } from './request.js';
+import { sendHtml, sendText, setSecurityHeaders } from './responses.js';
+
+/** Everything the routes share. */
+export interface RouteContext {
+  readonly page: PageContext;
+  readonly management: QueueManagement;
+  readonly csrf: CsrfProtection;
+  readonly live: LiveOverview;
+  /** Open event streams, ended by `close()`. */
+  readonly streams: Set<ServerResponse>;
+  readonly now: () => Date;
+  /** The actions this request may take (none when the dashboard is read-only). */
+  readonly allowedActions: (request: DashboardRequest) => Promise<ReadonlySet<JobAction>>;
+}
+
+/** Recurring jobs shown per page of the schedules page. */
+const SCHEDULES_PER_PAGE = 100;
+
+export async function overview(context: RouteContext, res: ServerResponse): Promise<void> {
+  const stats = await context.management.getStats();
+  sendHtml(res, 200, overviewPage(context.page, stats));
+}
+
+export async function jobs(
+  context: RouteContext,
+  request: DashboardRequest,
+  res: ServerResponse,
+): Promise<void> {
+  const query = parseJobQuery(request.query);
+  if (query.problems.length > 0) {
+    sendHtml(res, 400, jobsPage(context.page, query, { problems: query.problems }));
+    return;
+  }
+  try {
+    const page = await context.management.findJobs(query.filter, query.options);
+    sendHtml(res, 200, jobsPage(context.page, query, { page }));
+  } catch (error) {
+    if (!isInvalidArgument(error)) throw error;
+    sendHtml(res, 400, jobsPage(context.page, query, { problems: [error.message] }));
+  }
+}
+
+export async function schedules(
+  context: RouteContext,
+  request: DashboardRequest,
+  res: ServerResponse,
+): Promise<void> {
+  const cursor = request.query.get('cursor') || undefined;
+  try {
+    const page = await context.management.findJobs(
+      { recurring: true },
+      {
+        order: 'nextRunAt',
+        limit: SCHEDULES_PER_PAGE,
+        ...(cursor === undefined ? {} : { cursor }),
+      },
+    );
+    const next =
+      page.nextCursor === null
+        ? undefined
+        : pathTo(context.page, '/schedules', { cursor: page.nextCursor });
+    sendHtml(res, 200, schedulesPage(context.page, page.jobs, next));
+  } catch (error) {
+    if (!isInvalidArgument(error)) throw error;
+    sendHtml(res, 400, problemPage(context.page, 'Schedules', error.message));
+  }
+}
+
+function jobNotFound(context: RouteContext, res: ServerResponse): void {
+  sendHtml(
+    res,
+    404,
+    problemPage(context.page, 'Job not found', 'There is no job with this id in this collection.'),
+  );
+}
+
+export async function jobDetail(
+  context: RouteContext,
+  request: DashboardRequest,
+  id: string,
+  res: ServerResponse,
+): Promise<void> {
+  const job = await context.management.getJob(id);
+  if (job === null) {
+    jobNotFound(context, res);
+    return;
+  }
+  const allowed = await context.allowedActions(request);
+  sendHtml(res, 200, jobDetailPage(context.page, job, allowed, context.now()));
+}
+
+export async function confirmAction(
+  context: RouteContext,
+  request: DashboardRequest,
+  id: string,
+  action: JobAction,
+  res: ServerResponse,
+): Promise<void> {
+  const job = await context.management.getJob(id);
+  if (job === null) {
+    jobNotFound(context, res);
+    return;
+  }
+  const token = context.csrf.tokenFor(request.raw, res);
+  sendHtml(res, 200, confirmActionPage(context.page, job, action, token, context.now()));
+}
+
+function outcomeNotice(action: JobAction, result: JobActionResult & { job: Job }): Notice {
+  if (result.outcome === 'refused') {
+    return { kind: 'error', text: `${ACTION_RULES[action].label} refused: ${result.reason}` };
+  }
+  if (result.outcome === 'requested') {
+    return {
+      kind: 'ok',
+      text: `Cancel requested: the instance running the job (${result.job.claimedBy ?? 'its owner'}) stops it and marks it cancelled.`,
+    };
+  }
+  switch (action) {
+    case 'retry':
+      return { kind: 'ok', text: 'Retried: the job is pending and due now.' };
+    case 'reschedule':
+      return {
+        kind: 'ok',
+        text: `Rescheduled: the job is due at ${formatDate(result.job.nextRunAt)}.`,
+      };
+    case 'cancel':
+      return { kind: 'ok', text: 'Cancelled: the job will not run.' };
+    case 'delete':
+      return { kind: 'ok', text: 'Deleted.' };
+  }
+}
+
+function act(
+  management: QueueManagement,
+  id: string,
+  action: JobAction,
+  runAt: Date | undefined,
+): Promise<JobActionResult> {
+  switch (action) {
+    case 'retry':
+      return management.retryJob(id);
+    case 'reschedule':
+      return management.rescheduleJob(id, runAt as Date);
+    case 'cancel':
+      return management.cancelJob(id);
+    case 'delete':
+      return management.deleteJob(id);
+  }
+}
+
+export async function performAction(
+  context: RouteContext,
+  request: DashboardRequest,
+  id: string,
+  action: JobAction,
+  res: ServerResponse,
+): Promise<void> {
+  let form: URLSearchParams;
+  try {
+    form = await readForm(request.raw);
+  } catch (error) {
+    if (!(error instanceof BadRequestBody)) throw error;
+    sendHtml(res, error.status, problemPage(context.page, 'Bad request', error.message));
+    return;
+  }
+  if (!context.csrf.verify(request.raw, form.get(CSRF_FIELD))) {
+    sendHtml(
+      res,
+      403,
+      problemPage(
+        context.page,
+        'Action refused',
+        'The form was not sent from this dashboard, or it has expired. Open the job again and retry.',
+      ),
+    );
+    return;
+  }
+  let runAt: Date | undefined;
+  if (action === 'reschedule') {
+    runAt = parseUtcDateTime(form.get('runAt') ?? '');
+    if (runAt === undefined) {
+      sendHtml(
+        res,
+        400,
+        problemPage(
+          context.page,
+          'Bad request',
+          'The new run time must be a date and time such as 2026-01-31T12:00.',
+        ),
+      );
+      return;
+    }
+  }
+  let result: JobActionResult;
+  try {
+    result = await act(context.management, id, action, runAt);
+  } catch (error) {
+    if (!isInvalidArgument(error)) throw error;
+    sendHtml(res, 400, problemPage(context.page, 'Bad request', error.message));
+    return;
+  }
+  if (result.outcome === 'not-found') {
+    jobNotFound(context, res);
+    return;
+  }
+  const notice = outcomeNotice(action, result);
+  const status = result.outcome === 'refused' ? 409 : 200;
+  if (action === 'delete' && result.outcome === 'done') {
+    const body = html`<h1>Deleted ${jobLabel(result.job)}</h1>
+<div class="notice notice-ok" role="status" id="outcome">The job was removed from the collection.</div>
+<p><a href="${pathTo(context.page, '/jobs', { name: result.job.name })}">Other ${result.job.name} jobs</a></p>`;
+    sendHtml(
+      res,
+      status,
+      layout(context.page, { title: `Deleted ${jobLabel(result.job)}`, section: 'jobs', body }),
+    );
+    return;
+  }
+  const allowed = await context.allowedActions(request);
+  sendHtml(res, status, jobDetailPage(context.page, result.job, allowed, context.now(), notice));
+}
+
+export function events(context: RouteContext, res: ServerResponse): void {
+  const stream = openEventStream(res);
+  context.streams.add(res);
+  const unsubscribe = context.live.subscribe((event) => {
+    if (event.type === 'figures') stream.send('figures', event.html);
+    else if (event.type === 'mode') stream.send('mode', JSON.stringify(event));
+    else stream.send('problem', event.message);
+  });
+  void stream.closed.then(() => {
+    unsubscribe();
+    context.streams.delete(res);
+  });
+}
+
+export function asset(request: DashboardRequest, name: string, res: ServerResponse): void {
+  const file = loadAssets().get(name);
+  if (file === undefined) {
+    sendText(res, 404, 'Not found');
+    return;
+  }
+  setSecurityHeaders(res);
+  res.statusCode = 200;
+  res.setHeader('Content-Type', file.contentType);
+  res.setHeader('Content-Length', file.body.length);
+  res.setHeader(
+    'Cache-Control',
+    request.query.get('v') === file.version ? 'public, max-age=31536000, immutable' : 'no-cache',
+  );
+  res.end(file.body);
+}
