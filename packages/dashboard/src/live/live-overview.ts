@@ -163,10 +163,16 @@ export class LiveOverview {
     this.#reopen = setTimeout(() => this.#open(), this.#reopenDelay);
   }
 
-  /** Reads the figures after `delay` ms unless a read is already due; coalesces bursts. */
+  /** Reads the figures now (`delay` 0) or after `delay` ms unless a read is already due; coalesces bursts. */
   #requestRead(delay: number): void {
     if (this.#reading) {
       this.#readAgain = true;
+      return;
+    }
+    if (delay === 0) {
+      clearTimeout(this.#pending);
+      this.#pending = undefined;
+      void this.#read();
       return;
     }
     if (this.#pending !== undefined) return;
