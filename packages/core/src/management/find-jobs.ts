@@ -1,0 +1,151 @@
+import type { Collection } from 'mongodb';
+import { ObjectId } from 'mongodb';
+import { MonqueError } from '../errors.js';
+import type { Job, JobDocument } from '../jobs/job.js';
+import { readCallOptions } from '../runtime/call-options.js';
+import { describeValue } from '../validation/describe-value.js';
+import { assertIntegerInRange } from '../validation/numbers.js';
+import { waitForClockToPass } from './clock.js';
+import { type CheckedJobFilter, canonicalFilter, checkJobFilter } from './job-filter.js';
+import { type JobOrder, readJobOrder, type SortOrder } from './job-order.js';
+import {
+  type CursorScope,
+  decodePageCursor,
+  encodePageCursor,
+  filterFingerprint,
+  type PagePosition,
+} from './page-cursor.js';
+import { needsSnapshot, pageQuery } from './page-query.js';
+
+/**
+ * Options of {@link Monque.findJobs}.
+ *
+ * @example
+ * ```ts
+ * const options: FindJobsOptions = { limit: 100, order: 'nextRunAt' };
+ * const page = await monque.findJobs({ status: 'pending' }, options);
+ * ```
+ */
+export interface FindJobsOptions {
+  /** How many jobs a page holds: 1–1000, default 50. */
+  readonly limit?: number;
+  /**
+   * The `nextCursor` of the previous page (an opaque string). It is checked, and refused with
+   * `InvalidArgumentError` when it was made for another filter or order.
+   */
+  readonly cursor?: string;
+  /** Default `'-createdAt'` (newest first). */
+  readonly order?: JobOrder;
+}
+
+/**
+ * One page of {@link Monque.findJobs}.
+ *
+ * @example
+ * ```ts
+ * let page: JobPage = await monque.findJobs({ status: 'failed' });
+ * while (page.nextCursor !== null) {
+ *   page = await monque.findJobs({ status: 'failed' }, { cursor: page.nextCursor });
+ * }
+ * ```
+ */
+export interface JobPage {
+  /** The jobs of this page, in the requested order. */
+  readonly jobs: readonly Job[];
+  /** The cursor of the next page; `null` when this was the last page. */
+  readonly nextCursor: string | null;
+}
+
+/** The page size of `findJobs` when none is given. */
+export const DEFAULT_PAGE_LIMIT = 50;
+
+/** The largest page `findJobs` reads. */
+export const MAX_PAGE_LIMIT = 1000;
+
+/** A `findJobs` call, checked: everything the query needs, nothing the caller can still change. */
+export interface FindJobsRequest {
+  readonly filter: CheckedJobFilter;
+  readonly order: SortOrder;
+  readonly limit: number;
+  readonly scope: CursorScope;
+  /** Where the previous page ended; `undefined` for the first page. */
+  readonly position: PagePosition | undefined;
+}
+
+/**
+ * Checks the arguments of `findJobs`: the filter, then `limit`, `order` and `cursor` (which must
+ * have been made for this filter and order).
+ *
+ * @throws InvalidArgumentError naming the offending argument.
+ */
+export function checkFindJobs(filter: unknown, options: unknown): FindJobsRequest {
+  const checkedFilter = checkJobFilter(filter);
+  const { limit, cursor, order } = readCallOptions(options, ['limit', 'cursor', 'order']);
+  const pageLimit = limit ?? DEFAULT_PAGE_LIMIT;
+  assertIntegerInRange('options.limit', pageLimit, 1, MAX_PAGE_LIMIT);
+  const sortOrder = readJobOrder(order);
+  const scope: CursorScope = {
+    order: sortOrder.order,
+    filterFingerprint: filterFingerprint(canonicalFilter(checkedFilter)),
+  };
+  return {
+    filter: checkedFilter,
+    order: sortOrder,
+    limit: pageLimit,
+    scope,
+    position:
+      cursor === undefined
+        ? undefined
+        : decodePageCursor(cursor, scope, needsSnapshot(sortOrder), 'options.cursor'),
+  };
+}
+
+/**
+ * Reads one page of jobs: one `find` (sorted by the order's field then `_id`, with the index
+ * it is written for as `hint`, at most `limit + 1` documents in one batch).
+ *
+ * The walk is stable: the order is total and each page starts strictly after the last job of the
+ * previous one, so a job is never returned twice and a job that exists unchanged for the whole
+ * walk is never skipped, however the collection changes meanwhile. For orders on a field that
+ * changes (`updatedAt`, `nextRunAt`) the first page notes the time and the walk leaves out jobs
+ * changed after it (they could otherwise move ahead of the position and come again); the first
+ * page waits for the clock to pass that millisecond, so a change made after it cannot carry the
+ * same time.
+ *
+ * @throws MonqueError when the last job of a full page has no ObjectId `_id` (a document Monque
+ * did not write), so no cursor can point past it.
+ */
+export async function findJobs(
+  collection: Collection<JobDocument>,
+  request: FindJobsRequest,
+): Promise<JobPage> {
+  const { filter, order, limit, scope, position } = request;
+  let snapshot = position?.snapshot;
+  if (position === undefined && needsSnapshot(order)) {
+    snapshot = new Date();
+    await waitForClockToPass(snapshot);
+  }
+  const query = pageQuery(filter, order, limit, position, snapshot);
+  const documents = await collection
+    .find(query.filter, {
+      sort: query.sort,
+      hint: query.hint,
+      limit: query.limit,
+      batchSize: query.limit,
+    })
+    .toArray();
+  const jobs = documents.slice(0, limit);
+  const last = jobs.at(-1);
+  if (documents.length <= limit || last === undefined) {
+    return { jobs, nextCursor: null };
+  }
+  // The query only matches Dates in the order's field; `_id` is Monque's as long as it wrote it.
+  if (!(last._id instanceof ObjectId)) {
+    throw new MonqueError(
+      `document ${describeValue(last._id)} in the jobs collection is not a Monque job (its _id ` +
+        'is not an ObjectId), so findJobs cannot page past it; remove it or narrow the filter',
+    );
+  }
+  const key = last[order.field];
+  return { jobs, nextCursor: encodePageCursor({ key, id: last._id, snapshot }, scope) };
+}
