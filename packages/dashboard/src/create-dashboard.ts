@@ -7,7 +7,14 @@ import { type DashboardRequest, toDashboardRequest } from './http/request.js';
 import { sendHtml, sendText } from './http/responses.js';
 import * as routes from './http/routes.js';
 import { LiveOverview } from './live/live-overview.js';
-import { isJobAction, JOB_ACTIONS, type JobAction, type QueueManagement } from './management.js';
+import {
+  hasActions,
+  isJobAction,
+  JOB_ACTIONS,
+  type JobAction,
+  type QueueManagement,
+  READ_METHODS,
+} from './management.js';
 import {
   type DashboardAction,
   type DashboardOptions,
@@ -27,27 +34,18 @@ export interface DashboardHandler {
   close(): Promise<void>;
 }
 
-const METHODS: readonly (keyof QueueManagement)[] = [
-  'getJob',
-  'findJobs',
-  'getStats',
-  'retryJob',
-  'rescheduleJob',
-  'cancelJob',
-  'deleteJob',
-];
-
 function assertManagement(value: unknown, argument: string): asserts value is QueueManagement {
   const candidate = value as Partial<Record<string, unknown>> | null;
-  const missing =
+  const missing: string[] =
     typeof candidate !== 'object' || candidate === null
       ? ['everything']
-      : METHODS.filter((method) => typeof candidate[method] !== 'function');
+      : READ_METHODS.filter((method) => typeof candidate[method] !== 'function');
   const collection = candidate?.collection as { watch?: unknown } | undefined;
-  if (missing.length > 0 || typeof collection?.watch !== 'function') {
+  if (typeof collection?.watch !== 'function') missing.push('collection');
+  if (missing.length > 0) {
     throw new InvalidArgumentError(
       argument,
-      `must be a Monque instance with the management API (missing: ${[...missing, ...(typeof collection?.watch === 'function' ? [] : ['collection'])].join(', ')})`,
+      `must be a Monque instance with the management API (missing: ${missing.join(', ')})`,
       value,
     );
   }
@@ -71,15 +69,15 @@ function managementOf(options: DashboardOptions): QueueManagement {
   if (options.db === undefined) {
     throw new InvalidArgumentError('options', 'must have `monque` or `db`', Object.keys(options));
   }
-  const monque: unknown = new Monque(
-    options.db,
-    options.collectionName === undefined ? {} : { collectionName: options.collectionName },
-  );
+  // Never started: it only reads and acts. Stale claims are left to the scheduler's instances.
+  const monque: unknown = new Monque(options.db, {
+    recoverStaleJobs: false,
+    ...(options.collectionName === undefined ? {} : { collectionName: options.collectionName }),
+  });
   assertManagement(monque, 'options.db');
   return monque;
 }
 
-/** The action a request asks for: an action's confirmation page and its POST count as it. */
 function actionOf(request: DashboardRequest): DashboardAction {
   const action = /^\/jobs\/[0-9a-f]{24}\/([a-z]+)$/.exec(request.path)?.[1];
   return action !== undefined && isJobAction(action) ? action : 'view';
@@ -104,7 +102,13 @@ function actionOf(request: DashboardRequest): DashboardAction {
  */
 export function createDashboard(options: DashboardOptions): DashboardHandler {
   const management = managementOf(options);
-  const resolved: ResolvedDashboardOptions = resolveDashboardOptions(options);
+  const actions = hasActions(management) ? management : undefined;
+  const configured = resolveDashboardOptions(options);
+  // Without the actions (a @monque/core that predates them) the dashboard only shows.
+  const resolved: ResolvedDashboardOptions = {
+    ...configured,
+    readOnly: configured.readOnly || actions === undefined,
+  };
   const page: PageContext = {
     basePath: resolved.basePath,
     title: resolved.title,
@@ -114,6 +118,7 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
   const context: routes.RouteContext = {
     page,
     management,
+    actions,
     csrf: new CsrfProtection(resolved.csrfSecret, resolved.basePath),
     live: new LiveOverview({
       collection: management.collection,

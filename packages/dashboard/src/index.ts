@@ -9,19 +9,11 @@
  */
 export { createDashboard, type DashboardHandler } from './create-dashboard.js';
 export type {
-  DateRange,
-  FindJobsOptions,
-  InstanceStats,
   JobAction,
   JobActionResult,
-  JobDataValue,
-  JobFilter,
-  JobOrder,
-  JobPage,
-  NameStats,
+  QueueActions,
   QueueManagement,
-  QueueStats,
-  StatusCounts,
+  QueueReader,
   WatchableCollection,
 } from './management.js';
 export {

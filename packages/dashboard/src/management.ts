@@ -1,82 +1,12 @@
 /**
- * What the dashboard uses of a Monque instance: the read and act methods of the management API,
- * and the jobs collection (to watch it for the live overview). `Monque` satisfies this
- * interface; the dashboard calls nothing else.
+ * What the dashboard uses of a Monque instance: the read methods of its management API, the jobs
+ * collection (watched for the live overview), and the job actions. `Monque` provides all of it;
+ * the dashboard calls nothing else.
  */
-import type { Job, JobStatus } from '@monque/core';
-import type { ChangeStream, ChangeStreamDocument, Document, ObjectId } from 'mongodb';
+import type { FindJobsOptions, Job, JobFilter, JobPage, QueueStats } from '@monque/core';
+import type { ChangeStream, ChangeStreamDocument, Document } from 'mongodb';
 
-/** A time range; `from` inclusive, `to` exclusive; either may be omitted. */
-export interface DateRange {
-  readonly from?: Date;
-  readonly to?: Date;
-}
-
-/** A plain value to compare a field of `data` with. */
-export type JobDataValue = string | number | boolean | null | Date | ObjectId;
-
-/** Which jobs to list (see `Monque.findJobs`). */
-export interface JobFilter {
-  readonly name?: string | readonly string[];
-  readonly status?: JobStatus | readonly JobStatus[];
-  readonly nextRunAt?: DateRange;
-  readonly createdAt?: DateRange;
-  readonly updatedAt?: DateRange;
-  readonly uniqueKey?: string;
-  readonly recurring?: boolean;
-  readonly data?: Readonly<Record<string, JobDataValue>>;
-}
-
-/** A sort field and direction; `-` means descending. */
-export type JobOrder =
-  | 'nextRunAt'
-  | '-nextRunAt'
-  | 'createdAt'
-  | '-createdAt'
-  | 'updatedAt'
-  | '-updatedAt';
-
-/** Paging and sorting of `findJobs`. */
-export interface FindJobsOptions {
-  readonly limit?: number;
-  readonly cursor?: string;
-  readonly order?: JobOrder;
-}
-
-/** One page of jobs and the cursor of the next one (`null` on the last page). */
-export interface JobPage {
-  readonly jobs: readonly Job[];
-  readonly nextCursor: string | null;
-}
-
-/** A count for every status. */
-export type StatusCounts = Readonly<Record<JobStatus, number>>;
-
-/** Figures of one job name. */
-export interface NameStats {
-  readonly name: string;
-  readonly counts: StatusCounts;
-  readonly lag: number | null;
-  readonly completedLastMinute: number;
-  readonly completedLastHour: number;
-}
-
-/** A scheduler instance seen through the jobs it holds. */
-export interface InstanceStats {
-  readonly instanceId: string;
-  readonly processing: number;
-  readonly lastHeartbeat: Date | null;
-}
-
-/** The queue at one moment. */
-export interface QueueStats {
-  readonly at: Date;
-  readonly names: readonly NameStats[];
-  readonly total: StatusCounts;
-  readonly instances: readonly InstanceStats[];
-}
-
-/** What an action on one job did. */
+/** What an action on one job did (as `Monque.retryJob` and the other actions answer). */
 export type JobActionResult =
   | { readonly outcome: 'done'; readonly job: Job }
   | { readonly outcome: 'requested'; readonly job: Job }
@@ -92,17 +22,38 @@ export interface WatchableCollection {
   ): ChangeStream<Document, ChangeStreamDocument<Document>>;
 }
 
-/** The management API of one queue, as the dashboard calls it. */
-export interface QueueManagement {
+/** The read side: what every page needs. */
+export interface QueueReader {
   /** The jobs collection, watched for the live overview. */
   readonly collection: WatchableCollection;
   getJob(id: string): Promise<Job | null>;
   findJobs(filter: JobFilter, options: FindJobsOptions): Promise<JobPage>;
   getStats(): Promise<QueueStats>;
+}
+
+/** The job actions. */
+export interface QueueActions {
   retryJob(id: string): Promise<JobActionResult>;
   rescheduleJob(id: string, runAt: Date): Promise<JobActionResult>;
   cancelJob(id: string): Promise<JobActionResult>;
   deleteJob(id: string): Promise<JobActionResult>;
+}
+
+/**
+ * The management API of one queue, as the dashboard calls it. An instance without the actions
+ * (a @monque/core that predates them) gives a dashboard that only shows.
+ */
+export type QueueManagement = QueueReader & Partial<QueueActions>;
+
+/** The methods of the read side, checked when a dashboard is created. */
+export const READ_METHODS = ['getJob', 'findJobs', 'getStats'] as const;
+
+/** The methods of the actions. */
+export const ACTION_METHODS = ['retryJob', 'rescheduleJob', 'cancelJob', 'deleteJob'] as const;
+
+/** Whether an instance has every action. */
+export function hasActions(management: QueueManagement): management is QueueReader & QueueActions {
+  return ACTION_METHODS.every((method) => typeof management[method] === 'function');
 }
 
 /** The actions the dashboard offers on a job. */

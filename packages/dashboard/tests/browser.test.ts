@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboard, type DashboardHandler } from '../src/index.js';
 import { launchChromium, shouldRunBrowserTests, type TestBrowser } from './support/chromium.js';
-import { FakeManagement } from './support/fake-management.js';
+import { testManagement } from './support/fake-management.js';
 import { serve, type TestServer } from './support/http.js';
 import { QueueProcess } from './support/queue-process.js';
 
@@ -34,17 +34,17 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
     // An hour between periodic reads: what the page shows within the test came over the
     // change stream.
     const main = createDashboard({
-      monque: new FakeManagement(jobs),
+      monque: testManagement(database.db, jobs.collectionName),
       basePath: '/queue',
       refreshInterval: HOUR,
     });
     const readOnly = createDashboard({
-      monque: new FakeManagement(jobs),
+      monque: testManagement(database.db, jobs.collectionName),
       basePath: '/read-only',
       readOnly: true,
     });
     const shown = createDashboard({
-      monque: new FakeManagement(showcase),
+      monque: testManagement(database.db, showcase.collectionName),
       basePath: '/showcase',
       refreshInterval: HOUR,
     });

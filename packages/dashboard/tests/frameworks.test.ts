@@ -8,7 +8,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Collection } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboard } from '../src/index.js';
-import { FakeManagement } from './support/fake-management.js';
+import { testManagement } from './support/fake-management.js';
 import { csrfTokenOf, TestClient } from './support/http.js';
 
 let database: TestDatabase;
@@ -45,7 +45,7 @@ describe('Express', () => {
   for (const parsesForms of [false, true]) {
     it(`mounts with app.use (${parsesForms ? 'after' : 'without'} express.urlencoded)`, async () => {
       const dashboard = createDashboard({
-        monque: new FakeManagement(jobs),
+        monque: testManagement(database.db, jobs.collectionName),
         basePath: '/admin/queue',
       });
       const app = express();
@@ -73,7 +73,7 @@ describe('Express', () => {
 describe('Fastify', () => {
   it('mounts in a scope that leaves form bodies to the dashboard', async () => {
     const dashboard = createDashboard({
-      monque: new FakeManagement(jobs),
+      monque: testManagement(database.db, jobs.collectionName),
       basePath: '/admin/queue',
     });
     const app = Fastify();

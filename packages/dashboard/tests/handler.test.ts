@@ -1,10 +1,24 @@
-import type { JobDocument } from '@monque/core';
+import { type JobDocument, Monque } from '@monque/core';
 import { createJobDocument } from '@monque/core/testing';
 import { openTestDatabase, type TestDatabase } from '@monque/test-support';
 import type { Collection } from 'mongodb';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDashboard, type DashboardAction, type DashboardHandler } from '../src/index.js';
-import { FakeManagement } from './support/fake-management.js';
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  expectTypeOf,
+  it,
+} from 'vitest';
+import {
+  createDashboard,
+  type DashboardAction,
+  type DashboardHandler,
+  type QueueReader,
+} from '../src/index.js';
+import { type TestManagement, testManagement } from './support/fake-management.js';
 import { csrfTokenOf, serve, TestClient, type TestServer } from './support/http.js';
 
 let database: TestDatabase;
@@ -28,8 +42,8 @@ afterEach(async () => {
 async function start(
   options: Partial<Parameters<typeof createDashboard>[0]> = {},
   serveOptions: { remoteAddress?: string } = {},
-): Promise<{ client: TestClient; management: FakeManagement; url: string }> {
-  const management = new FakeManagement(jobs);
+): Promise<{ client: TestClient; management: TestManagement; url: string }> {
+  const management = testManagement(database.db, jobs.collectionName);
   const dashboard = createDashboard({ monque: management, ...options } as Parameters<
     typeof createDashboard
   >[0]);
@@ -40,7 +54,7 @@ async function start(
 
 describe('routing', () => {
   it('serves the pages under the base path and passes other requests to next()', async () => {
-    const management = new FakeManagement(jobs);
+    const management = testManagement(database.db, jobs.collectionName);
     const dashboard = createDashboard({ monque: management, basePath: '/admin/queue' });
     const passedOn: string[] = [];
     const server = await serve((req, res) =>
@@ -67,7 +81,7 @@ describe('routing', () => {
   });
 
   it('answers 404 outside its base path when there is no next()', async () => {
-    const management = new FakeManagement(jobs);
+    const management = testManagement(database.db, jobs.collectionName);
     const dashboard = createDashboard({ monque: management, basePath: '/queue' });
     const server = await serve(dashboard);
     open.push({ dashboard, server });
@@ -147,7 +161,7 @@ describe('authorize', () => {
     expect(confirm.status).toBe(200);
     const refused = await client.post(`/jobs/${id}/retry`, { csrf: csrfTokenOf(confirm.html) });
     expect(refused.status).toBe(403);
-    expect(management.calls.map((call) => call.method)).not.toContain('retryJob');
+    expect(management.actions.calls.map((call) => call.method)).not.toContain('retryJob');
     expect((await jobs.findOne({ _id: job._id }))?.status).toBe('failed');
   });
 
@@ -259,7 +273,7 @@ describe('CSRF protection', () => {
       await new TestClient(url).post(`/jobs/${id}/retry`, { csrf: token }),
     ];
     expect(attempts.map((attempt) => attempt.status)).toEqual([403, 403, 403, 403]);
-    expect(management.calls.map((call) => call.method)).not.toContain('retryJob');
+    expect(management.actions.calls.map((call) => call.method)).not.toContain('retryJob');
     expect((await jobs.findOne({ _id: job._id }))?.status).toBe('failed');
     const accepted = await client.post(`/jobs/${id}/retry`, { csrf: token });
     expect(accepted.status).toBe(200);
@@ -307,7 +321,7 @@ describe('read-only', () => {
       expect((await client.page(`/jobs/${id}/${action}`)).status, action).toBe(403);
       expect((await client.post(`/jobs/${id}/${action}`, {})).status, action).toBe(403);
     }
-    expect(management.calls.map((call) => call.method)).toEqual(['getJob']);
+    expect(management.actions.calls).toEqual([]);
   });
 });
 
@@ -370,5 +384,73 @@ describe('collections', () => {
     expect((await client.page('/')).html).toContain('own-job');
     expect((await client.page(`/jobs/${foreign._id.toHexString()}`)).status).toBe(404);
     expect((await client.page(`/jobs/${foreign._id.toHexString()}/retry`)).status).toBe(404);
+  });
+});
+
+describe('options', () => {
+  it('takes a Monque instance: its read side is what the dashboard needs', () => {
+    expectTypeOf<Monque>().toMatchTypeOf<QueueReader>();
+  });
+
+  it('with `db`, reads the named collection', async () => {
+    await jobs.insertOne(createJobDocument({ name: 'from-db-option' }));
+    const dashboard = createDashboard({ db: database.db, collectionName: jobs.collectionName });
+    const server = await serve(dashboard);
+    open.push({ dashboard, server });
+    const page = await new TestClient(server.url).page('/');
+    expect(page.html).toContain('from-db-option');
+    expect(page.html).toContain(
+      `<span class="collection" title="Jobs collection">${jobs.collectionName}</span>`,
+    );
+  });
+
+  it('without the job actions, only shows', async () => {
+    const job = createJobDocument({ name: 'no-actions', status: 'failed' });
+    await jobs.insertOne(job);
+    const { monque, collection, getJob, findJobs, getStats } = testManagement(
+      database.db,
+      jobs.collectionName,
+    );
+    const dashboard = createDashboard({ monque: { collection, getJob, findJobs, getStats } });
+    const server = await serve(dashboard);
+    open.push({ dashboard, server });
+    const client = new TestClient(server.url);
+    const detail = await client.page(`/jobs/${job._id.toHexString()}`);
+    expect(detail.html).toContain('<span class="badge">read-only</span>');
+    expect(detail.html).not.toContain('data-action=');
+    expect((await client.post(`/jobs/${job._id.toHexString()}/retry`, {})).status).toBe(403);
+    expect(monque).toBeInstanceOf(Monque);
+  });
+
+  it('refuses invalid options with a clear error', () => {
+    const monque = testManagement(database.db, jobs.collectionName);
+    const attempts: [unknown, string][] = [
+      [{ monque, basePath: 'queue' }, 'Invalid options.basePath'],
+      [{ monque, basePath: '/queue/' }, 'Invalid options.basePath'],
+      [{ monque, basePath: '/a/../b' }, 'Invalid options.basePath'],
+      [{ monque, refreshInterval: 0 }, 'Invalid options.refreshInterval'],
+      [{ monque, refreshInterval: 1.5 }, 'Invalid options.refreshInterval'],
+      [
+        { monque, csrfSecret: 'short' },
+        'Invalid options.csrfSecret: must be a string of at least 32 characters; got',
+      ],
+      [{ monque, authorize: true }, 'Invalid options.authorize: must be a function'],
+      [{ monque, readOnly: 'yes' }, 'Invalid options.readOnly: must be a boolean'],
+      [
+        { monque: { getJob() {} } },
+        'Invalid options.monque: must be a Monque instance with the management API (missing: findJobs, getStats, collection)',
+      ],
+      [{ monque, db: database.db }, 'Invalid options.db: must not be given together with `monque`'],
+      [{}, 'Invalid options: must have `monque` or `db`'],
+    ];
+    for (const [options, message] of attempts) {
+      expect(() => createDashboard(options as Parameters<typeof createDashboard>[0])).toThrow(
+        message,
+      );
+    }
+    // The secret itself is never echoed.
+    expect(() => createDashboard({ monque, csrfSecret: 'tiny-secret' })).toThrow(
+      /^(?!.*tiny-secret).*csrfSecret/,
+    );
   });
 });

@@ -5,7 +5,7 @@ import { openTestDatabase, type TestDatabase } from '@monque/test-support';
 import { type Collection, MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboard, type DashboardHandler } from '../src/index.js';
-import { FakeManagement } from './support/fake-management.js';
+import { testManagement } from './support/fake-management.js';
 import { serve, type TestServer } from './support/http.js';
 import { EventReader } from './support/sse.js';
 
@@ -22,7 +22,10 @@ describe('live overview over Server-Sent Events', () => {
     database = await openTestDatabase('dashboard_live');
     jobs = database.db.collection<JobDocument>('jobs');
     // An hour between periodic reads: within the test, only the change stream can bring news.
-    dashboard = createDashboard({ monque: new FakeManagement(jobs), refreshInterval: HOUR });
+    dashboard = createDashboard({
+      monque: testManagement(database.db, jobs.collectionName),
+      refreshInterval: HOUR,
+    });
     server = await serve(dashboard);
   });
   afterEach(async () => {
@@ -80,7 +83,7 @@ describe('without change streams (a standalone server)', () => {
     const jobs = client.db('standalone').collection<JobDocument>('jobs');
     const errors: Error[] = [];
     const dashboard = createDashboard({
-      monque: new FakeManagement(jobs),
+      monque: testManagement(client.db('standalone'), 'jobs'),
       refreshInterval: 100,
       onError: (error) => errors.push(error),
     });

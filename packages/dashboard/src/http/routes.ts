@@ -7,7 +7,7 @@ import type { PageContext } from '../html/layout.js';
 import { layout, pathTo } from '../html/layout.js';
 import { openEventStream } from '../live/event-stream.js';
 import type { LiveOverview } from '../live/live-overview.js';
-import type { JobAction, JobActionResult, QueueManagement } from '../management.js';
+import type { JobAction, JobActionResult, QueueActions, QueueReader } from '../management.js';
 import {
   ACTION_RULES,
   confirmActionPage,
@@ -27,7 +27,9 @@ import { sendHtml, sendText, setSecurityHeaders } from './responses.js';
 /** Everything the routes share. */
 export interface RouteContext {
   readonly page: PageContext;
-  readonly management: QueueManagement;
+  readonly management: QueueReader;
+  /** The job actions; `undefined` makes the dashboard read-only. */
+  readonly actions: QueueActions | undefined;
   readonly csrf: CsrfProtection;
   readonly live: LiveOverview;
   /** Open event streams, ended by `close()`. */
@@ -155,7 +157,7 @@ function outcomeNotice(action: JobAction, result: JobActionResult & { job: Job }
 }
 
 function act(
-  management: QueueManagement,
+  management: QueueActions,
   id: string,
   action: JobAction,
   runAt: Date | undefined,
@@ -215,9 +217,10 @@ export async function performAction(
       return;
     }
   }
+  if (context.actions === undefined) throw new Error('the dashboard has no job actions');
   let result: JobActionResult;
   try {
-    result = await act(context.management, id, action, runAt);
+    result = await act(context.actions, id, action, runAt);
   } catch (error) {
     if (!isInvalidArgument(error)) throw error;
     sendHtml(res, 400, problemPage(context.page, 'Bad request', error.message));

@@ -1,11 +1,12 @@
-import { isJobStatus, type JobStatus } from '@monque/core';
-import type {
-  DateRange,
-  FindJobsOptions,
-  JobDataValue,
-  JobFilter,
-  JobOrder,
-} from '../management.js';
+import {
+  type DateRange,
+  type FindJobsOptions,
+  isJobStatus,
+  type JobDataValue,
+  type JobFilter,
+  type JobOrder,
+  type JobStatus,
+} from '@monque/core';
 
 /** The sort orders offered, with their labels. */
 export const ORDERS: readonly { readonly value: JobOrder; readonly label: string }[] = [

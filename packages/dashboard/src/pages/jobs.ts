@@ -1,8 +1,7 @@
-import type { Job } from '@monque/core';
+import type { Job, JobPage } from '@monque/core';
 import { timeElement } from '../html/format.js';
 import { html, type SafeHtml } from '../html/html.js';
 import { layout, type PageContext, pathTo } from '../html/layout.js';
-import type { JobPage } from '../management.js';
 import { formToQuery, type JobQuery, ORDERS, PAGE_SIZES, RANGE_FIELDS } from './job-query.js';
 import { STATUSES } from './statuses.js';
 

@@ -1,7 +1,7 @@
+import type { QueueStats } from '@monque/core';
 import { formatAge, formatDuration, timeElement } from '../html/format.js';
 import { html, type SafeHtml } from '../html/html.js';
 import { layout, type PageContext, pathTo } from '../html/layout.js';
-import type { QueueStats } from '../management.js';
 import { countOf, statusColumns } from './statuses.js';
 
 /** The live part of the overview: replaced as a whole when new figures arrive. */

@@ -1,5 +1,4 @@
-import { JobStatus } from '@monque/core';
-import type { StatusCounts } from '../management.js';
+import { JobStatus, type StatusCounts } from '@monque/core';
 
 /** Every job status Monque knows, in its life-cycle order. */
 export const STATUSES: readonly JobStatus[] = Object.values(JobStatus);
