@@ -129,8 +129,32 @@ function assertFunction(value: unknown, argument: string): void {
   }
 }
 
+/** Every option {@link createDashboard} accepts; any other key is refused (so a typo fails loudly). */
+export const DASHBOARD_OPTION_NAMES = [
+  'monque',
+  'db',
+  'collectionName',
+  'basePath',
+  'authorize',
+  'readOnly',
+  'refreshInterval',
+  'csrfSecret',
+  'onError',
+  'title',
+] as const;
+
 /** Validates the options shared by both forms and applies the defaults. */
 export function resolveDashboardOptions(options: CommonOptions): ResolvedDashboardOptions {
+  const unknown = Object.keys(options).filter(
+    (key) => !(DASHBOARD_OPTION_NAMES as readonly string[]).includes(key),
+  );
+  if (unknown.length > 0) {
+    throw new InvalidArgumentError(
+      'options',
+      `has unknown option(s) ${unknown.join(', ')} (known: ${DASHBOARD_OPTION_NAMES.join(', ')})`,
+      unknown,
+    );
+  }
   assertFunction(options.authorize, 'options.authorize');
   assertFunction(options.onError, 'options.onError');
   if (options.readOnly !== undefined && typeof options.readOnly !== 'boolean') {

@@ -13,7 +13,7 @@ import { serve, type TestServer } from './support/http.js';
 import { QueueProcess } from './support/queue-process.js';
 
 const HOUR = 3_600_000;
-const SCREENSHOTS = fileURLToPath(new URL('../dist/screenshots/', import.meta.url));
+const SCREENSHOTS = fileURLToPath(new URL('../test-output/screenshots/', import.meta.url));
 const README_SCREENSHOT = fileURLToPath(new URL('../docs/overview.png', import.meta.url));
 const XSS = `<script>window.__xss=1</script>"'><img src=x onerror="window.__xss=2"></textarea><b>`;
 

@@ -390,6 +390,7 @@ describe('collections', () => {
 describe('options', () => {
   it('takes a Monque instance: its read side is what the dashboard needs', () => {
     expectTypeOf<Monque>().toMatchTypeOf<QueueReader>();
+    expectTypeOf<Monque<{ 'send-email': { to: string } }>>().toMatchTypeOf<QueueReader>();
   });
 
   it('with `db`, reads the named collection', async () => {
@@ -442,6 +443,7 @@ describe('options', () => {
       ],
       [{ monque, db: database.db }, 'Invalid options.db: must not be given together with `monque`'],
       [{}, 'Invalid options: must have `monque` or `db`'],
+      [{ monque, basepath: '/q' }, 'Invalid options: has unknown option(s) basepath'],
     ];
     for (const [options, message] of attempts) {
       expect(() => createDashboard(options as Parameters<typeof createDashboard>[0])).toThrow(
