@@ -133,9 +133,12 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
     await expect(page.locator('.failure-reason').textContent()).resolves.toBe(
       'payment gateway timeout',
     );
-    await page.getByRole('link', { name: 'Retry…' }).click();
+    // By keyboard: the action is a link, the confirmation a button.
+    await page.getByRole('link', { name: 'Retry…' }).focus();
+    await page.keyboard.press('Enter');
     await expect(page.locator('h1').textContent()).resolves.toMatch(/^Retry charge-card #\w{6}\?$/);
-    await page.getByRole('button', { name: 'Retry job' }).click();
+    await page.getByRole('button', { name: 'Retry job' }).focus();
+    await page.keyboard.press('Enter');
     await expect(page.locator('#outcome').textContent()).resolves.toBe(
       'Retried: the job is pending and due now.',
     );

@@ -2,20 +2,20 @@ import type { ServerResponse } from 'node:http';
 import type { Job } from '@monque/core';
 import { loadAssets } from '../assets.js';
 import { formatDate } from '../html/format.js';
-import { html } from '../html/html.js';
 import type { PageContext } from '../html/layout.js';
-import { layout, pathTo } from '../html/layout.js';
+import { pathTo } from '../html/layout.js';
 import { openEventStream } from '../live/event-stream.js';
 import type { LiveOverview } from '../live/live-overview.js';
 import type { JobAction, JobActionResult, QueueActions, QueueReader } from '../management.js';
 import {
   ACTION_RULES,
   confirmActionPage,
+  jobDeletedPage,
   jobDetailPage,
   type Notice,
 } from '../pages/job-detail.js';
 import { parseJobQuery, parseUtcDateTime } from '../pages/job-query.js';
-import { jobLabel, jobsPage } from '../pages/jobs.js';
+import { jobsPage } from '../pages/jobs.js';
 import { overviewPage } from '../pages/overview.js';
 import { problemPage } from '../pages/problem.js';
 import { schedulesPage } from '../pages/schedules.js';
@@ -233,14 +233,7 @@ export async function performAction(
   const notice = outcomeNotice(action, result);
   const status = result.outcome === 'refused' ? 409 : 200;
   if (action === 'delete' && result.outcome === 'done') {
-    const body = html`<h1>Deleted ${jobLabel(result.job)}</h1>
-<div class="notice notice-ok" role="status" id="outcome">The job was removed from the collection.</div>
-<p><a href="${pathTo(context.page, '/jobs', { name: result.job.name })}">Other ${result.job.name} jobs</a></p>`;
-    sendHtml(
-      res,
-      status,
-      layout(context.page, { title: `Deleted ${jobLabel(result.job)}`, section: 'jobs', body }),
-    );
+    sendHtml(res, status, jobDeletedPage(context.page, result.job));
     return;
   }
   const allowed = await context.allowedActions(request);

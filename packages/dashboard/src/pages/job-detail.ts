@@ -184,3 +184,11 @@ ${
 </form>`;
   return layout(context, { title: `${rule.label} ${jobLabel(job)}`, section: 'jobs', body });
 }
+
+/** The page after a job was deleted. */
+export function jobDeletedPage(context: PageContext, job: Job): SafeHtml {
+  const body = html`<h1>Deleted ${jobLabel(job)}</h1>
+<div class="notice notice-ok" role="status" id="outcome">The job was removed from the collection.</div>
+<p><a href="${pathTo(context, '/jobs', { name: job.name })}">Other ${job.name} jobs</a></p>`;
+  return layout(context, { title: `Deleted ${jobLabel(job)}`, section: 'jobs', body });
+}
