@@ -2,21 +2,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidArgumentError, Monque } from '@monque/core';
 import type { PageContext } from './html/layout.js';
 import { CsrfProtection } from './http/csrf.js';
+import { authorized, dispatch } from './http/dispatch.js';
 import { asError } from './http/errors.js';
-import { type DashboardRequest, toDashboardRequest } from './http/request.js';
+import { toDashboardRequest } from './http/request.js';
 import { sendHtml, sendText } from './http/responses.js';
-import * as routes from './http/routes.js';
+import type { RouteContext } from './http/routes.js';
 import { LiveOverview } from './live/live-overview.js';
 import {
   hasActions,
-  isJobAction,
   JOB_ACTIONS,
   type JobAction,
   type QueueManagement,
   READ_METHODS,
 } from './management.js';
 import {
-  type DashboardAction,
   type DashboardOptions,
   type ResolvedDashboardOptions,
   resolveDashboardOptions,
@@ -78,11 +77,6 @@ function managementOf(options: DashboardOptions): QueueManagement {
   return monque;
 }
 
-function actionOf(request: DashboardRequest): DashboardAction {
-  const action = /^\/jobs\/[0-9a-f]{24}\/([a-z]+)$/.exec(request.path)?.[1];
-  return action !== undefined && isJobAction(action) ? action : 'view';
-}
-
 /**
  * Creates the dashboard's request handler.
  *
@@ -115,7 +109,7 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
     readOnly: resolved.readOnly,
     collectionName: management.collection.collectionName,
   };
-  const context: routes.RouteContext = {
+  const context: RouteContext = {
     page,
     management,
     actions,
@@ -145,7 +139,7 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
       else sendText(res, 404, 'Not found');
       return;
     }
-    handle(context, resolved, request, res).catch((error: unknown) => {
+    dispatch(context, resolved, request, res).catch((error: unknown) => {
       const cause = asError(error);
       resolved.onError(
         new Error(`@monque/dashboard: ${request.method} ${request.path} failed: ${cause.message}`, {
@@ -168,84 +162,4 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
     context.streams.clear();
   };
   return handler;
-}
-
-async function authorized(
-  options: ResolvedDashboardOptions,
-  request: DashboardRequest,
-  action: DashboardAction,
-): Promise<boolean> {
-  try {
-    return (await options.authorize(request.raw, action)) === true;
-  } catch (error) {
-    const cause = asError(error);
-    options.onError(
-      new Error(`@monque/dashboard: authorize threw for ${action}: ${cause.message}`, { cause }),
-    );
-    return false;
-  }
-}
-
-const JOB_PATH = /^\/jobs\/([0-9a-f]{24})(?:\/([a-z]+))?$/;
-
-async function handle(
-  context: routes.RouteContext,
-  options: ResolvedDashboardOptions,
-  request: DashboardRequest,
-  res: ServerResponse,
-): Promise<void> {
-  const action = actionOf(request);
-  if (action !== 'view' && options.readOnly) {
-    sendHtml(
-      res,
-      403,
-      problemPage(context.page, 'Read-only', 'This dashboard is read-only: actions are disabled.'),
-    );
-    return;
-  }
-  if (!(await authorized(options, request, action))) {
-    sendText(res, 403, 'Forbidden');
-    return;
-  }
-  const { method, path } = request;
-  const jobPath = JOB_PATH.exec(path);
-  const jobAction: JobAction | undefined =
-    jobPath?.[2] !== undefined && isJobAction(jobPath[2]) ? jobPath[2] : undefined;
-  if (method === 'POST') {
-    if (jobPath?.[1] !== undefined && jobAction !== undefined) {
-      await routes.performAction(context, request, jobPath[1], jobAction, res);
-      return;
-    }
-    methodNotAllowed(context, res, path);
-    return;
-  }
-  if (method !== 'GET' && method !== 'HEAD') {
-    methodNotAllowed(context, res, path);
-    return;
-  }
-  if (path === '/') return routes.overview(context, res);
-  if (path === '/jobs') return routes.jobs(context, request, res);
-  if (path === '/schedules') return routes.schedules(context, request, res);
-  if (path === '/events') return routes.events(context, res);
-  if (path.startsWith('/assets/')) return routes.asset(request, path.slice('/assets/'.length), res);
-  if (jobPath?.[1] !== undefined && jobPath[2] === undefined) {
-    return routes.jobDetail(context, request, jobPath[1], res);
-  }
-  if (jobPath?.[1] !== undefined && jobAction !== undefined) {
-    return routes.confirmAction(context, request, jobPath[1], jobAction, res);
-  }
-  sendHtml(
-    res,
-    404,
-    problemPage(context.page, 'Not found', 'There is no such page in the dashboard.'),
-  );
-}
-
-function methodNotAllowed(context: routes.RouteContext, res: ServerResponse, path: string): void {
-  res.setHeader('Allow', JOB_PATH.test(path) ? 'GET, HEAD, POST' : 'GET, HEAD');
-  sendHtml(
-    res,
-    405,
-    problemPage(context.page, 'Method not allowed', 'This address does not accept that method.'),
-  );
 }

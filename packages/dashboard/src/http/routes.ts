@@ -1,27 +1,20 @@
 import type { ServerResponse } from 'node:http';
 import type { Job } from '@monque/core';
 import { loadAssets } from '../assets.js';
-import { formatDate } from '../html/format.js';
 import type { PageContext } from '../html/layout.js';
 import { pathTo } from '../html/layout.js';
 import { openEventStream } from '../live/event-stream.js';
 import type { LiveOverview } from '../live/live-overview.js';
-import type { JobAction, JobActionResult, QueueActions, QueueReader } from '../management.js';
-import {
-  ACTION_RULES,
-  confirmActionPage,
-  jobDeletedPage,
-  jobDetailPage,
-  type Notice,
-} from '../pages/job-detail.js';
-import { parseJobQuery, parseUtcDateTime } from '../pages/job-query.js';
+import type { JobAction, QueueActions, QueueReader } from '../management.js';
+import { confirmActionPage, jobDetailPage } from '../pages/job-detail.js';
+import { parseJobQuery } from '../pages/job-query.js';
 import { jobsPage } from '../pages/jobs.js';
 import { overviewPage } from '../pages/overview.js';
 import { problemPage } from '../pages/problem.js';
 import { schedulesPage } from '../pages/schedules.js';
-import { CSRF_FIELD, type CsrfProtection } from './csrf.js';
+import type { CsrfProtection } from './csrf.js';
 import { isInvalidArgument } from './errors.js';
-import { BadRequestBody, type DashboardRequest, readForm } from './request.js';
+import type { DashboardRequest } from './request.js';
 import { sendHtml, sendText, setSecurityHeaders } from './responses.js';
 
 /** Everything the routes share. */
@@ -92,12 +85,24 @@ export async function schedules(
   }
 }
 
-function jobNotFound(context: RouteContext, res: ServerResponse): void {
+/** Answers 404 when there is no job `id` in this collection. */
+export function jobNotFound(context: RouteContext, res: ServerResponse): void {
   sendHtml(
     res,
     404,
     problemPage(context.page, 'Job not found', 'There is no job with this id in this collection.'),
   );
+}
+
+/** The job, or `undefined` once a 404 page was sent. */
+async function readJob(
+  context: RouteContext,
+  id: string,
+  res: ServerResponse,
+): Promise<Job | undefined> {
+  const job = await context.management.getJob(id);
+  if (job === null) jobNotFound(context, res);
+  return job ?? undefined;
 }
 
 export async function jobDetail(
@@ -106,11 +111,8 @@ export async function jobDetail(
   id: string,
   res: ServerResponse,
 ): Promise<void> {
-  const job = await context.management.getJob(id);
-  if (job === null) {
-    jobNotFound(context, res);
-    return;
-  }
+  const job = await readJob(context, id, res);
+  if (job === undefined) return;
   const allowed = await context.allowedActions(request);
   sendHtml(res, 200, jobDetailPage(context.page, job, allowed, context.now()));
 }
@@ -122,122 +124,10 @@ export async function confirmAction(
   action: JobAction,
   res: ServerResponse,
 ): Promise<void> {
-  const job = await context.management.getJob(id);
-  if (job === null) {
-    jobNotFound(context, res);
-    return;
-  }
+  const job = await readJob(context, id, res);
+  if (job === undefined) return;
   const token = context.csrf.tokenFor(request.raw, res);
   sendHtml(res, 200, confirmActionPage(context.page, job, action, token, context.now()));
-}
-
-function outcomeNotice(action: JobAction, result: JobActionResult & { job: Job }): Notice {
-  if (result.outcome === 'refused') {
-    return { kind: 'error', text: `${ACTION_RULES[action].label} refused: ${result.reason}` };
-  }
-  if (result.outcome === 'requested') {
-    return {
-      kind: 'ok',
-      text: `Cancel requested: the instance running the job (${result.job.claimedBy ?? 'its owner'}) stops it and marks it cancelled.`,
-    };
-  }
-  switch (action) {
-    case 'retry':
-      return { kind: 'ok', text: 'Retried: the job is pending and due now.' };
-    case 'reschedule':
-      return {
-        kind: 'ok',
-        text: `Rescheduled: the job is due at ${formatDate(result.job.nextRunAt)}.`,
-      };
-    case 'cancel':
-      return { kind: 'ok', text: 'Cancelled: the job will not run.' };
-    case 'delete':
-      return { kind: 'ok', text: 'Deleted.' };
-  }
-}
-
-function act(
-  management: QueueActions,
-  id: string,
-  action: JobAction,
-  runAt: Date | undefined,
-): Promise<JobActionResult> {
-  switch (action) {
-    case 'retry':
-      return management.retryJob(id);
-    case 'reschedule':
-      return management.rescheduleJob(id, runAt as Date);
-    case 'cancel':
-      return management.cancelJob(id);
-    case 'delete':
-      return management.deleteJob(id);
-  }
-}
-
-export async function performAction(
-  context: RouteContext,
-  request: DashboardRequest,
-  id: string,
-  action: JobAction,
-  res: ServerResponse,
-): Promise<void> {
-  let form: URLSearchParams;
-  try {
-    form = await readForm(request.raw);
-  } catch (error) {
-    if (!(error instanceof BadRequestBody)) throw error;
-    sendHtml(res, error.status, problemPage(context.page, 'Bad request', error.message));
-    return;
-  }
-  if (!context.csrf.verify(request.raw, form.get(CSRF_FIELD))) {
-    sendHtml(
-      res,
-      403,
-      problemPage(
-        context.page,
-        'Action refused',
-        'The form was not sent from this dashboard, or it has expired. Open the job again and retry.',
-      ),
-    );
-    return;
-  }
-  let runAt: Date | undefined;
-  if (action === 'reschedule') {
-    runAt = parseUtcDateTime(form.get('runAt') ?? '');
-    if (runAt === undefined) {
-      sendHtml(
-        res,
-        400,
-        problemPage(
-          context.page,
-          'Bad request',
-          'The new run time must be a date and time such as 2026-01-31T12:00.',
-        ),
-      );
-      return;
-    }
-  }
-  if (context.actions === undefined) throw new Error('the dashboard has no job actions');
-  let result: JobActionResult;
-  try {
-    result = await act(context.actions, id, action, runAt);
-  } catch (error) {
-    if (!isInvalidArgument(error)) throw error;
-    sendHtml(res, 400, problemPage(context.page, 'Bad request', error.message));
-    return;
-  }
-  if (result.outcome === 'not-found') {
-    jobNotFound(context, res);
-    return;
-  }
-  const notice = outcomeNotice(action, result);
-  const status = result.outcome === 'refused' ? 409 : 200;
-  if (action === 'delete' && result.outcome === 'done') {
-    sendHtml(res, status, jobDeletedPage(context.page, result.job));
-    return;
-  }
-  const allowed = await context.allowedActions(request);
-  sendHtml(res, status, jobDetailPage(context.page, result.job, allowed, context.now(), notice));
 }
 
 export function events(context: RouteContext, res: ServerResponse): void {
