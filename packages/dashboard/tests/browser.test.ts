@@ -2,8 +2,9 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { JobDocument } from '@monque/core';
 import { createJobDocument } from '@monque/core/testing';
+import { MongoEmulator } from '@monque/mongo-emulator';
 import { openTestDatabase, type TestDatabase } from '@monque/test-support';
-import { type Collection, ObjectId } from 'mongodb';
+import { type Collection, MongoClient, ObjectId } from 'mongodb';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboard, type DashboardHandler } from '../src/index.js';
@@ -84,6 +85,67 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
     const minute = page.locator('tr[data-name="quick-job"] td[data-figure="completed-minute"]');
     await expect(minute.textContent()).resolves.toBe('3');
     await expect(page.evaluate('window.notReloaded')).resolves.toBe(true);
+  });
+
+  it('shows when the figures cannot be read, and recovers', async () => {
+    const management = testManagement(database.db, 'flaky');
+    let failing = false;
+    const flaky = createDashboard({
+      monque: {
+        ...management,
+        getStats: () =>
+          failing ? Promise.reject(new Error('not primary')) : management.monque.getStats(),
+      },
+      refreshInterval: HOUR,
+      onError: () => {},
+    });
+    const flakyServer = await serve(flaky);
+    try {
+      await page.goto(`${flakyServer.url}/`);
+      await page.locator('#live-status[data-live-mode="live"]').waitFor();
+      failing = true;
+      await management.monque.collection.insertOne(createJobDocument({ name: 'while-failing' }));
+      await page.locator('#live-status[data-live-mode="problem"]').waitFor();
+      await expect(page.locator('#live-status').textContent()).resolves.toBe(
+        'Could not read the figures: not primary',
+      );
+      failing = false;
+      await management.monque.collection.insertOne(createJobDocument({ name: 'after-recovery' }));
+      await page.locator('#overview-figures tr[data-name="after-recovery"]').waitFor();
+      await expect(page.locator('#live-status').getAttribute('data-live-mode')).resolves.toBe(
+        'live',
+      );
+    } finally {
+      await flaky.close();
+      await flakyServer.close();
+    }
+  });
+
+  it('refreshes periodically, and says so, where change streams are unavailable', async () => {
+    const emulator = await MongoEmulator.start({ port: 0, replicaSet: false });
+    const client = await new MongoClient(emulator.uri).connect();
+    const standalone = createDashboard({
+      monque: testManagement(client.db('standalone'), 'jobs'),
+      refreshInterval: 200,
+    });
+    const standaloneServer = await serve(standalone);
+    try {
+      await page.goto(`${standaloneServer.url}/`);
+      await page.locator('#live-status[data-live-mode="polling"]').waitFor();
+      await expect(page.locator('#live-status').textContent()).resolves.toBe(
+        'Refreshing periodically: change streams need a replica set or a sharded cluster; figures refresh periodically.',
+      );
+      await client
+        .db('standalone')
+        .collection<JobDocument>('jobs')
+        .insertOne(createJobDocument({ name: 'seen-by-refresh' }));
+      await page.locator(cell('seen-by-refresh', 'pending')).filter({ hasText: /^1$/ }).waitFor();
+    } finally {
+      await standalone.close();
+      await standaloneServer.close();
+      await client.close();
+      await emulator.stop();
+    }
   });
 
   it('filters jobs by name and data, and pages through them', async () => {

@@ -46,15 +46,19 @@ function startLiveOverview(container: HTMLElement): void {
   setStatus(status, 'connecting', MODE_TEXT.connecting);
   const events = new EventSource(source);
   let lastFigures = '';
+  let mode: { name: string; text: string } = { name: 'connecting', text: MODE_TEXT.connecting };
   events.addEventListener('mode', (event) => {
-    const mode = JSON.parse((event as MessageEvent<string>).data) as ModeEvent;
+    const next = JSON.parse((event as MessageEvent<string>).data) as ModeEvent;
     const text =
-      mode.mode === 'polling' && mode.reason !== undefined
-        ? `${MODE_TEXT.polling}: ${mode.reason}.`
-        : MODE_TEXT[mode.mode];
-    setStatus(status, mode.mode, text);
+      next.mode === 'polling' && next.reason !== undefined
+        ? `${MODE_TEXT.polling}: ${next.reason}.`
+        : MODE_TEXT[next.mode];
+    mode = { name: next.mode, text };
+    setStatus(status, mode.name, mode.text);
   });
   events.addEventListener('figures', (event) => {
+    // New figures end a problem shown before.
+    setStatus(status, mode.name, mode.text);
     const markup = (event as MessageEvent<string>).data;
     if (markup === lastFigures) return;
     lastFigures = markup;
