@@ -4,7 +4,7 @@ import { InvalidArgumentError, MonqueError } from '../../../src/errors.js';
 import type { JobDocument } from '../../../src/jobs/job.js';
 import type { JobStatus } from '../../../src/jobs/job-status.js';
 import type { JobFilter } from '../../../src/management/job-filter.js';
-import type { JobOrder } from '../../../src/management/job-order.js';
+import { JOB_ORDERS, type JobOrder } from '../../../src/management/job-order.js';
 import type { Monque } from '../../../src/monque.js';
 import { createJobDocument } from '../../../src/testing/create-job-document.js';
 import { useSchedulerHarness } from '../../setup/scheduler-harness.js';
@@ -82,19 +82,15 @@ describe('getJob and findJobs', () => {
     expect(await monque.getJob(new ObjectId())).toBeNull();
   });
 
-  it.each<JobOrder>([
-    'nextRunAt',
-    '-nextRunAt',
-    'createdAt',
-    '-createdAt',
-    'updatedAt',
-    '-updatedAt',
-  ])('pages through every job in the total order %s, ties broken by _id', async (order) => {
-    const { monque, jobs } = await seeded();
-    const { ids, pages } = await walk(monque, {}, order, 7);
-    expect(ids).toEqual(sorted(jobs, order));
-    expect(pages).toBe(6);
-  });
+  it.each<JobOrder>(JOB_ORDERS)(
+    'pages through every job in the total order %s, ties broken by _id',
+    async (order) => {
+      const { monque, jobs } = await seeded();
+      const { ids, pages } = await walk(monque, {}, order, 7);
+      expect(ids).toEqual(sorted(jobs, order));
+      expect(pages).toBe(6);
+    },
+  );
 
   it('lists newest first by default, 50 to a page', async () => {
     const { monque, jobs } = await seeded();

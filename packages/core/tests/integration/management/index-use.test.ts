@@ -3,7 +3,7 @@ import { MongoClient, MongoServerError } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JobStatus } from '../../../src/jobs/job-status.js';
 import type { JobFilter } from '../../../src/management/job-filter.js';
-import type { JobOrder } from '../../../src/management/job-order.js';
+import { JOB_ORDERS } from '../../../src/management/job-order.js';
 import { Monque } from '../../../src/monque.js';
 import { createJobDocument } from '../../../src/testing/create-job-document.js';
 import { useSchedulerHarness } from '../../setup/scheduler-harness.js';
@@ -73,15 +73,6 @@ function explainable(command: Document, fields: readonly string[]): Document {
 const STATUSES: JobStatus[] = ['pending', 'processing', 'completed', 'failed'];
 const T0 = Date.UTC(2026, 0, 1);
 const minute = (n: number) => new Date(T0 + n * 60_000);
-
-const ORDERS: JobOrder[] = [
-  'nextRunAt',
-  '-nextRunAt',
-  'createdAt',
-  '-createdAt',
-  'updatedAt',
-  '-updatedAt',
-];
 
 const FILTERS: Array<[string, JobFilter]> = [
   ['no filter', {}],
@@ -160,7 +151,7 @@ describe('index use of the read methods (explain executionStats)', () => {
     expect(new Set(scanned)).toEqual(new Set([index]));
   }
 
-  describe.each(ORDERS)('findJobs, order %s', (order) => {
+  describe.each(JOB_ORDERS)('findJobs, order %s', (order) => {
     it.for(FILTERS)('%s: both pages read one index in order', async ([, filter], context) => {
       const { db, monque } = await seeded();
       const commands = await sent(db, 'find', async () => {
