@@ -107,6 +107,21 @@ function compareIn(order: SortOrder): (a: JobDocument, b: JobDocument) => number
 }
 
 /**
+ * The documents without a second copy of any: the finds of one page are separate reads, so a job
+ * whose status changes between two of them can come from both. (Each status's list holds at most
+ * `limit + 1` documents of its own, so dropping a copy never makes a full page look like the last.)
+ */
+function withoutRepeats(documents: readonly JobDocument[]): JobDocument[] {
+  const seen = new Set<string>();
+  return documents.filter((document) => {
+    const id = document._id.toHexString();
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+/**
  * Reads one page of jobs: one `find` per status the filter names (every status when it names
  * none), sent at once, each one ordered range of the index it names as `hint`, sorted by the
  * order's field then `_id`, at most `limit + 1` documents in one batch; the results are merged.
@@ -117,7 +132,7 @@ function compareIn(order: SortOrder): (a: JobDocument, b: JobDocument) => number
  * changes (`updatedAt`, `nextRunAt`) the first page notes the time and the walk leaves out jobs
  * changed after it (they could otherwise move ahead of the position and come again); the first
  * page waits for the clock to pass that millisecond, so a change made after it cannot carry the
- * same time.
+ * same time. A job that changes status while a page is read comes once.
  */
 export async function findJobs(
   collection: Collection<JobDocument>,
@@ -141,7 +156,7 @@ export async function findJobs(
         .toArray(),
     ),
   );
-  const documents = results.flat().sort(compareIn(order));
+  const documents = withoutRepeats(results.flat()).sort(compareIn(order));
   const jobs = documents.slice(0, limit);
   const last = jobs.at(-1);
   if (documents.length <= limit || last === undefined) {
