@@ -11,8 +11,8 @@ import { JobStatus } from './jobs/job-status.js';
  * - `monque_ownership`: the heartbeat of one instance's jobs;
  * - `monque_unique`: one active (pending or processing) job per name and `uniqueKey`;
  * - `monque_status_created`, `monque_status_updated`, `monque_status_next_run`: listing jobs
- *   (`findJobs`) by status in the order of one date field, then `_id` — several statuses are read
- *   as one ordered scan per status, merged — and the recent completions of `getStats`.
+ *   (`findJobs`) of one status in the order of one date field, then `_id` (one ordered range per
+ *   status), and the recent completions of `getStats`.
  *
  * @example
  * ```ts

@@ -487,8 +487,9 @@ export class Monque<
   }
 
   /**
-   * Lists jobs a page at a time, in a stable order; works without `start()`. One `find` per page,
-   * served by an index for every filter and order (see the Managing jobs guide).
+   * Lists jobs a page at a time, in a stable order; works without `start()`. A page is one `find`
+   * per status the filter names (every status when it names none), sent at once, each one
+   * ordered range of an index (see the Managing jobs guide).
    *
    * Paging with `nextCursor` is stable while the queue changes: no job is returned twice, and no
    * job that exists unchanged for the whole walk is skipped. Jobs added or changed meanwhile may

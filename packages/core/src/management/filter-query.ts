@@ -13,8 +13,8 @@ function oneOrAny<T>(values: readonly T[]): T | { $in: T[] } {
 /**
  * The MongoDB filter of a checked {@link JobFilter}, built by Monque from validated plain values:
  * equality, `$in` of values, and ranges (`$gte`/`$lt`) on the date fields. `status` is always
- * present (every status when the filter names none), because the management indexes start with
- * it: a filter on no status reads each status's part of the index, merged in order.
+ * present (every status when the filter names none), as the indexes that serve filters start
+ * with it.
  */
 export function jobFilterQuery(filter: CheckedJobFilter): Document {
   const query: Document = {};

@@ -1,9 +1,6 @@
 import type { Collection } from 'mongodb';
-import { ObjectId } from 'mongodb';
-import { MonqueError } from '../errors.js';
 import type { Job, JobDocument } from '../jobs/job.js';
 import { readCallOptions } from '../runtime/call-options.js';
-import { describeValue } from '../validation/describe-value.js';
 import { assertIntegerInRange } from '../validation/numbers.js';
 import { waitForClockToPass } from './clock.js';
 import { type CheckedJobFilter, canonicalFilter, checkJobFilter } from './job-filter.js';
@@ -15,7 +12,7 @@ import {
   filterFingerprint,
   type PagePosition,
 } from './page-cursor.js';
-import { needsSnapshot, pageQuery } from './page-query.js';
+import { needsSnapshot, pageQueries } from './page-query.js';
 
 /**
  * Options of {@link Monque.findJobs}.
@@ -100,9 +97,34 @@ export function checkFindJobs(filter: unknown, options: unknown): FindJobsReques
   };
 }
 
+/** Orders documents by the order's field, then `_id` (ObjectIds: hex order is byte order). */
+function compareIn(order: SortOrder): (a: JobDocument, b: JobDocument) => number {
+  return (a, b) => {
+    const byField = a[order.field].getTime() - b[order.field].getTime();
+    const byId = a._id.toHexString() < b._id.toHexString() ? -1 : 1;
+    return order.direction * (byField === 0 ? byId : byField);
+  };
+}
+
 /**
- * Reads one page of jobs: one `find` (sorted by the order's field then `_id`, with the index
- * it is written for as `hint`, at most `limit + 1` documents in one batch).
+ * The documents without a second copy of any: the finds of one page are separate reads, so a job
+ * whose status changes between two of them can come from both. (Each status's list holds at most
+ * `limit + 1` documents of its own, so dropping a copy never makes a full page look like the last.)
+ */
+function withoutRepeats(documents: readonly JobDocument[]): JobDocument[] {
+  const seen = new Set<string>();
+  return documents.filter((document) => {
+    const id = document._id.toHexString();
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+/**
+ * Reads one page of jobs: one `find` per status the filter names (every status when it names
+ * none), sent at once, each one ordered range of the index it names as `hint`, sorted by the
+ * order's field then `_id`, at most `limit + 1` documents in one batch; the results are merged.
  *
  * The walk is stable: the order is total and each page starts strictly after the last job of the
  * previous one, so a job is never returned twice and a job that exists unchanged for the whole
@@ -110,10 +132,7 @@ export function checkFindJobs(filter: unknown, options: unknown): FindJobsReques
  * changes (`updatedAt`, `nextRunAt`) the first page notes the time and the walk leaves out jobs
  * changed after it (they could otherwise move ahead of the position and come again); the first
  * page waits for the clock to pass that millisecond, so a change made after it cannot carry the
- * same time.
- *
- * @throws MonqueError when the last job of a full page has no ObjectId `_id` (a document Monque
- * did not write), so no cursor can point past it.
+ * same time. A job that changes status while a page is read comes once.
  */
 export async function findJobs(
   collection: Collection<JobDocument>,
@@ -125,27 +144,24 @@ export async function findJobs(
     snapshot = new Date();
     await waitForClockToPass(snapshot);
   }
-  const query = pageQuery(filter, order, limit, position, snapshot);
-  const documents = await collection
-    .find(query.filter, {
-      sort: query.sort,
-      hint: query.hint,
-      limit: query.limit,
-      batchSize: query.limit,
-    })
-    .toArray();
+  const results = await Promise.all(
+    pageQueries(filter, order, limit, position, snapshot).map((query) =>
+      collection
+        .find(query.filter, {
+          sort: query.sort,
+          hint: query.hint,
+          limit: query.limit,
+          batchSize: query.limit,
+        })
+        .toArray(),
+    ),
+  );
+  const documents = withoutRepeats(results.flat()).sort(compareIn(order));
   const jobs = documents.slice(0, limit);
   const last = jobs.at(-1);
   if (documents.length <= limit || last === undefined) {
     return { jobs, nextCursor: null };
   }
-  // The query only matches Dates in the order's field; `_id` is Monque's as long as it wrote it.
-  if (!(last._id instanceof ObjectId)) {
-    throw new MonqueError(
-      `document ${describeValue(last._id)} in the jobs collection is not a Monque job (its _id ` +
-        'is not an ObjectId), so findJobs cannot page past it; remove it or narrow the filter',
-    );
-  }
-  const key = last[order.field];
-  return { jobs, nextCursor: encodePageCursor({ key, id: last._id, snapshot }, scope) };
+  const cursor = encodePageCursor({ key: last[order.field], id: last._id, snapshot }, scope);
+  return { jobs, nextCursor: cursor };
 }

@@ -31,7 +31,8 @@ export interface SortOrder {
 /** The order of `findJobs` when none is given: newest first. */
 export const DEFAULT_JOB_ORDER: JobOrder = '-createdAt';
 
-const JOB_ORDERS: readonly JobOrder[] = [
+/** Every {@link JobOrder}. */
+export const JOB_ORDERS: readonly JobOrder[] = [
   'nextRunAt',
   '-nextRunAt',
   'createdAt',

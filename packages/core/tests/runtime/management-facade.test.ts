@@ -93,6 +93,12 @@ describe('Monque read methods (facade)', () => {
       expect((error as ConnectionError).message).toBe(message);
       expect((error as ConnectionError).cause).toBe(cause);
     }
-    expect(calls).toEqual(['createIndexes', 'findOne', 'find', 'aggregate', 'aggregate']);
+    // findJobs() reads the four statuses at once; getStats sends its two aggregations at once.
+    expect(calls).toEqual([
+      'createIndexes',
+      'findOne',
+      ...['find', 'find', 'find', 'find'],
+      ...['aggregate', 'aggregate'],
+    ]);
   });
 });

@@ -121,7 +121,7 @@ describe('getStats', () => {
 describe('round trips of the read methods', () => {
   const harness = useSchedulerHarness('mgmt-trips');
 
-  it('getJob sends one find, a findJobs page one find, getStats two aggregates', async () => {
+  it('getJob sends one find, a findJobs page one find per status, getStats two aggregates', async () => {
     const db = await harness.separateDb({ monitorCommands: true });
     const collectionName = harness.collectionName();
     const monque = harness.create({ collectionName }, db);
@@ -138,12 +138,15 @@ describe('round trips of the read methods', () => {
       await action();
       return [...commands];
     };
-    const page = await monque.findJobs({}, { limit: 1000 });
+    const page = await monque.findJobs({ status: 'pending' }, { limit: 1000 });
     expect(page.jobs).toHaveLength(120);
-    expect(await read(() => monque.findJobs({}, { limit: 1000 }))).toEqual(['find']);
-    expect(await read(() => monque.findJobs({}, { limit: 7, order: 'nextRunAt' }))).toEqual([
+    expect(await read(() => monque.findJobs({ status: 'pending' }, { limit: 1000 }))).toEqual([
       'find',
     ]);
+    expect(
+      await read(() => monque.findJobs({ status: ['pending', 'failed'] }, { order: 'nextRunAt' })),
+    ).toEqual(['find', 'find']);
+    expect(await read(() => monque.findJobs())).toEqual(['find', 'find', 'find', 'find']);
     expect(await read(() => monque.getJob(page.jobs[0]?._id ?? ''))).toEqual(['find']);
     expect(await read(() => monque.getStats())).toEqual(['aggregate', 'aggregate']);
   });

@@ -4,7 +4,7 @@ import { JOB_INDEXES } from '../../../src/indexes.js';
 import { jobFilterQuery } from '../../../src/management/filter-query.js';
 import { checkJobFilter } from '../../../src/management/job-filter.js';
 import { readJobOrder } from '../../../src/management/job-order.js';
-import { needsSnapshot, pageIndex, pageQuery } from '../../../src/management/page-query.js';
+import { needsSnapshot, pageIndex, pageQueries } from '../../../src/management/page-query.js';
 
 const ALL = ['pending', 'processing', 'completed', 'failed'];
 
@@ -75,28 +75,44 @@ describe('pageIndex', () => {
   });
 });
 
-describe('pageQuery', () => {
+describe('pageQueries', () => {
   const filter = checkJobFilter({ status: 'failed' });
   const position = { key: new Date(10), id: new ObjectId(), snapshot: undefined };
+  const OBJECT_ID = { $type: 'objectId' };
 
   it('bounds the first page to Dates in the order field and reads one job more', () => {
-    expect(pageQuery(filter, readJobOrder('-createdAt'), 50, undefined, undefined)).toEqual({
-      filter: {
-        $and: [
-          { createdAt: { $gte: new Date(-8.64e15), $lte: new Date(8.64e15) } },
-          { status: 'failed' },
-        ],
+    expect(pageQueries(filter, readJobOrder('-createdAt'), 50, undefined, undefined)).toEqual([
+      {
+        filter: {
+          $and: [
+            { createdAt: { $gte: new Date(-8.64e15), $lte: new Date(8.64e15) }, _id: OBJECT_ID },
+            { status: 'failed' },
+          ],
+        },
+        sort: { createdAt: -1, _id: -1 },
+        hint: 'monque_status_created',
+        limit: 51,
       },
-      sort: { createdAt: -1, _id: -1 },
-      hint: 'monque_status_created',
-      limit: 51,
-    });
+    ]);
+  });
+
+  it('sends one query per status, every status when the filter names none', () => {
+    const statuses = (filterOf: unknown) =>
+      pageQueries(checkJobFilter(filterOf), readJobOrder('createdAt'), 5, undefined, undefined).map(
+        (query) => query.filter.$and.at(-1),
+      );
+    expect(statuses({ name: 'a' })).toEqual(ALL.map((status) => ({ name: 'a', status })));
+    expect(statuses({ status: ['pending', 'failed'] })).toEqual([
+      { status: 'failed' },
+      { status: 'pending' },
+    ]);
   });
 
   it('starts strictly after the position, descending', () => {
-    const query = pageQuery(filter, readJobOrder('-createdAt'), 10, position, undefined);
-    expect(query.filter.$and[0]).toEqual({
+    const [query] = pageQueries(filter, readJobOrder('-createdAt'), 10, position, undefined);
+    expect(query?.filter.$and[0]).toEqual({
       createdAt: { $lte: position.key },
+      _id: OBJECT_ID,
       $or: [
         { createdAt: { $lt: position.key } },
         { createdAt: position.key, _id: { $lt: position.id } },
@@ -106,10 +122,11 @@ describe('pageQuery', () => {
 
   it('starts strictly after the position, ascending, within the snapshot', () => {
     const snapshot = new Date(20);
-    const query = pageQuery(filter, readJobOrder('nextRunAt'), 10, position, snapshot);
-    expect(query.filter.$and.slice(0, 2)).toEqual([
+    const [query] = pageQueries(filter, readJobOrder('nextRunAt'), 10, position, snapshot);
+    expect(query?.filter.$and.slice(0, 2)).toEqual([
       {
         nextRunAt: { $gte: position.key },
+        _id: OBJECT_ID,
         $or: [
           { nextRunAt: { $gt: position.key } },
           { nextRunAt: position.key, _id: { $gt: position.id } },
@@ -117,7 +134,7 @@ describe('pageQuery', () => {
       },
       { updatedAt: { $lte: snapshot } },
     ]);
-    expect(query.sort).toEqual({ nextRunAt: 1, _id: 1 });
+    expect(query?.sort).toEqual({ nextRunAt: 1, _id: 1 });
   });
 
   it('takes a snapshot for the orders on fields that change', () => {
