@@ -160,6 +160,7 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
   handler.close = async () => {
     for (const res of context.streams) res.end();
     context.streams.clear();
+    await context.live.close();
   };
   return handler;
 }

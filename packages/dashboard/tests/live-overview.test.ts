@@ -200,6 +200,19 @@ describe('LiveOverview', () => {
     ]);
   });
 
+  it('closes: drops every page and waits for the stream to close', async () => {
+    const { live, streams, events, listener } = setup();
+    live.subscribe(listener);
+    stream(streams, 0).answer(null);
+    await vi.advanceTimersByTimeAsync(0);
+    const seen = events.length;
+    await live.close();
+    expect(stream(streams, 0).closed).toBe(true);
+    expect(live.subscribers).toBe(0);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(events).toHaveLength(seen);
+  });
+
   it('stops reading and closes the stream when the last page leaves', async () => {
     const { live, streams, listener, reads } = setup({ refreshInterval: 1000 });
     const unsubscribe = live.subscribe(listener);

@@ -79,7 +79,7 @@ export class LiveOverview {
     listener({ type: 'mode', ...this.#mode });
     if (this.#listeners.size === 1) this.#start();
     return () => {
-      if (this.#listeners.delete(listener) && this.#listeners.size === 0) this.#stop();
+      if (this.#listeners.delete(listener) && this.#listeners.size === 0) void this.#stop();
     };
   }
 
@@ -98,16 +98,20 @@ export class LiveOverview {
     this.#open();
   }
 
-  #stop(): void {
+  /** Drops every subscriber and closes the change stream. */
+  async close(): Promise<void> {
+    this.#listeners.clear();
+    await this.#stop();
+  }
+
+  async #stop(): Promise<void> {
     clearInterval(this.#tick);
     clearTimeout(this.#pending);
     clearTimeout(this.#reopen);
     this.#tick = this.#pending = this.#reopen = undefined;
     const stream = this.#stream;
     this.#stream = undefined;
-    if (stream !== undefined) {
-      stream.close().catch((error: unknown) => this.#options.onError(asError(error)));
-    }
+    await stream?.close().catch((error: unknown) => this.#options.onError(asError(error)));
   }
 
   #open(): void {
