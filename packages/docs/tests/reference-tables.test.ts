@@ -9,6 +9,7 @@ import { readApiFacts } from './support/api-facts.ts';
 import {
   exportedErrors,
   generatedTables,
+  normalizeTables,
   type ResolvedDefault,
   regenerateTables,
   resolvedDefaults,
@@ -50,7 +51,7 @@ describe('tables and values that restate the code', () => {
     const stale: string[] = [];
     for (const { file, text } of documents()) {
       const fresh = regenerateTables(text, file);
-      if (fresh === text) continue;
+      if (normalizeTables(fresh) === normalizeTables(text)) continue;
       if (WRITE) writeFileSync(join(repositoryRoot, file), fresh);
       else stale.push(file);
     }
@@ -64,7 +65,9 @@ describe('tables and values that restate the code', () => {
     expect(tables('concepts/events.md')).toEqual(['events', 'event-payloads']);
     expect(tables('reference/errors.md')).toEqual(['errors']);
     const text = readFileSync(join(repositoryRoot, DOCS_CONTENT, 'concepts/events.md'), 'utf8');
-    for (const event of readApiFacts().events) expect(text).toContain(`| \`${event.name}\` |`);
+    for (const event of readApiFacts().events) {
+      expect(normalizeTables(text)).toContain(`| \`${event.name}\` |`);
+    }
   });
 
   it('every option has a resolved default and every resolved default is an option', () => {

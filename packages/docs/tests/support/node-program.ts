@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repositoryRoot } from './repository.ts';
@@ -104,8 +105,34 @@ export function killGroup(program: RunningProgram, signal: NodeJS.Signals): void
   }
 }
 
-/** Builds the published packages (`dist`), as `npm test` does first; Turborepo skips it when fresh. */
+/** The packages whose build (`dist`) the programs load. */
+const BUILT_PACKAGES = ['core', 'mongo-emulator'];
+
+/** The modification times of the files at `path` (a file, or every file below a folder). */
+function modificationTimes(path: string): number[] {
+  if (!existsSync(path)) return [];
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return [stats.mtimeMs];
+  return readdirSync(path).flatMap((entry) => modificationTimes(join(path, entry)));
+}
+
+/** Whether a package's `dist` was written after every file it is built from. */
+function isBuilt(name: string): boolean {
+  const root = join(repositoryRoot, 'packages', name);
+  const outputs = modificationTimes(join(root, 'dist'));
+  const inputs = ['src', 'package.json', 'tsconfig.json', 'tsdown.config.ts'].flatMap((input) =>
+    modificationTimes(join(root, input)),
+  );
+  return outputs.length > 0 && Math.min(...outputs) >= Math.max(...inputs);
+}
+
+/**
+ * Builds the published packages (`dist`) unless they are newer than their sources — as they are
+ * under `npm test`, which builds first, so test files running side by side do not rebuild them
+ * while another one loads them.
+ */
 export async function buildPackages(): Promise<void> {
+  if (BUILT_PACKAGES.every(isBuilt)) return;
   await promisify(execFile)(
     join(repositoryRoot, 'node_modules', '.bin', 'turbo'),
     [

@@ -232,4 +232,24 @@ export function regenerateTables(text: string, file: string, facts = readApiFact
   });
 }
 
+/**
+ * The document with every table row written the same way (cells trimmed, separator cells `---`),
+ * so a table matches whether or not the formatter aligned its columns.
+ */
+export function normalizeTables(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (!line.trimStart().startsWith('|')) return line;
+      const cells = line
+        .trim()
+        .replace(/^\||\|$/g, '')
+        .split(/(?<!\\)\|/)
+        .map((cell) => cell.trim())
+        .map((cell) => (/^:?-+:?$/.test(cell) ? '---' : cell));
+      return `| ${cells.join(' | ')} |`;
+    })
+    .join('\n');
+}
+
 export { oneLine };
