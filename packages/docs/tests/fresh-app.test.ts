@@ -4,21 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractCodeBlocks } from './support/markdown.ts';
-import { buildPackages, killGroup, startProgram } from './support/node-program.ts';
-import { DOCS_CONTENT, readRepositoryFile, repositoryRoot } from './support/repository.ts';
+import { titledCodeBlock } from './support/document-snippets.ts';
+import {
+  buildPackages,
+  expectEndsOnSigterm,
+  killGroup,
+  SIGTERM_OBSERVER,
+  startProgram,
+} from './support/node-program.ts';
+import { DOCS_CONTENT, repositoryRoot } from './support/repository.ts';
 
 const run = promisify(execFile);
 const PAGE = `${DOCS_CONTENT}/getting-started/local-development.md`;
 
-/** The program of the Local development page whose fence has `title="<file>"`. */
-function program(file: string): string {
-  const block = extractCodeBlocks(readRepositoryFile(PAGE), PAGE).find(
-    (candidate) => candidate.meta.title === file,
-  );
-  if (block === undefined) throw new Error(`${PAGE} has no block titled ${file}`);
-  return block.code;
-}
+/** The program of the Local development page whose fence says `title="<file>"`. */
+const program = (file: string): string => titledCodeBlock(PAGE, file);
 
 async function pack(name: string, destination: string): Promise<string> {
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', destination], {
@@ -54,10 +54,7 @@ describe('a fresh app that follows the Local development page', () => {
     writeFileSync(join(appDir, 'worker.mjs'), program('worker.mjs'));
     writeFileSync(join(appDir, 'worker.cjs'), program('worker.cjs'));
     // Only an observer: says when the program has registered its SIGTERM listener.
-    writeFileSync(
-      join(appDir, 'observe-signals.cjs'),
-      "process.on('newListener', (event) => { if (event === 'SIGTERM') console.log('SIGTERM listener registered'); });\n",
-    );
+    writeFileSync(join(appDir, 'observe-signals.cjs'), SIGTERM_OBSERVER);
   }, 300_000);
 
   afterAll(() => {
@@ -82,15 +79,9 @@ describe('a fresh app that follows the Local development page', () => {
           },
         );
         try {
-          await worker.waitForOutput(/SIGTERM listener registered/, 30_000);
           await worker.waitForOutput(/completed send-email [0-9a-f]{24} in \d+ ms/, 30_000);
           expect(worker.output()).toContain("sending e-mail { to: 'ada@example.com' }");
-          worker.child.kill('SIGTERM');
-          const exit = await worker.exitWithin(15_000);
-          expect(exit, `still running 15 s after SIGTERM:\n${worker.output()}`).toEqual({
-            code: 0,
-            signal: null,
-          });
+          await expectEndsOnSigterm(worker, 15_000);
         } finally {
           worker.child.kill('SIGKILL');
         }

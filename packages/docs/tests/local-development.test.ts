@@ -2,20 +2,12 @@ import { MongoEmulator } from '@monque/mongo-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main, parseCliArguments } from '../../mongo-emulator/src/cli.ts';
+import { titledCodeBlock } from './support/document-snippets.ts';
 import { extractCodeBlocks } from './support/markdown.ts';
 import { checkedDocuments, DOCS_CONTENT, readRepositoryFile } from './support/repository.ts';
 import { splitRow } from './support/stated-facts.ts';
 
 const PAGE = `${DOCS_CONTENT}/getting-started/local-development.md`;
-
-/** The block of a document whose fence has `title="…"`. */
-function titledBlock(file: string, title: string): string {
-  const block = extractCodeBlocks(readRepositoryFile(file), file).find(
-    (candidate) => candidate.meta.title === title,
-  );
-  if (block === undefined) throw new Error(`${file} has no block titled ${title}`);
-  return block.code;
-}
 
 /** The health check of the Compose services in `compose`. */
 function healthChecks(compose: string): unknown[] {
@@ -83,7 +75,7 @@ describe('what the docs say about running a MongoDB for development', () => {
   });
 
   it('gives a Compose file with the health check of the repository’s own, tested one', () => {
-    const snippet = titledBlock(PAGE, 'compose.yaml');
+    const snippet = titledCodeBlock(PAGE, 'compose.yaml');
     const [check] = healthChecks(snippet);
     expect(check).toEqual(healthChecks(readRepositoryFile('docker-compose.yml'))[0]);
     expect(parse(snippet).services.mongodb.command).toEqual(

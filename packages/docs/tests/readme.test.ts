@@ -4,7 +4,12 @@ import { MongoEmulator } from '@monque/mongo-emulator';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractCodeBlocks } from './support/markdown.ts';
-import { buildPackages, startProgram } from './support/node-program.ts';
+import {
+  buildPackages,
+  expectEndsOnSigterm,
+  SIGTERM_OBSERVER,
+  startProgram,
+} from './support/node-program.ts';
 import { readRepositoryFile, repositoryRoot } from './support/repository.ts';
 
 const README = readRepositoryFile('README.md');
@@ -29,10 +34,7 @@ const SURROUNDINGS = `
 globalThis.mailer = { async send(to) { console.log('mailer.send ' + to); } };
 globalThis.buildReport = async () => {};
 globalThis.log = { warn: (fields) => console.log('log.warn ' + JSON.stringify(fields)) };
-process.on('newListener', (event) => {
-  if (event === 'SIGTERM') console.log('SIGTERM listener registered');
-});
-`;
+${SIGTERM_OBSERVER}`;
 
 describe('README', () => {
   it('opens with exactly the two set-up commands: npm start and npm test', () => {
@@ -74,15 +76,8 @@ describe('README', () => {
       });
       try {
         await program.waitForOutput(/mailer\.send ada@example\.com/, 30_000);
-        await program.waitForOutput(/SIGTERM listener registered/, 30_000);
-        program.child.kill('SIGTERM');
-        // Stopping an idle scheduler and closing the client take milliseconds; the bound only
-        // tells a process that ends from one that never does (a client left open).
-        const exit = await program.exitWithin(15_000);
-        expect(exit, `still running 15 s after SIGTERM:\n${program.output()}`).toEqual({
-          code: 0,
-          signal: null,
-        });
+        // Stopping an idle scheduler and closing the client take milliseconds.
+        await expectEndsOnSigterm(program, 15_000);
       } finally {
         program.child.kill('SIGKILL');
       }

@@ -2,6 +2,15 @@ import type { Snippet, SnippetKind } from './compile-snippets.ts';
 import { type CodeBlock, extractCodeBlocks, isProgramBlock } from './markdown.ts';
 import { checkedDocuments, readRepositoryFile } from './repository.ts';
 
+/** The code of the block of `file` whose fence says `title="<title>"` (such as `worker.mjs`). */
+export function titledCodeBlock(file: string, title: string): string {
+  const block = extractCodeBlocks(readRepositoryFile(file), file).find(
+    (candidate) => candidate.meta.title === title,
+  );
+  if (block === undefined) throw new Error(`${file} has no code block titled ${title}`);
+  return block.code;
+}
+
 /** Every fenced code block of the checked documents. */
 export function documentCodeBlocks(): CodeBlock[] {
   return checkedDocuments().flatMap((file) => extractCodeBlocks(readRepositoryFile(file), file));

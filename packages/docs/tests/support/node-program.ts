@@ -2,6 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 import { repositoryRoot } from './repository.ts';
 
 /** How a program ended. */
@@ -92,6 +93,30 @@ export function startProgram(
       }
     },
   };
+}
+
+/**
+ * Preloaded into a program (`--require`, or imported first), it prints `SIGTERM listener
+ * registered` once the program listens for SIGTERM, so a test sends the signal only then.
+ */
+export const SIGTERM_OBSERVER = `process.on('newListener', (event) => {
+  if (event === 'SIGTERM') console.log('SIGTERM listener registered');
+});
+`;
+
+/**
+ * Sends SIGTERM once the program listens for it (see {@link SIGTERM_OBSERVER}) and checks that the
+ * program then ends by itself, with exit code 0, within `boundMs`. The bound only tells a program
+ * that ends from one that never does (such as one whose database client is left open).
+ */
+export async function expectEndsOnSigterm(program: RunningProgram, boundMs: number): Promise<void> {
+  await program.waitForOutput(/SIGTERM listener registered/, 30_000);
+  program.child.kill('SIGTERM');
+  const exit = await program.exitWithin(boundMs);
+  expect(exit, `still running ${boundMs} ms after SIGTERM:\n${program.output()}`).toEqual({
+    code: 0,
+    signal: null,
+  });
 }
 
 /** Sends `signal` to the process group a program leads (see `startProgram`'s `group`). */

@@ -68,6 +68,18 @@ export function extractTsdocExamples(source: string, file: string): TsdocExample
   return examples;
 }
 
+/** The name a function, class, interface, type or enum declaration declares. */
+function declarationName(statement: ts.Statement): string | undefined {
+  return (ts.isFunctionDeclaration(statement) ||
+    ts.isClassDeclaration(statement) ||
+    ts.isInterfaceDeclaration(statement) ||
+    ts.isTypeAliasDeclaration(statement) ||
+    ts.isEnumDeclaration(statement)) &&
+    statement.name !== undefined
+    ? statement.name.text
+    : undefined;
+}
+
 /** The names a snippet declares or imports at its top level. */
 function declaredNames(code: string): Set<string> {
   const sourceFile = ts.createSourceFile('snippet.ts', code, ts.ScriptTarget.ES2022, true);
@@ -85,15 +97,8 @@ function declaredNames(code: string): Set<string> {
     if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations)
         addBinding(declaration.name);
-    } else if (
-      (ts.isFunctionDeclaration(statement) ||
-        ts.isClassDeclaration(statement) ||
-        ts.isInterfaceDeclaration(statement) ||
-        ts.isTypeAliasDeclaration(statement) ||
-        ts.isEnumDeclaration(statement)) &&
-      statement.name !== undefined
-    ) {
-      names.add(statement.name.text);
+    } else if (declarationName(statement) !== undefined) {
+      names.add(declarationName(statement) ?? '');
     } else if (ts.isImportDeclaration(statement) && statement.importClause !== undefined) {
       const { name, namedBindings } = statement.importClause;
       if (name !== undefined) names.add(name.text);
@@ -130,15 +135,8 @@ function exportedNames(sourceFile: ts.SourceFile): string[] {
       for (const declaration of statement.declarationList.declarations) {
         if (ts.isIdentifier(declaration.name)) names.push(declaration.name.text);
       }
-    } else if (
-      (ts.isFunctionDeclaration(statement) ||
-        ts.isClassDeclaration(statement) ||
-        ts.isInterfaceDeclaration(statement) ||
-        ts.isTypeAliasDeclaration(statement) ||
-        ts.isEnumDeclaration(statement)) &&
-      statement.name !== undefined
-    ) {
-      names.push(statement.name.text);
+    } else if (declarationName(statement) !== undefined) {
+      names.push(declarationName(statement) ?? '');
     }
   }
   return names;
