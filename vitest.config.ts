@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import projects from './vitest.workspace.ts';
 
-// Vitest 4 reads its projects from this root config (the older `vitest.workspace.ts` file is no
-// longer read). Each package keeps its own `vitest.config.ts` with `defineProject`.
+// The projects are listed in vitest.workspace.ts; Vitest 4 reads them from here (`test.projects`).
 export default defineConfig({
   test: {
-    projects: ['packages/*'],
+    projects,
     reporters: ['default', './scripts/summary-reporter.ts'],
     coverage: {
       provider: 'v8',

@@ -54,6 +54,7 @@ export default defineConfig({
           items: [
             { label: 'Installation', slug: 'getting-started/installation' },
             { label: 'Quick start', slug: 'getting-started/quick-start' },
+            { label: 'Local development', slug: 'getting-started/local-development' },
           ],
         },
         { label: 'Core concepts', autogenerate: { directory: 'concepts' } },
@@ -62,6 +63,8 @@ export default defineConfig({
         {
           label: 'Reference',
           items: [
+            { label: 'Options and defaults', slug: 'reference/options' },
+            { label: 'Errors', slug: 'reference/errors' },
             { label: 'Comparison with other queues', slug: 'reference/comparison' },
             { label: 'Benchmarks', slug: 'reference/benchmarks' },
             { label: 'Emulator: supported features', slug: 'reference/emulator' },

@@ -9,7 +9,7 @@ import { describeValue } from './validation/describe-value.js';
  * @example
  * ```ts
  * try {
- *   await monque.enqueue('', {});
+ *   await monque.enqueue('send-email', { to: 'ada@example.com' });
  * } catch (error) {
  *   if (error instanceof MonqueError) console.error(error.name, error.message);
  * }
@@ -40,7 +40,7 @@ export class MonqueError extends Error {
  * @example
  * ```ts
  * try {
- *   await monque.enqueue({ $ne: null } as never, {});
+ *   await monque.enqueue({ $ne: null } as never, {} as never);
  * } catch (error) {
  *   if (error instanceof InvalidArgumentError) console.error(error.argument); // 'name'
  * }

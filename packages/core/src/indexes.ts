@@ -16,7 +16,7 @@ import { JobStatus } from './jobs/job-status.js';
  *
  * @example
  * ```ts
- * await db.collection('monque_jobs').createIndexes(JOB_INDEXES);
+ * await db.collection('monque_jobs').createIndexes([...JOB_INDEXES]);
  * ```
  */
 export const JOB_INDEXES: readonly IndexDescription[] = [

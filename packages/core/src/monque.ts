@@ -122,7 +122,10 @@ export interface ScheduleOptions {
  * await monque.start();
  * await monque.enqueue('send-email', { to: 'ada@example.com' });
  * await monque.schedule('0 * * * *', 'cleanup', null);
- * process.on('SIGTERM', () => void monque.stop());
+ * process.once('SIGTERM', async () => {
+ *   await monque.stop(); // finishes running jobs, releases the rest
+ *   await client.close(); // nothing left open: the process ends
+ * });
  * ```
  */
 export class Monque<

@@ -158,6 +158,8 @@ export interface MonqueOptions {
    *
    * @example
    * ```ts
+   * import { hostname } from 'node:os';
+   *
    * new Monque(db, { schedulerInstanceId: `${hostname()}-${process.pid}` });
    * ```
    */

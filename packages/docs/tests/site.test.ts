@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILD_STAMP_FILE, type BuildStamp, hashSiteInputs } from '../src/plugins/source-hash.ts';
 import { findBrokenLinks, listHtmlFiles } from './links.ts';
 import { type StaticServer, startStaticServer } from './static-server.ts';
+import { findChromium } from './support/chromium.ts';
 
 const docsRoot = fileURLToPath(new URL('..', import.meta.url));
 const repositoryRoot = join(docsRoot, '..', '..');
 const dist = join(docsRoot, 'dist');
-const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -23,11 +23,11 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(
-    `docs: skipping the browser tests: ${CHROMIUM} is not installed (apt-get install -y chromium).`,
-  );
+// Without Chromium the browser tests skip on a developer's machine (saying so, loudly) and fail
+// in CI (CI=true), where a skip would go unnoticed.
+const browserLookup = findChromium();
+if (browserLookup.kind === 'skip') {
+  process.stderr.write(`\n!!! ${browserLookup.message}\n\n`);
 }
 
 function readStamp(): BuildStamp | undefined {
@@ -75,6 +75,10 @@ describe('built site', () => {
       'index.html',
       'getting-started/installation/index.html',
       'getting-started/quick-start/index.html',
+      'getting-started/local-development/index.html',
+      'concepts/events/index.html',
+      'reference/options/index.html',
+      'reference/errors/index.html',
       'concepts/jobs/index.html',
       'concepts/workers/index.html',
       'concepts/scheduling/index.html',
@@ -113,7 +117,15 @@ describe('built site', () => {
   });
 });
 
-describe.skipIf(!hasChromium)('site in Chromium', () => {
+it.skipIf(browserLookup.kind === 'skip')(
+  'has a Chromium for the browser tests (required under CI)',
+  () => {
+    if (browserLookup.kind === 'fail') throw new Error(browserLookup.message);
+    expect(browserLookup.kind).toBe('found');
+  },
+);
+
+describe.runIf(browserLookup.kind === 'found')('site in Chromium', () => {
   let server: StaticServer;
   let browser: Browser;
   const pages: Page[] = [];
@@ -121,7 +133,8 @@ describe.skipIf(!hasChromium)('site in Chromium', () => {
   beforeAll(async () => {
     const stamp = await freshBuild();
     server = await startStaticServer(dist, stamp.base);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const executablePath = browserLookup.kind === 'found' ? browserLookup.path : '';
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   });
 
   afterAll(async () => {
@@ -184,6 +197,21 @@ describe.skipIf(!hasChromium)('site in Chromium', () => {
     const code = await page.locator('.expressive-code pre').allTextContents();
     expect(code.join('\n')).toContain('new Monque');
     expect(scriptErrors).toEqual([]);
+  });
+
+  it('renders the tables generated from the code', async () => {
+    const events = await open('concepts/events/');
+    const eventNames = await texts(
+      events.page,
+      '.sl-markdown-content table:first-of-type tbody td:first-child',
+    );
+    expect(eventNames).toEqual(expect.arrayContaining(['job:start', 'job:complete', 'job:error']));
+    const options = await open('reference/options/');
+    const rows = await options.page
+      .locator('.sl-markdown-content table tbody tr')
+      .allTextContents();
+    expect(rows.some((row) => row.includes('pollInterval') && row.includes('1 s'))).toBe(true);
+    expect([...events.scriptErrors, ...options.scriptErrors]).toEqual([]);
   });
 
   it('renders the lifecycle diagram and the backoff table', async () => {

@@ -8,7 +8,7 @@ import type { JobStatus } from './job-status.js';
  *
  * @example
  * ```ts
- * const doc: JobDocument<{ to: string }> | null = await monque.collection.findOne({ _id: id });
+ * const doc: JobDocument | null = await monque.collection.findOne({ _id: id });
  * ```
  */
 export interface JobDocument<T = unknown> {

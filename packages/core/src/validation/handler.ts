@@ -9,7 +9,7 @@ import { WorkerRegistrationError } from '../errors.js';
  *
  * @example
  * ```ts
- * assertHandler('send-email', async (job) => {}); // passes
+ * assertHandler('send-email', async () => {}); // passes
  * assertHandler('send-email', 'sendEmail'); // throws WorkerRegistrationError
  * ```
  */

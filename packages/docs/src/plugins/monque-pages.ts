@@ -33,7 +33,8 @@ function emulatorPage(repositoryRoot: string): GeneratedPage {
     body: [
       ':::note',
       'This page is generated from the README of `@monque/mongo-emulator` each time the site is built.',
-      'See [Testing](/guides/testing/) for how Monque uses the emulator.',
+      'See [Local development](/getting-started/local-development/) and [Testing](/guides/testing/)',
+      'for how to use it with Monque.',
       ':::',
       '',
       withoutTitle(readme),
