@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
-
-/** Debian's Chromium, which `.ci/run` installs when it is missing. */
-export const CHROMIUM = '/usr/bin/chromium';
+// The project's one rule for finding the browser: CHROMIUM_PATH or Debian's Chromium; without
+// one, browser tests skip on a developer's machine and fail under CI=true (which .ci/run sets).
+import { type BrowserLookup, findChromium } from '../../../docs/tests/support/chromium.js';
 
 const ARGS = [
   '--headless',
@@ -17,15 +17,12 @@ const ARGS = [
   '--disable-sync',
 ];
 
-/**
- * Whether the browser tests run: always under CI (where a missing browser then fails them),
- * elsewhere only when Chromium is installed (they are skipped with a warning otherwise).
- */
+const lookup: BrowserLookup = findChromium();
+
+/** Whether the browser tests run: with a browser, or under CI without one (to fail there). */
 export function shouldRunBrowserTests(): boolean {
-  if (existsSync(CHROMIUM) || process.env.CI === 'true') return true;
-  console.warn(
-    `dashboard: skipping the browser tests: ${CHROMIUM} is not installed (apt-get install -y chromium).`,
-  );
+  if (lookup.kind !== 'skip') return true;
+  process.stderr.write(`\n!!! dashboard: ${lookup.message}\n\n`);
   return false;
 }
 
@@ -35,15 +32,13 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Starts Chromium headless with a fresh user data directory. */
+/** Starts Chromium headless with a fresh user data directory; throws when there is none. */
 export async function launchChromium(): Promise<TestBrowser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no browser: ${CHROMIUM} is missing (apt-get install -y chromium)`);
-  }
+  if (lookup.kind !== 'found') throw new Error(lookup.message);
   const profile = mkdtempSync(join(tmpdir(), 'monque-dashboard-chromium-'));
   try {
     const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: lookup.path,
       headless: true,
       args: ARGS,
       viewport: { width: 1280, height: 800 },
