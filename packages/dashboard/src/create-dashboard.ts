@@ -7,7 +7,7 @@ import { asError } from './http/errors.js';
 import { toDashboardRequest } from './http/request.js';
 import { sendHtml, sendText } from './http/responses.js';
 import type { RouteContext } from './http/routes.js';
-import { LiveOverview } from './live/live-overview.js';
+import { LiveFeed } from './live/live-feed.js';
 import {
   hasActions,
   JOB_ACTIONS,
@@ -114,12 +114,15 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
     management,
     actions,
     csrf: new CsrfProtection(resolved.csrfSecret, resolved.basePath),
-    live: new LiveOverview({
+    live: new LiveFeed({
       collection: management.collection,
-      readFigures: async () => renderOverviewFigures(page, await management.getStats()).toString(),
       refreshInterval: resolved.refreshInterval,
       onError: resolved.onError,
     }),
+    overviewTopic: {
+      read: async () => renderOverviewFigures(page, await management.getStats()).toString(),
+      concerns: () => true,
+    },
     streams: new Set(),
     now: () => new Date(),
     allowedActions: async (request) => {

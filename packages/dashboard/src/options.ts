@@ -34,9 +34,9 @@ interface CommonOptions {
   /** Hide every action and refuse action requests (403) whatever `authorize` says. Default `false`. */
   readOnly?: boolean;
   /**
-   * How often the overview's figures are re-read for the open pages, in milliseconds: the only
-   * refresh where change streams are unavailable, and in live mode what keeps the time-windowed
-   * figures (throughput, lag) current between changes. Default 5000.
+   * How often the open live pages (overview, job) re-read their figures, in milliseconds: the
+   * only refresh where change streams are unavailable, and in live mode what keeps time-based
+   * figures (throughput, lag, heartbeat ages) current between changes. Default 5000.
    */
   refreshInterval?: number;
   /**

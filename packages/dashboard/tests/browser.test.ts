@@ -68,13 +68,13 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
 
   const url = (path: string): string => `${server.url}${path}`;
   const cell = (name: string, status: string): string =>
-    `#overview-figures tr[data-name="${name}"] td[data-status="${status}"]`;
+    `#live-figures tr[data-name="${name}"] td[data-status="${status}"]`;
 
   it('updates the overview live while another process enqueues and completes jobs', async () => {
     await page.goto(url('/queue/'));
     await page.locator('#live-status[data-live-mode="live"]').waitFor();
     await expect(page.locator('#live-status').textContent()).resolves.toBe(
-      'Live: the figures update as jobs change.',
+      'Live: updates as jobs change.',
     );
     await page.evaluate('window.notReloaded = true');
     await queue.send('enqueue quick-job 3');
@@ -111,7 +111,7 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
       );
       failing = false;
       await management.monque.collection.insertOne(createJobDocument({ name: 'after-recovery' }));
-      await page.locator('#overview-figures tr[data-name="after-recovery"]').waitFor();
+      await page.locator('#live-figures tr[data-name="after-recovery"]').waitFor();
       await expect(page.locator('#live-status').getAttribute('data-live-mode')).resolves.toBe(
         'live',
       );
@@ -146,6 +146,36 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
       await client.close();
       await emulator.stop();
     }
+  });
+
+  it('updates a job’s page live, actions included, as the job changes', async () => {
+    const job = createJobDocument({ name: 'watched-job', status: 'failed', failReason: 'boom' });
+    await jobs.insertOne(job);
+    await page.goto(url(`/queue/jobs/${job._id.toHexString()}`));
+    await page.locator('#live-status[data-live-mode="live"]').waitFor();
+    await page.evaluate('window.notReloaded = true');
+    await expect(page.locator('[data-action]').allTextContents()).resolves.toEqual([
+      'Retry…',
+      'Delete…',
+    ]);
+    await jobs.updateOne(
+      { _id: job._id },
+      {
+        $set: {
+          status: 'processing',
+          claimedBy: 'worker-z',
+          lastHeartbeat: new Date(),
+          progress: { percent: 40 },
+        } as Partial<JobDocument>,
+      },
+    );
+    await page.locator('#live-figures .status-processing').waitFor();
+    await expect(page.locator('[data-action]').allTextContents()).resolves.toEqual(['Cancel…']);
+    await expect(page.locator('#live-figures').textContent()).resolves.toContain('worker-z');
+    await expect(page.locator('#live-figures pre.value').nth(1).textContent()).resolves.toContain(
+      '"percent": 40',
+    );
+    await expect(page.evaluate('window.notReloaded')).resolves.toBe(true);
   });
 
   it('filters jobs by name and data, and pages through them', async () => {
@@ -265,7 +295,7 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
     );
     await page.goto(url('/queue/'));
     await page.locator('#live-status[data-live-mode="live"]').waitFor();
-    await expect(page.locator('#overview-figures tbody th a').allTextContents()).resolves.toContain(
+    await expect(page.locator('#live-figures tbody th a').allTextContents()).resolves.toContain(
       XSS,
     );
     await expect(page.locator('img').count()).resolves.toBe(0);

@@ -45,10 +45,26 @@ describe('live overview over Server-Sent Events', () => {
     await reader.waitFor((event) => event.event === 'mode' && event.data.includes('"live"'));
     await jobs.insertOne(createJobDocument({ name: 'pushed-by-change-stream' }));
     const figures = await reader.waitFor(
-      (event) => event.event === 'figures' && event.data.includes('pushed-by-change-stream'),
+      (event) => event.event === 'update' && event.data.includes('pushed-by-change-stream'),
     );
     expect(figures.data).toMatch(
       /data-name="pushed-by-change-stream"[\s\S]*data-status="pending">[^<]*<a [^>]*>1</,
+    );
+  });
+
+  it('pushes a job’s page when that job changes', async () => {
+    const job = createJobDocument({ name: 'followed' });
+    await jobs.insertOne(job);
+    const reader = new EventReader(`${server.url}/jobs/${job._id.toHexString()}/events`);
+    readers.push(reader);
+    await reader.waitFor((event) => event.event === 'mode' && event.data.includes('"live"'));
+    await jobs.updateOne({ _id: job._id }, { $set: { failReason: 'changed while watched' } });
+    await reader.waitFor(
+      (event) => event.event === 'update' && event.data.includes('changed while watched'),
+    );
+    await jobs.deleteOne({ _id: job._id });
+    await reader.waitFor(
+      (event) => event.event === 'update' && event.data.includes('This job no longer exists.'),
     );
   });
 
@@ -61,7 +77,7 @@ describe('live overview over Server-Sent Events', () => {
     await first.close();
     await jobs.insertOne(createJobDocument({ name: 'after-one-left' }));
     await second.waitFor(
-      (event) => event.event === 'figures' && event.data.includes('after-one-left'),
+      (event) => event.event === 'update' && event.data.includes('after-one-left'),
     );
   });
 });
@@ -101,7 +117,7 @@ describe('without change streams (a standalone server)', () => {
       });
       await jobs.insertOne(createJobDocument({ name: 'found-by-refresh' }));
       await reader.waitFor(
-        (event) => event.event === 'figures' && event.data.includes('found-by-refresh'),
+        (event) => event.event === 'update' && event.data.includes('found-by-refresh'),
       );
       expect(errors).toEqual([]);
     } finally {

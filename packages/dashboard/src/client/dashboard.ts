@@ -1,8 +1,8 @@
 /**
  * The dashboard's browser script (progressive enhancement: every page works without it).
- * On the overview it subscribes to the server's event stream and swaps in the figures the server
- * rendered (already escaped there), keeping keyboard focus where it was; on action forms it
- * prevents a second submission.
+ * On live pages (the overview, a job) it subscribes to the server's event stream and swaps in the
+ * figures the server rendered (already escaped there), keeping keyboard focus where it was; on
+ * action forms it prevents a second submission.
  */
 
 interface ModeEvent {
@@ -12,7 +12,7 @@ interface ModeEvent {
 
 const MODE_TEXT: Readonly<Record<ModeEvent['mode'], string>> = {
   connecting: 'Connecting for live updates…',
-  live: 'Live: the figures update as jobs change.',
+  live: 'Live: updates as jobs change.',
   polling: 'Refreshing periodically',
 };
 
@@ -39,7 +39,7 @@ function replaceFigures(container: HTMLElement, markup: string): void {
   }
 }
 
-function startLiveOverview(container: HTMLElement): void {
+function startLiveUpdates(container: HTMLElement): void {
   const source = container.dataset.liveSource;
   const status = document.getElementById('live-status');
   if (source === undefined || status === null || typeof EventSource !== 'function') return;
@@ -56,7 +56,7 @@ function startLiveOverview(container: HTMLElement): void {
     mode = { name: next.mode, text };
     setStatus(status, mode.name, mode.text);
   });
-  events.addEventListener('figures', (event) => {
+  events.addEventListener('update', (event) => {
     // New figures end a problem shown before.
     setStatus(status, mode.name, mode.text);
     const markup = (event as MessageEvent<string>).data;
@@ -82,7 +82,7 @@ function guardDoubleSubmit(form: HTMLFormElement): void {
 }
 
 const live = document.querySelector<HTMLElement>('[data-live-source]');
-if (live !== null) startLiveOverview(live);
+if (live !== null) startLiveUpdates(live);
 for (const form of document.querySelectorAll<HTMLFormElement>('form[method="post"]')) {
   guardDoubleSubmit(form);
 }

@@ -72,3 +72,8 @@ ${page.body}
 </html>
 `;
 }
+
+/** The line that says how a live page is kept current (filled in by the client script). */
+export function liveStatus(): SafeHtml {
+  return html`<p class="live-status" id="live-status" role="status" data-live-mode="static">Updates need JavaScript: reload for new figures.</p>`;
+}

@@ -75,8 +75,11 @@ export async function dispatch(
   if (path === '/') return routes.overview(context, res);
   if (path === '/jobs') return routes.jobs(context, request, res);
   if (path === '/schedules') return routes.schedules(context, request, res);
-  if (path === '/events') return routes.events(context, res);
+  if (path === '/events') return routes.overviewEvents(context, res);
   if (path.startsWith('/assets/')) return routes.asset(request, path.slice('/assets/'.length), res);
+  if (jobPath?.[1] !== undefined && jobPath[2] === 'events') {
+    return routes.jobEvents(context, request, jobPath[1], res);
+  }
   if (jobPath?.[1] !== undefined && jobPath[2] === undefined) {
     return routes.jobDetail(context, request, jobPath[1], res);
   }

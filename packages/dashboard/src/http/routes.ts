@@ -4,9 +4,9 @@ import { loadAssets } from '../assets.js';
 import type { PageContext } from '../html/layout.js';
 import { pathTo } from '../html/layout.js';
 import { openEventStream } from '../live/event-stream.js';
-import type { LiveOverview } from '../live/live-overview.js';
+import type { LiveFeed, LiveTopic } from '../live/live-feed.js';
 import type { JobAction, QueueActions, QueueReader } from '../management.js';
-import { confirmActionPage, jobDetailPage } from '../pages/job-detail.js';
+import { confirmActionPage, jobDetailPage, renderJobFigures } from '../pages/job-detail.js';
 import { parseJobQuery } from '../pages/job-query.js';
 import { jobsPage } from '../pages/jobs.js';
 import { overviewPage } from '../pages/overview.js';
@@ -24,7 +24,9 @@ export interface RouteContext {
   /** The job actions; `undefined` makes the dashboard read-only. */
   readonly actions: QueueActions | undefined;
   readonly csrf: CsrfProtection;
-  readonly live: LiveOverview;
+  readonly live: LiveFeed;
+  /** The overview's figures, one topic for every open overview. */
+  readonly overviewTopic: LiveTopic;
   /** Open event streams, ended by `close()`. */
   readonly streams: Set<ServerResponse>;
   readonly now: () => Date;
@@ -130,17 +132,52 @@ export async function confirmAction(
   sendHtml(res, 200, confirmActionPage(context.page, job, action, token, context.now()));
 }
 
-export function events(context: RouteContext, res: ServerResponse): void {
+/** Streams a topic's updates to one page until the browser leaves. */
+function streamTopic(
+  context: RouteContext,
+  res: ServerResponse,
+  key: string,
+  topic: LiveTopic,
+): void {
   const stream = openEventStream(res);
   context.streams.add(res);
-  const unsubscribe = context.live.subscribe((event) => {
-    if (event.type === 'figures') stream.send('figures', event.html);
+  const unsubscribe = context.live.subscribe(key, topic, (event) => {
+    if (event.type === 'update') stream.send('update', event.html);
     else if (event.type === 'mode') stream.send('mode', JSON.stringify(event));
     else stream.send('problem', event.message);
   });
   void stream.closed.then(() => {
     unsubscribe();
     context.streams.delete(res);
+  });
+}
+
+/** The overview's updates. */
+export function overviewEvents(context: RouteContext, res: ServerResponse): void {
+  streamTopic(context, res, 'overview', context.overviewTopic);
+}
+
+/**
+ * One job's updates, rendered with the actions this request may take: pages allowed the same
+ * actions share one read per change of the job.
+ */
+export async function jobEvents(
+  context: RouteContext,
+  request: DashboardRequest,
+  id: string,
+  res: ServerResponse,
+): Promise<void> {
+  const allowed = await context.allowedActions(request);
+  const key = `job:${id}:${[...allowed].sort().join(',')}`;
+  streamTopic(context, res, key, {
+    read: async () =>
+      renderJobFigures(
+        context.page,
+        await context.management.getJob(id),
+        allowed,
+        context.now(),
+      ).toString(),
+    concerns: (documentId) => documentId === id,
   });
 }
 

@@ -1,7 +1,7 @@
 import type { Job } from '@monque/core';
 import { formatAge, formatDate, formatValue, timeElement } from '../html/format.js';
 import { type HtmlValue, html, type SafeHtml } from '../html/html.js';
-import { layout, type PageContext, pathTo } from '../html/layout.js';
+import { layout, liveStatus, type PageContext, pathTo } from '../html/layout.js';
 import type { JobAction } from '../management.js';
 import { jobLabel, statusBadge } from './jobs.js';
 
@@ -112,14 +112,16 @@ function row(label: string, value: HtmlValue): SafeHtml {
   return html`<div><dt>${label}</dt><dd>${value}</dd></div>`;
 }
 
-/** The job detail page, with an optional notice about an action just taken. */
-export function jobDetailPage(
+/** The live part of a job's page: replaced as a whole when the job changes. */
+export function renderJobFigures(
   context: PageContext,
-  job: Job,
+  job: Job | null,
   allowed: ReadonlySet<JobAction>,
   now: Date,
-  notice?: Notice,
 ): SafeHtml {
+  if (job === null) {
+    return html`<p class="notice notice-error" role="alert">This job no longer exists.</p>`;
+  }
   const stack = lastFailureStack(job);
   const summary = html`<dl class="facts">
 ${row('Id', html`<code>${job._id.toHexString()}</code>`)}
@@ -143,16 +145,34 @@ ${row('Last heartbeat', job.lastHeartbeat === null ? '—' : html`${timeElement(
 <p class="failure-reason">${job.failReason ?? '—'}</p>
 ${stack === undefined ? '' : html`<pre class="stack" tabindex="0">${stack}</pre>`}
 </section>`;
-  const body = html`<p class="breadcrumb"><a href="${pathTo(context, '/jobs')}">Jobs</a> › <a href="${pathTo(context, '/jobs', { name: job.name })}">${job.name}</a></p>
-<h1>${jobLabel(job)}</h1>
-${notice === undefined ? '' : html`<div class="notice notice-${notice.kind}" role="${notice.kind === 'ok' ? 'status' : 'alert'}" id="outcome">${notice.text}</div>`}
-${summary}
+  return html`${summary}
 ${actionsBlock(context, job, allowed)}
 ${failure}
 ${valueBlock('data-heading', 'Data', job.data, 'No data.')}
 ${valueBlock('result-heading', 'Result', extraField(job, 'result'), 'No result recorded.')}
 ${valueBlock('progress-heading', 'Progress', extraField(job, 'progress'), 'No progress reported.')}
 ${attemptsBlock(job)}`;
+}
+
+/**
+ * The job detail page, with an optional notice about an action just taken; the client script
+ * keeps its figures current over the job's event stream.
+ */
+export function jobDetailPage(
+  context: PageContext,
+  job: Job,
+  allowed: ReadonlySet<JobAction>,
+  now: Date,
+  notice?: Notice,
+): SafeHtml {
+  const id = job._id.toHexString();
+  const body = html`<p class="breadcrumb"><a href="${pathTo(context, '/jobs')}">Jobs</a> › <a href="${pathTo(context, '/jobs', { name: job.name })}">${job.name}</a></p>
+<h1>${jobLabel(job)}</h1>
+${notice === undefined ? '' : html`<div class="notice notice-${notice.kind}" role="${notice.kind === 'ok' ? 'status' : 'alert'}" id="outcome">${notice.text}</div>`}
+${liveStatus()}
+<div id="live-figures" data-live-source="${pathTo(context, `/jobs/${id}/events`)}">
+${renderJobFigures(context, job, allowed, now)}
+</div>`;
   return layout(context, { title: jobLabel(job), section: 'jobs', body });
 }
 

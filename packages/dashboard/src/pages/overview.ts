@@ -1,7 +1,7 @@
 import type { QueueStats } from '@monque/core';
 import { formatAge, formatDuration, timeElement } from '../html/format.js';
 import { html, type SafeHtml } from '../html/html.js';
-import { layout, type PageContext, pathTo } from '../html/layout.js';
+import { layout, liveStatus, type PageContext, pathTo } from '../html/layout.js';
 import { countOf, statusColumns } from './statuses.js';
 
 /** The live part of the overview: replaced as a whole when new figures arrive. */
@@ -70,8 +70,8 @@ ${
 /** The overview page: figures now, then kept current by the client script over SSE. */
 export function overviewPage(context: PageContext, stats: QueueStats): SafeHtml {
   const body = html`<h1>Overview</h1>
-<p class="live-status" id="live-status" role="status" data-live-mode="static">Updates need JavaScript: reload for new figures.</p>
-<div id="overview-figures" data-live-source="${pathTo(context, '/events')}">
+${liveStatus()}
+<div id="live-figures" data-live-source="${pathTo(context, '/events')}">
 ${renderOverviewFigures(context, stats)}
 </div>`;
   return layout(context, { title: 'Overview', section: 'overview', body });

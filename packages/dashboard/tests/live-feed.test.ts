@@ -1,6 +1,6 @@
 import type { ChangeStream } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type LiveEvent, LiveOverview } from '../src/live/live-overview.js';
+import { type LiveEvent, LiveFeed, type LiveTopic } from '../src/live/live-feed.js';
 import type { WatchableCollection } from '../src/management.js';
 
 /** A change stream the test drives: each `tryNext` waits for the test to answer it. */
@@ -46,22 +46,25 @@ function setup(options: { refreshInterval?: number } = {}) {
   };
   let reads = 0;
   const errors: Error[] = [];
-  const live = new LiveOverview({
+  const live = new LiveFeed({
     collection,
-    readFigures: async () => `figures ${++reads}`,
     refreshInterval: options.refreshInterval ?? 60_000,
     onError: (error) => errors.push(error),
     throttle: 100,
     reopenDelay: 1000,
   });
+  const overview: LiveTopic = { read: async () => `figures ${++reads}`, concerns: () => true };
   const events: LiveEvent[] = [];
+  const listener = (event: LiveEvent) => events.push(event);
   return {
     live,
     streams,
     errors,
     events,
-    listener: (event: LiveEvent) => events.push(event),
+    listener,
     reads: () => reads,
+    subscribe: (to: (event: LiveEvent) => void = listener) =>
+      live.subscribe('overview', overview, to),
   };
 }
 
@@ -78,23 +81,23 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('LiveOverview', () => {
+describe('LiveFeed', () => {
   it('opens one stream for its first subscriber, goes live when the server answers, and reads once', async () => {
-    const { live, streams, events, listener } = setup();
-    const unsubscribe = live.subscribe(listener);
+    const { live, streams, events, subscribe } = setup();
+    const unsubscribe = subscribe();
     expect(events).toEqual([{ type: 'mode', mode: 'connecting' }]);
     expect(streams).toHaveLength(1);
     const second: LiveEvent[] = [];
-    const unsubscribeSecond = live.subscribe((event) => second.push(event));
+    const unsubscribeSecond = subscribe((event) => second.push(event));
     expect(streams).toHaveLength(1);
     stream(streams, 0).answer(null);
     await vi.advanceTimersByTimeAsync(0);
     expect(events).toEqual([
       { type: 'mode', mode: 'connecting' },
       { type: 'mode', mode: 'live' },
-      { type: 'figures', html: 'figures 1' },
+      { type: 'update', html: 'figures 1' },
     ]);
-    expect(second.at(-1)).toEqual({ type: 'figures', html: 'figures 1' });
+    expect(second.at(-1)).toEqual({ type: 'update', html: 'figures 1' });
     unsubscribe();
     expect(stream(streams, 0).closed).toBe(false);
     unsubscribeSecond();
@@ -103,8 +106,8 @@ describe('LiveOverview', () => {
   });
 
   it('coalesces a burst of changes into one read after the throttle', async () => {
-    const { live, streams, events, listener, reads } = setup();
-    live.subscribe(listener);
+    const { streams, events, subscribe, reads } = setup();
+    subscribe();
     stream(streams, 0).answer(null);
     await vi.advanceTimersByTimeAsync(0);
     expect(reads()).toBe(1);
@@ -115,12 +118,12 @@ describe('LiveOverview', () => {
     expect(reads()).toBe(1);
     await vi.advanceTimersByTimeAsync(100);
     expect(reads()).toBe(2);
-    expect(events.at(-1)).toEqual({ type: 'figures', html: 'figures 2' });
+    expect(events.at(-1)).toEqual({ type: 'update', html: 'figures 2' });
   });
 
   it('re-reads every refresh interval so time-windowed figures stay current', async () => {
-    const { live, streams, listener, reads } = setup({ refreshInterval: 5000 });
-    live.subscribe(listener);
+    const { streams, subscribe, reads } = setup({ refreshInterval: 5000 });
+    subscribe();
     stream(streams, 0).answer(null);
     await vi.advanceTimersByTimeAsync(0);
     expect(reads()).toBe(1);
@@ -131,8 +134,8 @@ describe('LiveOverview', () => {
   });
 
   it('falls back to periodic reads for good on a server without change streams (40573)', async () => {
-    const { live, streams, events, listener, errors, reads } = setup({ refreshInterval: 2000 });
-    live.subscribe(listener);
+    const { live, streams, events, subscribe, errors, reads } = setup({ refreshInterval: 2000 });
+    subscribe();
     stream(streams, 0).fail(
       Object.assign(new Error('The $changeStream stage is only supported on replica sets'), {
         code: 40573,
@@ -148,8 +151,8 @@ describe('LiveOverview', () => {
   });
 
   it('reports a failed stream, polls, and reopens it after the delay', async () => {
-    const { live, streams, events, listener, errors } = setup({ refreshInterval: 2000 });
-    live.subscribe(listener);
+    const { live, streams, events, subscribe, errors } = setup({ refreshInterval: 2000 });
+    subscribe();
     stream(streams, 0).answer(null);
     await vi.advanceTimersByTimeAsync(0);
     stream(streams, 0).fail(new Error('connection reset'));
@@ -173,7 +176,7 @@ describe('LiveOverview', () => {
     const errors: Error[] = [];
     const events: LiveEvent[] = [];
     const streams: ScriptedStream[] = [];
-    const live = new LiveOverview({
+    const live = new LiveFeed({
       collection: {
         collectionName: 'jobs',
         watch: () => {
@@ -182,13 +185,16 @@ describe('LiveOverview', () => {
           return created as unknown as ChangeStream;
         },
       },
-      readFigures: async () => {
-        throw new Error('not primary');
-      },
       refreshInterval: 60_000,
       onError: (error) => errors.push(error),
     });
-    live.subscribe((event) => events.push(event));
+    const failing: LiveTopic = {
+      read: async () => {
+        throw new Error('not primary');
+      },
+      concerns: () => true,
+    };
+    live.subscribe('overview', failing, (event) => events.push(event));
     stream(streams, 0).answer(null);
     await vi.advanceTimersByTimeAsync(0);
     expect(events.at(-1)).toEqual({
@@ -196,13 +202,13 @@ describe('LiveOverview', () => {
       message: 'Could not read the figures: not primary',
     });
     expect(errors.map((error) => error.message)).toEqual([
-      '@monque/dashboard: could not read the overview figures: not primary',
+      '@monque/dashboard: could not read the live figures: not primary',
     ]);
   });
 
   it('closes: drops every page and waits for the stream to close', async () => {
-    const { live, streams, events, listener } = setup();
-    live.subscribe(listener);
+    const { live, streams, events, subscribe } = setup();
+    subscribe();
     stream(streams, 0).answer(null);
     await vi.advanceTimersByTimeAsync(0);
     const seen = events.length;
@@ -214,13 +220,48 @@ describe('LiveOverview', () => {
   });
 
   it('stops reading and closes the stream when the last page leaves', async () => {
-    const { live, streams, listener, reads } = setup({ refreshInterval: 1000 });
-    const unsubscribe = live.subscribe(listener);
+    const { streams, subscribe, reads } = setup({ refreshInterval: 1000 });
+    const unsubscribe = subscribe();
     stream(streams, 0).answer(null);
     await vi.advanceTimersByTimeAsync(0);
     unsubscribe();
     await vi.advanceTimersByTimeAsync(10_000);
     expect(reads()).toBe(1);
     expect(stream(streams, 0).closed).toBe(true);
+  });
+
+  it('reads a job topic only for changes to that job, once for all its pages', async () => {
+    const { live, streams } = setup();
+    const reads: string[] = [];
+    const job = (id: string): LiveTopic => ({
+      read: async () => {
+        reads.push(id);
+        return `job ${id}`;
+      },
+      concerns: (documentId) => documentId === id,
+    });
+    const pages: LiveEvent[][] = [[], [], []];
+    live.subscribe('job:a', job('a'), (event) => pages[0]?.push(event));
+    live.subscribe('job:a', job('a'), (event) => pages[1]?.push(event));
+    live.subscribe('job:b', job('b'), (event) => pages[2]?.push(event));
+    stream(streams, 0).answer(null);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reads.sort()).toEqual(['a', 'b']);
+    reads.length = 0;
+    stream(streams, 0).answer({ operationType: 'update', documentKey: { _id: 'a' } });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(reads).toEqual(['a']);
+    expect(pages[0]?.at(-1)).toEqual({ type: 'update', html: 'job a' });
+    expect(pages[1]?.at(-1)).toEqual({ type: 'update', html: 'job a' });
+    stream(streams, 0).answer({
+      operationType: 'update',
+      documentKey: { _id: { toHexString: () => 'b' } },
+    });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(reads).toEqual(['a', 'b']);
+    stream(streams, 0).answer({ operationType: 'delete', documentKey: { _id: 'c' } });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(reads).toEqual(['a', 'b']);
+    expect(live.subscribers).toBe(3);
   });
 });
