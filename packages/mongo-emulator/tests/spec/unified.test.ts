@@ -17,7 +17,7 @@ const SPEC_SUITES = ['crud', 'change-streams'] as const;
 const CASE_TIMEOUT_MS = 20_000;
 const SERVER: ServerFacts = { version: EMULATED_SERVER_VERSION, topology: 'replicaset' };
 
-const location = locateSpecs(new URL('../../../../../shared/mongo-spec/', import.meta.url));
+const location = locateSpecs(new URL('../../../../', import.meta.url));
 
 if (!location.found) {
   console.warn(`[spec runner] skipped: ${location.reason}`);
