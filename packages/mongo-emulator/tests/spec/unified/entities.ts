@@ -10,6 +10,7 @@ import {
   type MongoClientOptions,
 } from 'mongodb';
 import { toDriverOptions } from './arguments.js';
+import { RunnerError } from './runner-error.js';
 
 /** A command monitoring event as the runner records it. */
 export type ObservedEvent =
@@ -130,25 +131,25 @@ export class EntityMap {
         return;
       }
       default:
-        throw new Error(`the runner does not implement ${kind} entities`);
+        throw new RunnerError(`the runner does not implement ${kind} entities`);
     }
   }
 
   /** Stores an entity (ids are unique). */
   set(id: string, value: unknown): void {
-    if (this.entries.has(id)) throw new Error(`entity ${id} already exists`);
+    if (this.entries.has(id)) throw new RunnerError(`entity ${id} already exists`);
     this.entries.set(id, value);
   }
 
   /** Any entity by id. */
   get(id: string): unknown {
-    if (!this.entries.has(id)) throw new Error(`no entity ${id}`);
+    if (!this.entries.has(id)) throw new RunnerError(`no entity ${id}`);
     return this.entries.get(id);
   }
 
   client(id: string): ClientEntity {
     const value = this.get(id);
-    if (!(value instanceof ClientEntity)) throw new Error(`entity ${id} is not a client`);
+    if (!(value instanceof ClientEntity)) throw new RunnerError(`entity ${id} is not a client`);
     return value;
   }
 

@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import type { EntityMap, ObservedEvent } from './entities.js';
 import { MatchError, type Matcher } from './matcher.js';
+import { RunnerError } from './runner-error.js';
 
 function summary(events: readonly ObservedEvent[]): string {
   return events.map((event) => `${event.type}:${event.commandName}`).join(', ') || 'none';
@@ -44,7 +45,7 @@ export function checkExpectedEvents(
   for (const [listIndex, list] of expectEvents.entries()) {
     const eventType = (list.eventType as string | undefined) ?? 'command';
     if (eventType !== 'command')
-      throw new Error(`the runner does not implement ${eventType} events`);
+      throw new RunnerError(`the runner does not implement ${eventType} events`);
     const actual = entities.client(String(list.client)).events;
     const expected = list.events as Document[];
     const path = `expectEvents[${listIndex}]`;

@@ -9,6 +9,7 @@ import {
 } from 'mongodb';
 import { toDriverOptions } from './arguments.js';
 import { ClientEntity, type EntityMap, isChangeStream } from './entities.js';
+import { RunnerError } from './runner-error.js';
 
 /** What an operation handler gets. */
 export interface OperationContext {
@@ -28,17 +29,18 @@ type Handler = (context: OperationContext) => Promise<unknown>;
 const ITERATE_TIMEOUT_MS = 5000;
 
 function collection(target: unknown): Collection<Document> {
-  if (!(target instanceof Collection)) throw new Error('the operation needs a collection entity');
+  if (!(target instanceof Collection))
+    throw new RunnerError('the operation needs a collection entity');
   return target as Collection<Document>;
 }
 
 function database(target: unknown): Db {
-  if (!(target instanceof Db)) throw new Error('the operation needs a database entity');
+  if (!(target instanceof Db)) throw new RunnerError('the operation needs a database entity');
   return target;
 }
 
 function changeStream(target: unknown): ChangeStream<Document> {
-  if (!isChangeStream(target)) throw new Error('the operation needs a change stream entity');
+  if (!isChangeStream(target)) throw new RunnerError('the operation needs a change stream entity');
   return target;
 }
 
@@ -56,7 +58,7 @@ async function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`${what} did not settle within ${ITERATE_TIMEOUT_MS} ms`)),
+      () => reject(new RunnerError(`${what} did not settle within ${ITERATE_TIMEOUT_MS} ms`)),
       ITERATE_TIMEOUT_MS,
     );
   });
@@ -181,7 +183,7 @@ const handlers: Record<string, Handler> = {
     if (target instanceof ClientEntity) stream = target.client.watch(stages, watchOptions);
     else if (target instanceof Db || target instanceof Collection)
       stream = target.watch(stages, watchOptions);
-    else throw new Error('createChangeStream needs a client, database or collection');
+    else throw new RunnerError('createChangeStream needs a client, database or collection');
     // Send the aggregate now, as the unified format expects (the driver defers it otherwise).
     const cursor = (stream as unknown as { cursor: { cursorInit(): Promise<void> } }).cursor;
     try {
@@ -201,7 +203,7 @@ const handlers: Record<string, Handler> = {
   async close({ target }) {
     if (isChangeStream(target)) return target.close();
     if (target instanceof ClientEntity) return target.client.close();
-    throw new Error('close needs a change stream or client');
+    throw new RunnerError('close needs a change stream or client');
   },
   async failPoint({ entities, args, onCleanup, internalClient }) {
     const client = entities.client(String(args.client)).client;
@@ -219,6 +221,7 @@ const handlers: Record<string, Handler> = {
 /** Runs one operation; throws what the driver throws. */
 export async function runOperation(name: string, context: OperationContext): Promise<unknown> {
   const handler = handlers[name];
-  if (handler === undefined) throw new Error(`the runner does not implement the operation ${name}`);
+  if (handler === undefined)
+    throw new RunnerError(`the runner does not implement the operation ${name}`);
   return handler(context);
 }

@@ -5,6 +5,7 @@ import { checkExpectedError } from './expect-error.js';
 import { checkExpectedEvents } from './expect-events.js';
 import { MatchError, Matcher } from './matcher.js';
 import { runOperation } from './operations.js';
+import { RunnerError } from './runner-error.js';
 import type { SpecFile, SpecTest } from './spec-files.js';
 
 const MAJORITY = { writeConcern: { w: 'majority' as const } };
@@ -80,7 +81,8 @@ async function runChecked(
       checkExpectedError(operation.expectError as Document, error, matcher);
       return;
     }
-    if (operation.ignoreResultAndError === true) return;
+    // The runner's own failures are never an operation's error to ignore.
+    if (operation.ignoreResultAndError === true && !(error instanceof RunnerError)) return;
     if (error instanceof Error) error.message = `${label}: ${error.message}`;
     throw error;
   }
