@@ -10,20 +10,30 @@ import {
 import { toDriverOptions } from './arguments.js';
 import { ClientEntity, type EntityMap, isChangeStream } from './entities.js';
 import { RunnerError } from './runner-error.js';
+import { sessionHandlers } from './session-operations.js';
 
 /** What an operation handler gets. */
 export interface OperationContext {
   entities: EntityMap;
   /** The `object` of the operation, resolved (undefined for `testRunner`). */
   target: unknown;
+  /** The arguments; a `session` argument is already the session entity. */
   args: Document;
   /** Registers a clean-up step run after the test (e.g. turning a fail point off). */
   onCleanup(step: () => Promise<void>): void;
   /** A client the runner owns (for clean-up commands that must not be observed). */
   internalClient: MongoClient;
+  /** The server's URI (for entities created by an operation). */
+  uri: string;
+  /**
+   * Runs nested operations (a `withTransaction` callback) with the runner's checks; an error an
+   * operation expected is thrown on, so that the callback fails with it.
+   */
+  runNested(operations: readonly Document[]): Promise<void>;
 }
 
-type Handler = (context: OperationContext) => Promise<unknown>;
+/** Runs one operation. */
+export type Handler = (context: OperationContext) => Promise<unknown>;
 
 /** How long `iterateUntilDocumentOrError` waits before the runner gives up. */
 const ITERATE_TIMEOUT_MS = 5000;
@@ -173,7 +183,8 @@ const handlers: Record<string, Handler> = {
     return database(target).command({ collMod: String(name), ...options });
   },
   async runCommand({ target, args }) {
-    return database(target).command(args.command as Document);
+    const { command, commandName: _name, ...options } = args;
+    return database(target).command(command as Document, toDriverOptions(options));
   },
   async createChangeStream({ target, args }) {
     const [[pipeline], options] = split(args, 'pipeline');
@@ -220,8 +231,13 @@ const handlers: Record<string, Handler> = {
 
 /** Runs one operation; throws what the driver throws. */
 export async function runOperation(name: string, context: OperationContext): Promise<unknown> {
-  const handler = handlers[name];
+  const handler = handlers[name] ?? sessionHandlers[name];
   if (handler === undefined)
     throw new RunnerError(`the runner does not implement the operation ${name}`);
-  return handler(context);
+  const session: unknown = context.args.session;
+  if (typeof session !== 'string') return handler(context);
+  return handler({
+    ...context,
+    args: { ...context.args, session: context.entities.session(session) },
+  });
 }
