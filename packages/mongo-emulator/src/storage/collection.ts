@@ -104,7 +104,8 @@ export class Collection {
       copy.seqs.set(idKey, this.seqs.get(idKey) ?? 0);
     }
     copy.nextSeq = this.nextSeq;
-    for (const index of this.indexList.slice(1)) copy.indexList.push(copy.buildIndex(index.spec));
+    copy.indexList.length = 0;
+    for (const index of this.indexList) copy.indexList.push(copy.buildIndex(index.spec));
     return copy;
   }
 

@@ -108,6 +108,7 @@ export class TransactionCoordinator {
   private readonly expiryTimers = new Map<Transaction, NodeJS.Timeout>();
   private committing: Transaction | undefined;
   private closed = false;
+  private waiting = 0;
 
   constructor(options: TransactionCoordinatorOptions) {
     const limit = options.lifetimeLimitSeconds ?? DEFAULT_TRANSACTION_LIFETIME_LIMIT_SECONDS;
@@ -125,6 +126,11 @@ export class TransactionCoordinator {
     let count = 0;
     for (const transaction of this.open) if (!transaction.implicit) count += 1;
     return count;
+  }
+
+  /** Number of commands waiting for transactions to end (plain writes, catalog commands). */
+  get waitingCommands(): number {
+    return this.waiting;
   }
 
   /**
@@ -344,7 +350,7 @@ export class TransactionCoordinator {
       } catch (error) {
         this.abort(transaction);
         if (error instanceof BlockedSignal) {
-          await error.owner.ended;
+          await this.waitFor(error.owner);
           continue;
         }
         if (error instanceof ConflictSignal) continue;
@@ -359,7 +365,16 @@ export class TransactionCoordinator {
       if (this.closed) throw interruptedAtShutdown();
       const user = [...this.open].find((transaction) => [...transaction.touched].some(affected));
       if (user === undefined) return;
-      await user.ended;
+      await this.waitFor(user);
+    }
+  }
+
+  private async waitFor(transaction: Transaction): Promise<void> {
+    this.waiting += 1;
+    try {
+      await transaction.ended;
+    } finally {
+      this.waiting -= 1;
     }
   }
 
