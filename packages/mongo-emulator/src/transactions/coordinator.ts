@@ -154,7 +154,7 @@ export class TransactionCoordinator {
       if (WRITE_COMMANDS.has(commandName) && target && this.locks.namespaceLocked(target)) {
         return this.runWaitingWrite(context, invoke);
       }
-      const ddl = ddlTargets(command, commandName, context.dbName);
+      const ddl = ddlTargets(command, commandName, context.dbName, this.engine);
       if (ddl !== undefined) await this.waitUntilUnused(ddl);
     }
     return invoke(context);
@@ -521,12 +521,17 @@ function targetNamespace(command: Document, dbName: string): string | undefined 
   return typeof target === 'string' ? `${dbName}.${target}` : undefined;
 }
 
-/** The namespaces a catalog command changes, as a predicate; undefined for other commands. */
+/**
+ * The namespaces a catalog command changes, as a predicate; undefined for other commands and for
+ * a `createIndexes` whose indexes all exist (mongod answers it without an exclusive lock).
+ */
 function ddlTargets(
   command: Document,
   commandName: string,
   dbName: string,
+  engine: StorageEngine,
 ): ((ns: string) => boolean) | undefined {
+  if (commandName === 'createIndexes' && indexesExist(command, dbName, engine)) return undefined;
   if (COLLECTION_DDL.has(commandName)) {
     const ns = targetNamespace(command, dbName);
     return ns === undefined ? undefined : (candidate) => candidate === ns;
@@ -537,4 +542,16 @@ function ddlTargets(
     return (candidate) => names.includes(candidate);
   }
   return undefined;
+}
+
+/** True when every index a `createIndexes` names exists on its collection. */
+function indexesExist(command: Document, dbName: string, engine: StorageEngine): boolean {
+  const target: unknown = command.createIndexes;
+  const requested: unknown = command.indexes;
+  if (typeof target !== 'string' || !Array.isArray(requested)) return false;
+  const existing = new Set(engine.collection(dbName, target)?.indexes.map((index) => index.name));
+  return requested.every(
+    (spec: unknown) =>
+      spec !== null && typeof spec === 'object' && existing.has(String((spec as Document).name)),
+  );
 }

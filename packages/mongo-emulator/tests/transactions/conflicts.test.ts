@@ -163,6 +163,20 @@ describe('transactions: write conflicts and waiting writers', () => {
     expect(await env.client.db('test').listCollections({ name: 'items' }).toArray()).toEqual([]);
   });
 
+  it('createIndexes waits for a transaction that used the collection, unless every index exists', async () => {
+    await coll().createIndex({ v: 1 }, { name: 'v_1' });
+    const txn = session();
+    txn.startTransaction();
+    await coll().insertOne({ _id: 1 }, { session: txn });
+    // Existing indexes: answered at once (as mongod, without an exclusive lock).
+    expect(await coll().createIndex({ v: 1 }, { name: 'v_1' })).toBe('v_1');
+    const fresh = track(coll().createIndex({ key: 1 }, { name: 'key_1' }));
+    await expect.poll(() => env.server.transactions.waitingCommands, { timeout: 5000 }).toBe(1);
+    expect(fresh.settled()).toBe(false);
+    await txn.commitTransaction();
+    expect(await fresh.promise).toBe('key_1');
+  });
+
   it('a collection created after the snapshot answers SnapshotUnavailable (transient)', async () => {
     await coll().insertOne({ _id: 1 });
     const txn = session();
