@@ -147,11 +147,14 @@ export class Transaction {
     if (!this.copies.has(ns)) this.copies.set(ns, collection.copy(this.sink, this.guard));
   }
 
-  /** Marks the transaction ended (committed or aborted) and forgets its snapshot. */
+  /** Marks the transaction ended (committed or aborted) and forgets its snapshot and writes. */
   end(state: 'committed' | 'aborted'): void {
     this.state = state;
     this.copies.clear();
     this.catalog.clear();
+    this.writes.length = 0;
+    this.created.length = 0;
+    this.touched.clear();
     this.resolveEnded();
   }
 }

@@ -224,21 +224,17 @@ describe('transactions: session state over the wire', () => {
   it('a retryable write with the number of a transaction answers IncompleteTransactionHistory', async () => {
     await insert(1, 1, true);
     await commit(1);
-    const retry = await raw.command({
-      insert: 'c',
-      documents: [{ _id: 2 }],
-      lsid,
-      txnNumber: Long.fromNumber(1),
-      $db: 'test',
-    });
+    const retryableInsert = (txnNumber: number) =>
+      raw.command({
+        insert: 'c',
+        documents: [{ _id: 2 }],
+        lsid,
+        txnNumber: Long.fromNumber(txnNumber),
+        $db: 'test',
+      });
+    const retry = await retryableInsert(1);
     expect(retry).toMatchObject({ ok: 0, code: 217, codeName: 'IncompleteTransactionHistory' });
-    const newer = await raw.command({
-      insert: 'c',
-      documents: [{ _id: 2 }],
-      lsid,
-      txnNumber: Long.fromNumber(2),
-      $db: 'test',
-    });
+    const newer = await retryableInsert(2);
     expect(newer).toMatchObject({ ok: 1, n: 1 });
     expect(await insert(1, 3, true)).toMatchObject({ code: 225 });
   });
