@@ -26,8 +26,9 @@ export interface MongoEmulatorOptions {
   /** Idle time after which a cursor is killed. Default 10 minutes, as mongod. */
   cursorTimeoutMs?: number;
   /**
-   * Age at which a multi-document transaction in progress is aborted (mongod's
-   * `transactionLifetimeLimitSeconds`). Default 60; fractions are allowed (for tests).
+   * Age in seconds at which a multi-document transaction in progress is aborted (mongod's
+   * `transactionLifetimeLimitSeconds`). Default 60 (`DEFAULT_TRANSACTION_LIFETIME_LIMIT_SECONDS`);
+   * fractions are allowed (for tests).
    */
   transactionLifetimeLimitSeconds?: number;
   /**
