@@ -18,6 +18,21 @@ export type PendingChange = Omit<ChangeRecord, 'clusterTime' | 'wallTime'>;
 /** How a collection reports its committed writes to the engine. */
 export type ChangeSink = (change: PendingChange) => void;
 
+/** A change a collection is about to make, as its {@link WriteGuard} sees it. */
+export type PlannedWrite =
+  | { kind: 'insert'; after: Document }
+  | { kind: 'update' | 'replace'; before: Document; after: Document }
+  | { kind: 'delete'; before: Document }
+  /** An index is added or removed, or the options change. */
+  | { kind: 'catalog' };
+
+/**
+ * Called before a collection changes its documents, indexes or options, after the write's own
+ * checks passed and before anything changed; it may throw to refuse the write (nothing changes).
+ * Transactions use it to keep their snapshots and to detect write conflicts.
+ */
+export type WriteGuard = (collection: Collection, write: PlannedWrite) => void;
+
 /** Per-write options of {@link Collection.insert} and {@link Collection.replace}. */
 export interface WriteOptions {
   /** Skip document validation (the command's `bypassDocumentValidation: true`). */
@@ -66,13 +81,32 @@ export class Collection {
   private nextSeq = 0;
   private readonly indexList: Index[] = [new Index(ID_INDEX_SPEC)];
   private readonly sink: ChangeSink;
+  private readonly guard: WriteGuard | undefined;
 
-  constructor(db: string, name: string, options: Document, sink: ChangeSink) {
+  constructor(db: string, name: string, options: Document, sink: ChangeSink, guard?: WriteGuard) {
     this.db = db;
     this.currentName = name;
     this.currentOptions = options;
     this.validation = compileValidation(options);
     this.sink = sink;
+    this.guard = guard;
+  }
+
+  /**
+   * A private copy of this collection (a transaction's snapshot): the same documents (shared:
+   * stored documents are never mutated), natural order, options and indexes; its writes go to
+   * `sink` and `guard`, never to this collection.
+   */
+  copy(sink: ChangeSink, guard?: WriteGuard): Collection {
+    const copy = new Collection(this.db, this.currentName, this.currentOptions, sink, guard);
+    for (const [idKey, doc] of this.docs) {
+      copy.docs.set(idKey, doc);
+      copy.seqs.set(idKey, this.seqs.get(idKey) ?? 0);
+    }
+    copy.nextSeq = this.nextSeq;
+    copy.indexList.length = 0;
+    for (const index of this.indexList) copy.indexList.push(copy.buildIndex(index.spec));
+    return copy;
   }
 
   /** The collection's name. */
@@ -92,7 +126,9 @@ export class Collection {
 
   /** Replaces the collection's options (`collMod`); validation follows the new options. */
   setOptions(options: Document): void {
-    this.validation = compileValidation(options);
+    const validation = compileValidation(options);
+    this.guard?.(this, { kind: 'catalog' });
+    this.validation = validation;
     this.currentOptions = options;
   }
 
@@ -227,6 +263,7 @@ export class Collection {
     }
     if (options.bypassDocumentValidation !== true) validateWrite(this.validation, doc, undefined);
     const idKey = keyString(doc._id);
+    this.guard?.(this, { kind: 'insert', after: doc });
     for (const index of this.indexList) index.checkUnique(this.ns, doc, '\u0000new');
     const seq = this.nextSeq++;
     for (const index of this.indexList) index.add(doc, idKey, seq);
@@ -268,6 +305,7 @@ export class Collection {
       );
     }
     if (options.bypassDocumentValidation !== true) validateWrite(this.validation, after, before);
+    this.guard?.(this, { kind, before, after });
     const seq = this.seqs.get(idKey) ?? 0;
     for (const index of this.indexList) {
       index.remove(before, idKey, seq);
@@ -295,6 +333,7 @@ export class Collection {
   delete(doc: Document): void {
     const idKey = keyString(doc._id);
     if (this.docs.get(idKey) !== doc) return;
+    this.guard?.(this, { kind: 'delete', before: doc });
     const seq = this.seqs.get(idKey) ?? 0;
     for (const index of this.indexList) index.remove(doc, idKey, seq);
     this.docs.delete(idKey);
@@ -309,16 +348,25 @@ export class Collection {
 
   /** Builds a new index over the existing documents; fails (changing nothing) on duplicates. */
   addIndex(spec: Document): void {
+    const index = this.buildIndex(spec);
+    this.guard?.(this, { kind: 'catalog' });
+    this.indexList.push(index);
+  }
+
+  /** An index over the current documents; throws the duplicate key error of a violation. */
+  private buildIndex(spec: Document): Index {
     const index = new Index(spec);
     const docs: Array<[Document, string, number]> = [];
     for (const [idKey, doc] of this.docs) docs.push([doc, idKey, this.seqs.get(idKey) ?? 0]);
     index.load(this.ns, docs);
-    this.indexList.push(index);
+    return index;
   }
 
   /** Removes an index by name (never `_id_`). */
   removeIndex(name: string): void {
     const i = this.indexList.findIndex((x) => x.name === name);
-    if (i > 0) this.indexList.splice(i, 1);
+    if (i <= 0) return;
+    this.guard?.(this, { kind: 'catalog' });
+    this.indexList.splice(i, 1);
   }
 }

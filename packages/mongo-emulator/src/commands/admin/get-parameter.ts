@@ -7,6 +7,7 @@ import { FEATURE_COMPATIBILITY_VERSION } from './server-info.js';
 const PARAMETERS: Record<string, (context: ServerCommandContext) => unknown> = {
   featureCompatibilityVersion: () => ({ version: FEATURE_COMPATIBILITY_VERSION }),
   enableTestCommands: () => true,
+  transactionLifetimeLimitSeconds: (context) => context.transactions.lifetimeLimitSeconds,
 };
 
 /** Command fields that are options of `getParameter`, not parameter names. */
@@ -23,8 +24,9 @@ const OPTION_FIELDS = new Set([
 ]);
 
 /**
- * `getParameter`: answers `featureCompatibilityVersion` and `enableTestCommands`; any other
- * parameter (and `getParameter: '*'`) answers not supported.
+ * `getParameter`: answers `featureCompatibilityVersion`, `enableTestCommands` and
+ * `transactionLifetimeLimitSeconds`; any other parameter (and `getParameter: '*'`) answers not
+ * supported.
  */
 export const getParameter: ServerCommandHandler = (command, context) => {
   if (command.getParameter === '*') throw notSupported("getParameter '*'");

@@ -25,10 +25,8 @@ export const NOT_SUPPORTED_COMMANDS: readonly string[] = [
   'dropRole',
   'rolesInfo',
   'connectionStatus',
-  // transactions and sessions
+  // sessions
   'startSession',
-  'commitTransaction',
-  'abortTransaction',
   // replication and sharding
   'replSetGetStatus',
   'replSetGetConfig',
