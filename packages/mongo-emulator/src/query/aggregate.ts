@@ -1,12 +1,12 @@
 import type { Document } from 'bson';
-import { Aggregator } from 'mingo';
 import { badValue, CommandError, ErrorCode, notSupported } from '../errors.js';
 import { type BsonValue, isPlainDocument } from './bson-types.js';
+import { deleteField, getField, setField } from './fields.js';
 import { keyString } from './key-string.js';
 import { compileFilter } from './matcher.js';
+import { runMingoStage } from './mingo-bridge.js';
 import { asNumber } from './numeric.js';
 import { pathValues } from './path.js';
-import { toPlain } from './plain.js';
 import { restoreTypes } from './restore-types.js';
 import { compileSort } from './sort.js';
 
@@ -42,24 +42,9 @@ const KNOWN_UNSUPPORTED = new Set([
   '$changeStream',
 ]);
 
-/** Runs mingo on the plain view of the documents; mingo's errors become MongoDB errors. */
+/** Runs one stage on mingo; `restore` puts back the BSON types of values the stage left alone. */
 function runMingo(docs: Document[], stage: Document, restore: boolean): Document[] {
-  let out: Document[];
-  try {
-    out = new Aggregator([toPlain(stage) as Document], {}).run(
-      docs.map((d) => toPlain(d) as Document),
-    ) as Document[];
-  } catch (error) {
-    const message = (error as Error).message;
-    const op = /(\$[A-Za-z]+)/.exec(message)?.[1];
-    if (/unknown|not found|unrecognized|invalid operator/i.test(message) && op) {
-      throw new CommandError(
-        ErrorCode.InvalidPipelineOperator,
-        `Invalid $project :: caused by :: Unrecognized expression '${op}'`,
-      );
-    }
-    throw badValue(message);
-  }
+  const out = runMingoStage(docs, stage);
   if (!restore) return out;
   return out.map((d, i) => restoreTypes(docs[i], d) as Document);
 }
@@ -109,7 +94,7 @@ function unwind(docs: Document[], spec: BsonValue): Document[] {
 function structuredCloneDoc(doc: Document): Document {
   const copy: Document = {};
   for (const [k, v] of Object.entries(doc))
-    copy[k] = isPlainDocument(v) ? structuredCloneDoc(v) : v;
+    setField(copy, k, isPlainDocument(v) ? structuredCloneDoc(v) : v);
   return copy;
 }
 
@@ -117,19 +102,19 @@ function assign(doc: Document, path: string, value: BsonValue): void {
   const parts = path.split('.');
   let current: Document = doc;
   for (const part of parts.slice(0, -1)) {
-    if (!isPlainDocument(current[part])) current[part] = {};
-    current = current[part] as Document;
+    if (!isPlainDocument(getField(current, part))) setField(current, part, {});
+    current = getField(current, part) as Document;
   }
-  current[parts[parts.length - 1] as string] = value;
+  setField(current, parts[parts.length - 1] as string, value);
 }
 
 function removeAt(doc: Document, path: string): void {
   const parts = path.split('.');
   let current: BsonValue = doc;
   for (const part of parts.slice(0, -1)) {
-    current = isPlainDocument(current) ? current[part] : undefined;
+    current = isPlainDocument(current) ? getField(current, part) : undefined;
   }
-  if (isPlainDocument(current)) delete current[parts[parts.length - 1] as string];
+  if (isPlainDocument(current)) deleteField(current, parts[parts.length - 1] as string);
 }
 
 function lookup(docs: Document[], spec: BsonValue, resolve: CollectionResolver): Document[] {
@@ -180,7 +165,7 @@ function facet(docs: Document[], spec: BsonValue, resolve: CollectionResolver): 
   for (const [name, pipeline] of Object.entries(spec)) {
     if (!Array.isArray(pipeline))
       throw badValue(`arguments to $facet must be arrays, ${name} is type ${typeof pipeline}`);
-    out[name] = runPipeline(docs, pipeline as Document[], resolve);
+    setField(out, name, runPipeline(docs, pipeline as Document[], resolve));
   }
   return [out];
 }

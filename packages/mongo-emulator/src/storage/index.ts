@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import type { BsonValue } from '../query/bson-types.js';
 import { compareValues } from '../query/compare.js';
+import { setField } from '../query/fields.js';
 import { keyString } from '../query/key-string.js';
 import { compileFilter, type Predicate } from '../query/matcher.js';
 import { asNumber } from '../query/numeric.js';
@@ -162,7 +163,7 @@ export class Index {
         const keyPattern = this.spec.key as Document;
         const keyValue: Document = {};
         this.fields.forEach((f, i) => {
-          keyValue[f] = key.values[i] === undefined ? null : key.values[i];
+          setField(keyValue, f, key.values[i] === undefined ? null : key.values[i]);
         });
         throw duplicateKeyError(ns, this.name, keyPattern, keyValue);
       }
