@@ -8,7 +8,7 @@ import { runMingoStage } from './mingo-bridge.js';
 import { asNumber } from './numeric.js';
 import { pathValues } from './path.js';
 import { restoreTypes } from './restore-types.js';
-import { compileSort } from './sort.js';
+import { parseSort, type SortField, sortComparator } from './sort.js';
 
 /** Resolves `$lookup`'s `from` collection in the aggregate's database. */
 export type CollectionResolver = (name: string) => Document[];
@@ -189,6 +189,85 @@ function positive(stage: string, value: BsonValue, allowZero: boolean): number {
   return n;
 }
 
+function stageOf(stage: unknown): [string, BsonValue] {
+  if (!isPlainDocument(stage) || Object.keys(stage).length !== 1) {
+    throw new CommandError(
+      40323,
+      'A pipeline stage specification object must contain exactly one field.',
+      { codeName: 'Location40323' },
+    );
+  }
+  return Object.entries(stage)[0] as [string, BsonValue];
+}
+
+function matchFilter(spec: BsonValue): Document {
+  if (!isPlainDocument(spec)) throw badValue('the match filter must be an expression in an object');
+  compileFilter(spec);
+  return spec;
+}
+
+function sortFields(spec: BsonValue): SortField[] {
+  const fields = parseSort(spec);
+  if (!fields) {
+    throw new CommandError(15976, '$sort stage must have at least one sort key', {
+      codeName: 'Location15976',
+    });
+  }
+  return fields;
+}
+
+/**
+ * The start of a pipeline that is a query of the collection, as MongoDB pushes it into its query
+ * layer: leading `$match` stages (one filter), an optional `$sort`, then `$skip`/`$limit` stages;
+ * and the stages after it.
+ */
+export interface PipelinePushdown {
+  filter: Document | undefined;
+  sort: SortField[] | undefined;
+  /** The `$sort` document as given. */
+  sortSpec: Document | undefined;
+  skip: number;
+  limit: number | undefined;
+  rest: Document[];
+}
+
+/** Splits a pipeline into its query prefix and the rest (validating the prefix's stages). */
+export function splitPushdown(pipeline: Document[]): PipelinePushdown {
+  const matches: Document[] = [];
+  let i = 0;
+  let sort: SortField[] | undefined;
+  let sortSpec: Document | undefined;
+  let skip = 0;
+  let limit: number | undefined;
+  for (; i < pipeline.length; i++) {
+    const [name, spec] = stageOf(pipeline[i]);
+    if (name !== '$match') break;
+    matches.push(matchFilter(spec));
+  }
+  const next = pipeline[i];
+  if (next !== undefined && stageOf(next)[0] === '$sort') {
+    sortSpec = stageOf(next)[1] as Document;
+    sort = sortFields(sortSpec);
+    i += 1;
+  }
+  for (; i < pipeline.length; i++) {
+    const [name, spec] = stageOf(pipeline[i]);
+    if (name === '$skip') {
+      const n = positive('$skip', spec, true);
+      if (limit !== undefined) limit = Math.max(0, limit - n);
+      skip += n;
+    } else if (name === '$limit') {
+      const n = positive('$limit', spec, false);
+      limit = limit === undefined ? n : Math.min(limit, n);
+    } else {
+      break;
+    }
+  }
+  const filter =
+    matches.length === 0 ? undefined : matches.length === 1 ? matches[0] : { $and: matches };
+  return { filter, sort, sortSpec, skip, limit, rest: pipeline.slice(i) };
+}
+
 /**
  * Runs an aggregation pipeline over documents. `$match`, `$sort`, `$skip`, `$limit`, `$count`,
  * `$unwind`, `$lookup` and `$facet` run natively with MongoDB's BSON semantics; `$group`,
@@ -201,30 +280,15 @@ export function runPipeline(
 ): Document[] {
   let docs = input;
   for (const stage of pipeline) {
-    if (!isPlainDocument(stage) || Object.keys(stage).length !== 1) {
-      throw new CommandError(
-        40323,
-        'A pipeline stage specification object must contain exactly one field.',
-        {
-          codeName: 'Location40323',
-        },
-      );
-    }
-    const [name, spec] = Object.entries(stage)[0] as [string, BsonValue];
+    const [name, spec] = stageOf(stage);
     switch (name) {
       case '$match': {
-        if (!isPlainDocument(spec))
-          throw badValue('the match filter must be an expression in an object');
-        const predicate = compileFilter(spec);
+        const predicate = compileFilter(matchFilter(spec));
         docs = docs.filter((d) => predicate(d));
         break;
       }
       case '$sort': {
-        const comparator = compileSort(spec);
-        if (!comparator)
-          throw new CommandError(15976, '$sort stage must have at least one sort key', {
-            codeName: 'Location15976',
-          });
+        const comparator = sortComparator(sortFields(spec));
         docs = [...docs].sort(comparator);
         break;
       }

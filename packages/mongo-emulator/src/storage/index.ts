@@ -29,6 +29,8 @@ export interface IndexEntry {
 export interface RangeBound {
   value: BsonValue;
   inclusive: boolean;
+  /** How index bounds print the value, when not as itself (the ends of the date bracket). */
+  label?: string;
 }
 
 /**

@@ -1,9 +1,11 @@
 import type { Document } from 'bson';
-import { type BsonValue, bsonTypeOf, isPlainDocument } from '../query/bson-types.js';
+import { badValue } from '../errors.js';
+import { type BsonValue, isPlainDocument } from '../query/bson-types.js';
+import { compareValues } from '../query/compare.js';
 import { keyString } from '../query/key-string.js';
 import { asNumber } from '../query/numeric.js';
-import { isRegexValue } from '../query/regex.js';
 import type { SortField } from '../query/sort.js';
+import { type Bracket, bracketOf } from './brackets.js';
 import type { Index, IndexBounds, RangeBound } from './index.js';
 
 /**
@@ -38,12 +40,9 @@ interface FieldConditions {
   upper: RangeBound[];
 }
 
-/** A value that index bounds can stand for: no null/missing, arrays, regexes or Min/MaxKey. */
+/** A value that index bounds can stand for: one of a type whose range of values is bracketed. */
 function boundable(value: BsonValue): boolean {
-  if (value === null || value === undefined || Array.isArray(value) || isRegexValue(value))
-    return false;
-  const type = bsonTypeOf(value);
-  return type !== 'minKey' && type !== 'maxKey' && type !== 'undefined' && type !== 'null';
+  return bracketOf(value) !== undefined;
 }
 
 function isOperatorObject(value: BsonValue): value is Record<string, BsonValue> {
@@ -145,6 +144,14 @@ function smallest(lists: BsonValue[][]): BsonValue[] | undefined {
   return best;
 }
 
+function comparePrefixes(a: BsonValue[], b: BsonValue[], directions: number[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const c = compareValues(a[i], b[i]) * (directions[i] ?? 1);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
 /** An index plan and how well it narrows the query (higher is better). */
 interface Candidate {
   plan: SinglePlan & { kind: 'index' };
@@ -158,11 +165,14 @@ function planIndex(
   clauses: Array<[string, string, BsonValue]>,
   sort: readonly SortField[] | undefined,
   limited: boolean,
+  hinted = false,
 ): Candidate | undefined {
   if (!index.ordersKeys) return undefined;
   const partial = index.partialFilter;
   if (partial && !implies(clauses, fields, partial)) return undefined;
-  if (index.sparse && !index.fields.some((f) => constrains(fields.get(f)))) return undefined;
+  // A hinted sparse index is read as it is (MongoDB then returns only the documents it holds).
+  if (!hinted && index.sparse && !index.fields.some((f) => constrains(fields.get(f))))
+    return undefined;
   const multikey = index.multikey;
   let prefixes: BsonValue[][] = [[]];
   let k = 0;
@@ -174,9 +184,7 @@ function planIndex(
   }
   const rangeField = index.fields[k];
   const range = rangeField === undefined ? undefined : fields.get(rangeField);
-  const lower = range?.lower[0];
-  // A multikey field may meet each bound with a different element: use one bound only.
-  const upper = multikey && lower ? undefined : range?.upper[0];
+  const [lower, upper] = rangeBounds(range?.lower[0], range?.upper[0], multikey);
   let ordered = false;
   let reverse = false;
   if (sort && prefixes.length === 1 && !multikey) {
@@ -192,7 +200,15 @@ function planIndex(
     }
   }
   const hasRange = lower !== undefined || upper !== undefined;
-  if (k === 0 && !hasRange && !(ordered && limited)) return undefined;
+  if (!hinted && k === 0 && !hasRange && !(ordered && limited)) return undefined;
+  // Several prefixes ($in lists) are read once each, in index order.
+  if (prefixes.length > 1) {
+    prefixes.sort((a, b) => comparePrefixes(a, b, index.directions));
+    prefixes = prefixes.filter(
+      (prefix, i) =>
+        i === 0 || comparePrefixes(prefixes[i - 1] as BsonValue[], prefix, index.directions) !== 0,
+    );
+  }
   const scans: IndexBounds[] = prefixes.map((prefix) => {
     const bounds: IndexBounds = { prefix };
     if (lower) bounds.lower = lower;
@@ -204,6 +220,23 @@ function planIndex(
     score: k * 4 + (hasRange ? 2 : 0) + (ordered ? 1 : 0),
     points: prefixes.length,
   };
+}
+
+/**
+ * The bounds of the range on one key field: the query's own bounds, each completed by the end of
+ * its type's bracket (a comparison only matches values of the operand's type, as in MongoDB).
+ * A multikey field may meet each bound with a different element: it keeps the lower bound only.
+ */
+function rangeBounds(
+  lower: RangeBound | undefined,
+  upper: RangeBound | undefined,
+  multikey: boolean,
+): [RangeBound | undefined, RangeBound | undefined] {
+  if (lower && (upper === undefined || multikey)) {
+    return [lower, (bracketOf(lower.value) as Bracket).end];
+  }
+  if (upper && lower === undefined) return [(bracketOf(upper.value) as Bracket).start, upper];
+  return [lower, upper];
 }
 
 /** The best single access path for a filter's conjuncts, with its narrowing score. */
@@ -273,12 +306,43 @@ export function planQuery(
   sort: readonly SortField[] | undefined,
   limited: boolean,
   indexes: readonly Index[],
+  hint?: Index,
 ): Plan | undefined {
   const clauses: Array<[string, string, BsonValue]> = [];
+  if (hint !== undefined) return planHinted(filter, sort, limited, hint);
   if (filter && !conjuncts(filter, clauses)) return undefined;
   const single = planConjuncts(clauses, sort, limited, indexes);
   if (single?.plan.kind === 'ids') return single.plan;
   // The outer plan's narrowing, without the point for sort order (a union has none).
   const outerScore = single ? single.score - (single.plan.ordered ? 1 : 0) : -1;
   return planUnion(clauses, outerScore, indexes) ?? single?.plan;
+}
+
+/** Code 2 as MongoDB's planner answers a hint it cannot use. */
+function unusableHint(): Error {
+  return badValue('hint provided does not correspond to an existing index');
+}
+
+/**
+ * The plan of a query hinted to `index`: that index, with the bounds the filter gives it (its
+ * whole range when none). The `_id_` index (kept as a hash here) reads its `_id` values or, without
+ * them, everything in natural order, as its index order is not kept. A partial index the filter
+ * does not imply cannot be used.
+ */
+function planHinted(
+  filter: Document | undefined,
+  sort: readonly SortField[] | undefined,
+  limited: boolean,
+  index: Index,
+): Plan | undefined {
+  const clauses: Array<[string, string, BsonValue]> = [];
+  if (filter && !conjuncts(filter, clauses)) clauses.length = 0;
+  const fields = fieldConditions(clauses);
+  if (!index.ordersKeys) {
+    const ids = smallest(fields.get('_id')?.equal ?? []);
+    return ids?.every((id) => !isPlainDocument(id)) ? { kind: 'ids', ids } : undefined;
+  }
+  const candidate = planIndex(index, fields, clauses, sort, limited, true);
+  if (!candidate) throw unusableHint();
+  return candidate.plan;
 }
