@@ -7,6 +7,7 @@ import { compileFilter, type Predicate } from '../query/matcher.js';
 import { asNumber } from '../query/numeric.js';
 import { pathValues } from '../query/path.js';
 import { duplicateKeyError } from './duplicate-key.js';
+import { optionIsTrue } from './index-spec.js';
 import { SortedList } from './sorted-list.js';
 
 /** One index key of one document: the values per key field and their hash. */
@@ -90,8 +91,8 @@ export class Index {
     const key = spec.key as Document;
     this.fields = Object.keys(key);
     this.directions = this.fields.map((f) => ((asNumber(key[f]) ?? 1) < 0 ? -1 : 1));
-    this.unique = spec.unique === true || this.name === '_id_';
-    this.sparse = spec.sparse === true;
+    this.unique = optionIsTrue(spec.unique) || this.name === '_id_';
+    this.sparse = optionIsTrue(spec.sparse);
     this.ordersKeys = this.name !== '_id_';
     this.partial = spec.partialFilterExpression
       ? compileFilter(spec.partialFilterExpression as Document)
@@ -116,6 +117,11 @@ export class Index {
   /** The partial filter expression, when this is a partial index. */
   get partialFilter(): Document | undefined {
     return this.spec.partialFilterExpression as Document | undefined;
+  }
+
+  /** True for an index hidden from the planner (`hidden: true`); it is still maintained. */
+  get hidden(): boolean {
+    return this.spec.hidden === true;
   }
 
   /** True while some indexed document has an array (or several values) under a key field. */

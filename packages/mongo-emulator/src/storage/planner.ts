@@ -254,6 +254,7 @@ function planConjuncts(
   if (!USE_INDEXES) return undefined;
   let best: Candidate | undefined;
   for (const index of indexes) {
+    if (index.hidden) continue;
     const candidate = planIndex(index, fields, clauses, sort, limited);
     if (!candidate) continue;
     if (

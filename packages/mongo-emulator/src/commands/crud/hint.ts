@@ -34,7 +34,10 @@ export function resolveHint(
       ? candidate.name === hint
       : isPlainDocument(hint) && keyString(candidate.spec.key as Document) === keyString(hint),
   );
-  if (index === undefined) throw badValue('hint provided does not correspond to an existing index');
+  // A hidden index is invisible to the planner, hints included.
+  if (index === undefined || index.hidden) {
+    throw badValue('hint provided does not correspond to an existing index');
+  }
   return { kind: 'index', index };
 }
 
