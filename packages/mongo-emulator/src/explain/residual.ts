@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
 import { keyString } from '../query/key-string.js';
-import type { IndexBounds, RangeBound } from '../storage/index.js';
+import { sameValues, servedByBounds } from '../storage/key-filter.js';
 import type { Plan } from '../storage/planner.js';
 import { combine, predicates } from './parsed-query.js';
 
@@ -21,46 +21,6 @@ function leaf(
   return operator === undefined ? undefined : { path, operator, operand };
 }
 
-function sameSet(values: readonly unknown[], expected: readonly unknown[]): boolean {
-  const a = new Set(values.map((v) => keyString(v)));
-  const b = new Set(expected.map((v) => keyString(v)));
-  return a.size === b.size && [...a].every((key) => b.has(key));
-}
-
-function sameBound(bound: RangeBound | undefined, operand: unknown, inclusive: boolean): boolean {
-  return (
-    bound !== undefined &&
-    bound.inclusive === inclusive &&
-    keyString(bound.value) === keyString(operand)
-  );
-}
-
-/** True when reading `scans` of an index with `fields` already guarantees the predicate. */
-function servedByIndex(
-  predicate: ReturnType<typeof leaf>,
-  fields: readonly string[],
-  scans: readonly IndexBounds[],
-): boolean {
-  if (predicate === undefined) return false;
-  const first = scans[0];
-  if (first === undefined) return false;
-  const k = first.prefix.length;
-  const at = fields.indexOf(predicate.path);
-  if (at < 0 || at > k) return false;
-  const { operator, operand } = predicate;
-  if (at < k) {
-    const scanned = scans.map((scan) => scan.prefix[at]);
-    if (operator === '$eq') return sameSet(scanned, [operand]);
-    if (operator === '$in' && Array.isArray(operand)) return sameSet(scanned, operand);
-    return false;
-  }
-  if (operator === '$gt' || operator === '$gte')
-    return sameBound(first.lower, operand, operator === '$gte');
-  if (operator === '$lt' || operator === '$lte')
-    return sameBound(first.upper, operand, operator === '$lte');
-  return false;
-}
-
 /**
  * The part of a filter the plan's index bounds do not already guarantee (what FETCH or COLLSCAN
  * must still test, as explain's `filter` shows it): everything for a collection scan, a union, or a
@@ -72,15 +32,23 @@ export function residualFilter(filter: Document, plan: Plan | undefined): Docume
     parts = parts.filter((part) => {
       const single = leaf(part);
       if (single?.path !== '_id') return true;
-      if (single.operator === '$eq') return !sameSet(plan.ids, [single.operand]);
+      if (single.operator === '$eq') return !sameValues(plan.ids, [single.operand]);
       return !(
         single.operator === '$in' &&
         Array.isArray(single.operand) &&
-        sameSet(plan.ids, single.operand)
+        sameValues(plan.ids, single.operand)
       );
     });
   } else if (plan?.kind === 'index' && !plan.index.multikey) {
-    parts = parts.filter((part) => !servedByIndex(leaf(part), plan.index.fields, plan.scans));
+    parts = parts.filter((part) => {
+      const single = leaf(part);
+      return !(single && servedByBounds(single, plan.index.fields, plan.scans));
+    });
+    // What the IXSCAN tests on keys is not tested again after the fetch.
+    const onKeys = new Set(
+      plan.keyFilter ? predicates(plan.keyFilter).map((p) => keyString(p)) : [],
+    );
+    parts = parts.filter((part) => !onKeys.has(keyString(part)));
   }
   return parts.length === 0 ? undefined : combine(parts);
 }

@@ -5,6 +5,7 @@ import type { Index } from '../storage/index.js';
 import type { SinglePlan } from '../storage/planner.js';
 import type { QueryTrace } from '../storage/query-executor.js';
 import { formatIndexBounds } from './index-bounds.js';
+import { parsedQuery } from './parsed-query.js';
 import { residualFilter } from './residual.js';
 
 /** MongoDB's in-memory sort limit (`internalQueryMaxBlockingSortMemoryUsageBytes`), shown by SORT. */
@@ -81,12 +82,14 @@ function indexScan(
     direction: single.reverse ? 'backward' : 'forward',
     indexBounds: formatIndexBounds(index, single.scans, single.reverse),
   };
-  return stage('IXSCAN', details, { nReturned: keys, works: keys + 1, isEOF: eof }, [], {
+  const scan = stage('IXSCAN', details, { nReturned: keys, works: keys + 1, isEOF: eof }, [], {
     keysExamined: keys,
     seeks: Math.max(1, single.scans.length),
     dupsTested: index.multikey ? keys : 0,
     dupsDropped: 0,
   });
+  if (single.keyFilter !== undefined) scan.filter = parsedQuery(single.keyFilter);
+  return scan;
 }
 
 /** The `_id_` index read by `_id` values (the emulator's hash lookups). */

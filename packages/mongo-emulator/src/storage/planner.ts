@@ -7,6 +7,7 @@ import { asNumber } from '../query/numeric.js';
 import type { SortField } from '../query/sort.js';
 import { type Bracket, bracketOf } from './brackets.js';
 import type { Index, IndexBounds, RangeBound } from './index.js';
+import { keyFilterFor } from './key-filter.js';
 
 /**
  * Whether queries use secondary indexes as access paths. When false every query that is not an
@@ -30,7 +31,15 @@ export type Plan = SinglePlan | { kind: 'union'; plans: SinglePlan[] };
 /** One access path (see {@link Plan}). */
 export type SinglePlan =
   | { kind: 'ids'; ids: BsonValue[] }
-  | { kind: 'index'; index: Index; scans: IndexBounds[]; ordered: boolean; reverse: boolean };
+  | {
+      kind: 'index';
+      index: Index;
+      scans: IndexBounds[];
+      ordered: boolean;
+      reverse: boolean;
+      /** What can be tested on the index keys before a document is read (see `keyFilterFor`). */
+      keyFilter?: Document;
+    };
 
 /** What a filter's top-level conjuncts say about one field (values usable as index bounds). */
 interface FieldConditions {
@@ -165,6 +174,7 @@ function planIndex(
   clauses: Array<[string, string, BsonValue]>,
   sort: readonly SortField[] | undefined,
   limited: boolean,
+  filters: readonly Document[],
   hinted = false,
 ): Candidate | undefined {
   if (!index.ordersKeys) return undefined;
@@ -215,8 +225,11 @@ function planIndex(
     if (upper) bounds.upper = upper;
     return bounds;
   });
+  const plan: SinglePlan & { kind: 'index' } = { kind: 'index', index, scans, ordered, reverse };
+  const keyFilter = multikey ? undefined : keyFilterFor(filters, index.fields, scans);
+  if (keyFilter !== undefined) plan.keyFilter = keyFilter;
   return {
-    plan: { kind: 'index', index, scans, ordered, reverse },
+    plan,
     score: k * 4 + (hasRange ? 2 : 0) + (ordered ? 1 : 0),
     points: prefixes.length,
   };
@@ -245,6 +258,7 @@ function planConjuncts(
   sort: readonly SortField[] | undefined,
   limited: boolean,
   indexes: readonly Index[],
+  filters: readonly Document[],
 ): { plan: SinglePlan; score: number } | undefined {
   const fields = fieldConditions(clauses);
   const ids = smallest(fields.get('_id')?.equal ?? []);
@@ -255,7 +269,7 @@ function planConjuncts(
   let best: Candidate | undefined;
   for (const index of indexes) {
     if (index.hidden) continue;
-    const candidate = planIndex(index, fields, clauses, sort, limited);
+    const candidate = planIndex(index, fields, clauses, sort, limited, filters);
     if (!candidate) continue;
     if (
       !best ||
@@ -278,6 +292,7 @@ function planUnion(
   clauses: Array<[string, string, BsonValue]>,
   outerScore: number,
   indexes: readonly Index[],
+  filter: Document,
 ): Plan | undefined {
   const at = clauses.findIndex(([field]) => field === '$or');
   const branches = clauses[at]?.[2];
@@ -288,7 +303,7 @@ function planUnion(
     if (!isPlainDocument(branch)) return undefined;
     const own: Array<[string, string, BsonValue]> = [];
     if (!conjuncts(branch, own)) return undefined;
-    const planned = planConjuncts([...outer, ...own], undefined, false, indexes);
+    const planned = planConjuncts([...outer, ...own], undefined, false, indexes, [filter, branch]);
     if (!planned || planned.score <= outerScore) return undefined;
     plans.push(planned.plan);
   }
@@ -312,11 +327,12 @@ export function planQuery(
   const clauses: Array<[string, string, BsonValue]> = [];
   if (hint !== undefined) return planHinted(filter, sort, limited, hint);
   if (filter && !conjuncts(filter, clauses)) return undefined;
-  const single = planConjuncts(clauses, sort, limited, indexes);
+  const filters = filter ? [filter] : [];
+  const single = planConjuncts(clauses, sort, limited, indexes, filters);
   if (single?.plan.kind === 'ids') return single.plan;
   // The outer plan's narrowing, without the point for sort order (a union has none).
   const outerScore = single ? single.score - (single.plan.ordered ? 1 : 0) : -1;
-  return planUnion(clauses, outerScore, indexes) ?? single?.plan;
+  return (filter && planUnion(clauses, outerScore, indexes, filter)) ?? single?.plan;
 }
 
 /** Code 2 as MongoDB's planner answers a hint it cannot use. */
@@ -343,7 +359,7 @@ function planHinted(
     const ids = smallest(fields.get('_id')?.equal ?? []);
     return ids?.every((id) => !isPlainDocument(id)) ? { kind: 'ids', ids } : undefined;
   }
-  const candidate = planIndex(index, fields, clauses, sort, limited, true);
+  const candidate = planIndex(index, fields, clauses, sort, limited, filter ? [filter] : [], true);
   if (!candidate) throw unusableHint();
   return candidate.plan;
 }

@@ -2,7 +2,8 @@ import type { Document } from 'bson';
 import { keyString } from '../query/key-string.js';
 import { compileFilter, type Predicate } from '../query/matcher.js';
 import { type Comparator, type SortField, sortComparator } from '../query/sort.js';
-import type { Index, IndexBounds } from './index.js';
+import type { Index, IndexBounds, IndexEntry } from './index.js';
+import { keyDocument } from './key-filter.js';
 import { type Plan, planQuery, type SinglePlan } from './planner.js';
 
 /** What a query reads: one collection's documents (by `_id` hash and in natural order) and indexes. */
@@ -64,9 +65,9 @@ export function newTrace(): QueryTrace {
 }
 
 /**
- * The documents matching a filter, sorted by `options.sort` (ties and unsorted results in natural
- * order), exactly as a scan of all documents followed by a stable sort would give them — except
- * under a hint, which reads the hinted index (results in its order) or the collection in the
+ * The documents matching a filter, sorted by `options.sort`, as a scan of all documents followed
+ * by a stable sort would give them — except that ties of a sort an index gives keep the index's
+ * order, and a hint reads the hinted index (results in its order) or the collection in the
  * hinted direction, as MongoDB does. Reads candidates through the `_id` hash or secondary indexes
  * (a union of several for a top-level `$or`) when the planner finds them (see `planQuery`),
  * re-checking the full filter on each; stops early when an index gives the sort order and
@@ -94,7 +95,7 @@ export function executeQuery(
   trace.access = { kind: 'plan', plan };
   const comparator = sort ? sortComparator(sort) : undefined;
   if (plan.kind === 'index' && plan.ordered && comparator) {
-    return readOrdered(view, plan, predicate, comparator, limit, trace);
+    return readOrdered(view, plan, predicate, limit, trace);
   }
   const keys = new Set<string>();
   for (const single of plan.kind === 'union' ? plan.plans : [plan]) {
@@ -112,17 +113,29 @@ export function executeQuery(
   return filterAndSort(docs, predicate, comparator, limit, trace);
 }
 
-/** Adds the `_id` hashes one access path reads to `keys`; returns how many keys it examined. */
+/** The test of index keys a plan's key filter asks for (always true without one). */
+function keyTest(single: SinglePlan & { kind: 'index' }): (entry: IndexEntry) => boolean {
+  if (single.keyFilter === undefined) return () => true;
+  const predicate = compileFilter(single.keyFilter);
+  const fields = single.index.fields;
+  return (entry) => predicate(keyDocument(fields, entry.values));
+}
+
+/**
+ * Adds the `_id` hashes one access path reads to `keys` (skipping index entries whose keys fail
+ * the plan's key filter); returns how many keys it examined.
+ */
 function collectKeys(single: SinglePlan, keys: Set<string>): number {
   if (single.kind === 'ids') {
     for (const id of single.ids) keys.add(keyString(id));
     return single.ids.length;
   }
+  const passes = keyTest(single);
   let examined = 0;
   for (const bounds of single.scans) {
     for (const entry of single.index.scan(bounds, single.reverse)) {
       examined += 1;
-      keys.add(entry.idKey);
+      if (passes(entry)) keys.add(entry.idKey);
     }
   }
   return examined;
@@ -169,38 +182,38 @@ function scan(
 }
 
 /**
- * Reads one index range in sort order: collects matches until `limit` are found, then the rest
- * of the last match's sort-key tie group, and orders ties naturally.
+ * Reads one index range in index order, which is the sort order: documents whose keys pass the key
+ * filter are read and tested, and reading stops at the `limit`-th match. Ties of the sort keep the
+ * index's order, as with MongoDB (by the index's further key fields, then natural order; reversed
+ * for a backward read).
  */
 function readOrdered(
   view: CollectionView,
   plan: SinglePlan & { kind: 'index' },
   predicate: Predicate,
-  comparator: Comparator,
   limit: number | undefined,
   trace: QueryTrace,
 ): Document[] {
   const out: Document[] = [];
   const bounds: IndexBounds | undefined = plan.scans[0];
+  const passes = keyTest(plan);
   let keys = 0;
-  if (bounds) {
-    let boundary: Document | undefined;
+  if (bounds && limit !== 0) {
     for (const entry of plan.index.scan(bounds, plan.reverse)) {
       keys += 1;
+      if (!passes(entry)) continue;
       const doc = view.byIdKey(entry.idKey);
       if (!doc) continue;
       trace.docsExamined += 1;
-      if (boundary && comparator(doc, boundary) !== 0) {
+      if (!predicate(doc)) continue;
+      out.push(doc);
+      if (limit !== undefined && out.length >= limit) {
         trace.stoppedEarly = true;
         break;
       }
-      if (!predicate(doc)) continue;
-      out.push(doc);
-      if (!boundary && limit !== undefined && out.length >= limit) boundary = doc;
     }
   }
   trace.keysExamined.push(keys);
   trace.matched = out.length;
-  out.sort((a, b) => comparator(a, b) || view.seqOf(a) - view.seqOf(b));
   return out;
 }
