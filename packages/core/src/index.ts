@@ -26,6 +26,17 @@ export {
   type JobDocumentParseResult,
   parseJobDocument,
 } from './jobs/parse-job-document.js';
+export type { JobDataValue } from './management/data-path.js';
+export type { FindJobsOptions, JobPage } from './management/find-jobs.js';
+export type {
+  InstanceStats,
+  NameStats,
+  QueueStats,
+  QueueStatsOptions,
+  StatusCounts,
+} from './management/get-stats.js';
+export type { DateRange, JobFilter } from './management/job-filter.js';
+export type { JobOrder } from './management/job-order.js';
 export {
   type EnqueueManyJob,
   type EnqueueManyOptions,

@@ -9,7 +9,10 @@ import { JobStatus } from './jobs/job-status.js';
  * - `monque_takeover`: finding processing jobs whose heartbeat is older than `lockTimeout` (the
  *   bound of twice the claimant's heartbeat interval is then checked on those);
  * - `monque_ownership`: the heartbeat of one instance's jobs;
- * - `monque_unique`: one active (pending or processing) job per name and `uniqueKey`.
+ * - `monque_unique`: one active (pending or processing) job per name and `uniqueKey`;
+ * - `monque_status_created`, `monque_status_updated`, `monque_status_next_run`: listing jobs
+ *   (`findJobs`) of one status in the order of one date field, then `_id` (one ordered range per
+ *   status), and the recent completions of `getStats`.
  *
  * @example
  * ```ts
@@ -29,7 +32,21 @@ export const JOB_INDEXES: readonly IndexDescription[] = [
       status: { $in: [JobStatus.Pending, JobStatus.Processing] },
     },
   },
+  { name: 'monque_status_created', key: { status: 1, createdAt: 1, _id: 1 } },
+  { name: 'monque_status_updated', key: { status: 1, updatedAt: 1, _id: 1 } },
+  { name: 'monque_status_next_run', key: { status: 1, nextRunAt: 1, _id: 1 } },
 ];
+
+/**
+ * The names of the indexes that management queries (`findJobs`, `getStats`) name as their `hint`,
+ * so that the plan is the one these queries were designed for, whatever the planner's statistics.
+ */
+export const HINTED_INDEX = {
+  claim: 'monque_claim',
+  statusCreated: 'monque_status_created',
+  statusUpdated: 'monque_status_updated',
+  statusNextRun: 'monque_status_next_run',
+} as const;
 
 /** Creates the job indexes with one `createIndexes` command (a no-op when they exist). */
 export async function ensureJobIndexes(collection: Collection<JobDocument>): Promise<void> {

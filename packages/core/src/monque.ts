@@ -1,9 +1,23 @@
 import { EventEmitter } from 'node:events';
-import type { Collection, Db } from 'mongodb';
+import type { Collection, Db, ObjectId } from 'mongodb';
 import { InvalidArgumentError } from './errors.js';
 import type { MonqueEventMap } from './events.js';
 import { ensureJobIndexes } from './indexes.js';
 import type { Job, JobDocument } from './jobs/job.js';
+import {
+  checkFindJobs,
+  type FindJobsOptions,
+  findJobs,
+  type JobPage,
+} from './management/find-jobs.js';
+import { getJob } from './management/get-job.js';
+import {
+  checkGetStats,
+  getStats,
+  type QueueStats,
+  type QueueStatsOptions,
+} from './management/get-stats.js';
+import type { JobFilter } from './management/job-filter.js';
 import { type MonqueOptions, type ResolvedMonqueOptions, resolveMonqueOptions } from './options.js';
 import { asMonqueError } from './runtime/as-monque-error.js';
 import { readCallOptions } from './runtime/call-options.js';
@@ -14,6 +28,7 @@ import { insertJob, insertJobs, upsertUniqueJob } from './scheduling/insert-job.
 import { scheduleRecurringJob } from './scheduling/schedule-job.js';
 import { assertConcurrency } from './validation/concurrency.js';
 import { assertHandler } from './validation/handler.js';
+import { assertJobId } from './validation/job-id.js';
 import { assertJobName } from './validation/job-name.js';
 import { assertPayload } from './validation/payload.js';
 import { assertTimezone } from './validation/timezone.js';
@@ -448,6 +463,96 @@ export class Monque<
    */
   isHealthy(): boolean {
     return this.#runtime.running && this.#runtime.health.isHealthy();
+  }
+
+  /**
+   * Reads one job by its id; works without `start()`. One `find` on `_id`.
+   *
+   * @param id - An `ObjectId` or its 24-character hex string.
+   * @returns The job as stored, or `null` when there is no job with this id.
+   * @throws InvalidArgumentError for anything else (such as `{ $ne: null }`), before anything is
+   * sent; ConnectionError when the read fails.
+   *
+   * @example
+   * ```ts
+   * const job = await monque.getJob('65a1f0c2e4b0a1b2c3d4e5f6');
+   * if (job?.status === 'failed') console.log(job.failReason);
+   * ```
+   */
+  async getJob(id: ObjectId | string): Promise<Job<JobMap[keyof JobMap & string]> | null> {
+    const jobId = assertJobId(id);
+    await this.initialize();
+    try {
+      return (await getJob(this.#collection, jobId)) as Job<JobMap[keyof JobMap & string]> | null;
+    } catch (error) {
+      throw asMonqueError(error, `could not read job ${jobId.toHexString()}`);
+    }
+  }
+
+  /**
+   * Lists jobs a page at a time, in a stable order; works without `start()`. A page is one `find`
+   * per status the filter names (every status when it names none), sent at once, each one
+   * ordered range of an index (see the Managing jobs guide).
+   *
+   * Paging with `nextCursor` is stable while the queue changes: no job is returned twice, and no
+   * job that exists unchanged for the whole walk is skipped. Jobs added or changed meanwhile may
+   * or may not appear. With the `updatedAt` and `nextRunAt` orders, jobs changed after the first
+   * page was read are left out of the later pages (they could otherwise come twice).
+   *
+   * @param filter - Which jobs (see {@link JobFilter}); all fields must match. Default: all jobs.
+   * @param options - `limit` (1–1000, default 50), `order` (default `'-createdAt'`) and the
+   * `cursor` of the previous page.
+   * @returns The page's jobs and the cursor of the next page (`null` after the last).
+   * @throws InvalidArgumentError naming the argument (such as `filter.data`) for a bad filter or
+   * option, or a cursor made for another filter or order — before anything is sent;
+   * ConnectionError when the read fails.
+   *
+   * @example
+   * ```ts
+   * let cursor: string | undefined;
+   * do {
+   *   const page = await monque.findJobs({ status: 'failed' }, { order: '-updatedAt', cursor });
+   *   for (const job of page.jobs) console.log(job.name, job.failReason);
+   *   cursor = page.nextCursor ?? undefined;
+   * } while (cursor !== undefined);
+   * ```
+   */
+  async findJobs(filter?: JobFilter, options?: FindJobsOptions): Promise<JobPage> {
+    const request = checkFindJobs(filter, options);
+    await this.initialize();
+    try {
+      return await findJobs(this.#collection, request);
+    } catch (error) {
+      throw asMonqueError(error, 'could not list jobs');
+    }
+  }
+
+  /**
+   * Reads the queue's figures: jobs per name × status, each name's lag and recent completions,
+   * and the instances holding processing jobs; works without `start()`. Two aggregations, sent
+   * at once, both served by indexes (the counts from index keys alone).
+   *
+   * @param options - `name`: only jobs of this name.
+   * @returns The figures, relative to `at` (this process's clock when they were read).
+   * @throws InvalidArgumentError for bad options, before anything is sent; ConnectionError when
+   * the read fails.
+   *
+   * @example
+   * ```ts
+   * const stats = await monque.getStats();
+   * for (const { name, counts, lag } of stats.names) {
+   *   console.log(name, counts.pending, counts.failed, lag === null ? '-' : `${lag} ms`);
+   * }
+   * ```
+   */
+  async getStats(options?: QueueStatsOptions): Promise<QueueStats> {
+    const name = checkGetStats(options);
+    await this.initialize();
+    try {
+      return await getStats(this.#collection, name, new Date());
+    } catch (error) {
+      throw asMonqueError(error, 'could not read the queue stats');
+    }
   }
 
   async #initialize(): Promise<void> {

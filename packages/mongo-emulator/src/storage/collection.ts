@@ -3,13 +3,11 @@ import { CommandError, ErrorCode } from '../errors.js';
 import { type BsonValue, bsonTypeOf, isPlainDocument } from '../query/bson-types.js';
 import { cloneValue } from '../query/clone.js';
 import { keyString } from '../query/key-string.js';
-import { compileFilter } from '../query/matcher.js';
-import { type Comparator, type SortField, sortComparator } from '../query/sort.js';
 import { describeUpdate } from '../query/update-description.js';
 import { MAX_BSON_OBJECT_SIZE } from '../wire/opcodes.js';
 import type { ChangeRecord } from './change-record.js';
-import { Index, type IndexBounds } from './index.js';
-import { planQuery } from './planner.js';
+import { Index } from './index.js';
+import { type CollectionView, executeQuery, type QueryOptions } from './query-executor.js';
 import { type CollectionValidation, compileValidation, validateWrite } from './validation.js';
 
 /** A change record before the engine stamps it with its cluster and wall time. */
@@ -40,15 +38,7 @@ export interface WriteOptions {
 }
 
 /** Options of {@link Collection.find}. */
-export interface FindOptions {
-  /** The sort order (parsed by `parseSort`); natural order when absent. */
-  sort?: readonly SortField[];
-  /**
-   * How many results the caller needs (skip + limit). The answer holds at least this many
-   * results when there are, in order, and may hold more: the caller slices.
-   */
-  limit?: number;
-}
+export type FindOptions = QueryOptions;
 
 const ID_INDEX_SPEC: Document = { v: 2, key: { _id: 1 }, name: '_id_' };
 
@@ -157,91 +147,24 @@ export class Collection {
     return this.docs.get(keyString(id));
   }
 
-  /**
-   * The documents matching a filter, sorted by `options.sort` (ties and unsorted results in
-   * natural order), exactly as a scan of all documents followed by a stable sort would give them.
-   * Reads candidates through the `_id` hash or secondary indexes (a union of several for a
-   * top-level `$or`) when the planner finds them (see `planQuery`), re-checking the full filter
-   * on each; stops early when an index gives the sort order and `options.limit` results are found.
-   */
+  /** What queries read: documents by `_id` hash and in natural order, and the indexes. */
+  private readonly view: CollectionView = {
+    indexes: this.indexList,
+    byIdKey: (idKey) => this.docs.get(idKey),
+    documents: (direction) =>
+      direction > 0 ? this.docs.values() : [...this.docs.values()].reverse(),
+    seqOf: (doc) => this.seqOf(doc),
+  };
+
+  /** The documents matching a filter, in the order `options` ask for (see `executeQuery`). */
   find(filter: Document | undefined, options: FindOptions = {}): Document[] {
-    const predicate = compileFilter(filter);
-    const { sort, limit } = options;
-    const comparator = sort ? sortComparator(sort) : undefined;
-    const plan = planQuery(filter, sort, limit !== undefined, this.indexList);
-    if (plan?.kind === 'index' && plan.ordered && comparator) {
-      return this.readOrdered(
-        plan.index,
-        plan.scans[0],
-        plan.reverse,
-        predicate,
-        comparator,
-        limit,
-      );
-    }
-    let candidates: Iterable<Document>;
-    if (plan === undefined) {
-      candidates = this.docs.values();
-    } else {
-      const keys = new Set<string>();
-      for (const single of plan.kind === 'union' ? plan.plans : [plan]) {
-        if (single.kind === 'ids') {
-          for (const id of single.ids) keys.add(keyString(id));
-        } else {
-          for (const bounds of single.scans) {
-            for (const entry of single.index.scan(bounds, false)) keys.add(entry.idKey);
-          }
-        }
-      }
-      const docs: Document[] = [];
-      for (const key of keys) {
-        const doc = this.docs.get(key);
-        if (doc) docs.push(doc);
-      }
-      if (docs.length > 1) docs.sort((a, b) => this.seqOf(a) - this.seqOf(b));
-      candidates = docs;
-    }
-    const out: Document[] = [];
-    for (const doc of candidates) {
-      if (!predicate(doc)) continue;
-      out.push(doc);
-      if (!comparator && limit !== undefined && out.length >= limit) break;
-    }
-    if (comparator) out.sort(comparator);
-    return out;
+    return executeQuery(this.view, filter, options);
   }
 
   /** Number of documents matching a filter. */
   count(filter: Document | undefined): number {
     if (!filter || Object.keys(filter).length === 0) return this.docs.size;
     return this.find(filter).length;
-  }
-
-  /**
-   * Reads one index range in sort order: collects matches until `limit` are found, then the rest
-   * of the last match's sort-key tie group, and orders ties naturally.
-   */
-  private readOrdered(
-    index: Index,
-    bounds: IndexBounds | undefined,
-    reverse: boolean,
-    predicate: (doc: Document) => boolean,
-    comparator: Comparator,
-    limit: number | undefined,
-  ): Document[] {
-    const out: Document[] = [];
-    if (!bounds) return out;
-    let boundary: Document | undefined;
-    for (const entry of index.scan(bounds, reverse)) {
-      const doc = this.docs.get(entry.idKey);
-      if (!doc) continue;
-      if (boundary && comparator(doc, boundary) !== 0) break;
-      if (!predicate(doc)) continue;
-      out.push(doc);
-      if (!boundary && limit !== undefined && out.length >= limit) boundary = doc;
-    }
-    out.sort((a, b) => comparator(a, b) || this.seqOf(a) - this.seqOf(b));
-    return out;
   }
 
   private seqOf(doc: Document): number {

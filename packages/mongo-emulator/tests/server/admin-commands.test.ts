@@ -1,5 +1,6 @@
 import { MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MONGODB_7_COMMANDS } from '../../src/commands/mongodb-commands.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/start-test-emulator.js';
 
 describe('server commands', () => {
@@ -86,6 +87,33 @@ describe('server commands', () => {
         code: 115,
         codeName: 'CommandNotSupported',
         errmsg: expect.stringContaining('not supported by mongo-emulator'),
+      });
+    }
+  });
+
+  it('answers every command MongoDB 7 has: implemented, or 115 — never CommandNotFound', async () => {
+    const db = env.client.db('every_command');
+    const notFound: string[] = [];
+    for (const name of MONGODB_7_COMMANDS) {
+      const error = await db.command({ [name]: 1 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (error instanceof MongoServerError && error.code === 59) notFound.push(name);
+    }
+    expect(notFound).toEqual([]);
+    for (const name of [
+      'mapReduce',
+      'mapreduce',
+      'collStats',
+      'dbStats',
+      'validate',
+      'listCommands',
+    ]) {
+      await expect(db.command({ [name]: 'c' })).rejects.toMatchObject({
+        code: 115,
+        codeName: 'CommandNotSupported',
+        errmsg: expect.stringMatching(/^the '\w+' command is not supported by mongo-emulator$/),
       });
     }
   });

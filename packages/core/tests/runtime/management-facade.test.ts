@@ -1,0 +1,104 @@
+import type { Db } from 'mongodb';
+import { ObjectId } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { ConnectionError, InvalidArgumentError } from '../../src/errors.js';
+import type { FindJobsOptions } from '../../src/management/find-jobs.js';
+import type { JobFilter } from '../../src/management/job-filter.js';
+import { Monque } from '../../src/monque.js';
+
+/** A Db whose jobs collection records every call and whose reads fail with `readError`. */
+function recordingDb(readError: Error) {
+  const calls: string[] = [];
+  const failingCursor = (name: string) => ({
+    toArray: async () => {
+      calls.push(name);
+      throw readError;
+    },
+  });
+  const collection = {
+    collectionName: 'monque_jobs',
+    createIndexes: async () => {
+      calls.push('createIndexes');
+    },
+    findOne: async () => {
+      calls.push('findOne');
+      throw readError;
+    },
+    find: () => failingCursor('find'),
+    aggregate: () => failingCursor('aggregate'),
+  };
+  return { db: { collection: () => collection } as unknown as Db, calls };
+}
+
+async function refusal(action: () => Promise<unknown>): Promise<InvalidArgumentError> {
+  const error = await action().then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(InvalidArgumentError);
+  return error as InvalidArgumentError;
+}
+
+describe('Monque read methods (facade)', () => {
+  it('refuses bad arguments before sending anything, naming the argument', async () => {
+    const { db, calls } = recordingDb(new Error('unreachable'));
+    const monque = new Monque(db);
+    const cases: Array<[() => Promise<unknown>, string]> = [
+      [() => monque.getJob({ $ne: null } as never), 'id'],
+      [() => monque.getJob('not-an-id'), 'id'],
+      [() => monque.findJobs({ status: { $ne: null } } as unknown as JobFilter), 'filter.status'],
+      [() => monque.findJobs({ $where: 'true' } as unknown as JobFilter), 'filter.$where'],
+      [
+        () => monque.findJobs({ data: { x: { $gt: '' } } } as unknown as JobFilter),
+        'filter.data["x"]',
+      ],
+      [() => monque.findJobs({}, { limit: 0 }), 'options.limit'],
+      [() => monque.findJobs({}, { limit: 1001 }), 'options.limit'],
+      [
+        () => monque.findJobs({}, { limit: { $gt: 0 } } as unknown as FindJobsOptions),
+        'options.limit',
+      ],
+      [() => monque.findJobs({}, { order: 'name' } as unknown as FindJobsOptions), 'options.order'],
+      [() => monque.findJobs({}, { cursor: 'abc' }), 'options.cursor'],
+      [() => monque.findJobs({}, { cursor: {} } as unknown as FindJobsOptions), 'options.cursor'],
+      [() => monque.findJobs({}, { skip: 5 } as unknown as FindJobsOptions), 'options.skip'],
+      [() => monque.getStats({ name: { $ne: null } } as never), 'options.name'],
+      [() => monque.getStats({ names: ['a'] } as never), 'options.names'],
+      [() => monque.getStats('a' as never), 'options'],
+    ];
+    for (const [action, argument] of cases) {
+      expect((await refusal(action)).argument).toBe(argument);
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it('initializes without start(), then wraps a failed read in a ConnectionError', async () => {
+    const cause = new Error('connection reset');
+    const { db, calls } = recordingDb(cause);
+    const monque = new Monque(db, { recoverStaleJobs: false });
+    const reads: Array<[() => Promise<unknown>, string]> = [
+      [
+        () => monque.getJob(new ObjectId('65a1f0c2e4b0a1b2c3d4e5f6')),
+        'could not read job 65a1f0c2e4b0a1b2c3d4e5f6',
+      ],
+      [() => monque.findJobs(), 'could not list jobs'],
+      [() => monque.getStats({ name: 'a' }), 'could not read the queue stats'],
+    ];
+    for (const [read, message] of reads) {
+      const error = await read().then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect((error as ConnectionError).message).toBe(message);
+      expect((error as ConnectionError).cause).toBe(cause);
+    }
+    // findJobs() reads the four statuses at once; getStats sends its two aggregations at once.
+    expect(calls).toEqual([
+      'createIndexes',
+      'findOne',
+      ...['find', 'find', 'find', 'find'],
+      ...['aggregate', 'aggregate'],
+    ]);
+  });
+});
