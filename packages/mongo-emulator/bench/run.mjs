@@ -1,6 +1,7 @@
-// Emulator benchmark (not a test): operations per second for inserts and for findAndModify claims
-// on a 100 000-document collection with an index on the filter fields, and change-stream event
-// latency. Run `npm run bench -w @monque/mongo-emulator` after `npm run build`.
+// Emulator benchmark (not a test): operations per second for inserts, for findAndModify claims on
+// a 100 000-document collection with an index on the filter fields, for Agenda's lock query on
+// 10 000 due jobs (distinct and equal nextRunAt: the cost of sort-key ties), and change-stream
+// event latency. Run `npm run bench -w @monque/mongo-emulator` after `npm run build`.
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { MongoClient } from 'mongodb';
@@ -8,8 +9,46 @@ import { MongoEmulator } from '../dist/index.mjs';
 
 const quick = process.argv.includes('--quick');
 const SIZES = quick
-  ? { inserts: 1000, batch: 10_000, collection: 10_000, claims: 200, events: 50 }
-  : { inserts: 10_000, batch: 100_000, collection: 100_000, claims: 2000, events: 500 };
+  ? { inserts: 1000, batch: 10_000, collection: 10_000, claims: 200, events: 50, locks: 100 }
+  : { inserts: 10_000, batch: 100_000, collection: 100_000, claims: 2000, events: 500, locks: 500 };
+
+/** Agenda's job index and lock query (agenda `findAndLockNextJob`): due, unlocked or stale. */
+const AGENDA_INDEX = { name: 1, nextRunAt: 1, priority: -1, lockedAt: 1, disabled: 1 };
+const AGENDA_JOBS = 10_000;
+
+async function agendaLocks(collection, equalNextRunAt) {
+  await collection.createIndex(AGENDA_INDEX, { name: 'findAndLockNextJobIndex' });
+  const due = Date.now() - 60_000;
+  const seed = Array.from({ length: AGENDA_JOBS }, (_, i) => ({
+    name: 'send-email',
+    nextRunAt: new Date(equalNextRunAt ? due : due + i),
+    priority: 0,
+    lockedAt: null,
+    disabled: false,
+  }));
+  for (let i = 0; i < seed.length; i += 5000) await collection.insertMany(seed.slice(i, i + 5000));
+  return timed(async () => {
+    for (let i = 0; i < SIZES.locks; i++) {
+      const now = new Date();
+      const locked = await collection.findOneAndUpdate(
+        {
+          $and: [
+            { name: 'send-email', disabled: { $ne: true } },
+            {
+              $or: [
+                { lockedAt: { $eq: null }, nextRunAt: { $lte: now } },
+                { lockedAt: { $lte: new Date(now.getTime() - 600_000) } },
+              ],
+            },
+          ],
+        },
+        { $set: { lockedAt: now } },
+        { sort: { nextRunAt: 1, priority: -1 }, returnDocument: 'after' },
+      );
+      if (!locked) throw new Error('the Agenda lock found nothing');
+    }
+  });
+}
 
 const rate = (count, ms) => Math.round((count / ms) * 1000);
 const percentile = (sorted, p) =>
@@ -69,6 +108,20 @@ try {
     rate(SIZES.claims, claimMs),
   ]);
 
+  const distinctMs = await agendaLocks(db.collection('agenda_distinct'), false);
+  const equalMs = await agendaLocks(db.collection('agenda_equal'), true);
+  results.push([
+    `Agenda lock on ${AGENDA_JOBS.toLocaleString('en')} due jobs, distinct nextRunAt`,
+    SIZES.locks,
+    rate(SIZES.locks, distinctMs),
+  ]);
+  results.push([
+    `Agenda lock on ${AGENDA_JOBS.toLocaleString('en')} due jobs, equal nextRunAt`,
+    SIZES.locks,
+    rate(SIZES.locks, equalMs),
+  ]);
+  const lockCostRatio = (equalMs / distinctMs).toFixed(2);
+
   const events = db.collection('events');
   const stream = events.watch([{ $match: { operationType: 'insert' } }]);
   await stream.tryNext();
@@ -97,6 +150,9 @@ try {
     console.log(`| ${name} | ${count} | ${perSecond} |`);
   console.log(
     `| change stream: insert → event received, ms (p50 / p95 / p99) | ${SIZES.events} | ${latency.p50} / ${latency.p95} / ${latency.p99} |`,
+  );
+  console.log(
+    `\nAgenda lock, equal nextRunAt costs ${lockCostRatio}× the distinct case (time per lock).`,
   );
 } finally {
   await client.close();

@@ -7,15 +7,15 @@ import type { ServerFacts } from './commands/context.js';
 import type { CommandRegistry, RegisteredCommand } from './commands/registry.js';
 import type { ServerCursorManager } from './cursors.js';
 import { errorLabelsFor } from './error-labels.js';
-import { CommandError, ErrorCode, notSupported } from './errors.js';
+import { CommandError, ErrorCode } from './errors.js';
 import type { FailCommandData, FailPointRegistry } from './failpoints.js';
-import {
-  describeSession,
-  RETRYABLE_WRITE_COMMANDS,
-  type RetryableWriteCache,
-  sessionKeyOf,
-} from './sessions.js';
+import { describeSession, type RetryableWriteCache } from './sessions.js';
 import type { StorageEngine } from './storage/engine.js';
+import {
+  readSessionInfo,
+  type SessionInfo,
+  type TransactionCoordinator,
+} from './transactions/index.js';
 import type { ClientConnection, CommandOutcome, IncomingCommand } from './wire/connection.js';
 import {
   validateWriteConcern,
@@ -32,6 +32,7 @@ export interface DispatcherDependencies {
   cursors: ServerCursorManager;
   failPoints: FailPointRegistry;
   retryableWrites: RetryableWriteCache;
+  transactions: TransactionCoordinator;
   runtime: ServerRuntime;
   registry: CommandRegistry;
   /** Aborted when the server stops: ends fail-point blocks early. */
@@ -76,8 +77,8 @@ export class Dispatcher {
     const registered = this.deps.registry.lookup(invokedAs);
     const commandName = registered?.name ?? invokedAs;
     try {
-      const { dbName, found } = this.validate(incoming, invokedAs, registered);
-      return await this.runCommand(command, dbName, invokedAs, found, connection);
+      const { dbName, found, session } = this.validate(incoming, invokedAs, registered);
+      return await this.runCommand(command, dbName, invokedAs, found, session, connection);
     } catch (error) {
       return { kind: 'reply', reply: this.errorReply(error, command, commandName, undefined) };
     }
@@ -88,7 +89,7 @@ export class Dispatcher {
     incoming: IncomingCommand,
     invokedAs: string,
     registered: RegisteredCommand | undefined,
-  ): { dbName: string; found: RegisteredCommand } {
+  ): { dbName: string; found: RegisteredCommand; session: SessionInfo } {
     if (incoming.protocol === 'OP_QUERY' && registered?.name !== HELLO) {
       throw new CommandError(
         352,
@@ -102,42 +103,16 @@ export class Dispatcher {
     if (incoming.dbName === undefined) {
       throw new CommandError(40571, 'OP_MSG requests require a $db argument');
     }
-    this.validateSessionFields(incoming.command, registered.name);
+    const session = readSessionInfo(
+      incoming.command,
+      registered.name,
+      incoming.dbName,
+      this.deps.server.replicaSet,
+    );
     if (WRITE_CONCERN_COMMANDS.has(registered.name)) {
       validateWriteConcern(incoming.command, this.deps.server.replicaSet);
     }
-    return { dbName: incoming.dbName, found: registered };
-  }
-
-  private validateSessionFields(command: Document, commandName: string): void {
-    if (command.startTransaction !== undefined || command.autocommit !== undefined) {
-      throw notSupported('Multi-document transactions');
-    }
-    if (command.txnNumber === undefined) return;
-    if (this.deps.server.replicaSet === false) {
-      throw new CommandError(
-        ErrorCode.IllegalOperation,
-        'Transaction numbers are only allowed on a replica set member or mongos',
-      );
-    }
-    if (sessionKeyOf(asDocument(command.lsid)) === undefined) {
-      throw new CommandError(
-        ErrorCode.InvalidOptions,
-        'Transaction number requires a session ID to also be specified',
-      );
-    }
-    if (!RETRYABLE_WRITE_COMMANDS.has(commandName)) {
-      throw new CommandError(
-        50768,
-        `txnNumber may only be provided for multi-document transactions and retryable write commands. autocommit:false was not provided, and ${commandName} is not a retryable write command.`,
-      );
-    }
-    if (!(command.txnNumber instanceof Long)) {
-      throw new CommandError(
-        ErrorCode.TypeMismatch,
-        "BSON field 'OperationSessionInfo.txnNumber' is the wrong type, expected type 'long'",
-      );
-    }
+    return { dbName: incoming.dbName, found: registered, session };
   }
 
   private async runCommand(
@@ -145,6 +120,7 @@ export class Dispatcher {
     dbName: string,
     invokedAs: string,
     registered: RegisteredCommand,
+    session: SessionInfo,
     connection: ClientConnection,
   ): Promise<Result> {
     const commandName = registered.name;
@@ -165,8 +141,9 @@ export class Dispatcher {
       }
     }
 
-    const retry = this.retryableWrite(command, commandName);
+    const retry = session.kind === 'retryableWrite' ? session : undefined;
     if (retry !== undefined) {
+      this.deps.transactions.checkRetryableWrite(retry.sessionKey, retry.txnNumber);
       const stored = this.deps.retryableWrites.lookup(
         retry.sessionKey,
         retry.txnNumber,
@@ -189,6 +166,7 @@ export class Dispatcher {
       cursorRegistry: this.deps.cursors,
       failPoints: this.deps.failPoints,
       retryableWrites: this.deps.retryableWrites,
+      transactions: this.deps.transactions,
       runtime: this.deps.runtime,
       commandName: invokedAs,
     };
@@ -209,7 +187,9 @@ export class Dispatcher {
 
     let body: Document;
     try {
-      body = await registered.handler(command, context);
+      body = await this.deps.transactions.run(command, commandName, session, context, (view) =>
+        registered.handler(command, view),
+      );
     } catch (error) {
       return {
         kind: 'reply',
@@ -269,17 +249,6 @@ export class Dispatcher {
       error: new CommandError(code, FAIL_GET_MORE_MESSAGE),
       labels: fired.data.errorLabels,
     };
-  }
-
-  private retryableWrite(
-    command: Document,
-    commandName: string,
-  ): { sessionKey: string; txnNumber: Long } | undefined {
-    if (!RETRYABLE_WRITE_COMMANDS.has(commandName)) return undefined;
-    const txnNumber: unknown = command.txnNumber;
-    const sessionKey = sessionKeyOf(asDocument(command.lsid));
-    if (!(txnNumber instanceof Long) || sessionKey === undefined) return undefined;
-    return { sessionKey, txnNumber };
   }
 
   /** The `ok: 0` reply for `error`; labels are `explicitLabels` or those MongoDB would add. */

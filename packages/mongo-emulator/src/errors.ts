@@ -30,6 +30,7 @@ export const ErrorCode = {
   NotImplemented: 238,
   BSONObjectTooLarge: 10334,
   DuplicateKey: 11000,
+  Interrupted: 11601,
   Location17419: 17419,
   Location40573: 40573,
 } as const;

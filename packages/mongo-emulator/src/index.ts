@@ -16,3 +16,4 @@ export {
   MongoEmulator,
   type MongoEmulatorOptions,
 } from './server.js';
+export { DEFAULT_TRANSACTION_LIFETIME_LIMIT_SECONDS } from './transactions/index.js';

@@ -10,6 +10,7 @@ import { Dispatcher } from './dispatch.js';
 import { FailPointRegistry } from './failpoints.js';
 import { RetryableWriteCache } from './sessions.js';
 import { StorageEngine } from './storage/engine.js';
+import { TransactionCoordinator } from './transactions/index.js';
 import { ClientConnection } from './wire/connection.js';
 
 /** Options of {@link MongoEmulator.start}. */
@@ -24,6 +25,12 @@ export interface MongoEmulatorOptions {
   ttlMonitorIntervalMs?: number;
   /** Idle time after which a cursor is killed. Default 10 minutes, as mongod. */
   cursorTimeoutMs?: number;
+  /**
+   * Age in seconds at which a multi-document transaction in progress is aborted (mongod's
+   * `transactionLifetimeLimitSeconds`). Default 60 (`DEFAULT_TRANSACTION_LIFETIME_LIMIT_SECONDS`);
+   * fractions are allowed (for tests).
+   */
+  transactionLifetimeLimitSeconds?: number;
   /**
    * Receives errors that are bugs in the emulator (the command answers `InternalError`).
    * Default: written to `console.error`.
@@ -78,6 +85,8 @@ export class MongoEmulator {
   readonly failPoints: FailPointRegistry;
   /** The open cursors. */
   readonly cursors: ServerCursorManager;
+  /** The sessions' multi-document transactions (this server start's; a restart aborts them). */
+  readonly transactions: TransactionCoordinator;
   private readonly options: MongoEmulatorOptions;
   private readonly listener: Server;
   private readonly connections = new Set<ClientConnection>();
@@ -109,6 +118,14 @@ export class MongoEmulator {
       currentConnections: () => this.connections.size,
       totalConnectionsCreated: () => this.totalConnections,
     };
+    const retryableWrites = new RetryableWriteCache();
+    this.transactions = new TransactionCoordinator({
+      engine: data.engine,
+      retryableWrites,
+      ...(options.transactionLifetimeLimitSeconds !== undefined
+        ? { lifetimeLimitSeconds: options.transactionLifetimeLimitSeconds }
+        : {}),
+    });
     const dispatcher = new Dispatcher({
       server: facts,
       clock: data.clock,
@@ -116,7 +133,8 @@ export class MongoEmulator {
       changeLog: data.changeLog,
       cursors: this.cursors,
       failPoints: this.failPoints,
-      retryableWrites: new RetryableWriteCache(),
+      retryableWrites,
+      transactions: this.transactions,
       runtime,
       registry: new CommandRegistry(),
       signal: this.abort.signal,
@@ -237,6 +255,7 @@ export class MongoEmulator {
     });
     this.dropConnections();
     this.cursors.closeAll();
+    this.transactions.close();
     this.engine.stopTtlMonitor();
     await closed;
   }

@@ -14,7 +14,7 @@ export function describeSession(key: string): string {
 }
 
 /** SHA-256 of the empty user name: the `uid` MongoDB gives sessions without authentication. */
-const ANONYMOUS_USER_DIGEST = '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=';
+export const ANONYMOUS_USER_DIGEST = '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=';
 
 /** Write commands MongoDB retries with `txnNumber` (retryable writes). */
 export const RETRYABLE_WRITE_COMMANDS: ReadonlySet<string> = new Set([
@@ -65,6 +65,11 @@ export class RetryableWriteCache {
       );
     }
     return undefined;
+  }
+
+  /** The newest `txnNumber` that ran on the session, if the cache remembers one. */
+  latest(sessionKey: string): Long | undefined {
+    return this.sessions.get(sessionKey)?.txnNumber;
   }
 
   /** Stores the reply of a write that ran. */

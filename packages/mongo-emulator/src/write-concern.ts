@@ -15,6 +15,8 @@ export const WRITE_CONCERN_COMMANDS: ReadonlySet<string> = new Set([
   'dropIndexes',
   'renameCollection',
   'collMod',
+  'commitTransaction',
+  'abortTransaction',
 ]);
 
 /**

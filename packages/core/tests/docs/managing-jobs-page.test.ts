@@ -18,16 +18,18 @@ const page = readFileSync(
   'utf8',
 );
 
-/** The page's TypeScript code blocks, in order. */
-const blocks = [...page.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1] as string);
+/** The page's TypeScript code blocks, in order, with the options of their fence. */
+const blocks = [...page.matchAll(/^```ts( continued)?\n([\s\S]*?)^```$/gm)].map((match) => ({
+  continued: match[1] !== undefined,
+  code: match[2] as string,
+}));
 
 /**
- * The page as one module, as a reader runs it: the first block (imports and set-up) at the top,
- * each later block in a scope of its own, so that blocks may reuse names.
+ * The page as one module, as a reader runs it: the set-up block, then each later block (marked
+ * `continued`, a later step of the same program) after it.
  */
 function pageAsModule(): string {
-  const [setup = '', ...rest] = blocks;
-  return [setup, ...rest.map((block) => `{\n${block}}\n`)].join('\n');
+  return blocks.map((block) => block.code).join('');
 }
 
 /** Type-checks `source` as a module next to the core sources, with `@monque/core` → `src`. */
@@ -84,10 +86,14 @@ function tableRows(first: string): string[][] {
 }
 
 describe('the Managing jobs guide', () => {
-  it('has a code block for each read method', () => {
+  it('has a code block for each read method, each a later step of the set-up program', () => {
     for (const method of ['getJob(', 'findJobs(', 'getStats(']) {
-      expect(blocks.some((block) => block.includes(`monque.${method}`))).toBe(true);
+      expect(blocks.some((block) => block.code.includes(`monque.${method}`))).toBe(true);
     }
+    expect(blocks.map((block) => block.continued)).toEqual([
+      false,
+      ...blocks.slice(1).map(() => true),
+    ]);
   });
 
   it('has code blocks that compile as TypeScript', () => {
@@ -95,9 +101,7 @@ describe('the Managing jobs guide', () => {
   }, 60_000);
 
   it('would report a block that does not compile', () => {
-    expect(
-      typeErrors(`${pageAsModule()}\n{ await monque.findJobs({ state: 'failed' }); }\n`),
-    ).toEqual([
+    expect(typeErrors(`${pageAsModule()}\nawait monque.findJobs({ state: 'failed' });\n`)).toEqual([
       expect.stringMatching(/^page:\d+: Object literal may only specify known properties/),
     ]);
   }, 60_000);

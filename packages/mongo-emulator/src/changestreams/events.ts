@@ -16,6 +16,21 @@ export function buildChangeEvent(
   fullDocument: FullDocumentMode,
   lookup: DocumentLookup,
 ): Document {
+  const event = buildEventBody(record, token, fullDocument, lookup);
+  // A transaction's writes carry its session and number, after the event's own fields.
+  if (record.lsid !== undefined && record.txnNumber !== undefined) {
+    event.lsid = record.lsid;
+    event.txnNumber = record.txnNumber;
+  }
+  return event;
+}
+
+function buildEventBody(
+  record: ChangeRecord,
+  token: Document,
+  fullDocument: FullDocumentMode,
+  lookup: DocumentLookup,
+): Document {
   const event: Document = { _id: token };
   const ns = { db: record.db, coll: record.coll };
   const head = (operationType: string): void => {

@@ -43,6 +43,23 @@ export interface CursorManager {
   kill(ids: Long[]): { killed: Long[]; notFound: Long[] };
 }
 
+/**
+ * The storage a command works on: the server's engine, or — for a statement of a transaction —
+ * that transaction's snapshot of it (see `TransactionStorage`).
+ */
+export type StorageView = Pick<
+  StorageEngine,
+  | 'database'
+  | 'listDatabases'
+  | 'collection'
+  | 'ensureCollection'
+  | 'createCollection'
+  | 'dropCollection'
+  | 'renameCollection'
+  | 'dropDatabase'
+  | 'findById'
+>;
+
 /** The server facts a command may need. */
 export interface ServerFacts {
   host: string;
@@ -57,8 +74,8 @@ export interface CommandContext {
   readonly dbName: string;
   readonly server: ServerFacts;
   readonly clock: LogicalClock;
-  /** The databases, collections, documents and indexes of this server. */
-  readonly engine: StorageEngine;
+  /** The databases, collections, documents and indexes this command sees. */
+  readonly engine: StorageView;
   /** Every committed write, kept for change streams (resume, start at an operation time). */
   readonly changeLog: ChangeLog;
   readonly cursors: CursorManager;

@@ -16,6 +16,8 @@ const ALIASES: Readonly<Record<string, string>> = {
   ismaster: 'hello',
   buildinfo: 'buildInfo',
   findandmodify: 'findAndModify',
+  mapreduce: 'mapReduce',
+  dbstats: 'dbStats',
 };
 
 /**
@@ -36,7 +38,8 @@ export class CommandRegistry {
     const admin = sources.admin ?? adminCommands;
     const crud = sources.crud ?? crudCommands;
     for (const name of sources.notSupported ?? NOT_SUPPORTED_COMMANDS) {
-      this.add(name, notSupportedCommand(name));
+      // An alias answers as the command it names.
+      if (!Object.hasOwn(ALIASES, name)) this.add(name, notSupportedCommand(name));
     }
     for (const [name, handler] of Object.entries(crud)) this.add(name, handler);
     for (const [name, handler] of Object.entries(admin)) this.add(name, handler);

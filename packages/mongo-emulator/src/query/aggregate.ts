@@ -1,14 +1,14 @@
 import type { Document } from 'bson';
-import { Aggregator } from 'mingo';
 import { badValue, CommandError, ErrorCode, notSupported } from '../errors.js';
 import { type BsonValue, isPlainDocument } from './bson-types.js';
+import { deleteField, getField, setField } from './fields.js';
 import { keyString } from './key-string.js';
 import { compileFilter } from './matcher.js';
+import { runMingoStage } from './mingo-bridge.js';
 import { asNumber } from './numeric.js';
 import { pathValues } from './path.js';
-import { toPlain } from './plain.js';
 import { restoreTypes } from './restore-types.js';
-import { compileSort } from './sort.js';
+import { parseSort, type SortField, sortComparator } from './sort.js';
 
 /** Resolves `$lookup`'s `from` collection in the aggregate's database. */
 export type CollectionResolver = (name: string) => Document[];
@@ -42,24 +42,9 @@ const KNOWN_UNSUPPORTED = new Set([
   '$changeStream',
 ]);
 
-/** Runs mingo on the plain view of the documents; mingo's errors become MongoDB errors. */
+/** Runs one stage on mingo; `restore` puts back the BSON types of values the stage left alone. */
 function runMingo(docs: Document[], stage: Document, restore: boolean): Document[] {
-  let out: Document[];
-  try {
-    out = new Aggregator([toPlain(stage) as Document], {}).run(
-      docs.map((d) => toPlain(d) as Document),
-    ) as Document[];
-  } catch (error) {
-    const message = (error as Error).message;
-    const op = /(\$[A-Za-z]+)/.exec(message)?.[1];
-    if (/unknown|not found|unrecognized|invalid operator/i.test(message) && op) {
-      throw new CommandError(
-        ErrorCode.InvalidPipelineOperator,
-        `Invalid $project :: caused by :: Unrecognized expression '${op}'`,
-      );
-    }
-    throw badValue(message);
-  }
+  const out = runMingoStage(docs, stage);
   if (!restore) return out;
   return out.map((d, i) => restoreTypes(docs[i], d) as Document);
 }
@@ -109,7 +94,7 @@ function unwind(docs: Document[], spec: BsonValue): Document[] {
 function structuredCloneDoc(doc: Document): Document {
   const copy: Document = {};
   for (const [k, v] of Object.entries(doc))
-    copy[k] = isPlainDocument(v) ? structuredCloneDoc(v) : v;
+    setField(copy, k, isPlainDocument(v) ? structuredCloneDoc(v) : v);
   return copy;
 }
 
@@ -117,19 +102,19 @@ function assign(doc: Document, path: string, value: BsonValue): void {
   const parts = path.split('.');
   let current: Document = doc;
   for (const part of parts.slice(0, -1)) {
-    if (!isPlainDocument(current[part])) current[part] = {};
-    current = current[part] as Document;
+    if (!isPlainDocument(getField(current, part))) setField(current, part, {});
+    current = getField(current, part) as Document;
   }
-  current[parts[parts.length - 1] as string] = value;
+  setField(current, parts[parts.length - 1] as string, value);
 }
 
 function removeAt(doc: Document, path: string): void {
   const parts = path.split('.');
   let current: BsonValue = doc;
   for (const part of parts.slice(0, -1)) {
-    current = isPlainDocument(current) ? current[part] : undefined;
+    current = isPlainDocument(current) ? getField(current, part) : undefined;
   }
-  if (isPlainDocument(current)) delete current[parts[parts.length - 1] as string];
+  if (isPlainDocument(current)) deleteField(current, parts[parts.length - 1] as string);
 }
 
 function lookup(docs: Document[], spec: BsonValue, resolve: CollectionResolver): Document[] {
@@ -180,7 +165,7 @@ function facet(docs: Document[], spec: BsonValue, resolve: CollectionResolver): 
   for (const [name, pipeline] of Object.entries(spec)) {
     if (!Array.isArray(pipeline))
       throw badValue(`arguments to $facet must be arrays, ${name} is type ${typeof pipeline}`);
-    out[name] = runPipeline(docs, pipeline as Document[], resolve);
+    setField(out, name, runPipeline(docs, pipeline as Document[], resolve));
   }
   return [out];
 }
@@ -204,6 +189,85 @@ function positive(stage: string, value: BsonValue, allowZero: boolean): number {
   return n;
 }
 
+function stageOf(stage: unknown): [string, BsonValue] {
+  if (!isPlainDocument(stage) || Object.keys(stage).length !== 1) {
+    throw new CommandError(
+      40323,
+      'A pipeline stage specification object must contain exactly one field.',
+      { codeName: 'Location40323' },
+    );
+  }
+  return Object.entries(stage)[0] as [string, BsonValue];
+}
+
+function matchFilter(spec: BsonValue): Document {
+  if (!isPlainDocument(spec)) throw badValue('the match filter must be an expression in an object');
+  compileFilter(spec);
+  return spec;
+}
+
+function sortFields(spec: BsonValue): SortField[] {
+  const fields = parseSort(spec);
+  if (!fields) {
+    throw new CommandError(15976, '$sort stage must have at least one sort key', {
+      codeName: 'Location15976',
+    });
+  }
+  return fields;
+}
+
+/**
+ * The start of a pipeline that is a query of the collection, as MongoDB pushes it into its query
+ * layer: leading `$match` stages (one filter), an optional `$sort`, then `$skip`/`$limit` stages;
+ * and the stages after it.
+ */
+export interface PipelinePushdown {
+  filter: Document | undefined;
+  sort: SortField[] | undefined;
+  /** The `$sort` document as given. */
+  sortSpec: Document | undefined;
+  skip: number;
+  limit: number | undefined;
+  rest: Document[];
+}
+
+/** Splits a pipeline into its query prefix and the rest (validating the prefix's stages). */
+export function splitPushdown(pipeline: Document[]): PipelinePushdown {
+  const matches: Document[] = [];
+  let i = 0;
+  let sort: SortField[] | undefined;
+  let sortSpec: Document | undefined;
+  let skip = 0;
+  let limit: number | undefined;
+  for (; i < pipeline.length; i++) {
+    const [name, spec] = stageOf(pipeline[i]);
+    if (name !== '$match') break;
+    matches.push(matchFilter(spec));
+  }
+  const next = pipeline[i];
+  if (next !== undefined && stageOf(next)[0] === '$sort') {
+    sortSpec = stageOf(next)[1] as Document;
+    sort = sortFields(sortSpec);
+    i += 1;
+  }
+  for (; i < pipeline.length; i++) {
+    const [name, spec] = stageOf(pipeline[i]);
+    if (name === '$skip') {
+      const n = positive('$skip', spec, true);
+      if (limit !== undefined) limit = Math.max(0, limit - n);
+      skip += n;
+    } else if (name === '$limit') {
+      const n = positive('$limit', spec, false);
+      limit = limit === undefined ? n : Math.min(limit, n);
+    } else {
+      break;
+    }
+  }
+  const filter =
+    matches.length === 0 ? undefined : matches.length === 1 ? matches[0] : { $and: matches };
+  return { filter, sort, sortSpec, skip, limit, rest: pipeline.slice(i) };
+}
+
 /**
  * Runs an aggregation pipeline over documents. `$match`, `$sort`, `$skip`, `$limit`, `$count`,
  * `$unwind`, `$lookup` and `$facet` run natively with MongoDB's BSON semantics; `$group`,
@@ -216,30 +280,15 @@ export function runPipeline(
 ): Document[] {
   let docs = input;
   for (const stage of pipeline) {
-    if (!isPlainDocument(stage) || Object.keys(stage).length !== 1) {
-      throw new CommandError(
-        40323,
-        'A pipeline stage specification object must contain exactly one field.',
-        {
-          codeName: 'Location40323',
-        },
-      );
-    }
-    const [name, spec] = Object.entries(stage)[0] as [string, BsonValue];
+    const [name, spec] = stageOf(stage);
     switch (name) {
       case '$match': {
-        if (!isPlainDocument(spec))
-          throw badValue('the match filter must be an expression in an object');
-        const predicate = compileFilter(spec);
+        const predicate = compileFilter(matchFilter(spec));
         docs = docs.filter((d) => predicate(d));
         break;
       }
       case '$sort': {
-        const comparator = compileSort(spec);
-        if (!comparator)
-          throw new CommandError(15976, '$sort stage must have at least one sort key', {
-            codeName: 'Location15976',
-          });
+        const comparator = sortComparator(sortFields(spec));
         docs = [...docs].sort(comparator);
         break;
       }

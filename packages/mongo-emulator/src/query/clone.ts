@@ -1,4 +1,5 @@
 import { type BsonValue, bsonTypeOf } from './bson-types.js';
+import { setField } from './fields.js';
 
 /**
  * Deep-copies documents and arrays; BSON value objects (ObjectId, Long, Binary, …) are immutable in
@@ -11,7 +12,7 @@ export function cloneValue<T extends BsonValue>(value: T): T {
   if (bsonTypeOf(value) !== 'object' || '_bsontype' in value) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (v !== undefined) out[k] = cloneValue(v);
+    if (v !== undefined) setField(out, k, cloneValue(v));
   }
   return out as T;
 }

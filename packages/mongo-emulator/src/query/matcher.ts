@@ -1,5 +1,4 @@
 import type { Document } from 'bson';
-import { Query } from 'mingo';
 import { badValue, notSupported } from '../errors.js';
 import {
   BSON_TYPE_NUMBERS,
@@ -11,9 +10,9 @@ import {
   isPlainDocument,
 } from './bson-types.js';
 import { compareValues, valuesEqual } from './compare.js';
+import { compileMingoExpr } from './mingo-bridge.js';
 import { asNumber } from './numeric.js';
 import { pathValues } from './path.js';
-import { toPlain } from './plain.js';
 import { isRegexValue, toRegExp } from './regex.js';
 
 /** A compiled query filter. */
@@ -75,7 +74,7 @@ function typeNames(spec: BsonValue): Set<BsonTypeName | 'number'> {
   for (const s of specs) {
     if (typeof s === 'string') {
       if (s === 'number') names.add('number');
-      else if (s in BSON_TYPE_NUMBERS) names.add(s as BsonTypeName);
+      else if (Object.hasOwn(BSON_TYPE_NUMBERS, s)) names.add(s as BsonTypeName);
       else throw badValue(`Unknown type name alias: ${s}`);
       continue;
     }
@@ -278,8 +277,7 @@ function compileList(operator: string, operand: BsonValue): Predicate[] {
 }
 
 function compileExpr(expression: BsonValue): Predicate {
-  const query = new Query({ $expr: toPlain(expression) } as Document, {});
-  return (doc) => query.test(toPlain(doc) as Document);
+  return compileMingoExpr(expression);
 }
 
 /**

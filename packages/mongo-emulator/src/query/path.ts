@@ -1,4 +1,5 @@
 import { type BsonValue, isPlainDocument } from './bson-types.js';
+import { getField } from './fields.js';
 
 const INDEX = /^(0|[1-9][0-9]*)$/;
 
@@ -30,7 +31,7 @@ function collect(value: BsonValue, parts: string[], i: number, out: BsonValue[])
     return;
   }
   if (isPlainDocument(value)) {
-    collect(value[part], parts, i + 1, out);
+    collect(getField(value, part), parts, i + 1, out);
     return;
   }
   out.push(undefined);
@@ -55,7 +56,7 @@ export function getPath(doc: BsonValue, path: string): BsonValue {
       if (!isArrayIndex(part)) return undefined;
       current = current[Number(part)];
     } else if (isPlainDocument(current)) {
-      current = current[part];
+      current = getField(current, part);
     } else {
       return undefined;
     }

@@ -1,8 +1,7 @@
 import type { Document } from 'bson';
-import { Aggregator } from 'mingo';
 import { CommandError, ErrorCode } from '../errors.js';
 import { isPlainDocument } from './bson-types.js';
-import { toPlain } from './plain.js';
+import { runMingoPipeline } from './mingo-bridge.js';
 import { restoreTypes } from './restore-types.js';
 
 const ALLOWED = new Set([
@@ -25,9 +24,7 @@ export function applyPipelineUpdate(doc: Document, pipeline: Document[]): Docume
       );
     }
   }
-  const [computed] = new Aggregator(toPlain(pipeline) as Document[], {}).run([
-    toPlain(doc) as Document,
-  ]);
+  const computed = runMingoPipeline(doc, pipeline);
   const restored = restoreTypes(doc, computed ?? {}) as Document;
   if (doc._id === undefined) return restored;
   const { _id, ...rest } = restored;

@@ -1,4 +1,5 @@
 import { type BsonValue, bsonTypeOf } from './bson-types.js';
+import { setField } from './fields.js';
 import { asNumber } from './numeric.js';
 
 /**
@@ -16,6 +17,7 @@ export function toPlain(value: BsonValue): BsonValue {
   }
   if (type !== 'object' || '_bsontype' in value) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = toPlain(v);
+  for (const [k, v] of Object.entries(value as Record<string, unknown>))
+    setField(out, k, toPlain(v));
   return out;
 }

@@ -1,13 +1,16 @@
 import type { Document } from 'bson';
 import { badValue, CommandError, notSupported } from '../errors.js';
 import { type BsonValue, bsonTypeOf, isPlainDocument } from './bson-types.js';
+import { setField } from './fields.js';
 import { asNumber } from './numeric.js';
 
-type Tree = { [field: string]: true | Tree | SliceSpec };
+/** A projection's fields as a tree of path components (a `Map`, so any name is only data). */
+type Tree = Map<string, Node>;
+type Node = true | Tree | SliceSpec;
 type SliceSpec = { slice: [number, number | undefined] };
 
-function isSlice(node: Tree[string]): node is SliceSpec {
-  return typeof node === 'object' && 'slice' in node && Array.isArray((node as SliceSpec).slice);
+function isSlice(node: Node): node is SliceSpec {
+  return !(node instanceof Map) && node !== true;
 }
 
 /** A compiled find projection. */
@@ -28,28 +31,29 @@ function parseSlice(value: BsonValue): [number, number | undefined] {
   return [n, undefined];
 }
 
+function collision(path: string): CommandError {
+  return new CommandError(31250, `Path collision at ${path}`, { codeName: 'Location31250' });
+}
+
 function insert(tree: Tree, path: string, node: true | SliceSpec): void {
   const parts = path.split('.');
   let current = tree;
   for (let i = 0; i < parts.length - 1; i++) {
     const part = parts[i] as string;
-    const next = current[part];
-    if (next === true || (next !== undefined && isSlice(next))) {
-      throw new CommandError(31250, `Path collision at ${path}`, { codeName: 'Location31250' });
-    }
+    const next = current.get(part);
     if (next === undefined) {
-      const created: Tree = {};
-      current[part] = created;
+      const created: Tree = new Map();
+      current.set(part, created);
       current = created;
+    } else if (next instanceof Map) {
+      current = next;
     } else {
-      current = next as Tree;
+      throw collision(path);
     }
   }
   const last = parts[parts.length - 1] as string;
-  if (current[last] !== undefined) {
-    throw new CommandError(31250, `Path collision at ${path}`, { codeName: 'Location31250' });
-  }
-  current[last] = node;
+  if (current.has(last)) throw collision(path);
+  current.set(last, node);
 }
 
 function applySlice(value: BsonValue, [skip, limit]: [number, number | undefined]): BsonValue {
@@ -67,13 +71,13 @@ function include(value: BsonValue, tree: Tree): BsonValue {
   if (!isPlainDocument(value)) return undefined;
   const out: Document = {};
   for (const [key, v] of Object.entries(value)) {
-    const node = tree[key];
+    const node = tree.get(key);
     if (node === undefined) continue;
-    if (node === true) out[key] = v;
-    else if (isSlice(node)) out[key] = applySlice(v, node.slice);
+    if (node === true) setField(out, key, v);
+    else if (isSlice(node)) setField(out, key, applySlice(v, node.slice));
     else {
       const sub = include(v, node);
-      if (sub !== undefined) out[key] = sub;
+      if (sub !== undefined) setField(out, key, sub);
     }
   }
   return out;
@@ -84,11 +88,11 @@ function exclude(value: BsonValue, tree: Tree): BsonValue {
   if (!isPlainDocument(value)) return value;
   const out: Document = {};
   for (const [key, v] of Object.entries(value)) {
-    const node = tree[key];
-    if (node === undefined) out[key] = v;
+    const node = tree.get(key);
+    if (node === undefined) setField(out, key, v);
     else if (node === true) continue;
-    else if (isSlice(node)) out[key] = applySlice(v, node.slice);
-    else out[key] = exclude(v, node);
+    else if (isSlice(node)) setField(out, key, applySlice(v, node.slice));
+    else setField(out, key, exclude(v, node));
   }
   return out;
 }
@@ -103,7 +107,7 @@ export function compileProjection(spec: BsonValue): Projector | undefined {
   if (!isPlainDocument(spec)) throw badValue('projection must be an object');
   const entries = Object.entries(spec);
   if (entries.length === 0) return undefined;
-  const tree: Tree = {};
+  const tree: Tree = new Map();
   let mode: 'include' | 'exclude' | undefined;
   let idMode: boolean | undefined;
   for (const [path, value] of entries) {
@@ -160,6 +164,6 @@ export function compileProjection(spec: BsonValue): Projector | undefined {
       return { _id: doc._id, ...projected };
     };
   }
-  if (idMode === false) tree._id = true;
+  if (idMode === false) tree.set('_id', true);
   return (doc) => exclude(doc, tree) as Document;
 }

@@ -1,5 +1,6 @@
 import { type BsonValue, isPlainDocument } from './bson-types.js';
 import { compareValues } from './compare.js';
+import { getField, setField } from './fields.js';
 import { toPlain } from './plain.js';
 
 function plainEqual(original: BsonValue, computed: BsonValue): boolean {
@@ -18,7 +19,8 @@ export function restoreTypes(original: BsonValue, computed: BsonValue): BsonValu
   if (original !== undefined && plainEqual(original, computed)) return original;
   if (isPlainDocument(original) && isPlainDocument(computed)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(computed)) out[k] = restoreTypes(original[k], v);
+    for (const [k, v] of Object.entries(computed))
+      setField(out, k, restoreTypes(getField(original, k), v));
     return out;
   }
   return computed;

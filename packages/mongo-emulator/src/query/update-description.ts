@@ -2,6 +2,7 @@ import type { Document } from 'bson';
 import { type BsonValue, bsonTypeOf, isPlainDocument } from './bson-types.js';
 import { cloneValue } from './clone.js';
 import { compareValues } from './compare.js';
+import { getField, setField } from './fields.js';
 
 /** What an update changed, as change events describe it. */
 export interface UpdateDescription {
@@ -15,7 +16,10 @@ function same(a: BsonValue, b: BsonValue): boolean {
   if (isPlainDocument(a) && isPlainDocument(b)) {
     const ka = Object.keys(a);
     const kb = Object.keys(b);
-    return ka.length === kb.length && ka.every((k, i) => k === kb[i] && same(a[k], b[k]));
+    return (
+      ka.length === kb.length &&
+      ka.every((k, i) => k === kb[i] && same(getField(a, k), getField(b, k)))
+    );
   }
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((v, i) => same(v, b[i]));
@@ -28,26 +32,28 @@ function diffArrays(path: string, a: unknown[], b: unknown[], out: UpdateDescrip
   const changed: number[] = [];
   for (let i = 0; i < common; i++) if (!same(a[i], b[i])) changed.push(i);
   if (changed.length > common / 2 && changed.length > 1) {
-    out.updatedFields[path] = cloneValue(b);
+    setField(out.updatedFields, path, cloneValue(b));
     return;
   }
-  for (const i of changed) out.updatedFields[`${path}.${i}`] = cloneValue(b[i]);
-  for (let i = a.length; i < b.length; i++) out.updatedFields[`${path}.${i}`] = cloneValue(b[i]);
+  for (const i of changed) setField(out.updatedFields, `${path}.${i}`, cloneValue(b[i]));
+  for (let i = a.length; i < b.length; i++)
+    setField(out.updatedFields, `${path}.${i}`, cloneValue(b[i]));
   if (b.length < a.length) out.truncatedArrays.push({ field: path, newSize: b.length });
 }
 
 function diffDocuments(prefix: string, a: Document, b: Document, out: UpdateDescription): void {
   for (const [key, value] of Object.entries(b)) {
     const path = prefix + key;
-    const before = a[key];
-    if (before === undefined) out.updatedFields[path] = cloneValue(value);
+    const before = getField(a, key);
+    if (before === undefined) setField(out.updatedFields, path, cloneValue(value));
     else if (isPlainDocument(before) && isPlainDocument(value))
       diffDocuments(`${path}.`, before, value, out);
     else if (Array.isArray(before) && Array.isArray(value)) diffArrays(path, before, value, out);
-    else if (!same(before, value)) out.updatedFields[path] = cloneValue(value);
+    else if (!same(before, value)) setField(out.updatedFields, path, cloneValue(value));
   }
   for (const key of Object.keys(a)) {
-    if (a[key] !== undefined && b[key] === undefined) out.removedFields.push(prefix + key);
+    if (getField(a, key) !== undefined && getField(b, key) === undefined)
+      out.removedFields.push(prefix + key);
   }
 }
 

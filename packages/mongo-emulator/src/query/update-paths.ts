@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { badValue, CommandError } from '../errors.js';
 import { type BsonValue, bsonTypeOf, isPlainDocument } from './bson-types.js';
+import { deleteField, getField, setField } from './fields.js';
 import { formatValue } from './format.js';
 import { compileFilter, type Predicate } from './matcher.js';
 import { isArrayIndex } from './path.js';
@@ -106,7 +107,7 @@ export function expandPath(doc: Document, path: string, ctx: PositionalContext):
       }
       let child: BsonValue;
       if (Array.isArray(value) && isArrayIndex(part)) child = value[Number(part)];
-      else if (isPlainDocument(value)) child = value[part];
+      else if (isPlainDocument(value)) child = getField(value, part);
       next.push({ prefix: [...prefix, part], value: child });
     }
     results = next;
@@ -150,7 +151,7 @@ function parentFor(
       }
       child = current[Number(part)];
     } else if (isPlainDocument(current)) {
-      child = current[part];
+      child = getField(current, part);
     } else {
       if (!create) return undefined;
       throw new CommandError(
@@ -170,7 +171,7 @@ function parentFor(
       }
       child = {};
       if (Array.isArray(current)) setArrayIndex(current, Number(part), child);
-      else (current as Record<string, unknown>)[part] = child;
+      else setField(current as object, part, child);
     }
     current = child;
   }
@@ -204,7 +205,7 @@ export function readPath(doc: Document, path: string): BsonValue {
   const target = parentFor(doc, path, false);
   if (!target) return undefined;
   const { parent, key } = target;
-  return Array.isArray(parent) ? parent[Number(key)] : (parent as Record<string, unknown>)[key];
+  return Array.isArray(parent) ? parent[Number(key)] : getField(parent as object, key);
 }
 
 /** Writes a value at a concrete path, creating intermediate documents as MongoDB does. */
@@ -212,7 +213,7 @@ export function writePath(doc: Document, path: string, value: BsonValue): void {
   const target = parentFor(doc, path, true) as { parent: BsonValue; key: string };
   const { parent, key } = target;
   if (Array.isArray(parent)) setArrayIndex(parent, Number(key), value);
-  else (parent as Record<string, unknown>)[key] = value;
+  else setField(parent as object, key, value);
 }
 
 /** Removes the value at a concrete path; array elements become null, as with MongoDB's `$unset`. */
@@ -223,7 +224,7 @@ export function removePath(doc: Document, path: string): void {
   if (Array.isArray(parent)) {
     if (Number(key) < parent.length) parent[Number(key)] = null;
   } else {
-    delete (parent as Record<string, unknown>)[key];
+    deleteField(parent as object, key);
   }
 }
 

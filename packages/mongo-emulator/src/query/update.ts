@@ -3,6 +3,7 @@ import { badValue, CommandError, ErrorCode, notSupported, typeMismatch } from '.
 import { type BsonValue, bsonTypeOf, isPlainDocument } from './bson-types.js';
 import { cloneValue } from './clone.js';
 import { compareValues, valuesEqual } from './compare.js';
+import { setField } from './fields.js';
 import { formatValue } from './format.js';
 import { compileFilter, type Predicate } from './matcher.js';
 import { arithmetic, asNumber, fromNumeric, type Numeric, toNumeric } from './numeric.js';
@@ -135,7 +136,7 @@ function positionalResolver(
     if (!query) return undefined;
     const relevant: Document = {};
     for (const [key, value] of Object.entries(query)) {
-      if (key === arrayPath || key.startsWith(`${arrayPath}.`)) relevant[key] = value;
+      if (key === arrayPath || key.startsWith(`${arrayPath}.`)) setField(relevant, key, value);
     }
     if (Object.keys(relevant).length === 0) return undefined;
     const array = readPath(doc, arrayPath);
@@ -498,7 +499,7 @@ export function applyReplacement(doc: Document, replacement: Document): Document
   const result: Document = {};
   if (doc._id !== undefined) result._id = doc._id;
   for (const [k, v] of Object.entries(replacement)) {
-    if (k !== '_id' || doc._id === undefined) result[k] = cloneValue(v);
+    if (k !== '_id' || doc._id === undefined) setField(result, k, cloneValue(v));
   }
   return result;
 }

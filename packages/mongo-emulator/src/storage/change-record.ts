@@ -1,4 +1,4 @@
-import type { Document, Timestamp } from 'bson';
+import type { Document, Long, Timestamp } from 'bson';
 
 /**
  * One committed write, as the storage engine reports it to its change listeners (the emulator's
@@ -26,6 +26,10 @@ export interface ChangeRecord {
   clusterTime: Timestamp;
   /** The wall-clock time of the write. */
   wallTime: Date;
+  /** For a write of a multi-document transaction: its logical session id (`{id, uid}`). */
+  lsid?: Document;
+  /** For a write of a multi-document transaction: its transaction number. */
+  txnNumber?: Long;
 }
 
 /** Receives every committed write, synchronously, in commit order. */

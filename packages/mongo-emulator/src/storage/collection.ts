@@ -3,13 +3,11 @@ import { CommandError, ErrorCode } from '../errors.js';
 import { type BsonValue, bsonTypeOf, isPlainDocument } from '../query/bson-types.js';
 import { cloneValue } from '../query/clone.js';
 import { keyString } from '../query/key-string.js';
-import { compileFilter } from '../query/matcher.js';
-import { type Comparator, type SortField, sortComparator } from '../query/sort.js';
 import { describeUpdate } from '../query/update-description.js';
 import { MAX_BSON_OBJECT_SIZE } from '../wire/opcodes.js';
 import type { ChangeRecord } from './change-record.js';
-import { Index, type IndexBounds } from './index.js';
-import { planQuery } from './planner.js';
+import { Index } from './index.js';
+import { type CollectionView, executeQuery, type QueryOptions } from './query-executor.js';
 import { type CollectionValidation, compileValidation, validateWrite } from './validation.js';
 
 /** A change record before the engine stamps it with its cluster and wall time. */
@@ -18,6 +16,21 @@ export type PendingChange = Omit<ChangeRecord, 'clusterTime' | 'wallTime'>;
 /** How a collection reports its committed writes to the engine. */
 export type ChangeSink = (change: PendingChange) => void;
 
+/** A change a collection is about to make, as its {@link WriteGuard} sees it. */
+export type PlannedWrite =
+  | { kind: 'insert'; after: Document }
+  | { kind: 'update' | 'replace'; before: Document; after: Document }
+  | { kind: 'delete'; before: Document }
+  /** An index is added or removed, or the options change. */
+  | { kind: 'catalog' };
+
+/**
+ * Called before a collection changes its documents, indexes or options, after the write's own
+ * checks passed and before anything changed; it may throw to refuse the write (nothing changes).
+ * Transactions use it to keep their snapshots and to detect write conflicts.
+ */
+export type WriteGuard = (collection: Collection, write: PlannedWrite) => void;
+
 /** Per-write options of {@link Collection.insert} and {@link Collection.replace}. */
 export interface WriteOptions {
   /** Skip document validation (the command's `bypassDocumentValidation: true`). */
@@ -25,15 +38,7 @@ export interface WriteOptions {
 }
 
 /** Options of {@link Collection.find}. */
-export interface FindOptions {
-  /** The sort order (parsed by `parseSort`); natural order when absent. */
-  sort?: readonly SortField[];
-  /**
-   * How many results the caller needs (skip + limit). The answer holds at least this many
-   * results when there are, in order, and may hold more: the caller slices.
-   */
-  limit?: number;
-}
+export type FindOptions = QueryOptions;
 
 const ID_INDEX_SPEC: Document = { v: 2, key: { _id: 1 }, name: '_id_' };
 
@@ -66,13 +71,32 @@ export class Collection {
   private nextSeq = 0;
   private readonly indexList: Index[] = [new Index(ID_INDEX_SPEC)];
   private readonly sink: ChangeSink;
+  private readonly guard: WriteGuard | undefined;
 
-  constructor(db: string, name: string, options: Document, sink: ChangeSink) {
+  constructor(db: string, name: string, options: Document, sink: ChangeSink, guard?: WriteGuard) {
     this.db = db;
     this.currentName = name;
     this.currentOptions = options;
     this.validation = compileValidation(options);
     this.sink = sink;
+    this.guard = guard;
+  }
+
+  /**
+   * A private copy of this collection (a transaction's snapshot): the same documents (shared:
+   * stored documents are never mutated), natural order, options and indexes; its writes go to
+   * `sink` and `guard`, never to this collection.
+   */
+  copy(sink: ChangeSink, guard?: WriteGuard): Collection {
+    const copy = new Collection(this.db, this.currentName, this.currentOptions, sink, guard);
+    for (const [idKey, doc] of this.docs) {
+      copy.docs.set(idKey, doc);
+      copy.seqs.set(idKey, this.seqs.get(idKey) ?? 0);
+    }
+    copy.nextSeq = this.nextSeq;
+    copy.indexList.length = 0;
+    for (const index of this.indexList) copy.indexList.push(copy.buildIndex(index.spec));
+    return copy;
   }
 
   /** The collection's name. */
@@ -92,7 +116,9 @@ export class Collection {
 
   /** Replaces the collection's options (`collMod`); validation follows the new options. */
   setOptions(options: Document): void {
-    this.validation = compileValidation(options);
+    const validation = compileValidation(options);
+    this.guard?.(this, { kind: 'catalog' });
+    this.validation = validation;
     this.currentOptions = options;
   }
 
@@ -121,91 +147,24 @@ export class Collection {
     return this.docs.get(keyString(id));
   }
 
-  /**
-   * The documents matching a filter, sorted by `options.sort` (ties and unsorted results in
-   * natural order), exactly as a scan of all documents followed by a stable sort would give them.
-   * Reads candidates through the `_id` hash or secondary indexes (a union of several for a
-   * top-level `$or`) when the planner finds them (see `planQuery`), re-checking the full filter
-   * on each; stops early when an index gives the sort order and `options.limit` results are found.
-   */
+  /** What queries read: documents by `_id` hash and in natural order, and the indexes. */
+  private readonly view: CollectionView = {
+    indexes: this.indexList,
+    byIdKey: (idKey) => this.docs.get(idKey),
+    documents: (direction) =>
+      direction > 0 ? this.docs.values() : [...this.docs.values()].reverse(),
+    seqOf: (doc) => this.seqOf(doc),
+  };
+
+  /** The documents matching a filter, in the order `options` ask for (see `executeQuery`). */
   find(filter: Document | undefined, options: FindOptions = {}): Document[] {
-    const predicate = compileFilter(filter);
-    const { sort, limit } = options;
-    const comparator = sort ? sortComparator(sort) : undefined;
-    const plan = planQuery(filter, sort, limit !== undefined, this.indexList);
-    if (plan?.kind === 'index' && plan.ordered && comparator) {
-      return this.readOrdered(
-        plan.index,
-        plan.scans[0],
-        plan.reverse,
-        predicate,
-        comparator,
-        limit,
-      );
-    }
-    let candidates: Iterable<Document>;
-    if (plan === undefined) {
-      candidates = this.docs.values();
-    } else {
-      const keys = new Set<string>();
-      for (const single of plan.kind === 'union' ? plan.plans : [plan]) {
-        if (single.kind === 'ids') {
-          for (const id of single.ids) keys.add(keyString(id));
-        } else {
-          for (const bounds of single.scans) {
-            for (const entry of single.index.scan(bounds, false)) keys.add(entry.idKey);
-          }
-        }
-      }
-      const docs: Document[] = [];
-      for (const key of keys) {
-        const doc = this.docs.get(key);
-        if (doc) docs.push(doc);
-      }
-      if (docs.length > 1) docs.sort((a, b) => this.seqOf(a) - this.seqOf(b));
-      candidates = docs;
-    }
-    const out: Document[] = [];
-    for (const doc of candidates) {
-      if (!predicate(doc)) continue;
-      out.push(doc);
-      if (!comparator && limit !== undefined && out.length >= limit) break;
-    }
-    if (comparator) out.sort(comparator);
-    return out;
+    return executeQuery(this.view, filter, options);
   }
 
   /** Number of documents matching a filter. */
   count(filter: Document | undefined): number {
     if (!filter || Object.keys(filter).length === 0) return this.docs.size;
     return this.find(filter).length;
-  }
-
-  /**
-   * Reads one index range in sort order: collects matches until `limit` are found, then the rest
-   * of the last match's sort-key tie group, and orders ties naturally.
-   */
-  private readOrdered(
-    index: Index,
-    bounds: IndexBounds | undefined,
-    reverse: boolean,
-    predicate: (doc: Document) => boolean,
-    comparator: Comparator,
-    limit: number | undefined,
-  ): Document[] {
-    const out: Document[] = [];
-    if (!bounds) return out;
-    let boundary: Document | undefined;
-    for (const entry of index.scan(bounds, reverse)) {
-      const doc = this.docs.get(entry.idKey);
-      if (!doc) continue;
-      if (boundary && comparator(doc, boundary) !== 0) break;
-      if (!predicate(doc)) continue;
-      out.push(doc);
-      if (!boundary && limit !== undefined && out.length >= limit) boundary = doc;
-    }
-    out.sort((a, b) => comparator(a, b) || this.seqOf(a) - this.seqOf(b));
-    return out;
   }
 
   private seqOf(doc: Document): number {
@@ -227,6 +186,7 @@ export class Collection {
     }
     if (options.bypassDocumentValidation !== true) validateWrite(this.validation, doc, undefined);
     const idKey = keyString(doc._id);
+    this.guard?.(this, { kind: 'insert', after: doc });
     for (const index of this.indexList) index.checkUnique(this.ns, doc, '\u0000new');
     const seq = this.nextSeq++;
     for (const index of this.indexList) index.add(doc, idKey, seq);
@@ -268,6 +228,7 @@ export class Collection {
       );
     }
     if (options.bypassDocumentValidation !== true) validateWrite(this.validation, after, before);
+    this.guard?.(this, { kind, before, after });
     const seq = this.seqs.get(idKey) ?? 0;
     for (const index of this.indexList) {
       index.remove(before, idKey, seq);
@@ -295,6 +256,7 @@ export class Collection {
   delete(doc: Document): void {
     const idKey = keyString(doc._id);
     if (this.docs.get(idKey) !== doc) return;
+    this.guard?.(this, { kind: 'delete', before: doc });
     const seq = this.seqs.get(idKey) ?? 0;
     for (const index of this.indexList) index.remove(doc, idKey, seq);
     this.docs.delete(idKey);
@@ -309,16 +271,25 @@ export class Collection {
 
   /** Builds a new index over the existing documents; fails (changing nothing) on duplicates. */
   addIndex(spec: Document): void {
+    const index = this.buildIndex(spec);
+    this.guard?.(this, { kind: 'catalog' });
+    this.indexList.push(index);
+  }
+
+  /** An index over the current documents; throws the duplicate key error of a violation. */
+  private buildIndex(spec: Document): Index {
     const index = new Index(spec);
     const docs: Array<[Document, string, number]> = [];
     for (const [idKey, doc] of this.docs) docs.push([doc, idKey, this.seqs.get(idKey) ?? 0]);
     index.load(this.ns, docs);
-    this.indexList.push(index);
+    return index;
   }
 
   /** Removes an index by name (never `_id_`). */
   removeIndex(name: string): void {
     const i = this.indexList.findIndex((x) => x.name === name);
-    if (i > 0) this.indexList.splice(i, 1);
+    if (i <= 0) return;
+    this.guard?.(this, { kind: 'catalog' });
+    this.indexList.splice(i, 1);
   }
 }

@@ -1,15 +1,17 @@
 import type { Document } from 'bson';
-import { type ChangeSink, Collection } from './collection.js';
+import { type ChangeSink, Collection, type WriteGuard } from './collection.js';
 
 /** One database: its collections by name. */
 export class Database {
   readonly name: string;
   private readonly collections = new Map<string, Collection>();
   private readonly sink: ChangeSink;
+  private readonly guard: WriteGuard | undefined;
 
-  constructor(name: string, sink: ChangeSink) {
+  constructor(name: string, sink: ChangeSink, guard?: WriteGuard) {
     this.name = name;
     this.sink = sink;
+    this.guard = guard;
   }
 
   /** The collection, if it exists. */
@@ -19,7 +21,7 @@ export class Database {
 
   /** Creates a collection (the caller checks that it does not exist). */
   create(name: string, options: Document): Collection {
-    const collection = new Collection(this.name, name, options, this.sink);
+    const collection = new Collection(this.name, name, options, this.sink, this.guard);
     this.collections.set(name, collection);
     return collection;
   }

@@ -1,13 +1,20 @@
-import type { Document } from 'bson';
+import type { Document, Long, Timestamp } from 'bson';
 import type { LogicalClock } from '../clock.js';
 import { cloneValue } from '../query/clone.js';
 import type { ChangeListener, ChangeRecord } from './change-record.js';
-import type { Collection, PendingChange } from './collection.js';
+import type { Collection, PendingChange, PlannedWrite, WriteGuard } from './collection.js';
 import { Database } from './database.js';
 import { reapCollection, TtlMonitor } from './ttl-monitor.js';
 
 /** mongod's TTL monitor period. */
 export const DEFAULT_TTL_INTERVAL_MS = 60_000;
+
+/** The session and number of a committing transaction, as its change records carry them. */
+export interface TransactionStamp {
+  /** The transaction's logical session id (`{id, uid}`). */
+  lsid: Document;
+  txnNumber: Long;
+}
 
 /**
  * The in-memory databases, collections, documents and indexes of one emulated server. Survives
@@ -19,6 +26,13 @@ export class StorageEngine {
   readonly clock: LogicalClock;
   private readonly listeners = new Set<ChangeListener>();
   private readonly databases = new Map<string, Database>();
+  private writeGuard: WriteGuard | undefined;
+  private readonly guardAll: WriteGuard = (collection: Collection, write: PlannedWrite): void =>
+    this.writeGuard?.(collection, write);
+  /** While a transaction commits: the one cluster time and stamp its changes share. */
+  private committing:
+    | { clusterTime: Timestamp; wallTime: Date; stamp: TransactionStamp }
+    | undefined;
   private readonly ttl = new TtlMonitor(() => {
     this.reapExpired(new Date());
   });
@@ -36,12 +50,38 @@ export class StorageEngine {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Installs the guard every collection of this engine calls before it changes (one at a time;
+   * undefined removes it). See {@link WriteGuard}.
+   */
+  setWriteGuard(guard: WriteGuard | undefined): void {
+    this.writeGuard = guard;
+  }
+
+  /**
+   * Runs `apply` as the commit of a transaction: every change it makes is one write at one cluster
+   * time, and its change records carry the transaction's `lsid` and `txnNumber`, in order.
+   */
+  commitTransaction(stamp: TransactionStamp, apply: () => void): void {
+    this.committing = { clusterTime: this.clock.tick(), wallTime: new Date(), stamp };
+    try {
+      apply();
+    } finally {
+      this.committing = undefined;
+    }
+  }
+
   private emit(change: PendingChange): void {
-    const record: ChangeRecord = {
-      ...change,
-      clusterTime: this.clock.tick(),
-      wallTime: new Date(),
-    };
+    const committing = this.committing;
+    const record: ChangeRecord = committing
+      ? {
+          ...change,
+          clusterTime: committing.clusterTime,
+          wallTime: committing.wallTime,
+          lsid: committing.stamp.lsid,
+          txnNumber: committing.stamp.txnNumber,
+        }
+      : { ...change, clusterTime: this.clock.tick(), wallTime: new Date() };
     for (const listener of this.listeners) listener(record);
   }
 
@@ -73,7 +113,7 @@ export class StorageEngine {
   createCollection(db: string, name: string, options: Document): Collection {
     let database = this.databases.get(db);
     if (!database) {
-      database = new Database(db, this.sink);
+      database = new Database(db, this.sink, this.guardAll);
       this.databases.set(db, database);
     }
     return database.create(name, options);

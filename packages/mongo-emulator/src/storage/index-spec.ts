@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
-import { badValue, CommandError, ErrorCode, notSupported } from '../errors.js';
-import { isPlainDocument } from '../query/bson-types.js';
+import { badValue, CommandError, ErrorCode, notSupported, typeMismatch } from '../errors.js';
+import { bsonTypeOf, isPlainDocument } from '../query/bson-types.js';
 import { formatValue } from '../query/format.js';
 import { asNumber } from '../query/numeric.js';
 
@@ -18,10 +18,13 @@ const ACCEPTED_OPTIONS = new Set([
   'partialFilterExpression',
   'expireAfterSeconds',
   'background',
+  'dropDups',
+  'hidden',
   'ns',
 ]);
+/** Options MongoDB keeps in the catalogue as given, when a number or a boolean. */
+const BOOLEAN_OPTIONS = new Set(['unique', 'sparse', 'background', 'dropDups']);
 const UNSUPPORTED_OPTIONS = new Set([
-  'hidden',
   'collation',
   'weights',
   'default_language',
@@ -136,17 +139,15 @@ export function normaliseIndexSpec(raw: unknown): Document {
   }
   const spec: Document = { v: 2, key, name };
   for (const [option, value] of Object.entries(raw)) {
-    if (
-      option === 'v' ||
-      option === 'key' ||
-      option === 'name' ||
-      option === 'ns' ||
-      option === 'background' ||
-      option === 'collation'
-    )
-      continue;
+    // `ns` is dropped since MongoDB 4.2; a simple collation is no collation.
+    if (option === 'v' || option === 'key' || option === 'name' || option === 'ns') continue;
+    if (option === 'collation') continue;
     if (option === 'partialFilterExpression') {
-      if (!isPlainDocument(value)) throw badValue('partialFilterExpression must be an object');
+      if (!isPlainDocument(value)) {
+        throw typeMismatch(
+          `The field 'partialFilterExpression' must be an object, but got ${bsonTypeOf(value)}`,
+        );
+      }
       checkPartial(value, 0);
     }
     if (option === 'expireAfterSeconds') {
@@ -159,23 +160,25 @@ export function normaliseIndexSpec(raw: unknown): Document {
       if (fields.length > 1) throw cannotCreate('TTL index must be a single-field index');
     }
     if (
-      (option === 'unique' || option === 'sparse') &&
+      BOOLEAN_OPTIONS.has(option) &&
       typeof value !== 'boolean' &&
       asNumber(value) === undefined
     ) {
-      throw new CommandError(ErrorCode.TypeMismatch, `The field '${option}' must be a boolean`);
+      throw typeMismatch(
+        `The field '${option} has value ${option}: ${formatValue(value)}, which is not convertible to bool`,
+      );
     }
-    if (
-      (option === 'unique' || option === 'sparse') &&
-      !(value === true || (asNumber(value) ?? 0) !== 0)
-    )
-      continue;
-    spec[option] = option === 'unique' || option === 'sparse' ? true : value;
+    // MongoDB's own message names the wrong field here.
+    if (option === 'hidden' && typeof value !== 'boolean') {
+      throw typeMismatch(`The field 'name' must be a bool, but got ${bsonTypeOf(value)}`);
+    }
+    spec[option] = value;
   }
   if (
     name === '_id_' ||
     (fields.length === 1 && fields[0]?.[0] === '_id' && asNumber(fields[0][1]) === 1)
   ) {
+    if (spec.hidden !== undefined) throw badValue("can't hide _id index");
     if (
       spec.unique !== undefined ||
       spec.sparse !== undefined ||
@@ -189,4 +192,12 @@ export function normaliseIndexSpec(raw: unknown): Document {
     }
   }
   return spec;
+}
+
+/** An index option's truth as MongoDB reads it (`unique: 1` is true, `sparse: false` false). */
+export function optionIsTrue(value: unknown): boolean {
+  if (value === undefined || value === null || value === false) return false;
+  if (value === true) return true;
+  const n = asNumber(value);
+  return n !== undefined && n !== 0;
 }

@@ -1,11 +1,13 @@
 import type { Document } from 'bson';
 import type { BsonValue } from '../query/bson-types.js';
 import { compareValues } from '../query/compare.js';
+import { setField } from '../query/fields.js';
 import { keyString } from '../query/key-string.js';
 import { compileFilter, type Predicate } from '../query/matcher.js';
 import { asNumber } from '../query/numeric.js';
 import { pathValues } from '../query/path.js';
 import { duplicateKeyError } from './duplicate-key.js';
+import { optionIsTrue } from './index-spec.js';
 import { SortedList } from './sorted-list.js';
 
 /** One index key of one document: the values per key field and their hash. */
@@ -28,6 +30,8 @@ export interface IndexEntry {
 export interface RangeBound {
   value: BsonValue;
   inclusive: boolean;
+  /** How index bounds print the value, when not as itself (the ends of the date bracket). */
+  label?: string;
 }
 
 /**
@@ -87,8 +91,8 @@ export class Index {
     const key = spec.key as Document;
     this.fields = Object.keys(key);
     this.directions = this.fields.map((f) => ((asNumber(key[f]) ?? 1) < 0 ? -1 : 1));
-    this.unique = spec.unique === true || this.name === '_id_';
-    this.sparse = spec.sparse === true;
+    this.unique = optionIsTrue(spec.unique) || this.name === '_id_';
+    this.sparse = optionIsTrue(spec.sparse);
     this.ordersKeys = this.name !== '_id_';
     this.partial = spec.partialFilterExpression
       ? compileFilter(spec.partialFilterExpression as Document)
@@ -113,6 +117,11 @@ export class Index {
   /** The partial filter expression, when this is a partial index. */
   get partialFilter(): Document | undefined {
     return this.spec.partialFilterExpression as Document | undefined;
+  }
+
+  /** True for an index hidden from the planner (`hidden: true`); it is still maintained. */
+  get hidden(): boolean {
+    return this.spec.hidden === true;
   }
 
   /** True while some indexed document has an array (or several values) under a key field. */
@@ -162,7 +171,7 @@ export class Index {
         const keyPattern = this.spec.key as Document;
         const keyValue: Document = {};
         this.fields.forEach((f, i) => {
-          keyValue[f] = key.values[i] === undefined ? null : key.values[i];
+          setField(keyValue, f, key.values[i] === undefined ? null : key.values[i]);
         });
         throw duplicateKeyError(ns, this.name, keyPattern, keyValue);
       }

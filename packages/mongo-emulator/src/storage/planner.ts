@@ -1,10 +1,13 @@
 import type { Document } from 'bson';
-import { type BsonValue, bsonTypeOf, isPlainDocument } from '../query/bson-types.js';
+import { badValue } from '../errors.js';
+import { type BsonValue, isPlainDocument } from '../query/bson-types.js';
+import { compareValues } from '../query/compare.js';
 import { keyString } from '../query/key-string.js';
 import { asNumber } from '../query/numeric.js';
-import { isRegexValue } from '../query/regex.js';
 import type { SortField } from '../query/sort.js';
+import { type Bracket, bracketOf } from './brackets.js';
 import type { Index, IndexBounds, RangeBound } from './index.js';
+import { keyFilterFor } from './key-filter.js';
 
 /**
  * Whether queries use secondary indexes as access paths. When false every query that is not an
@@ -28,7 +31,15 @@ export type Plan = SinglePlan | { kind: 'union'; plans: SinglePlan[] };
 /** One access path (see {@link Plan}). */
 export type SinglePlan =
   | { kind: 'ids'; ids: BsonValue[] }
-  | { kind: 'index'; index: Index; scans: IndexBounds[]; ordered: boolean; reverse: boolean };
+  | {
+      kind: 'index';
+      index: Index;
+      scans: IndexBounds[];
+      ordered: boolean;
+      reverse: boolean;
+      /** What can be tested on the index keys before a document is read (see `keyFilterFor`). */
+      keyFilter?: Document;
+    };
 
 /** What a filter's top-level conjuncts say about one field (values usable as index bounds). */
 interface FieldConditions {
@@ -38,12 +49,9 @@ interface FieldConditions {
   upper: RangeBound[];
 }
 
-/** A value that index bounds can stand for: no null/missing, arrays, regexes or Min/MaxKey. */
+/** A value that index bounds can stand for: one of a type whose range of values is bracketed. */
 function boundable(value: BsonValue): boolean {
-  if (value === null || value === undefined || Array.isArray(value) || isRegexValue(value))
-    return false;
-  const type = bsonTypeOf(value);
-  return type !== 'minKey' && type !== 'maxKey' && type !== 'undefined' && type !== 'null';
+  return bracketOf(value) !== undefined;
 }
 
 function isOperatorObject(value: BsonValue): value is Record<string, BsonValue> {
@@ -145,6 +153,14 @@ function smallest(lists: BsonValue[][]): BsonValue[] | undefined {
   return best;
 }
 
+function comparePrefixes(a: BsonValue[], b: BsonValue[], directions: number[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const c = compareValues(a[i], b[i]) * (directions[i] ?? 1);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
 /** An index plan and how well it narrows the query (higher is better). */
 interface Candidate {
   plan: SinglePlan & { kind: 'index' };
@@ -158,11 +174,15 @@ function planIndex(
   clauses: Array<[string, string, BsonValue]>,
   sort: readonly SortField[] | undefined,
   limited: boolean,
+  filters: readonly Document[],
+  hinted = false,
 ): Candidate | undefined {
   if (!index.ordersKeys) return undefined;
   const partial = index.partialFilter;
   if (partial && !implies(clauses, fields, partial)) return undefined;
-  if (index.sparse && !index.fields.some((f) => constrains(fields.get(f)))) return undefined;
+  // A hinted sparse index is read as it is (MongoDB then returns only the documents it holds).
+  if (!hinted && index.sparse && !index.fields.some((f) => constrains(fields.get(f))))
+    return undefined;
   const multikey = index.multikey;
   let prefixes: BsonValue[][] = [[]];
   let k = 0;
@@ -174,9 +194,7 @@ function planIndex(
   }
   const rangeField = index.fields[k];
   const range = rangeField === undefined ? undefined : fields.get(rangeField);
-  const lower = range?.lower[0];
-  // A multikey field may meet each bound with a different element: use one bound only.
-  const upper = multikey && lower ? undefined : range?.upper[0];
+  const [lower, upper] = rangeBounds(range?.lower[0], range?.upper[0], multikey);
   let ordered = false;
   let reverse = false;
   if (sort && prefixes.length === 1 && !multikey) {
@@ -192,18 +210,46 @@ function planIndex(
     }
   }
   const hasRange = lower !== undefined || upper !== undefined;
-  if (k === 0 && !hasRange && !(ordered && limited)) return undefined;
+  if (!hinted && k === 0 && !hasRange && !(ordered && limited)) return undefined;
+  // Several prefixes ($in lists) are read once each, in index order.
+  if (prefixes.length > 1) {
+    prefixes.sort((a, b) => comparePrefixes(a, b, index.directions));
+    prefixes = prefixes.filter(
+      (prefix, i) =>
+        i === 0 || comparePrefixes(prefixes[i - 1] as BsonValue[], prefix, index.directions) !== 0,
+    );
+  }
   const scans: IndexBounds[] = prefixes.map((prefix) => {
     const bounds: IndexBounds = { prefix };
     if (lower) bounds.lower = lower;
     if (upper) bounds.upper = upper;
     return bounds;
   });
+  const plan: SinglePlan & { kind: 'index' } = { kind: 'index', index, scans, ordered, reverse };
+  const keyFilter = multikey ? undefined : keyFilterFor(filters, index.fields, scans);
+  if (keyFilter !== undefined) plan.keyFilter = keyFilter;
   return {
-    plan: { kind: 'index', index, scans, ordered, reverse },
+    plan,
     score: k * 4 + (hasRange ? 2 : 0) + (ordered ? 1 : 0),
     points: prefixes.length,
   };
+}
+
+/**
+ * The bounds of the range on one key field: the query's own bounds, each completed by the end of
+ * its type's bracket (a comparison only matches values of the operand's type, as in MongoDB).
+ * A multikey field may meet each bound with a different element: it keeps the lower bound only.
+ */
+function rangeBounds(
+  lower: RangeBound | undefined,
+  upper: RangeBound | undefined,
+  multikey: boolean,
+): [RangeBound | undefined, RangeBound | undefined] {
+  if (lower && (upper === undefined || multikey)) {
+    return [lower, (bracketOf(lower.value) as Bracket).end];
+  }
+  if (upper && lower === undefined) return [(bracketOf(upper.value) as Bracket).start, upper];
+  return [lower, upper];
 }
 
 /** The best single access path for a filter's conjuncts, with its narrowing score. */
@@ -212,6 +258,7 @@ function planConjuncts(
   sort: readonly SortField[] | undefined,
   limited: boolean,
   indexes: readonly Index[],
+  filters: readonly Document[],
 ): { plan: SinglePlan; score: number } | undefined {
   const fields = fieldConditions(clauses);
   const ids = smallest(fields.get('_id')?.equal ?? []);
@@ -221,7 +268,8 @@ function planConjuncts(
   if (!USE_INDEXES) return undefined;
   let best: Candidate | undefined;
   for (const index of indexes) {
-    const candidate = planIndex(index, fields, clauses, sort, limited);
+    if (index.hidden) continue;
+    const candidate = planIndex(index, fields, clauses, sort, limited, filters);
     if (!candidate) continue;
     if (
       !best ||
@@ -244,6 +292,7 @@ function planUnion(
   clauses: Array<[string, string, BsonValue]>,
   outerScore: number,
   indexes: readonly Index[],
+  filter: Document,
 ): Plan | undefined {
   const at = clauses.findIndex(([field]) => field === '$or');
   const branches = clauses[at]?.[2];
@@ -254,7 +303,7 @@ function planUnion(
     if (!isPlainDocument(branch)) return undefined;
     const own: Array<[string, string, BsonValue]> = [];
     if (!conjuncts(branch, own)) return undefined;
-    const planned = planConjuncts([...outer, ...own], undefined, false, indexes);
+    const planned = planConjuncts([...outer, ...own], undefined, false, indexes, [filter, branch]);
     if (!planned || planned.score <= outerScore) return undefined;
     plans.push(planned.plan);
   }
@@ -273,12 +322,44 @@ export function planQuery(
   sort: readonly SortField[] | undefined,
   limited: boolean,
   indexes: readonly Index[],
+  hint?: Index,
 ): Plan | undefined {
   const clauses: Array<[string, string, BsonValue]> = [];
+  if (hint !== undefined) return planHinted(filter, sort, limited, hint);
   if (filter && !conjuncts(filter, clauses)) return undefined;
-  const single = planConjuncts(clauses, sort, limited, indexes);
+  const filters = filter ? [filter] : [];
+  const single = planConjuncts(clauses, sort, limited, indexes, filters);
   if (single?.plan.kind === 'ids') return single.plan;
   // The outer plan's narrowing, without the point for sort order (a union has none).
   const outerScore = single ? single.score - (single.plan.ordered ? 1 : 0) : -1;
-  return planUnion(clauses, outerScore, indexes) ?? single?.plan;
+  return (filter && planUnion(clauses, outerScore, indexes, filter)) ?? single?.plan;
+}
+
+/** Code 2 as MongoDB's planner answers a hint it cannot use. */
+function unusableHint(): Error {
+  return badValue('hint provided does not correspond to an existing index');
+}
+
+/**
+ * The plan of a query hinted to `index`: that index, with the bounds the filter gives it (its
+ * whole range when none). The `_id_` index (kept as a hash here) reads its `_id` values or, without
+ * them, everything in natural order, as its index order is not kept. A partial index the filter
+ * does not imply cannot be used.
+ */
+function planHinted(
+  filter: Document | undefined,
+  sort: readonly SortField[] | undefined,
+  limited: boolean,
+  index: Index,
+): Plan | undefined {
+  const clauses: Array<[string, string, BsonValue]> = [];
+  if (filter && !conjuncts(filter, clauses)) clauses.length = 0;
+  const fields = fieldConditions(clauses);
+  if (!index.ordersKeys) {
+    const ids = smallest(fields.get('_id')?.equal ?? []);
+    return ids?.every((id) => !isPlainDocument(id)) ? { kind: 'ids', ids } : undefined;
+  }
+  const candidate = planIndex(index, fields, clauses, sort, limited, filter ? [filter] : [], true);
+  if (!candidate) throw unusableHint();
+  return candidate.plan;
 }

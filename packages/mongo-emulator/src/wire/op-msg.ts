@@ -1,4 +1,5 @@
 import type { Document } from 'bson';
+import { setField } from '../query/fields.js';
 import { decodeDocument, encodeDocument } from './bson-options.js';
 import { crc32c } from './crc32c.js';
 import { HEADER_LENGTH, OpCode, writeHeader } from './opcodes.js';
@@ -87,7 +88,7 @@ export function decodeOpMsg(message: Buffer): OpMsgRequest {
         `OP_MSG field '${identifier}' is both in the body and a sequence`,
       );
     }
-    body[identifier] = documents;
+    setField(body, identifier, documents);
   }
   return { flags, command: body, moreToCome: (flags & OpMsgFlags.moreToCome) !== 0 };
 }

@@ -97,15 +97,15 @@ describe('index access paths through the driver (scheduler query shapes)', () =>
     }
     expect(claimed).toEqual(due.slice(0, 60).map((j) => j._id));
 
-    // Sort by nextRunAt alone: ties resolve in natural (insertion) order on both.
+    // Sort by nextRunAt alone: the index gives ties in its own order — by `_id`, its next key
+    // field — as MongoDB's would; the scan, asked for that order, must agree.
     for (let i = 0; i < 20; i++) {
-      const [a, b] = await both(collections, (c) =>
-        c.findOneAndUpdate(
-          { name: 'report', status: 'pending', nextRunAt: { $lte: NOW } },
-          { $set: { status: 'processing' } },
-          { sort: { nextRunAt: 1 } },
-        ),
-      );
+      const filter = { name: 'report', status: 'pending', nextRunAt: { $lte: NOW } };
+      const update = { $set: { status: 'processing' } };
+      const a = await collections[0].findOneAndUpdate(filter, update, { sort: { nextRunAt: 1 } });
+      const b = await collections[1].findOneAndUpdate(filter, update, {
+        sort: { nextRunAt: 1, _id: 1 },
+      });
       expect(a).toEqual(b);
       expect(a).not.toBeNull();
     }
@@ -143,14 +143,16 @@ describe('index access paths through the driver (scheduler query shapes)', () =>
     );
     expect(staleA).toEqual(staleB);
     expect(staleA.length).toBeGreaterThan(10);
-    const [firstA, firstB] = await both(collections, (c) =>
-      c
-        .find({ status: 'processing', lastHeartbeat: { $lt: stale } })
-        .sort({ lastHeartbeat: -1 })
-        .skip(2)
-        .limit(5)
-        .toArray(),
-    );
+    // Read backwards from the takeover index: ties of lastHeartbeat come in reverse natural order.
+    const firstA = await collections[0]
+      .find({ status: 'processing', lastHeartbeat: { $lt: stale } })
+      .sort({ lastHeartbeat: -1 })
+      .skip(2)
+      .limit(5)
+      .toArray();
+    const byHeartbeat = (x: Job, y: Job) =>
+      (y.lastHeartbeat as Date).getTime() - (x.lastHeartbeat as Date).getTime();
+    const firstB = staleB.reverse().sort(byHeartbeat).slice(2, 7);
     expect(firstA).toEqual(firstB);
     expect(firstA).toHaveLength(5);
 

@@ -51,6 +51,60 @@ describe('createIndexes / listIndexes / dropIndexes', () => {
     expect(renamed.code).toBe(85);
   });
 
+  it('keeps the options MongoDB keeps in the catalogue, as given', async () => {
+    const c = db().collection<Doc>('catalogue');
+    await c.createIndex({ a: 1 }, { background: true, unique: false, sparse: false });
+    await c.createIndex({ b: 1 }, { unique: 1, sparse: 0 } as never);
+    await db().command({
+      createIndexes: 'catalogue',
+      indexes: [
+        { key: { c: 1 }, name: 'c_1', dropDups: true, collation: { locale: 'simple' }, ns: 'x.y' },
+      ],
+    });
+    expect(await c.listIndexes().toArray()).toEqual([
+      { v: 2, key: { _id: 1 }, name: '_id_' },
+      { v: 2, key: { a: 1 }, name: 'a_1', background: true, unique: false, sparse: false },
+      { v: 2, key: { b: 1 }, name: 'b_1', unique: 1, sparse: 0 },
+      { v: 2, key: { c: 1 }, name: 'c_1', dropDups: true },
+    ]);
+    // `unique: 1` is unique; `background` does not make another index.
+    await c.insertOne({ _id: 1, b: 1 });
+    expect((await serverError(c.insertOne({ _id: 2, b: 1 }))).code).toBe(11000);
+    const again = await c.createIndex({ a: 1 }, { name: 'a_1' });
+    expect(again).toBe('a_1');
+    const wrongType = await serverError(c.createIndex({ d: 1 }, { unique: 'yes' } as never));
+    expect([wrongType.code, wrongType.message]).toEqual([
+      14,
+      'The field \'unique has value unique: "yes", which is not convertible to bool',
+    ]);
+  });
+
+  it('keeps hidden indexes up to date but out of plans and hints', async () => {
+    const c = db().collection<Doc>('hidden');
+    await c.createIndex({ h: 1 }, { hidden: true, unique: true });
+    expect((await c.listIndexes().toArray())[1]).toEqual({
+      v: 2,
+      key: { h: 1 },
+      name: 'h_1',
+      hidden: true,
+      unique: true,
+    });
+    await c.insertOne({ _id: 1, h: 1 });
+    expect((await serverError(c.insertOne({ _id: 2, h: 1 }))).code).toBe(11000);
+    const plan = await c.find({ h: 1 }).explain('queryPlanner');
+    expect(plan.queryPlanner.winningPlan.stage).toBe('COLLSCAN');
+    const hinted = await serverError(c.find({ h: 1 }).hint('h_1').toArray());
+    expect([hinted.code, hinted.message]).toEqual([
+      2,
+      'hint provided does not correspond to an existing index',
+    ]);
+    const notBool = await serverError(c.createIndex({ g: 1 }, { hidden: 1 } as never));
+    expect([notBool.code, notBool.message]).toEqual([
+      14,
+      "The field 'name' must be a bool, but got int",
+    ]);
+  });
+
   it('fails with 11000 when existing data violates a new unique index', async () => {
     const c = db().collection<Doc>('dupdata');
     await c.insertMany([

@@ -1,5 +1,6 @@
 import { MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MONGODB_7_COMMANDS } from '../../src/commands/mongodb-commands.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/start-test-emulator.js';
 
 describe('server commands', () => {
@@ -90,7 +91,34 @@ describe('server commands', () => {
     }
   });
 
-  it('rejects transactions clearly', async () => {
+  it('answers every command MongoDB 7 has: implemented, or 115 — never CommandNotFound', async () => {
+    const db = env.client.db('every_command');
+    const notFound: string[] = [];
+    for (const name of MONGODB_7_COMMANDS) {
+      const error = await db.command({ [name]: 1 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (error instanceof MongoServerError && error.code === 59) notFound.push(name);
+    }
+    expect(notFound).toEqual([]);
+    for (const name of [
+      'mapReduce',
+      'mapreduce',
+      'collStats',
+      'dbStats',
+      'validate',
+      'listCommands',
+    ]) {
+      await expect(db.command({ [name]: 'c' })).rejects.toMatchObject({
+        code: 115,
+        codeName: 'CommandNotSupported',
+        errmsg: expect.stringMatching(/^the '\w+' command is not supported by mongo-emulator$/),
+      });
+    }
+  });
+
+  it('refuses a command MongoDB does not run in a transaction with 263, as mongod', async () => {
     const session = env.client.startSession();
     try {
       session.startTransaction();
@@ -98,8 +126,11 @@ describe('server commands', () => {
         .db('test')
         .command({ ping: 1 }, { session })
         .catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 115 });
-      expect(String((error as Error).message)).toMatch(/transactions/i);
+      expect(error).toMatchObject({
+        code: 263,
+        codeName: 'OperationNotSupportedInTransaction',
+        errmsg: "Cannot run 'ping' in a multi-document transaction.",
+      });
     } finally {
       await session.abortTransaction().catch(() => undefined);
       await session.endSession();

@@ -9,15 +9,20 @@ import { deliberateSkip } from './unified/skips.js';
 import { loadSpecFiles, locateSpecs } from './unified/spec-files.js';
 
 /**
- * MongoDB's unified-format driver spec tests (CRUD and change streams), run through the official
- * driver against the emulator. The data lives beside the checkout (`../shared/mongo-spec/`) and
- * is read at test time.
+ * MongoDB's unified-format driver spec tests (CRUD, change streams, transactions and the
+ * convenient transaction API), run through the official driver against the emulator. The data
+ * lives beside the checkout (`../shared/mongo-spec/`) and is read at test time.
  */
-const SPEC_SUITES = ['crud', 'change-streams'] as const;
+const SPEC_SUITES = [
+  'crud',
+  'change-streams',
+  'transactions',
+  'transactions-convenient-api',
+] as const;
 const CASE_TIMEOUT_MS = 20_000;
 const SERVER: ServerFacts = { version: EMULATED_SERVER_VERSION, topology: 'replicaset' };
 
-const location = locateSpecs(new URL('../../../../../shared/mongo-spec/', import.meta.url));
+const location = locateSpecs(new URL('../../../../', import.meta.url));
 
 if (!location.found) {
   console.warn(`[spec runner] skipped: ${location.reason}`);
@@ -54,7 +59,7 @@ if (!location.found) {
           unmetRequirements(test.runOnRequirements, SERVER) ??
           deliberateSkip(file, test);
         if (skip !== undefined) {
-          report.record(file.name, 'skipped');
+          report.recordSkip(file.name, skip);
           // Skipped for the stated reason: the file's runOnRequirements, or a case the emulator or
           // the Node driver cannot run (views, $listLocalSessions, the driver rewriting _id: null).
           it.skip(`${test.description} (skipped: ${skip})`, () => {});
@@ -63,13 +68,15 @@ if (!location.found) {
         it(
           test.description,
           async () => {
+            let outcome: Awaited<ReturnType<typeof runSpecTest>>;
             try {
-              await runSpecTest(emulator.uri, file, test, internalClient);
+              outcome = await runSpecTest(emulator.uri, file, test, internalClient);
             } catch (error) {
               report.record(file.name, 'failed');
               throw error;
             }
             report.record(file.name, 'passed');
+            report.recordDriverWtimeouts(outcome.driverWtimeoutsIgnored);
           },
           CASE_TIMEOUT_MS,
         );

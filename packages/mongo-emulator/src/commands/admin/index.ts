@@ -1,3 +1,4 @@
+import { transactionCommands } from '../../transactions/commands.js';
 import { buildInfo } from './build-info.js';
 import { configureFailPoint } from './configure-fail-point.js';
 import { endSessions } from './end-sessions.js';
@@ -31,4 +32,5 @@ export const adminCommands: Readonly<Record<string, ServerCommandHandler>> = {
   configureFailPoint,
   getMore,
   killCursors,
+  ...transactionCommands,
 };

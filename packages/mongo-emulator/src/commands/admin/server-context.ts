@@ -2,6 +2,7 @@ import type { Document } from 'bson';
 import type { ServerCursorManager } from '../../cursors.js';
 import type { FailPointRegistry } from '../../failpoints.js';
 import type { RetryableWriteCache } from '../../sessions.js';
+import type { TransactionCoordinator } from '../../transactions/index.js';
 import type { ClientConnection } from '../../wire/connection.js';
 import type { CommandContext } from '../context.js';
 
@@ -27,6 +28,8 @@ export interface ServerCommandContext extends CommandContext {
   readonly cursorRegistry: ServerCursorManager;
   readonly failPoints: FailPointRegistry;
   readonly retryableWrites: RetryableWriteCache;
+  /** The sessions' multi-document transactions. */
+  readonly transactions: TransactionCoordinator;
   readonly runtime: ServerRuntime;
   /** The name the command was invoked with (`isMaster` vs `ismaster`). */
   readonly commandName: string;

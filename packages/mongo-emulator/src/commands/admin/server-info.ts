@@ -3,6 +3,9 @@ import { Long, ObjectId } from 'bson';
 /** Version of the MongoDB server the emulator reports itself as. */
 export const EMULATED_SERVER_VERSION = '7.0.0';
 
+/** The git version `buildInfo` and `explain` report (the emulator has no MongoDB build). */
+export const GIT_VERSION = '0000000000000000000000000000000000000000';
+
 /** Feature compatibility version matching {@link EMULATED_SERVER_VERSION}. */
 export const FEATURE_COMPATIBILITY_VERSION = '7.0';
 

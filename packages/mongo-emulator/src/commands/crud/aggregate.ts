@@ -2,26 +2,42 @@ import type { Document } from 'bson';
 import { openChangeStream } from '../../changestreams/open.js';
 import { arraySource } from '../../cursors.js';
 import { CommandError, ErrorCode, notSupported } from '../../errors.js';
-import { runPipeline } from '../../query/aggregate.js';
+import { explainAggregate } from '../../explain/aggregate.js';
+import { type PipelinePushdown, runPipeline, splitPushdown } from '../../query/aggregate.js';
 import { isPlainDocument } from '../../query/bson-types.js';
+import type { Collection } from '../../storage/collection.js';
+import type { QueryTrace } from '../../storage/query-executor.js';
 import type { CommandHandler } from '../context.js';
 import { DEFAULT_FIRST_BATCH } from './find.js';
-import { checkHint } from './hint.js';
+import { resolveHint } from './hint.js';
 import { arrayField, checkCollation, checkFields, checkLet, nonNegativeOption } from './options.js';
 
-/**
- * `aggregate` on a collection: `$changeStream` pipelines are delegated to the change-stream module;
- * other pipelines run through the emulator's pipeline runner and answer a cursor.
- */
-export const aggregate: CommandHandler = async (command, context) => {
+/** A parsed and validated `aggregate` on a collection (not a change stream). */
+export interface AggregateRequest {
+  collectionName: string;
+  pipeline: Document[];
+  /** The pipeline's query prefix, run through the collection's indexes, and the rest. */
+  pushdown: PipelinePushdown;
+  hint: unknown;
+}
+
+/** Parses and validates an `aggregate` (`cursor` is required unless it is explained). */
+export function parseAggregate(command: Document, explaining = false): AggregateRequest {
   const pipeline = arrayField(command, 'pipeline', 'aggregate') as Document[];
-  const first = pipeline[0];
-  if (isPlainDocument(first) && '$changeStream' in first) return openChangeStream(command, context);
   checkFields(
     command,
     'aggregate',
-    ['pipeline', 'cursor', 'allowDiskUse', 'collation', 'hint', 'let', 'bypassDocumentValidation'],
-    ['explain', 'exchange', 'isMapReduceCommand', 'fromMongos', 'needsMerge'],
+    [
+      'pipeline',
+      'cursor',
+      'allowDiskUse',
+      'collation',
+      'hint',
+      'let',
+      'bypassDocumentValidation',
+      'explain',
+    ],
+    ['exchange', 'isMapReduceCommand', 'fromMongos', 'needsMerge'],
   );
   checkLet(command);
   checkCollation(command.collation);
@@ -31,7 +47,7 @@ export const aggregate: CommandHandler = async (command, context) => {
       throw notSupported('database-level aggregate');
     throw new CommandError(ErrorCode.InvalidNamespace, 'Invalid aggregate namespace');
   }
-  if (!isPlainDocument(command.cursor)) {
+  if (!explaining && !isPlainDocument(command.cursor)) {
     throw new CommandError(
       ErrorCode.FailedToParse,
       "The 'cursor' option is required, except for aggregate with the explain argument",
@@ -48,23 +64,57 @@ export const aggregate: CommandHandler = async (command, context) => {
       );
     }
   });
-  const batchSize = nonNegativeOption(command.cursor, 'batchSize', 'aggregate.cursor');
-  const collection = context.engine.collection(context.dbName, target);
-  checkHint(command.hint, collection);
-  const resolve = (name: string) => context.engine.collection(context.dbName, name)?.all() ?? [];
-  // A leading `$match` reads its candidates through the collection's indexes; the pipeline still
-  // applies it (idempotently), so results and errors are unchanged.
-  const leading =
-    isPlainDocument(first) && Object.keys(first).length === 1 ? first.$match : undefined;
-  const input = collection
-    ? isPlainDocument(leading)
-      ? collection.find(leading)
-      : collection.all()
-    : [];
-  const docs = runPipeline(input, pipeline, resolve);
-  const cursor = await context.cursors.open(`${context.dbName}.${target}`, arraySource(docs), {
-    batchSize: batchSize ?? DEFAULT_FIRST_BATCH,
-    lsid: context.lsid,
+  return {
+    collectionName: target,
+    pipeline,
+    pushdown: splitPushdown(pipeline),
+    hint: command.hint,
+  };
+}
+
+/** The documents the pipeline's query prefix yields (through the collection's indexes). */
+export function runPushdown(
+  request: AggregateRequest,
+  collection: Collection | undefined,
+  trace?: QueryTrace,
+): Document[] {
+  const hint = resolveHint(request.hint, collection);
+  if (!collection) return [];
+  const { filter, sort, skip, limit } = request.pushdown;
+  const docs = collection.find(filter, {
+    sort,
+    limit: limit === undefined ? undefined : skip + limit,
+    hint,
+    trace,
   });
+  return docs.slice(skip, limit === undefined ? undefined : skip + limit);
+}
+
+/**
+ * `aggregate` on a collection: `$changeStream` pipelines are delegated to the change-stream module;
+ * other pipelines read their leading `$match`/`$sort`/`$skip`/`$limit` through the collection's
+ * indexes, run the rest through the emulator's pipeline runner, and answer a cursor (or, with
+ * `explain: true`, the explain of the pipeline).
+ */
+export const aggregate: CommandHandler = async (command, context) => {
+  const first = (arrayField(command, 'pipeline', 'aggregate') as Document[])[0];
+  if (isPlainDocument(first) && '$changeStream' in first) return openChangeStream(command, context);
+  if (command.explain !== undefined && command.explain !== false) {
+    const { explain: _explain, ...inner } = command;
+    return explainAggregate(inner, context, 'queryPlanner');
+  }
+  const request = parseAggregate(command);
+  const batchSize = nonNegativeOption(command.cursor as Document, 'batchSize', 'aggregate.cursor');
+  const collection = context.engine.collection(context.dbName, request.collectionName);
+  const resolve = (name: string) => context.engine.collection(context.dbName, name)?.all() ?? [];
+  const docs = runPipeline(runPushdown(request, collection), request.pushdown.rest, resolve);
+  const cursor = await context.cursors.open(
+    `${context.dbName}.${request.collectionName}`,
+    arraySource(docs),
+    {
+      batchSize: batchSize ?? DEFAULT_FIRST_BATCH,
+      lsid: context.lsid,
+    },
+  );
   return { cursor };
 };

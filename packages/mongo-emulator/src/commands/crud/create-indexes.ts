@@ -3,16 +3,24 @@ import { CommandError, ErrorCode } from '../../errors.js';
 import { formatValue } from '../../query/format.js';
 import { keyString } from '../../query/key-string.js';
 import type { Collection } from '../../storage/collection.js';
-import { normaliseIndexSpec } from '../../storage/index-spec.js';
+import { normaliseIndexSpec, optionIsTrue } from '../../storage/index-spec.js';
 import type { CommandHandler } from '../context.js';
 import { collectionName } from './namespace.js';
 import { arrayField, checkFields } from './options.js';
 
+/**
+ * The options that make two specifications of one key pattern different indexes: `unique`,
+ * `sparse` and `hidden` by truth (`unique: false` is no `unique`), the partial filter and the TTL.
+ * `background` and `dropDups` change nothing.
+ */
 function optionsKey(spec: Document): string {
-  const { v: _v, key: _key, name: _name, ...options } = spec;
-  return keyString(
-    Object.fromEntries(Object.entries(options).sort(([a], [b]) => (a < b ? -1 : 1))),
-  );
+  return keyString([
+    optionIsTrue(spec.unique),
+    optionIsTrue(spec.sparse),
+    optionIsTrue(spec.hidden),
+    spec.partialFilterExpression ?? null,
+    spec.expireAfterSeconds ?? null,
+  ]);
 }
 
 /** Returns true when the spec already exists; throws MongoDB's conflicts (85, 86). */

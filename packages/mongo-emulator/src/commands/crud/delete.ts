@@ -1,48 +1,78 @@
 import type { Document } from 'bson';
-import { badValue, notSupported } from '../../errors.js';
+import { badValue } from '../../errors.js';
 import { isPlainDocument } from '../../query/bson-types.js';
+import { compileFilter } from '../../query/matcher.js';
 import { asNumber } from '../../query/numeric.js';
+import type { Collection } from '../../storage/collection.js';
+import type { QueryTrace } from '../../storage/query-executor.js';
 import type { CommandContext, CommandHandler } from '../context.js';
+import { resolveHint } from './hint.js';
 import { collectionName } from './namespace.js';
 import { arrayField, boolOption, checkCollation, checkFields, checkLet } from './options.js';
 import { writeError } from './write-errors.js';
 
-function runStatement(name: string, statement: Document, context: CommandContext): number {
+/** One parsed and validated delete statement. */
+export interface DeleteStatement {
+  filter: Document;
+  /** 1: the first match only; 0: every match. */
+  limit: 0 | 1;
+  hint: unknown;
+}
+
+/** Parses and validates one statement of `delete.deletes`. */
+export function parseDeleteStatement(statement: unknown): DeleteStatement {
+  if (!isPlainDocument(statement))
+    throw badValue("BSON field 'delete.deletes' is the wrong type, expected type 'object'");
   for (const field of Object.keys(statement)) {
     if (!['q', 'limit', 'collation', 'hint'].includes(field)) {
       throw badValue(`BSON field 'delete.deletes.${field}' is an unknown field.`);
     }
   }
-  if (statement.hint !== undefined) throw notSupported("delete statement 'hint'");
   checkCollation(statement.collation);
   const filter = statement.q;
   if (!isPlainDocument(filter))
     throw badValue("BSON field 'delete.deletes.q' is missing but a required field");
+  compileFilter(filter);
   const limit = asNumber(statement.limit);
   if (limit !== 0 && limit !== 1)
     throw badValue(`The limit field in delete objects must be 0 or 1. Got ${statement.limit}`);
-  const collection = context.engine.collection(context.dbName, name);
-  if (!collection) return 0;
-  const matched = collection.find(filter, limit === 1 ? { limit: 1 } : {});
-  const targets = limit === 1 ? matched.slice(0, 1) : matched;
-  for (const doc of targets) collection.delete(doc);
-  return targets.length;
+  return { filter, limit, hint: statement.hint };
 }
 
-/** `delete`: delete statements with `limit` 0 (all matches) or 1. */
-export const deleteCommand: CommandHandler = (command, context) => {
+/** The documents a statement deletes. */
+export function deleteTargets(
+  statement: DeleteStatement,
+  collection: Collection | undefined,
+  trace?: QueryTrace,
+): Document[] {
+  const hint = resolveHint(statement.hint, collection);
+  if (!collection) return [];
+  const one = statement.limit === 1;
+  const matched = collection.find(statement.filter, { ...(one ? { limit: 1 } : {}), hint, trace });
+  return one ? matched.slice(0, 1) : matched;
+}
+
+/** Checks the command-level fields of `delete`; returns the collection name. */
+export function parseDeleteCommand(command: Document, context: CommandContext): string {
   checkFields(command, 'delete', ['deletes', 'ordered', 'let']);
   checkLet(command);
-  const name = collectionName(command, context.dbName);
+  return collectionName(command, context.dbName);
+}
+
+/** `delete`: delete statements with `limit` 0 (all matches) or 1, and `hint`. */
+export const deleteCommand: CommandHandler = (command, context) => {
+  const name = parseDeleteCommand(command, context);
   const deletes = arrayField(command, 'deletes', 'delete');
   const ordered = boolOption(command, 'ordered', 'delete') ?? true;
   let n = 0;
   const writeErrors: Document[] = [];
   for (const [index, statement] of deletes.entries()) {
     try {
-      if (!isPlainDocument(statement))
-        throw badValue("BSON field 'delete.deletes' is the wrong type, expected type 'object'");
-      n += runStatement(name, statement, context);
+      const parsed = parseDeleteStatement(statement);
+      const collection = context.engine.collection(context.dbName, name);
+      const targets = deleteTargets(parsed, collection);
+      for (const doc of targets) collection?.delete(doc);
+      n += targets.length;
     } catch (error) {
       writeErrors.push(writeError(index, error));
       if (ordered) break;

@@ -9,6 +9,7 @@ import { distinct } from './distinct.js';
 import { drop } from './drop.js';
 import { dropDatabase } from './drop-database.js';
 import { dropIndexes } from './drop-indexes.js';
+import { explain } from './explain.js';
 import { find } from './find.js';
 import { findAndModify } from './find-and-modify.js';
 import { insert } from './insert.js';
@@ -30,6 +31,7 @@ export const crudCommands: Record<string, CommandHandler> = {
   drop,
   dropDatabase,
   dropIndexes,
+  explain,
   find,
   findAndModify,
   insert,

@@ -10,6 +10,8 @@ const GENERIC = new Set([
   '$readPreference',
   'lsid',
   'txnNumber',
+  'autocommit',
+  'startTransaction',
   'writeConcern',
   'readConcern',
   'comment',
@@ -33,7 +35,6 @@ export function checkFields(
   const first = Object.keys(command)[0];
   for (const field of Object.keys(command)) {
     if (field === first || GENERIC.has(field) || known.includes(field)) continue;
-    if (field === 'startTransaction' || field === 'autocommit') throw notSupported('transactions');
     if (unsupported.includes(field)) throw notSupported(`${name} option '${field}'`);
     throw new CommandError(40415, `BSON field '${name}.${field}' is an unknown field.`, {
       codeName: 'Location40415',

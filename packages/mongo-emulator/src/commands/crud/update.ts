@@ -1,9 +1,20 @@
 import type { Document } from 'bson';
+import type { LogicalClock } from '../../clock.js';
 import { badValue, notSupported } from '../../errors.js';
 import { isPlainDocument } from '../../query/bson-types.js';
-import type { WriteOptions } from '../../storage/collection.js';
+import { compileFilter } from '../../query/matcher.js';
+import { sameDocument } from '../../query/update.js';
+import type { Collection, WriteOptions } from '../../storage/collection.js';
+import type { QueryTrace } from '../../storage/query-executor.js';
 import type { CommandContext, CommandHandler } from '../context.js';
-import { parseUpdate, type UpdateSpec, updateOne, upsertOne } from './apply-update.js';
+import {
+  parseUpdate,
+  type UpdateSpec,
+  updatedDocument,
+  updateOne,
+  upsertOne,
+} from './apply-update.js';
+import { resolveHint } from './hint.js';
 import { collectionName } from './namespace.js';
 import { arrayField, boolOption, checkCollation, checkFields, checkLet } from './options.js';
 import { writeError } from './write-errors.js';
@@ -20,63 +31,116 @@ const STATEMENT_FIELDS = [
   'sort',
 ];
 
+/** One parsed and validated update statement. */
+export interface UpdateStatement {
+  spec: UpdateSpec;
+  multi: boolean;
+  upsert: boolean;
+  hint: unknown;
+}
+
 interface StatementResult {
   n: number;
   nModified: number;
   upsertedId?: unknown;
 }
 
-function runStatement(
-  name: string,
-  statement: Document,
-  context: CommandContext,
-  options: WriteOptions,
-): StatementResult {
+/** Parses and validates one statement of `update.updates`. */
+export function parseUpdateStatement(statement: unknown): UpdateStatement {
+  if (!isPlainDocument(statement))
+    throw badValue("BSON field 'update.updates' is the wrong type, expected type 'object'");
   for (const field of Object.keys(statement)) {
     if (!STATEMENT_FIELDS.includes(field))
       throw badValue(`BSON field 'update.updates.${field}' is an unknown field.`);
   }
   if (statement.c !== undefined) throw notSupported("update statement constants 'c'");
   if (statement.sort !== undefined) throw notSupported("update statement 'sort'");
-  if (
-    statement.hint !== undefined &&
-    !(isPlainDocument(statement.hint) && Object.keys(statement.hint).length === 0)
-  ) {
-    throw notSupported("update statement 'hint'");
-  }
   checkCollation(statement.collation);
   const filter = statement.q ?? {};
   if (!isPlainDocument(filter))
     throw badValue("BSON field 'update.updates.q' is the wrong type, expected type 'object'");
+  compileFilter(filter);
   const multi = boolOption(statement, 'multi', 'update.updates') ?? false;
   const upsert = boolOption(statement, 'upsert', 'update.updates') ?? false;
-  const spec: UpdateSpec = {
-    filter,
-    ...parseUpdate(statement.u, multi, statement.arrayFilters),
-    arrayFilters: statement.arrayFilters,
+  return {
+    spec: {
+      filter,
+      ...parseUpdate(statement.u, multi, statement.arrayFilters),
+      arrayFilters: statement.arrayFilters,
+    },
+    multi,
+    upsert,
+    hint: statement.hint,
   };
+}
+
+/** The documents a statement updates (all matches, or the first). */
+function targetsOf(
+  statement: UpdateStatement,
+  collection: Collection | undefined,
+  trace?: QueryTrace,
+): Document[] {
+  const hint = resolveHint(statement.hint, collection);
+  if (!collection) return [];
+  const matched = collection.find(statement.spec.filter, {
+    ...(statement.multi ? {} : { limit: 1 }),
+    hint,
+    trace,
+  });
+  return statement.multi ? matched : matched.slice(0, 1);
+}
+
+/**
+ * What a statement would do, without writing (explain): documents matched, modified and
+ * upserted.
+ */
+export function dryRunUpdate(
+  statement: UpdateStatement,
+  collection: Collection | undefined,
+  clock: LogicalClock,
+  trace: QueryTrace,
+): { nMatched: number; nWouldModify: number; nWouldUpsert: number } {
+  const targets = targetsOf(statement, collection, trace);
+  let nWouldModify = 0;
+  for (const doc of targets) {
+    if (!sameDocument(doc, updatedDocument(doc, statement.spec, clock))) nWouldModify += 1;
+  }
+  const nWouldUpsert = targets.length === 0 && statement.upsert ? 1 : 0;
+  return { nMatched: targets.length, nWouldModify, nWouldUpsert };
+}
+
+function runStatement(
+  name: string,
+  statement: UpdateStatement,
+  context: CommandContext,
+  options: WriteOptions,
+): StatementResult {
   const collection = context.engine.collection(context.dbName, name);
-  const matched = collection ? collection.find(filter, multi ? {} : { limit: 1 }) : [];
-  if (matched.length === 0) {
-    if (!upsert) return { n: 0, nModified: 0 };
+  const targets = targetsOf(statement, collection);
+  if (targets.length === 0) {
+    if (!statement.upsert) return { n: 0, nModified: 0 };
     const target = collection ?? context.engine.ensureCollection(context.dbName, name).collection;
-    const inserted = upsertOne(target, spec, context.clock, options);
+    const inserted = upsertOne(target, statement.spec, context.clock, options);
     return { n: 1, nModified: 0, upsertedId: inserted._id };
   }
   let nModified = 0;
-  const targets = multi ? matched : matched.slice(0, 1);
   for (const doc of targets) {
-    if (collection && updateOne(collection, doc, spec, context.clock, options).modified)
+    if (collection && updateOne(collection, doc, statement.spec, context.clock, options).modified)
       nModified += 1;
   }
   return { n: targets.length, nModified };
 }
 
-/** `update`: update statements with multi, upsert, arrayFilters, pipeline and replacement updates. */
-export const update: CommandHandler = (command, context) => {
+/** Checks the command-level fields of `update`; returns the collection name. */
+export function parseUpdateCommand(command: Document, context: CommandContext): string {
   checkFields(command, 'update', ['updates', 'ordered', 'bypassDocumentValidation', 'let'], []);
   checkLet(command);
-  const name = collectionName(command, context.dbName);
+  return collectionName(command, context.dbName);
+}
+
+/** `update`: update statements with multi, upsert, arrayFilters, hint, pipeline and replacement updates. */
+export const update: CommandHandler = (command, context) => {
+  const name = parseUpdateCommand(command, context);
   const updates = arrayField(command, 'updates', 'update');
   const ordered = boolOption(command, 'ordered', 'update') ?? true;
   const options: WriteOptions = {
@@ -88,9 +152,7 @@ export const update: CommandHandler = (command, context) => {
   const writeErrors: Document[] = [];
   for (const [index, statement] of updates.entries()) {
     try {
-      if (!isPlainDocument(statement))
-        throw badValue("BSON field 'update.updates' is the wrong type, expected type 'object'");
-      const result = runStatement(name, statement, context, options);
+      const result = runStatement(name, parseUpdateStatement(statement), context, options);
       n += result.n;
       nModified += result.nModified;
       if (result.upsertedId !== undefined) upserted.push({ index, _id: result.upsertedId });

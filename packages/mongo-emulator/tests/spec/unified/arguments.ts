@@ -1,4 +1,5 @@
 import type { Document } from 'bson';
+import { ReadPreference, type ReadPreferenceMode } from 'mongodb';
 import { numericValue } from './values.js';
 
 /** Document-valued arguments the driver sends as they are (BSON numbers keep their type). */
@@ -43,6 +44,12 @@ export function toDriverOptions(args: Document): Document {
   // The format spells the enum `Before`/`After`; the Node driver wants lower case.
   if (typeof options.returnDocument === 'string') {
     options.returnDocument = options.returnDocument.toLowerCase();
+  }
+  // The format gives a read preference as `{mode, tags?}`; the driver wants a ReadPreference.
+  const preference: unknown = options.readPreference;
+  if (typeof preference === 'object' && preference !== null && 'mode' in preference) {
+    const { mode, tags } = preference as { mode: ReadPreferenceMode; tags?: Document[] };
+    options.readPreference = new ReadPreference(mode, tags);
   }
   return options;
 }

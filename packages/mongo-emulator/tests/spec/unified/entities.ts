@@ -1,6 +1,9 @@
 import type { Document } from 'bson';
 import {
+  BSON,
   type ChangeStream,
+  ClientSession,
+  type ClientSessionOptions,
   type Collection,
   type CommandFailedEvent,
   type CommandStartedEvent,
@@ -10,6 +13,7 @@ import {
   type MongoClientOptions,
 } from 'mongodb';
 import { toDriverOptions } from './arguments.js';
+import { RunnerError } from './runner-error.js';
 
 /** A command monitoring event as the runner records it. */
 export type ObservedEvent =
@@ -47,7 +51,9 @@ export class ClientEntity {
           type: 'commandStartedEvent',
           commandName: event.commandName,
           databaseName: event.databaseName,
-          command: event.command,
+          // A copy: the driver may change objects it sent later (it adds `afterClusterTime` to a
+          // client-level `readConcern` object it put into an earlier command).
+          command: snapshot(event.command),
         });
       });
     }
@@ -84,14 +90,22 @@ export class ClientEntity {
 export class EntityMap {
   private readonly entries = new Map<string, unknown>();
 
+  /** The `lsid` of each session entity, kept from its start (ending a session drops its id). */
+  private readonly lsids = new Map<string, Document>();
+
   /** Creates the entities of `createEntities`, in order. */
   static async create(uri: string, definitions: readonly Document[]): Promise<EntityMap> {
     const entities = new EntityMap();
+    await entities.add(uri, definitions);
+    return entities;
+  }
+
+  /** Creates more entities (the `createEntities` operation). */
+  async add(uri: string, definitions: readonly Document[]): Promise<void> {
     for (const definition of definitions) {
       const [kind, spec] = Object.entries(definition)[0] as [string, Document];
-      await entities.createOne(uri, kind, spec);
+      await this.createOne(uri, kind, spec);
     }
-    return entities;
   }
 
   private async createOne(uri: string, kind: string, spec: Document): Promise<void> {
@@ -129,26 +143,33 @@ export class EntityMap {
         );
         return;
       }
+      case 'session': {
+        const client = this.client(String(spec.client)).client;
+        const session = client.startSession(sessionOptions(spec.sessionOptions ?? {}));
+        this.set(id, session);
+        this.lsids.set(id, session.id as Document);
+        return;
+      }
       default:
-        throw new Error(`the runner does not implement ${kind} entities`);
+        throw new RunnerError(`the runner does not implement ${kind} entities`);
     }
   }
 
   /** Stores an entity (ids are unique). */
   set(id: string, value: unknown): void {
-    if (this.entries.has(id)) throw new Error(`entity ${id} already exists`);
+    if (this.entries.has(id)) throw new RunnerError(`entity ${id} already exists`);
     this.entries.set(id, value);
   }
 
   /** Any entity by id. */
   get(id: string): unknown {
-    if (!this.entries.has(id)) throw new Error(`no entity ${id}`);
+    if (!this.entries.has(id)) throw new RunnerError(`no entity ${id}`);
     return this.entries.get(id);
   }
 
   client(id: string): ClientEntity {
     const value = this.get(id);
-    if (!(value instanceof ClientEntity)) throw new Error(`entity ${id} is not a client`);
+    if (!(value instanceof ClientEntity)) throw new RunnerError(`entity ${id} is not a client`);
     return value;
   }
 
@@ -160,6 +181,19 @@ export class EntityMap {
     return this.get(id) as Collection<Document>;
   }
 
+  session(id: string): ClientSession {
+    const value = this.get(id);
+    if (!(value instanceof ClientSession)) throw new RunnerError(`entity ${id} is not a session`);
+    return value;
+  }
+
+  /** The `lsid` a session entity's commands carry. */
+  sessionLsid(id: string): Document {
+    const lsid = this.lsids.get(id);
+    if (lsid === undefined) throw new RunnerError(`entity ${id} is not a session`);
+    return lsid;
+  }
+
   /** Every client entity. */
   clients(): ClientEntity[] {
     return [...this.entries.values()].filter(
@@ -167,12 +201,17 @@ export class EntityMap {
     );
   }
 
-  /** Closes change streams, then clients. */
+  /** Closes change streams, ends sessions (aborting their transactions), then closes clients. */
   async close(): Promise<void> {
     const failures: unknown[] = [];
     for (const value of this.entries.values()) {
       if (isChangeStream(value))
         await value.close().catch((error: unknown) => failures.push(error));
+    }
+    for (const value of this.entries.values()) {
+      if (value instanceof ClientSession && !value.hasEnded) {
+        await value.endSession().catch((error: unknown) => failures.push(error));
+      }
     }
     for (const entity of this.clients()) {
       entity.stopRecording();
@@ -190,4 +229,21 @@ export function isChangeStream(value: unknown): value is ChangeStream<Document> 
     'resumeToken' in value &&
     typeof (value as { close?: unknown }).close === 'function'
   );
+}
+
+/** A deep copy of a sent command, with its BSON types as sent. */
+function snapshot(command: Document): Document {
+  return BSON.deserialize(BSON.serialize(command), { promoteLongs: false });
+}
+
+/** The driver's options of a `session` entity's `sessionOptions`. */
+function sessionOptions(spec: Document): ClientSessionOptions {
+  const options: ClientSessionOptions = {};
+  if (typeof spec.causalConsistency === 'boolean')
+    options.causalConsistency = spec.causalConsistency;
+  if (typeof spec.snapshot === 'boolean') options.snapshot = spec.snapshot;
+  if (spec.defaultTransactionOptions !== undefined) {
+    options.defaultTransactionOptions = toDriverOptions(spec.defaultTransactionOptions as Document);
+  }
+  return options;
 }

@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
-import { MongoBulkWriteError, MongoError, MongoServerError } from 'mongodb';
+import { BSON, MongoBulkWriteError, MongoError, MongoServerError } from 'mongodb';
 import { MatchError, type Matcher } from './matcher.js';
+import { RunnerError } from './runner-error.js';
 import { show } from './values.js';
 
 function describeError(error: unknown): string {
@@ -10,13 +11,29 @@ function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : show(error);
 }
 
-/** Checks an operation's error against `expectError`. */
+/**
+ * True for an error the driver raised before or instead of a server reply: its own errors
+ * (argument checks, transaction state, network and server selection) and BSON serialisation
+ * errors. Never true for a server reply, nor for anything the runner or the test itself threw.
+ */
+function isDriverClientError(error: unknown): boolean {
+  if (error instanceof MongoServerError) return false;
+  return error instanceof MongoError || BSON.BSONError.isBSONError(error);
+}
+
+/**
+ * Checks an operation's error against `expectError`. A {@link RunnerError} (the runner's own
+ * failure) never satisfies an expectation: it is thrown again.
+ */
 export function checkExpectedError(expectError: Document, error: unknown, matcher: Matcher): void {
+  if (error instanceof RunnerError) throw error;
   const fail = (message: string): never => {
     throw new MatchError('expectError', `${message}; the error was ${describeError(error)}`);
   };
   const isServerError = error instanceof MongoServerError;
-  if (expectError.isClientError === true && isServerError) fail('expected a client-side error');
+  if (expectError.isClientError === true && !isDriverClientError(error)) {
+    fail('expected a client-side error (raised by the driver before or instead of a reply)');
+  }
   if (expectError.isClientError === false && !isServerError) fail('expected a server error');
   if (expectError.errorCode !== undefined) {
     const code = isServerError ? error.code : undefined;

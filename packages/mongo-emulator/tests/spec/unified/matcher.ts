@@ -10,6 +10,9 @@ import {
 /** Looks up an entity for `$$matchesEntity`. */
 export type EntityResolver = (id: string) => unknown;
 
+/** Looks up the `lsid` of a session entity for `$$sessionLsid`. */
+export type SessionLsidResolver = (id: string) => unknown;
+
 /** A failed match: where and why. */
 export class MatchError extends Error {
   constructor(path: string, message: string) {
@@ -46,10 +49,15 @@ function ownKeys(actual: unknown): string[] {
 /**
  * The unified test format's matching rules: root-level documents may carry extra fields, nested
  * ones may not; arrays match in length and order; ints, longs and doubles match by value; the
- * operators `$$exists`, `$$type`, `$$unsetOrMatches`, `$$matchesEntity`, `$$lte`.
+ * operators `$$exists`, `$$type`, `$$unsetOrMatches`, `$$matchesEntity`, `$$sessionLsid`, `$$lte`.
  */
 export class Matcher {
-  constructor(private readonly entities: EntityResolver) {}
+  constructor(
+    private readonly entities: EntityResolver,
+    private readonly sessionLsid: SessionLsidResolver = (id) => {
+      throw new MatchError('$$sessionLsid', `no session entity ${id}`);
+    },
+  ) {}
 
   /** Throws a {@link MatchError} unless `actual` matches `expected`. */
   match(expected: unknown, actual: unknown, options: { root?: boolean; path?: string } = {}): void {
@@ -143,6 +151,9 @@ export class Matcher {
         return;
       case '$$matchesEntity':
         this.value(this.entities(String(argument)), actual, path, root);
+        return;
+      case '$$sessionLsid':
+        this.value(this.sessionLsid(String(argument)), actual, path, false);
         return;
       case '$$lte': {
         const limit = numericValue(argument);

@@ -9,36 +9,48 @@ import {
 } from 'mongodb';
 import { toDriverOptions } from './arguments.js';
 import { ClientEntity, type EntityMap, isChangeStream } from './entities.js';
+import { RunnerError } from './runner-error.js';
+import { sessionHandlers } from './session-operations.js';
 
 /** What an operation handler gets. */
 export interface OperationContext {
   entities: EntityMap;
   /** The `object` of the operation, resolved (undefined for `testRunner`). */
   target: unknown;
+  /** The arguments; a `session` argument is already the session entity. */
   args: Document;
   /** Registers a clean-up step run after the test (e.g. turning a fail point off). */
   onCleanup(step: () => Promise<void>): void;
   /** A client the runner owns (for clean-up commands that must not be observed). */
   internalClient: MongoClient;
+  /** The server's URI (for entities created by an operation). */
+  uri: string;
+  /**
+   * Runs nested operations (a `withTransaction` callback) with the runner's checks; an error an
+   * operation expected is thrown on, so that the callback fails with it.
+   */
+  runNested(operations: readonly Document[]): Promise<void>;
 }
 
-type Handler = (context: OperationContext) => Promise<unknown>;
+/** Runs one operation. */
+export type Handler = (context: OperationContext) => Promise<unknown>;
 
 /** How long `iterateUntilDocumentOrError` waits before the runner gives up. */
 const ITERATE_TIMEOUT_MS = 5000;
 
 function collection(target: unknown): Collection<Document> {
-  if (!(target instanceof Collection)) throw new Error('the operation needs a collection entity');
+  if (!(target instanceof Collection))
+    throw new RunnerError('the operation needs a collection entity');
   return target as Collection<Document>;
 }
 
 function database(target: unknown): Db {
-  if (!(target instanceof Db)) throw new Error('the operation needs a database entity');
+  if (!(target instanceof Db)) throw new RunnerError('the operation needs a database entity');
   return target;
 }
 
 function changeStream(target: unknown): ChangeStream<Document> {
-  if (!isChangeStream(target)) throw new Error('the operation needs a change stream entity');
+  if (!isChangeStream(target)) throw new RunnerError('the operation needs a change stream entity');
   return target;
 }
 
@@ -56,7 +68,7 @@ async function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`${what} did not settle within ${ITERATE_TIMEOUT_MS} ms`)),
+      () => reject(new RunnerError(`${what} did not settle within ${ITERATE_TIMEOUT_MS} ms`)),
       ITERATE_TIMEOUT_MS,
     );
   });
@@ -171,7 +183,8 @@ const handlers: Record<string, Handler> = {
     return database(target).command({ collMod: String(name), ...options });
   },
   async runCommand({ target, args }) {
-    return database(target).command(args.command as Document);
+    const { command, commandName: _name, ...options } = args;
+    return database(target).command(command as Document, toDriverOptions(options));
   },
   async createChangeStream({ target, args }) {
     const [[pipeline], options] = split(args, 'pipeline');
@@ -181,7 +194,7 @@ const handlers: Record<string, Handler> = {
     if (target instanceof ClientEntity) stream = target.client.watch(stages, watchOptions);
     else if (target instanceof Db || target instanceof Collection)
       stream = target.watch(stages, watchOptions);
-    else throw new Error('createChangeStream needs a client, database or collection');
+    else throw new RunnerError('createChangeStream needs a client, database or collection');
     // Send the aggregate now, as the unified format expects (the driver defers it otherwise).
     const cursor = (stream as unknown as { cursor: { cursorInit(): Promise<void> } }).cursor;
     try {
@@ -201,7 +214,7 @@ const handlers: Record<string, Handler> = {
   async close({ target }) {
     if (isChangeStream(target)) return target.close();
     if (target instanceof ClientEntity) return target.client.close();
-    throw new Error('close needs a change stream or client');
+    throw new RunnerError('close needs a change stream or client');
   },
   async failPoint({ entities, args, onCleanup, internalClient }) {
     const client = entities.client(String(args.client)).client;
@@ -218,7 +231,13 @@ const handlers: Record<string, Handler> = {
 
 /** Runs one operation; throws what the driver throws. */
 export async function runOperation(name: string, context: OperationContext): Promise<unknown> {
-  const handler = handlers[name];
-  if (handler === undefined) throw new Error(`the runner does not implement the operation ${name}`);
-  return handler(context);
+  const handler = handlers[name] ?? sessionHandlers[name];
+  if (handler === undefined)
+    throw new RunnerError(`the runner does not implement the operation ${name}`);
+  const session: unknown = context.args.session;
+  if (typeof session !== 'string') return handler(context);
+  return handler({
+    ...context,
+    args: { ...context.args, session: context.entities.session(session) },
+  });
 }

@@ -5,6 +5,7 @@ import { checkExpectedError } from './expect-error.js';
 import { checkExpectedEvents } from './expect-events.js';
 import { MatchError, Matcher } from './matcher.js';
 import { runOperation } from './operations.js';
+import { RunnerError } from './runner-error.js';
 import type { SpecFile, SpecTest } from './spec-files.js';
 
 const MAJORITY = { writeConcern: { w: 'majority' as const } };
@@ -54,33 +55,52 @@ async function checkOutcome(
   }
 }
 
-/** Runs one operation and checks its result or error. */
+/** What running the operations of one test needs. */
+interface RunState {
+  uri: string;
+  entities: EntityMap;
+  matcher: Matcher;
+  internalClient: MongoClient;
+  cleanups: Array<() => Promise<void>>;
+}
+
+/**
+ * Runs one operation and checks its result or error. `nested` (a `withTransaction` callback)
+ * throws an expected error on after checking it, so that the callback fails with it.
+ */
 async function runChecked(
   operation: Document,
-  index: number,
-  entities: EntityMap,
-  matcher: Matcher,
-  internalClient: MongoClient,
-  cleanups: Array<() => Promise<void>>,
+  label: string,
+  state: RunState,
+  nested: boolean,
 ): Promise<void> {
+  const { entities, matcher } = state;
   const objectName = String(operation.object);
   const target = objectName === 'testRunner' ? undefined : entities.get(objectName);
-  const label = `operations[${index}] ${operation.name}`;
   let result: unknown;
   try {
     result = await runOperation(String(operation.name), {
       entities,
       target,
       args: (operation.arguments as Document | undefined) ?? {},
-      onCleanup: (step) => cleanups.push(step),
-      internalClient,
+      onCleanup: (step) => state.cleanups.push(step),
+      internalClient: state.internalClient,
+      uri: state.uri,
+      runNested: (operations) => runAll(operations, `${label} callback`, state, true),
     });
   } catch (error) {
     if (operation.expectError !== undefined) {
       checkExpectedError(operation.expectError as Document, error, matcher);
+      // In a callback, neither an expected nor an ignored error stops it from reaching
+      // withTransaction (the format's rule for callbacks).
+      if (nested) throw error;
       return;
     }
-    if (operation.ignoreResultAndError === true) return;
+    // The runner's own failures are never an operation's error to ignore.
+    if (operation.ignoreResultAndError === true && !(error instanceof RunnerError)) {
+      if (nested) throw error;
+      return;
+    }
     if (error instanceof Error) error.message = `${label}: ${error.message}`;
     throw error;
   }
@@ -94,26 +114,51 @@ async function runChecked(
     entities.set(operation.saveResultAsEntity, result);
 }
 
+/** Runs operations in order. */
+async function runAll(
+  operations: readonly Document[],
+  prefix: string,
+  state: RunState,
+  nested: boolean,
+): Promise<void> {
+  for (const [index, operation] of operations.entries()) {
+    await runChecked(operation, `${prefix}[${index}] ${operation.name}`, state, nested);
+  }
+}
+
+/** What a case that passed reports besides passing. */
+export interface CaseReport {
+  /** Commit/abort commands matched without the `wtimeout` the Node driver adds. */
+  driverWtimeoutsIgnored: number;
+}
+
 /** Runs one unified-format test case against the server at `uri`. */
 export async function runSpecTest(
   uri: string,
   file: SpecFile,
   test: SpecTest,
   internalClient: MongoClient,
-): Promise<void> {
+): Promise<CaseReport> {
+  // End whatever a previous case left open (its transactions would hold their locks).
+  await internalClient.db('admin').command({ killSessions: [] });
   await loadInitialData(internalClient, file.content.initialData ?? []);
   const entities = await EntityMap.create(uri, file.content.createEntities ?? []);
-  const matcher = new Matcher((id) => entities.get(id));
-  const cleanups: Array<() => Promise<void>> = [];
+  const matcher = new Matcher(
+    (id) => entities.get(id),
+    (id) => entities.sessionLsid(id),
+  );
+  const state: RunState = { uri, entities, matcher, internalClient, cleanups: [] };
   try {
-    for (const [index, operation] of test.operations.entries()) {
-      await runChecked(operation, index, entities, matcher, internalClient, cleanups);
-    }
+    await runAll(test.operations, 'operations', state, false);
     for (const entity of entities.clients()) entity.stopRecording();
-    if (test.expectEvents !== undefined) checkExpectedEvents(test.expectEvents, entities, matcher);
+    const driverWtimeoutsIgnored =
+      test.expectEvents === undefined
+        ? 0
+        : checkExpectedEvents(test.expectEvents, entities, matcher);
     if (test.outcome !== undefined) await checkOutcome(internalClient, test.outcome, matcher);
+    return { driverWtimeoutsIgnored };
   } finally {
-    for (const cleanup of cleanups) await cleanup();
+    for (const cleanup of state.cleanups) await cleanup();
     await entities.close();
   }
 }

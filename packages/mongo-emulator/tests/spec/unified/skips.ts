@@ -1,3 +1,4 @@
+import type { Document } from 'bson';
 import type { SpecFile, SpecTest } from './spec-files.js';
 
 /** Cases skipped on purpose, each with its reason. */
@@ -26,6 +27,19 @@ function usesView(test: SpecTest): boolean {
   );
 }
 
+/** A client entity (of the file or created by the case) whose read preference is `secondary`. */
+function usesSecondaryClient(file: SpecFile, test: SpecTest): boolean {
+  const definitions = [
+    ...(file.content.createEntities ?? []),
+    ...test.operations
+      .filter((operation) => operation.name === 'createEntities')
+      .flatMap((operation) => (operation.arguments?.entities as Document[] | undefined) ?? []),
+  ];
+  return definitions.some(
+    (definition) => definition.client?.uriOptions?.readPreference === 'secondary',
+  );
+}
+
 function usesListLocalSessions(test: SpecTest): boolean {
   return JSON.stringify(test.operations).includes('"$listLocalSessions"');
 }
@@ -39,5 +53,8 @@ export function deliberateSkip(file: SpecFile, test: SpecTest): string | undefin
   if (named !== undefined) return named.reason;
   if (usesView(test)) return 'views are not supported by mongo-emulator';
   if (usesListLocalSessions(test)) return '$listLocalSessions is not supported by mongo-emulator';
+  if (usesSecondaryClient(file, test)) {
+    return "a client with readPreference 'secondary' cannot connect to a one-member replica set (the Node driver selects a secondary to connect)";
+  }
   return undefined;
 }

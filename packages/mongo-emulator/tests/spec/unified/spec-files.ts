@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Document, EJSON } from 'bson';
 
@@ -32,13 +33,24 @@ export interface SpecTest {
 /** Where the spec data is, or why it is not there. */
 export type SpecLocation = { found: true; root: string } | { found: false; reason: string };
 
-/** Looks for the shared spec folder at `url` (a folder URL). */
-export function locateSpecs(url: URL): SpecLocation {
-  const root = fileURLToPath(url);
-  if (!existsSync(root)) {
-    return { found: false, reason: `the MongoDB unified spec tests are not at ${root}` };
+/**
+ * Looks for `shared/mongo-spec` beside the checkout that holds `from` (a folder URL), or beside
+ * any folder above it: a checkout may sit one level deeper (a worktree) than the shared folder.
+ */
+export function locateSpecs(from: URL): SpecLocation {
+  const start = fileURLToPath(from);
+  let folder = start;
+  for (;;) {
+    const candidate = join(folder, 'shared', 'mongo-spec');
+    if (existsSync(candidate)) return { found: true, root: candidate };
+    const parent = dirname(folder);
+    if (parent === folder) break;
+    folder = parent;
   }
-  return { found: true, root };
+  return {
+    found: false,
+    reason: `the MongoDB unified spec tests are not in shared/mongo-spec beside ${start} or any folder above it`,
+  };
 }
 
 /** Reads every `*.json` file of the given suites (sub-folders), in name order. */
