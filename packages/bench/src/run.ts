@@ -9,22 +9,25 @@ import {
   type ScenarioName,
   USAGE,
 } from './cli-options.js';
-import { currentLoad, machineInfo, packageVersions } from './machine.js';
+import { WorkerHandle } from './harness/worker-handle.js';
+import { LIBRARIES, type LibraryName, libraryLabel } from './libraries/types.js';
+import { LoadSampler, machineInfo, packageVersions, sourceCommit } from './machine.js';
 import { elapsedSeconds, progress } from './progress.js';
 import { formatJson } from './report/json.js';
 import { renderMarkdown } from './report/markdown.js';
-import { summarizeProfiles } from './report/profile.js';
+import { isClean } from './report/summary.js';
 import { evaluateTargets } from './report/targets.js';
-import type { BenchResults, ProfileSummary, ScenarioResults } from './results.js';
+import type { BenchResults, LibraryRun, ScenarioResults } from './results.js';
 import type { ScenarioContext } from './scenarios/context.js';
-import { runCost } from './scenarios/cost.js';
 import { runEnqueue } from './scenarios/enqueue.js';
+import { runIdle } from './scenarios/idle.js';
 import { runLatency } from './scenarios/latency.js';
-import { runMemory } from './scenarios/memory.js';
 import { runProcessing } from './scenarios/processing.js';
-import { runScaling } from './scenarios/scaling.js';
 import { settingsFor } from './settings.js';
-import { redactUri, startSubstrate } from './substrate.js';
+import { connectMongodb, startEmulator } from './stores/emulator.js';
+import { startPostgres } from './stores/postgres.js';
+import { startRedis } from './stores/redis.js';
+import type { MissingStore, Store, StoreKind } from './stores/store.js';
 
 type Runner = (context: ScenarioContext, results: ScenarioResults) => Promise<void>;
 
@@ -38,15 +41,17 @@ const RUNNERS: Record<ScenarioName, Runner> = {
   latency: async (context, results) => {
     results.latency = await runLatency(context);
   },
-  scaling: async (context, results) => {
-    results.scaling = await runScaling(context);
+  idle: async (context, results) => {
+    results.idle = await runIdle(context);
   },
-  cost: async (context, results) => {
-    results.cost = await runCost(context);
-  },
-  memory: async (context, results) => {
-    results.memory = await runMemory(context);
-  },
+};
+
+/** The store each library runs on. */
+const STORE_OF: Readonly<Record<LibraryName, 'mongo' | 'redis' | 'postgres'>> = {
+  monque: 'mongo',
+  agenda: 'mongo',
+  bullmq: 'redis',
+  'pg-boss': 'postgres',
 };
 
 /** Where results go: results/latest.* for a full run of everything, else a temp directory. */
@@ -73,6 +78,40 @@ function render(jsonFile: string): number {
   return 0;
 }
 
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+async function startStores(
+  peers: boolean,
+): Promise<{ stores: Map<string, Store>; missing: MissingStore[] }> {
+  const stores = new Map<string, Store>();
+  const missing: MissingStore[] = [];
+  const uri = process.env.MONGODB_URI;
+  stores.set(
+    'mongo',
+    uri === undefined || uri === '' ? await startEmulator() : await connectMongodb(uri),
+  );
+  if (peers) {
+    const [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+    for (const [key, store] of [
+      ['redis', redis],
+      ['postgres', postgres],
+    ] as const) {
+      if ('label' in store) {
+        stores.set(key, store);
+      } else {
+        missing.push(store);
+        progress('stores', `MISSING ${store.kind}: ${store.reason}`);
+      }
+    }
+  }
+  for (const store of stores.values()) {
+    progress('stores', store.description);
+  }
+  return { stores, missing };
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   let options: CliOptions;
   try {
@@ -89,27 +128,52 @@ async function main(argv: readonly string[]): Promise<number> {
     return render(options.render);
   }
   const settings = settingsFor(options.mode);
-  // A library may leave a promise rejected after it was stopped (Agenda unlocks jobs without
-  // awaiting); that is recorded with the results instead of ending the run.
-  const warnings: string[] = [];
+  // Recorded with the results (a run with any is not clean) instead of ending the run.
+  const harnessWarnings: string[] = [];
   process.on('unhandledRejection', (reason: unknown) => {
-    const message = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
-    const warning = `unhandled rejection: ${message}`;
-    if (!warnings.includes(warning)) {
-      progress('warning', `${warning} (further ones are counted in the results)`);
-    }
-    warnings.push(warning);
+    harnessWarnings.push(`harness: unhandled rejection: ${describeError(reason)}`);
+    progress('warning', `unhandled rejection: ${describeError(reason)}`);
   });
+  process.on('warning', (warning) => {
+    harnessWarnings.push(`harness: ${warning.name}: ${warning.message}`);
+  });
+  const load = new LoadSampler();
   const startedAt = new Date();
   const machine = machineInfo();
-  progress('bench', `${options.mode} run: ${options.scenarios.join(', ')}`);
-  progress('bench', `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}`);
-  const substrate = await startSubstrate({ profileDir: options.profileDir });
-  progress('bench', `substrate: ${substrate.description} at ${redactUri(substrate.uri)}`);
-  const context: ScenarioContext = { uri: substrate.uri, settings };
+  const commit = sourceCommit();
+  progress(
+    'bench',
+    `${options.mode} run${options.peers ? ' with peers' : ''}: ${options.scenarios.join(', ')}`,
+  );
+  progress(
+    'bench',
+    `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverageAtStart.toFixed(2)}, commit ${commit}`,
+  );
+  const { stores, missing } = await startStores(options.peers);
+  const workers: WorkerHandle[] = [];
+  const libraries: LibraryRun[] = [];
   const scenarios: ScenarioResults = {};
   const failures: { scenario: string; message: string }[] = [];
   try {
+    for (const library of LIBRARIES) {
+      const store = stores.get(STORE_OF[library]);
+      if (store === undefined) {
+        continue;
+      }
+      workers.push(await WorkerHandle.start(library, store));
+      libraries.push({ library, store: store.kind, storeLabel: store.label });
+    }
+    progress(
+      'bench',
+      `libraries: ${workers.map((worker) => libraryLabel(worker.library)).join(', ')}`,
+    );
+    let runs = 0;
+    const runPrefix = `b${Date.now().toString(36)}`;
+    const context: ScenarioContext = {
+      settings,
+      workers,
+      nextRunId: () => `${runPrefix}_${(runs++).toString(36)}`,
+    };
     for (const name of options.scenarios) {
       progress(name, 'starting');
       const scenarioStartedAt = elapsedSeconds();
@@ -118,10 +182,7 @@ async function main(argv: readonly string[]): Promise<number> {
         progress(name, `done in ${(elapsedSeconds() - scenarioStartedAt).toFixed(1)} s`);
       } catch (error) {
         // The results keep the message only (a stack names this machine's paths).
-        failures.push({
-          scenario: name,
-          message: error instanceof Error ? error.message : String(error),
-        });
+        failures.push({ scenario: name, message: describeError(error) });
         progress(
           name,
           `FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -129,32 +190,31 @@ async function main(argv: readonly string[]): Promise<number> {
       }
     }
   } finally {
-    await substrate.stop();
+    await Promise.all(workers.map((worker) => worker.exit()));
+    await Promise.all([...stores.values()].map((store) => store.stop()));
   }
-  const profiles: ProfileSummary[] =
-    options.profileDir === undefined
-      ? []
-      : summarizeProfiles(options.profileDir, 'emulator server process');
-  machine.loadAverageAtEnd = currentLoad();
+  const storeKinds = new Set<StoreKind>();
   const results: BenchResults = {
-    formatVersion: 1,
+    formatVersion: 2,
     mode: options.mode,
+    peers: options.peers,
     startedAt: startedAt.toISOString(),
     durationSeconds: Math.round(elapsedSeconds()),
+    commit,
     note: options.note ?? null,
     machine,
+    load: load.stop(),
     versions: packageVersions(),
-    substrate: {
-      kind: substrate.kind,
-      description: substrate.description,
-      serverVersion: substrate.serverVersion,
-    },
+    stores: [...stores.values()]
+      .filter((store) => !storeKinds.has(store.kind) && storeKinds.add(store.kind) !== undefined)
+      .map((store) => ({ kind: store.kind, description: store.description })),
+    missingStores: missing,
+    libraries,
     settings,
     scenarios,
     failures,
-    warnings,
+    harnessWarnings,
     targets: evaluateTargets(scenarios),
-    profiles,
   };
   const markdown = renderMarkdown(results);
   const { directory, baseName } = outputFor(options);
@@ -164,7 +224,10 @@ async function main(argv: readonly string[]): Promise<number> {
   writeFileSync(jsonFile, formatJson(results));
   writeFileSync(markdownFile, markdown);
   process.stdout.write(`\n${markdown}\n`);
-  progress('bench', `wrote ${jsonFile} and ${markdownFile}`);
+  progress(
+    'bench',
+    `wrote ${jsonFile} and ${markdownFile}${isClean(results) ? '' : ' (NOT clean: see the warnings section)'}`,
+  );
   return failures.length === 0 ? 0 : 1;
 }
 
