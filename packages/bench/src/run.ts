@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type CliOptions,
@@ -15,8 +15,9 @@ import { LoadSampler, machineInfo, packageVersions, sourceCommit } from './machi
 import { elapsedSeconds, progress } from './progress.js';
 import { formatJson } from './report/json.js';
 import { renderMarkdown } from './report/markdown.js';
+import { packageReadmeBlock, replaceBlock, rootReadmeBlock } from './report/readme.js';
 import { isClean } from './report/summary.js';
-import { evaluateTargets } from './report/targets.js';
+import { evaluateTargets, type MachineLoad } from './report/targets.js';
 import type { BenchResults, LibraryRun, ScenarioResults } from './results.js';
 import type { ScenarioContext } from './scenarios/context.js';
 import { runEnqueue } from './scenarios/enqueue.js';
@@ -62,20 +63,49 @@ function outputFor(options: CliOptions): { directory: string; baseName: string }
     return { directory: options.outDir, baseName };
   }
   if (options.mode === 'full' && complete) {
-    return { directory: fileURLToPath(new URL('../results/', import.meta.url)), baseName };
+    return { directory: RESULTS_DIR, baseName };
   }
   return { directory: mkdtempSync(join(tmpdir(), 'monque-bench-')), baseName };
 }
 
-/** Re-evaluates the targets of a stored results file and rewrites it and its Markdown. */
+/** The results directory of the package (results/latest.*). */
+const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
+const PACKAGE_README = fileURLToPath(new URL('../README.md', import.meta.url));
+const ROOT_README = fileURLToPath(new URL('../../../README.md', import.meta.url));
+
+/** Rewrites the generated benchmark blocks of the package and repository READMEs. */
+function updateReadmes(results: BenchResults): void {
+  for (const [file, block] of [
+    [PACKAGE_README, packageReadmeBlock(results)],
+    [ROOT_README, rootReadmeBlock(results)],
+  ] as const) {
+    writeFileSync(file, replaceBlock(readFileSync(file, 'utf8'), block));
+    progress('bench', `updated the results in ${file}`);
+  }
+}
+
+/**
+ * Re-evaluates the targets of a stored results file and rewrites it and its Markdown (and the
+ * READMEs, for results/latest.json).
+ */
 function render(jsonFile: string): number {
   const stored = JSON.parse(readFileSync(jsonFile, 'utf8')) as BenchResults;
-  const results: BenchResults = { ...stored, targets: evaluateTargets(stored.scenarios) };
+  const results: BenchResults = {
+    ...stored,
+    targets: evaluateTargets(stored.scenarios, machineLoad(stored)),
+  };
   const markdown = renderMarkdown(results);
   writeFileSync(jsonFile, formatJson(results));
   writeFileSync(jsonFile.replace(/\.json$/, '.md'), markdown);
+  if (resolve(jsonFile) === join(RESULTS_DIR, 'latest.json')) {
+    updateReadmes(results);
+  }
   process.stdout.write(markdown);
   return 0;
+}
+
+function machineLoad(results: BenchResults): MachineLoad {
+  return { cores: results.machine.cores, loadMean: results.load.mean };
 }
 
 function describeError(error: unknown): string {
@@ -194,6 +224,7 @@ async function main(argv: readonly string[]): Promise<number> {
     await Promise.all([...stores.values()].map((store) => store.stop()));
   }
   const storeKinds = new Set<StoreKind>();
+  const loadRecord = load.stop();
   const results: BenchResults = {
     formatVersion: 2,
     mode: options.mode,
@@ -203,7 +234,7 @@ async function main(argv: readonly string[]): Promise<number> {
     commit,
     note: options.note ?? null,
     machine,
-    load: load.stop(),
+    load: loadRecord,
     versions: packageVersions(),
     stores: [...stores.values()]
       .filter((store) => !storeKinds.has(store.kind) && storeKinds.add(store.kind) !== undefined)
@@ -214,7 +245,7 @@ async function main(argv: readonly string[]): Promise<number> {
     scenarios,
     failures,
     harnessWarnings,
-    targets: evaluateTargets(scenarios),
+    targets: evaluateTargets(scenarios, { cores: machine.cores, loadMean: loadRecord.mean }),
   };
   const markdown = renderMarkdown(results);
   const { directory, baseName } = outputFor(options);
@@ -223,6 +254,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const markdownFile = join(directory, `${baseName}.md`);
   writeFileSync(jsonFile, formatJson(results));
   writeFileSync(markdownFile, markdown);
+  if (directory === RESULTS_DIR && baseName === 'latest') {
+    updateReadmes(results);
+  }
   process.stdout.write(`\n${markdown}\n`);
   progress(
     'bench',

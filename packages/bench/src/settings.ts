@@ -68,10 +68,12 @@ const FULL: BenchSettings = {
     profiled: ['noop-c10', 'async5-c10'],
   },
   latency: {
-    jobs: 200,
-    warmupJobs: 10,
-    minGapMs: 8,
-    maxGapMs: 16,
+    jobs: 100,
+    warmupJobs: 5,
+    // Under 100 ms, so one name sees jobs inside Monque's notification window; slow enough
+    // (about 17/s) for pg-boss at concurrency 10 (at most 10 jobs per 0.5 s poll) to keep up.
+    minGapMs: 40,
+    maxGapMs: 80,
     settleMs: 3000,
     rotatingNames: 16,
     concurrency: 10,
@@ -94,10 +96,10 @@ const QUICK: BenchSettings = {
     profiled: ['noop-c10'],
   },
   latency: {
-    jobs: 20,
-    warmupJobs: 3,
-    minGapMs: 8,
-    maxGapMs: 16,
+    jobs: 15,
+    warmupJobs: 2,
+    minGapMs: 40,
+    maxGapMs: 80,
     settleMs: 2000,
     rotatingNames: 16,
     concurrency: 10,

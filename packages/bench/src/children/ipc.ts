@@ -171,6 +171,8 @@ export type WorkerReport =
       readonly type: 'stopped';
       readonly errors: number;
       readonly warnings: readonly string[];
+      /** Median time of a few pings on the library's connection, right after the measurement. */
+      readonly roundTripMs: number;
     }
   | { readonly type: 'failed'; readonly message: string };
 

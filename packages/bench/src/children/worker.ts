@@ -10,7 +10,7 @@ import type {
   RunInstanceConfig,
   StoreConnection,
 } from '../libraries/types.js';
-import { seededRandom, sleep } from '../stats.js';
+import { seededRandom, sleep, spread } from '../stats.js';
 import { cpuWork, nominalMeanMs, runHandler } from '../workloads.js';
 import {
   type CostSample,
@@ -101,6 +101,20 @@ function measureHandlerCpu(): number {
   }
   const used = process.cpuUsage(before);
   return (used.user + used.system) / rounds;
+}
+
+/**
+ * The median of a few sequential pings on the library's connection (ms): the store's round-trip
+ * time as the library sees it, right after the measurement and under the same load.
+ */
+async function measureRoundTrip(instance: LibraryInstance): Promise<number> {
+  const times: number[] = [];
+  for (let attempt = 0; attempt < 9; attempt += 1) {
+    const startedAt = performance.now();
+    await instance.ping();
+    times.push(performance.now() - startedAt);
+  }
+  return spread(times).median;
 }
 
 /** Job `seq` belongs to name `seq mod names`. */
@@ -341,9 +355,10 @@ async function handle(command: WorkerCommand): Promise<void> {
       }
       const { instance } = current;
       current = undefined;
+      const roundTripMs = await measureRoundTrip(instance);
       await instance.stop();
       await instance.cleanup();
-      report({ type: 'stopped', errors: instance.errors, warnings });
+      report({ type: 'stopped', errors: instance.errors, warnings, roundTripMs });
       return;
     }
     case 'exit': {

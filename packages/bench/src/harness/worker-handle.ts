@@ -37,6 +37,8 @@ export interface RunRecord {
   /** Errors the library reported and warnings / unhandled errors of its process, this run. */
   readonly errors: number;
   readonly warnings: readonly string[];
+  /** The store's round-trip time as the library saw it right after the measurement (ms). */
+  readonly roundTripMs: number;
 }
 
 /** A profiled run (not part of the figures): where the worker and the server spent CPU. */
@@ -145,6 +147,7 @@ export class WorkerHandle {
       requests: runRequests(this.store, before, after, measured.cost.clientRequests),
       errors: stopped.errors,
       warnings: stopped.warnings,
+      roundTripMs: stopped.roundTripMs,
     };
   }
 

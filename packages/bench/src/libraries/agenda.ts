@@ -1,18 +1,11 @@
 import { MongoBackend, MongoChangeStreamNotificationChannel } from '@agendajs/mongo-backend';
 import { Agenda, type AgendaOptions, type Job } from 'agenda';
 import { type Document, type MongoClient, ObjectId } from 'mongodb';
+import { AGENDA_PROCESS_EVERY_MS, agendaLockLimit } from './tuning.js';
 import type { BenchHandler, BenchJobData, LibraryInstance, RunInstanceConfig } from './types.js';
 
 /** Agenda's jobs collection (its default name). */
 const AGENDA_COLLECTION = 'agendaJobs';
-
-/** Agenda's `processEvery` for a standing queue (its default is 5 s). */
-export const AGENDA_PROCESS_EVERY_MS = 100;
-
-/** Agenda's per-name lock limit for a tested concurrency: enough to keep every slot busy. */
-export function agendaLockLimit(concurrency: number): number {
-  return Math.max(50, 10 * concurrency);
-}
 
 /**
  * Agenda 6 with the MongoDB backend. For a standing queue (`throughput`): `processEvery` 100 ms
@@ -101,6 +94,9 @@ export function createAgenda(client: MongoClient, config: RunInstanceConfig): Li
     },
     listening: () => Promise.resolve(),
     stop: () => agenda.stop(),
+    async ping() {
+      await db.command({ ping: 1 });
+    },
     async cleanup() {
       await db.dropDatabase();
     },

@@ -52,6 +52,9 @@ export function createMonque(client: MongoClient, config: RunInstanceConfig): Li
     },
     listening: () => listening,
     stop: () => monque.stop(),
+    async ping() {
+      await db.command({ ping: 1 });
+    },
     async cleanup() {
       await db.dropDatabase();
     },

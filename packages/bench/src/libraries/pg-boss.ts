@@ -2,13 +2,11 @@ import { createRequire } from 'node:module';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { until } from '../stats.js';
+import { PGBOSS_POLLING_INTERVAL_SECONDS } from './tuning.js';
 import type { BenchHandler, BenchJobData, LibraryInstance, RunInstanceConfig } from './types.js';
 
 /** pg-boss's schema (its default). */
 const SCHEMA = 'pgboss';
-
-/** pg-boss's smallest `pollingIntervalSeconds`: its workers poll, there is no notification. */
-export const PGBOSS_POLLING_INTERVAL_SECONDS = 0.5;
 
 /** The SQL pg-boss sends to complete jobs, from its own plans (to count written outcomes). */
 function completeJobsSql(): string {
@@ -147,6 +145,9 @@ export function createPgBoss(host: PgBossHost, config: RunInstanceConfig): Libra
       // offWork() returns at once; a fetch already sent still runs its jobs and completes them.
       // The queues are deleted only after that (cleanup), so wait for it to finish.
       await until(() => !host.busy && running === 0);
+    },
+    async ping() {
+      await boss.getDb().executeSql('SELECT 1', []);
     },
     async cleanup() {
       host.onCompleted = () => undefined;

@@ -79,6 +79,8 @@ export interface LibraryInstance {
   listening(): Promise<void>;
   /** Stops processing. */
   stop(): Promise<void>;
+  /** One round trip to the store on the library's own connection (for its round-trip time). */
+  ping(): Promise<void>;
   /** Removes what the run stored (outside every measurement). */
   cleanup(): Promise<void>;
   /** Errors the library reported through its error events. */

@@ -1,5 +1,4 @@
-import { AGENDA_PROCESS_EVERY_MS } from '../libraries/agenda.js';
-import { PGBOSS_POLLING_INTERVAL_SECONDS } from '../libraries/pg-boss.js';
+import { AGENDA_PROCESS_EVERY_MS, PGBOSS_POLLING_INTERVAL_SECONDS } from '../libraries/tuning.js';
 import { type LibraryName, libraryLabel } from '../libraries/types.js';
 import type { BenchResults, TargetResult } from '../results.js';
 import type { ProcessingConfig } from '../settings.js';
@@ -79,7 +78,8 @@ function librariesOf(results: BenchResults): LibraryName[] {
   return results.libraries.map((entry) => entry.library);
 }
 
-function header(results: BenchResults): string {
+/** What ran where: date, commit, cleanliness, machine and load, stores, versions. */
+export function header(results: BenchResults): string {
   const { machine, load } = results;
   const warnings = allWarnings(results);
   const errors = libraryErrors(results);
@@ -102,7 +102,8 @@ function header(results: BenchResults): string {
   return lines.join('\n');
 }
 
-function summarySection(results: BenchResults): string {
+/** The table of store-independent costs, one row per library. */
+export function summarySection(results: BenchResults): string {
   const processing = results.scenarios.processing;
   const rowsOf = (id: string): ProcessingRow[] => {
     const config = processing?.configs.find((entry) => entry.config.id === id);
@@ -151,7 +152,8 @@ function summarySection(results: BenchResults): string {
   ].join('\n');
 }
 
-function targetsSection(targets: readonly TargetResult[]): string {
+/** The targets table with the detail of each. */
+export function targetsSection(targets: readonly TargetResult[]): string {
   return [
     '## Targets',
     '',
@@ -193,7 +195,7 @@ function processingSection(results: BenchResults): string | undefined {
     '',
     `A standing queue of due jobs, one instance, until every job has its outcome written or ${num(processing.timeCapMs / 1000, 1)} s have passed. ` +
       'Steady jobs/s: between the outcomes of 10 % and 90 % of the processed jobs (no start-up, no tail); overall: processed ÷ time from start() to the last outcome. ' +
-      'Slot utilization: Σ handler time ÷ (slots × time) at the steady rate. Busy: event-loop utilization of the worker; server CPU time ÷ wall time (1 core = 100 %).',
+      "Slot utilization: Σ handler time ÷ (slots × time) at the steady rate. Busy: event-loop utilization of the worker; server CPU time ÷ wall time (1 core = 100 %). Round trip: median of a few pings on the library's connection right after the run.",
   ];
   for (const result of processing.configs) {
     const rows = processingRows(result, librariesOf(results));
@@ -214,6 +216,7 @@ function processingSection(results: BenchResults): string | undefined {
           'Worker busy',
           'Server busy',
           'Slot utilization',
+          'Round trip ms',
         ],
         rows.map((row) => [
           libraryLabel(row.library),
@@ -227,8 +230,9 @@ function processingSection(results: BenchResults): string | undefined {
           pct(row.workerLoopBusy),
           pct(row.serverBusy),
           pct(row.slotUtilization),
+          cell(row.roundTripMs, 2),
         ]),
-        'llrrrrrrrrr',
+        'llrrrrrrrrrr',
       ),
       '',
       ...rows.map(

@@ -27,6 +27,13 @@ export interface ProcessingRow {
   /** Σ handler time ÷ (slots × time), steady rate (async handlers only). */
   readonly slotUtilization: Spread | null;
   readonly handlerMeanMs: Spread;
+  /**
+   * Time each job's slot sat without a running handler, at the steady rate (ms): slots ÷ rate −
+   * mean handler time (async handlers only).
+   */
+  readonly idleSlotMsPerJob: Spread | null;
+  /** The store's round-trip time as the library saw it right after each run (ms). */
+  readonly roundTripMs: Spread;
   /** Requests per processed job by command, over all repetitions. */
   readonly requestsByCommand: Readonly<Record<string, number>>;
   readonly errors: number;
@@ -98,6 +105,10 @@ export function processingRows(
         ? spread(measurements.map((m) => (m.steadyJobsPerSecond * m.handlerMeanMs) / 1000 / slots))
         : null,
       handlerMeanMs: spread(measurements.map((m) => m.handlerMeanMs)),
+      idleSlotMsPerJob: timed
+        ? spread(measurements.map((m) => (slots * 1000) / m.steadyJobsPerSecond - m.handlerMeanMs))
+        : null,
+      roundTripMs: spread(runs.map((run) => run.roundTripMs)),
       requestsByCommand: byCommand,
       errors: runs.reduce((sum, run) => sum + run.errors, 0),
       warnings: runs.reduce((sum, run) => sum + run.warnings.length, 0),

@@ -9,6 +9,13 @@ import { latencyRows, type ProcessingRow, processingRows } from './summary.js';
 
 const MONGO_LIBRARIES: readonly LibraryName[] = ['monque', 'agenda'];
 
+/** How busy the machine was, for telling a slow library from a starved one. */
+export interface MachineLoad {
+  readonly cores: number;
+  /** Mean 1-minute load average over the run. */
+  readonly loadMean: number;
+}
+
 function unknown(id: string, description: string, threshold: string, why: string): TargetResult {
   return { id, description, threshold, measured: 'n/a', met: null, detail: why };
 }
@@ -41,7 +48,11 @@ function packages(profile: ProfileSummary | null | undefined, count = 4): string
  * the run limits it, else a worker event loop busy most of the run, else neither was busy and
  * the time went to waiting on round trips; with the CPU profile of the extra profiled run.
  */
-export function limiter(row: ProcessingRow, profile: ProfiledRun | undefined): string {
+export function limiter(
+  row: ProcessingRow,
+  profile: ProfiledRun | undefined,
+  machine: MachineLoad | undefined,
+): string {
   const server = row.serverBusy?.median ?? Number.NaN;
   const loop = row.workerLoopBusy.median;
   const where =
@@ -52,8 +63,14 @@ export function limiter(row: ProcessingRow, profile: ProfiledRun | undefined): s
         : `waiting on round trips: worker event loop ${percent(loop)} busy, server ${Number.isFinite(server) ? percent(server) : 'n/a'} busy, ${fmt(row.requestsPerJob.median)} requests per job`;
   const workerProfile = packages(profile?.worker);
   const serverProfile = packages(profile?.server);
+  const oversubscribed =
+    machine !== undefined && machine.loadMean > machine.cores
+      ? `; the machine was oversubscribed (mean load ${fmt(machine.loadMean, 1)} on ${machine.cores} cores), so part of each wait was a wait for a CPU`
+      : '';
   return (
     `limited by ${where}` +
+    `; the store's round trip took ${fmt(row.roundTripMs.median, 2)} ms (median ping right after the run)` +
+    oversubscribed +
     (workerProfile === '' ? '' : `; worker CPU profile: ${workerProfile}`) +
     (serverProfile === '' ? '' : `; server CPU profile: ${serverProfile}`)
   );
@@ -82,6 +99,7 @@ function view(results: ScenarioResults, id: string): ConfigView | undefined {
 
 function throughputTarget(
   results: ScenarioResults,
+  machine: MachineLoad | undefined,
   id: string,
   configId: string,
   minimum: number,
@@ -110,7 +128,7 @@ function throughputTarget(
       `per repetition ${fmt(Math.min(...finite))}–${fmt(Math.max(...finite))}×; ` +
       (met
         ? 'met'
-        : `missed by ${fmt(minimum / measured)}× (Monque needs ${fmt((minimum / measured - 1) * 100, 0)} % more); ${limiter(v.monque, v.profile('monque'))}`),
+        : `missed by ${fmt(minimum / measured)}× (Monque needs ${fmt((minimum / measured - 1) * 100, 0)} % more); ${limiter(v.monque, v.profile('monque'), machine)}`),
   };
 }
 
@@ -128,11 +146,7 @@ function requestsTarget(
     return unknown(id, description, threshold, `${configId} did not run`);
   }
   const measured = v.monque.requestsPerJob.median;
-  const commands = Object.entries(v.monque.requestsByCommand)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 5)
-    .map(([command, perJob]) => `${command} ${fmt(perJob, 3)}`)
-    .join(', ');
+  const commands = commandsPerJob(v.monque);
   const met = measured <= maximum;
   return {
     id,
@@ -149,6 +163,7 @@ function requestsTarget(
 
 function ceilingTarget(
   results: ScenarioResults,
+  machine: MachineLoad | undefined,
   id: string,
   configId: string,
   what: string,
@@ -174,8 +189,20 @@ function ceilingTarget(
       (v.agenda?.slotUtilization ? `; Agenda ${percent(v.agenda.slotUtilization.median)}` : '') +
       (met
         ? '; met'
-        : `; missed by ${Math.round((0.8 - utilization.median) * 100)} points; ${limiter(v.monque, v.profile('monque'))}`),
+        : `; missed by ${Math.round((0.8 - utilization.median) * 100)} points: each job's slot sat ` +
+          `${fmt(v.monque.idleSlotMsPerJob?.median ?? Number.NaN, 1)} ms without a handler on top of the handler's ` +
+          `${fmt(v.monque.handlerMeanMs.median, 1)} ms, about ${fmt((v.monque.idleSlotMsPerJob?.median ?? Number.NaN) / v.monque.roundTripMs.median, 1)} store round trips ` +
+          `(requests per job: ${commandsPerJob(v.monque)}); ${limiter(v.monque, v.profile('monque'), machine)}`),
   };
+}
+
+/** The top requests per job by command. */
+function commandsPerJob(row: ProcessingRow, count = 5): string {
+  return Object.entries(row.requestsByCommand)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([command, perJob]) => `${command} ${fmt(perJob, 3)}`)
+    .join(', ');
 }
 
 function cpuTarget(results: ScenarioResults): TargetResult {
@@ -284,15 +311,15 @@ function idleTarget(results: ScenarioResults): TargetResult {
   return { id, description, threshold, measured: fmt(perInterval), met: perInterval <= 1, detail };
 }
 
-/** Every target, as far as this run can tell. */
-export function evaluateTargets(results: ScenarioResults): TargetResult[] {
+/** Every target, as far as this run can tell (`machine`: to tell a starved run). */
+export function evaluateTargets(results: ScenarioResults, machine?: MachineLoad): TargetResult[] {
   return [
-    throughputTarget(results, 'throughput-noop', 'noop-c10', 5, 'no-op handlers'),
-    throughputTarget(results, 'throughput-async', 'async5-c10', 2, 'async ~5 ms handlers'),
+    throughputTarget(results, machine, 'throughput-noop', 'noop-c10', 5, 'no-op handlers'),
+    throughputTarget(results, machine, 'throughput-async', 'async5-c10', 2, 'async ~5 ms handlers'),
     requestsTarget(results, 'requests-noop', 'noop-c10', 0.5, 'no-op handlers'),
     requestsTarget(results, 'requests-async', 'async5-c10', 1.5, 'async ~5 ms handlers'),
-    ceilingTarget(results, 'ceiling-async5', 'async5-c10', 'async ~5 ms'),
-    ceilingTarget(results, 'ceiling-async50', 'async50-c10', 'async ~50 ms'),
+    ceilingTarget(results, machine, 'ceiling-async5', 'async5-c10', 'async ~5 ms'),
+    ceilingTarget(results, machine, 'ceiling-async50', 'async50-c10', 'async ~50 ms'),
     ...latencyTargets(results),
     cpuTarget(results),
     idleTarget(results),
