@@ -250,7 +250,8 @@ async function latency(
   await tracker.waitFor(workload.warmupJobs + workload.jobs, workload.settleMs);
   const latencies = enqueuedAt.map((enqueued, seq) => {
     const started = tracker.get(seq);
-    return started === undefined ? null : started - enqueued;
+    // Microsecond resolution is all the clock offers that means anything here.
+    return started === undefined ? null : Math.round((started - enqueued) * 1000) / 1000;
   });
   return { kind: 'latency', warmupJobs: workload.warmupJobs, latencies };
 }

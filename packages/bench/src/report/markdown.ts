@@ -366,10 +366,12 @@ function idleSection(results: BenchResults): string | undefined {
 
 function profileLines(profile: ProfileSummary): string[] {
   return [
-    `  - ${profile.process}: ${profile.busyPercent} % busy over ${num(profile.totalMs)} ms; by package: ${profile.byPackage
-      .slice(0, 6)
-      .map((entry) => `${entry.name} ${entry.percent} %`)
-      .join(', ')}`,
+    `  - ${profile.process}: ${profile.busyPercent} % busy over ${num(profile.totalMs)} ms; by package: ${
+      profile.byPackage
+        .slice(0, 6)
+        .map((entry) => `${entry.name} ${entry.percent} %`)
+        .join(', ') || 'nothing over 0.5 %'
+    }`,
     `    top frames: ${profile.top
       .slice(0, 5)
       .map((frame) => `\`${frame.frame}\` ${frame.percent} %`)

@@ -191,7 +191,7 @@ function ceilingTarget(
         ? '; met'
         : `; missed by ${Math.round((0.8 - utilization.median) * 100)} points: each job's slot sat ` +
           `${fmt(v.monque.idleSlotMsPerJob?.median ?? Number.NaN, 1)} ms without a handler on top of the handler's ` +
-          `${fmt(v.monque.handlerMeanMs.median, 1)} ms, about ${fmt((v.monque.idleSlotMsPerJob?.median ?? Number.NaN) / v.monque.roundTripMs.median, 1)} store round trips ` +
+          `${fmt(v.monque.handlerMeanMs.median, 1)} ms (${fmt((v.monque.idleSlotMsPerJob?.median ?? Number.NaN) / v.monque.roundTripMs.median, 1)} × the store's median ping right after the run) ` +
           `(requests per job: ${commandsPerJob(v.monque)}); ${limiter(v.monque, v.profile('monque'), machine)}`),
   };
 }
