@@ -1,6 +1,7 @@
 import { MongoBackend, MongoChangeStreamNotificationChannel } from '@agendajs/mongo-backend';
 import { Agenda, type AgendaOptions, type Job } from 'agenda';
 import { type Document, type MongoClient, ObjectId } from 'mongodb';
+import { databaseHooks } from './mongo-database.js';
 import { AGENDA_PROCESS_EVERY_MS, agendaLockLimit } from './tuning.js';
 import type { BenchHandler, BenchJobData, LibraryInstance, RunInstanceConfig } from './types.js';
 
@@ -94,12 +95,7 @@ export function createAgenda(client: MongoClient, config: RunInstanceConfig): Li
     },
     listening: () => Promise.resolve(),
     stop: () => agenda.stop(),
-    async ping() {
-      await db.command({ ping: 1 });
-    },
-    async cleanup() {
-      await db.dropDatabase();
-    },
+    ...databaseHooks(db),
     get errors() {
       return errors;
     },

@@ -1,5 +1,6 @@
 import { Monque } from '@monque/core';
 import type { MongoClient } from 'mongodb';
+import { databaseHooks } from './mongo-database.js';
 import type { BenchHandler, BenchJobData, LibraryInstance, RunInstanceConfig } from './types.js';
 
 /**
@@ -52,12 +53,7 @@ export function createMonque(client: MongoClient, config: RunInstanceConfig): Li
     },
     listening: () => listening,
     stop: () => monque.stop(),
-    async ping() {
-      await db.command({ ping: 1 });
-    },
-    async cleanup() {
-      await db.dropDatabase();
-    },
+    ...databaseHooks(db),
     get errors() {
       return errors;
     },

@@ -110,8 +110,7 @@ export function processingRows(
         : null,
       roundTripMs: spread(runs.map((run) => run.roundTripMs)),
       requestsByCommand: byCommand,
-      errors: runs.reduce((sum, run) => sum + run.errors, 0),
-      warnings: runs.reduce((sum, run) => sum + run.warnings.length, 0),
+      ...outcomeTotals(runs),
     });
   }
   return rows;
@@ -169,8 +168,7 @@ export function latencyRows(
             (entry.run.worker.userUs + entry.run.worker.systemUs) / Math.max(1, entry.handled),
         ),
       ),
-      errors: mine.reduce((sum, run) => sum + run.errors, 0),
-      warnings: mine.reduce((sum, run) => sum + run.warnings.length, 0),
+      ...outcomeTotals(mine),
     });
   }
   return rows;
@@ -216,11 +214,24 @@ export function enqueueRows(
   return rows;
 }
 
-/** Every warning and unhandled error of the run, harness and workers, with how often. */
-export function allWarnings(results: BenchResults): { message: string; count: number }[] {
-  const messages: string[] = [...results.harnessWarnings];
+/** What every run records besides its figures. */
+interface Outcome {
+  readonly errors: number;
+  readonly warnings: readonly string[];
+}
+
+/** Library error events and warnings of some runs, added up. */
+function outcomeTotals(runs: readonly Outcome[]): { errors: number; warnings: number } {
+  return {
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    warnings: runs.reduce((sum, run) => sum + run.warnings.length, 0),
+  };
+}
+
+/** Every run of every scenario, warm-ups included. */
+function everyRun(results: BenchResults): Outcome[] {
   const { enqueue, processing, latency, idle } = results.scenarios;
-  const records: { warnings: readonly string[] }[] = [
+  return [
     ...(enqueue?.oneByOne ?? []),
     ...(enqueue?.bulk ?? []),
     ...(processing?.warmups ?? []),
@@ -228,9 +239,14 @@ export function allWarnings(results: BenchResults): { message: string; count: nu
     ...(latency?.modes.flatMap((mode) => mode.runs) ?? []),
     ...(idle?.runs ?? []),
   ];
-  for (const record of records) {
-    messages.push(...record.warnings);
-  }
+}
+
+/** Every warning and unhandled error of the run, harness and workers, with how often. */
+export function allWarnings(results: BenchResults): { message: string; count: number }[] {
+  const messages = [
+    ...results.harnessWarnings,
+    ...everyRun(results).flatMap((run) => run.warnings),
+  ];
   const counts = new Map<string, number>();
   for (const message of messages) {
     counts.set(message, (counts.get(message) ?? 0) + 1);
@@ -240,16 +256,7 @@ export function allWarnings(results: BenchResults): { message: string; count: nu
 
 /** Errors the libraries reported through their error events, over the whole run. */
 export function libraryErrors(results: BenchResults): number {
-  const { enqueue, processing, latency, idle } = results.scenarios;
-  const records: { errors: number }[] = [
-    ...(enqueue?.oneByOne ?? []),
-    ...(enqueue?.bulk ?? []),
-    ...(processing?.warmups ?? []),
-    ...(processing?.configs.flatMap((config) => config.runs) ?? []),
-    ...(latency?.modes.flatMap((mode) => mode.runs) ?? []),
-    ...(idle?.runs ?? []),
-  ];
-  return records.reduce((sum, record) => sum + record.errors, 0);
+  return outcomeTotals(everyRun(results)).errors;
 }
 
 /**
