@@ -2,42 +2,37 @@ import { parseArgs } from 'node:util';
 import type { BenchMode } from './settings.js';
 
 /** The scenarios, in the order they run. */
-export const SCENARIO_NAMES = [
-  'enqueue',
-  'processing',
-  'latency',
-  'scaling',
-  'cost',
-  'memory',
-] as const;
+export const SCENARIO_NAMES = ['enqueue', 'processing', 'latency', 'idle'] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** What the command line asks for. */
 export interface CliOptions {
   readonly mode: BenchMode;
+  /** Add BullMQ on Redis and pg-boss on PostgreSQL (servers installed and started here). */
+  readonly peers: boolean;
   /** Where latest.json / latest.md (or quick.json / quick.md) go; undefined: the default. */
   readonly outDir: string | undefined;
   readonly scenarios: readonly ScenarioName[];
-  /** Directory for a CPU profile of the emulator process (embedded substrate only). */
-  readonly profileDir: string | undefined;
-  /** A free-text note stored with the results (e.g. that the machine was shared). */
+  /** A free-text note stored with the results. */
   readonly note: string | undefined;
   /** A results .json to render again (targets and .md) instead of running. */
   readonly render: string | undefined;
   readonly help: boolean;
 }
 
-export const USAGE = `Usage: node dist/run.mjs [--quick] [--only a,b] [--out DIR] [--profile DIR] [--note TEXT]
+export const USAGE = `Usage: node dist/run.mjs [--peers] [--quick] [--only a,b] [--out DIR] [--note TEXT]
 
-Runs Monque and Agenda side by side on the same server: the embedded mongo-emulator (in a child
-process), or MONGODB_URI when it is set.
+Runs the scheduler libraries side by side: Monque and Agenda on one MongoDB-compatible server (the
+embedded mongo-emulator in its own process, or MONGODB_URI when it is set); with --peers also
+BullMQ on Redis and pg-boss on PostgreSQL, whose servers the harness installs (apt-get, as root)
+and starts itself.
 
-  --quick         small sizes (under a minute); results go to the OS temp directory
+  --peers         add BullMQ (Redis) and pg-boss (PostgreSQL)
+  --quick         small sizes, one repetition; results go to the OS temp directory
   --only LIST     run only these scenarios (${SCENARIO_NAMES.join(', ')})
   --out DIR       write the result files to DIR
-  --profile DIR   write a .cpuprofile of the emulator process to DIR and list its top frames
-  --note TEXT     store a note with the results (for example "machine shared")
+  --note TEXT     store a note with the results
   --render FILE   re-evaluate the targets of a results .json and rewrite it and its .md
   --help          print this help`;
 
@@ -53,10 +48,10 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
+      peers: { type: 'boolean' },
       quick: { type: 'boolean' },
       only: { type: 'string' },
       out: { type: 'string' },
-      profile: { type: 'string' },
       note: { type: 'string' },
       render: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -78,9 +73,9 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
   }
   return {
     mode: values.quick ? 'quick' : 'full',
+    peers: values.peers === true,
     outDir: values.out,
     scenarios,
-    profileDir: values.profile,
     note: values.note,
     render: values.render,
     help: values.help === true,

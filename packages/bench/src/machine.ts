@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,9 +11,18 @@ export interface MachineInfo {
   readonly memoryGiB: number;
   readonly os: string;
   readonly node: string;
-  /** 1-minute load average when the run started and ended (other work on the machine). */
+  /** 1-minute load average when the run started (other work on the machine). */
   readonly loadAverageAtStart: number;
-  loadAverageAtEnd?: number;
+}
+
+/** The 1-minute load average over the run, sampled every few seconds by the harness. */
+export interface LoadRecord {
+  readonly atStart: number;
+  readonly atEnd: number;
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly samples: number;
 }
 
 /** Versions of the measured packages. */
@@ -25,7 +35,51 @@ export const MEASURED_PACKAGES = [
   'agenda',
   '@agendajs/mongo-backend',
   'mongodb',
+  'bullmq',
+  'ioredis',
+  'pg-boss',
+  'pg',
 ] as const;
+
+/** The commit the benchmark ran from, with `-dirty` when the work tree had changes. */
+export function sourceCommit(): string {
+  const cwd = fileURLToPath(new URL('.', import.meta.url));
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8' }).trim();
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd,
+      encoding: 'utf8',
+    }).trim();
+    return status === '' ? commit : `${commit}-dirty`;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
+/** Samples the load average every `intervalMs` until stopped. */
+export class LoadSampler {
+  readonly #samples: number[] = [currentLoad()];
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(intervalMs = 5000) {
+    this.#timer = setInterval(() => this.#samples.push(currentLoad()), intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): LoadRecord {
+    clearInterval(this.#timer);
+    this.#samples.push(currentLoad());
+    const samples = this.#samples;
+    return {
+      atStart: samples[0] ?? 0,
+      atEnd: samples[samples.length - 1] ?? 0,
+      min: Math.min(...samples),
+      max: Math.max(...samples),
+      mean: samples.reduce((sum, value) => sum + value, 0) / samples.length,
+      samples: samples.length,
+    };
+  }
+}
 
 /** Describes this machine. */
 export function machineInfo(): MachineInfo {

@@ -1,118 +1,111 @@
+import type { HandlerKind } from './workloads.js';
+
 /** Which run: the full benchmark, or the quick one that keeps the harness working. */
 export type BenchMode = 'full' | 'quick';
 
-/** Sizes and time caps of every scenario. */
+/** One processing workload: a standing queue of due jobs. */
+export interface ProcessingConfig {
+  readonly id: string;
+  readonly handler: HandlerKind;
+  /** Job names (jobs are spread over them round-robin), each with its own worker. */
+  readonly names: number;
+  /** Concurrency per name. */
+  readonly concurrency: number;
+  readonly jobs: number;
+}
+
+/** Sizes, repetitions and time caps of every scenario. */
 export interface BenchSettings {
   readonly mode: BenchMode;
-  readonly enqueue: {
-    /** Jobs added one by one (and in bulk, where the library can). */
-    readonly jobs: number;
-  };
+  /** Measured repetitions of each configuration, in alternating library order. */
+  readonly repetitions: number;
   readonly processing: {
-    /** Due jobs in the queue before the instance starts (the issue's size; targets use it). */
-    readonly jobs: number;
-    /** Further, smaller queue sizes run as well (so the server's per-claim cost is low). */
-    readonly extraBacklogs: readonly number[];
-    readonly concurrencies: readonly number[];
-    /** A run stops after this long even when jobs are left; throughput is measured over it. */
+    readonly configs: readonly ProcessingConfig[];
+    /** A discarded run per library before the first measured one. */
+    readonly warmup: ProcessingConfig;
+    /** A run stops after this long even when jobs are left; jobs/s is measured over it. */
     readonly timeCapMs: number;
+    /** Configurations that get one extra, profiled run per library (not in the figures). */
+    readonly profiled: readonly string[];
   };
   readonly latency: {
     readonly jobs: number;
-    /** Jobs before the measurement (not counted). */
     readonly warmupJobs: number;
     /** Enqueue gap: uniform between these two (ms), so arrivals are not phase-locked to polls. */
     readonly minGapMs: number;
     readonly maxGapMs: number;
-    /** Job names used round-robin, so that each name sees a job at most every names × minGap ms. */
-    readonly names: number;
-    /** Monque's `pollInterval` in polling mode and Agenda's `processEvery` (ms). */
-    readonly pollIntervalMs: number;
-  };
-  readonly scaling: {
-    readonly jobs: number;
-    readonly instances: readonly number[];
-    /** Worker concurrency of each instance. */
+    /** How long to wait for the last jobs to start (pg-boss polls every 0.5 s). */
+    readonly settleMs: number;
+    /** Names of the rotating mode, which Monque also runs (hot name: one name for every job). */
+    readonly rotatingNames: number;
     readonly concurrency: number;
-    readonly timeCapMs: number;
   };
-  readonly cost: {
-    /** Jobs enqueued one by one and then processed, with every command counted. */
-    readonly jobs: number;
-    readonly concurrency: number;
-    readonly timeCapMs: number;
-    /** How long the idle instances are watched (ms); must cover several backup polls. */
-    readonly idleWindowMs: number;
+  readonly enqueue: {
+    readonly oneByOne: number;
+    readonly bulk: number;
+    readonly bulkSize: number;
   };
-  readonly memory: {
-    /** Jobs processed in total, and the checkpoint growth is measured from. */
-    readonly totalJobs: number;
-    readonly checkpointJobs: number;
-    /** Jobs enqueued per round (processed, then deleted, so the queue stays small). */
-    readonly batch: number;
-    readonly concurrency: number;
-    /** Per library; when reached before `totalJobs`, growth is measured to where it got. */
-    readonly timeCapMs: number;
+  readonly idle: {
+    /** How long idle instances are watched (ms); covers two of Monque's backup polls. */
+    readonly windowMs: number;
   };
-}
-
-/** Agenda's tuning in the throughput scenarios (documented in the results). */
-export const AGENDA_PROCESS_EVERY_MS = 100;
-
-/** Agenda's per-name lock limit for a tested concurrency: enough to keep every slot busy. */
-export function agendaLockLimit(concurrency: number): number {
-  return Math.max(50, 10 * concurrency);
 }
 
 const FULL: BenchSettings = {
   mode: 'full',
-  enqueue: { jobs: 10_000 },
+  repetitions: 3,
   processing: {
-    jobs: 10_000,
-    extraBacklogs: [1000],
-    concurrencies: [1, 10, 50],
-    timeCapMs: 12_000,
+    configs: [
+      { id: 'noop-c10', handler: 'noop', names: 1, concurrency: 10, jobs: 3000 },
+      { id: 'async5-c10', handler: 'async-5ms', names: 1, concurrency: 10, jobs: 2000 },
+      { id: 'async50-c10', handler: 'async-50ms', names: 1, concurrency: 10, jobs: 400 },
+      { id: 'cpu-c10', handler: 'cpu', names: 1, concurrency: 10, jobs: 1000 },
+      { id: 'noop-c1', handler: 'noop', names: 1, concurrency: 1, jobs: 500 },
+      { id: 'async5-10names', handler: 'async-5ms', names: 10, concurrency: 2, jobs: 2000 },
+    ],
+    warmup: { id: 'warm-up', handler: 'noop', names: 1, concurrency: 10, jobs: 500 },
+    timeCapMs: 3000,
+    profiled: ['noop-c10', 'async5-c10'],
   },
   latency: {
-    jobs: 1000,
-    warmupJobs: 20,
-    minGapMs: 8,
-    maxGapMs: 16,
-    names: 16,
-    pollIntervalMs: 100,
-  },
-  scaling: { jobs: 20_000, instances: [1, 2, 4], concurrency: 10, timeCapMs: 12_000 },
-  cost: { jobs: 2000, concurrency: 10, timeCapMs: 30_000, idleWindowMs: 30_000 },
-  memory: {
-    totalJobs: 100_000,
-    checkpointJobs: 10_000,
-    batch: 1000,
+    jobs: 100,
+    warmupJobs: 5,
+    // Under 100 ms, so one name sees jobs inside Monque's notification window; slow enough
+    // (about 17/s) for pg-boss at concurrency 10 (at most 10 jobs per 0.5 s poll) to keep up.
+    minGapMs: 40,
+    maxGapMs: 80,
+    settleMs: 3000,
+    rotatingNames: 16,
     concurrency: 10,
-    timeCapMs: 45_000,
   },
+  enqueue: { oneByOne: 1000, bulk: 5000, bulkSize: 1000 },
+  idle: { windowMs: 20_000 },
 };
 
 const QUICK: BenchSettings = {
   mode: 'quick',
-  enqueue: { jobs: 200 },
-  processing: { jobs: 300, extraBacklogs: [], concurrencies: [1, 10, 50], timeCapMs: 1500 },
+  repetitions: 1,
+  processing: {
+    configs: [
+      { id: 'noop-c10', handler: 'noop', names: 1, concurrency: 10, jobs: 100 },
+      { id: 'async5-c10', handler: 'async-5ms', names: 1, concurrency: 10, jobs: 100 },
+    ],
+    warmup: { id: 'warm-up', handler: 'noop', names: 1, concurrency: 10, jobs: 50 },
+    // Generous: the quick run checks that every job gets processed, also on a busy machine.
+    timeCapMs: 10_000,
+    profiled: ['noop-c10'],
+  },
   latency: {
-    jobs: 30,
-    warmupJobs: 3,
-    minGapMs: 8,
-    maxGapMs: 16,
-    names: 16,
-    pollIntervalMs: 100,
-  },
-  scaling: { jobs: 300, instances: [1, 2, 4], concurrency: 10, timeCapMs: 1500 },
-  cost: { jobs: 150, concurrency: 10, timeCapMs: 5000, idleWindowMs: 2000 },
-  memory: {
-    totalJobs: 400,
-    checkpointJobs: 200,
-    batch: 200,
+    jobs: 15,
+    warmupJobs: 2,
+    minGapMs: 40,
+    maxGapMs: 80,
+    settleMs: 2000,
+    rotatingNames: 16,
     concurrency: 10,
-    timeCapMs: 5000,
   },
+  enqueue: { oneByOne: 100, bulk: 500, bulkSize: 250 },
+  idle: { windowMs: 1500 },
 };
 
 /** The settings of a mode. */

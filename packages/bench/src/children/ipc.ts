@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import type { LibraryName } from '../libraries/types.js';
+import type { BenchJobData, LibraryName, StoreConnection } from '../libraries/types.js';
+import type { ProfileSummary } from '../report/profile.js';
+import type { HandlerKind } from '../workloads.js';
 
 /** Emulator server → runner. */
 export interface ServerReadyMessage {
@@ -7,65 +9,177 @@ export interface ServerReadyMessage {
   readonly uri: string;
 }
 
-/** Runner → scaling worker: what to run. */
-export interface ScalingWorkerConfig {
-  readonly type: 'config';
-  readonly uri: string;
-  readonly dbName: string;
-  readonly library: LibraryName;
-  readonly concurrency: number;
+/** Requests counted by a store, by command (or statement) name, and the server's CPU time. */
+export interface StoreCounts {
+  readonly byCommand: Readonly<Record<string, number>>;
+  /** Server CPU time (user + system) in µs, or null where it cannot be read. */
+  readonly serverCpuUs: number | null;
 }
 
-/** Runner → scaling worker. */
-export type ScalingCommand =
-  | ScalingWorkerConfig
-  | { readonly type: 'go' }
-  | { readonly type: 'stop' };
+/** Emulator server → runner: its counts so far. */
+export interface ServerCountsMessage extends StoreCounts {
+  readonly type: 'counts';
+}
 
-/** Scaling worker → runner. */
-export type ScalingReport =
-  | { readonly type: 'ready' }
-  | { readonly type: 'progress'; readonly completed: number }
-  | { readonly type: 'stopped'; readonly completed: number; readonly errors: number }
-  | { readonly type: 'failed'; readonly message: string };
-
-/** Runner → memory probe: what to run. */
-export interface MemoryProbeConfig {
-  readonly type: 'config';
-  readonly uri: string;
-  readonly dbName: string;
-  readonly library: LibraryName;
-  readonly totalJobs: number;
-  readonly checkpointJobs: number;
-  readonly batch: number;
-  readonly concurrency: number;
+/** A processing run: a standing queue of due jobs, processed until empty or the time cap. */
+export interface ProcessingSpec {
+  readonly kind: 'processing';
+  readonly handler: HandlerKind;
+  readonly jobs: number;
   readonly timeCapMs: number;
 }
 
-/** Heap and RSS after a forced garbage collection, in bytes. */
-export interface MemorySample {
-  readonly jobsProcessed: number;
-  readonly rss: number;
-  readonly heapUsed: number;
-  readonly heapTotal: number;
-  readonly external: number;
+/** A latency run: jobs enqueued open-loop at an idle instance. */
+export interface LatencySpec {
+  readonly kind: 'latency';
+  readonly jobs: number;
+  readonly warmupJobs: number;
+  readonly minGapMs: number;
+  readonly maxGapMs: number;
+  /** How long to wait for the last jobs to start. */
+  readonly settleMs: number;
 }
 
-/** Memory probe → runner. */
-export type MemoryReport =
-  | { readonly type: 'progress'; readonly processed: number }
+/** An enqueue run: jobs added one by one (awaiting each) or through the bulk API. */
+export interface EnqueueSpec {
+  readonly kind: 'enqueue';
+  readonly method: 'one-by-one' | 'bulk';
+  readonly jobs: number;
+  readonly bulkSize: number;
+}
+
+/** An idle instance: started on an empty queue, sampled by the runner. */
+export interface IdleSpec {
+  readonly kind: 'idle';
+}
+
+export type WorkloadSpec = ProcessingSpec | LatencySpec | EnqueueSpec | IdleSpec;
+
+/** What one run sets up. */
+export interface RunSpec {
+  readonly runId: string;
+  readonly names: readonly string[];
+  readonly concurrency: number;
+  readonly mode: 'throughput' | 'latency';
+  readonly workload: WorkloadSpec;
+  /** Take a CPU profile of the worker between `go` and the end of the measurement. */
+  readonly profile: boolean;
+}
+
+/** A process's CPU time (µs) and event-loop time (ms) so far. */
+export interface CostSample {
+  readonly userUs: number;
+  readonly systemUs: number;
+  readonly loopIdleMs: number;
+  readonly loopActiveMs: number;
+  /** Requests counted by the process's own clients, by command (where the store cannot). */
+  readonly clientRequests: Readonly<Record<string, number>>;
+}
+
+/** CPU time of a process over a window, in µs, and its event-loop utilization (0–1). */
+export interface ProcessCost {
+  readonly userUs: number;
+  readonly systemUs: number;
+  readonly eventLoopUtilization: number;
+  /** Requests counted by the process's own clients over the window, by command. */
+  readonly clientRequests: Readonly<Record<string, number>>;
+}
+
+/** The cost between two samples of one process. */
+export function costBetween(before: CostSample, after: CostSample): ProcessCost {
+  const idle = after.loopIdleMs - before.loopIdleMs;
+  const active = after.loopActiveMs - before.loopActiveMs;
+  const clientRequests: Record<string, number> = {};
+  for (const [command, count] of Object.entries(after.clientRequests)) {
+    const delta = count - (before.clientRequests[command] ?? 0);
+    if (delta !== 0) {
+      clientRequests[command] = delta;
+    }
+  }
+  return {
+    userUs: after.userUs - before.userUs,
+    systemUs: after.systemUs - before.systemUs,
+    eventLoopUtilization: idle + active > 0 ? active / (idle + active) : 0,
+    clientRequests,
+  };
+}
+
+export interface ProcessingMeasurement {
+  readonly kind: 'processing';
+  readonly jobs: number;
+  /** Jobs whose outcome the library wrote within the run. */
+  readonly processed: number;
+  /** From start() to the last outcome (or the time cap). */
+  readonly seconds: number;
+  readonly capped: boolean;
+  /** Jobs/s between the outcomes of 10 % and 90 % of the processed jobs (no start, no tail). */
+  readonly steadyJobsPerSecond: number;
+  /** Mean time a handler took, start to end, as measured (ms). */
+  readonly handlerMeanMs: number;
+  /** Mean time the handlers were asked to take (ms). */
+  readonly handlerNominalMeanMs: number;
+}
+
+export interface LatencyMeasurement {
+  readonly kind: 'latency';
+  /** Jobs enqueued before the measured ones (within the measurement, not in `latencies`). */
+  readonly warmupJobs: number;
+  /** Enqueue call → handler start, ms, per job in enqueue order (null: did not start). */
+  readonly latencies: readonly (number | null)[];
+}
+
+export interface EnqueueMeasurement {
+  readonly kind: 'enqueue';
+  readonly jobs: number;
+  readonly seconds: number;
+}
+
+export interface IdleMeasurement {
+  readonly kind: 'idle';
+}
+
+export type Measurement =
+  | ProcessingMeasurement
+  | LatencyMeasurement
+  | EnqueueMeasurement
+  | IdleMeasurement;
+
+/** Runner → worker. */
+export type WorkerCommand =
+  | { readonly type: 'init'; readonly library: LibraryName; readonly store: StoreConnection }
+  | { readonly type: 'prepare'; readonly spec: RunSpec }
+  | { readonly type: 'go' }
+  | { readonly type: 'sample' }
+  | { readonly type: 'stop' }
+  | { readonly type: 'exit' };
+
+/** Worker → runner. */
+export type WorkerReport =
+  | { readonly type: 'ready'; readonly handlerCpuUs: number }
   | {
-      readonly type: 'done';
-      readonly baseline: MemorySample;
-      readonly checkpoint: MemorySample | null;
-      readonly final: MemorySample;
-      readonly capped: boolean;
-      /** Why the run ended early because the library stopped completing jobs, if it did. */
-      readonly stalled: string | null;
-      readonly elapsedMs: number;
+      readonly type: 'prepared';
+      readonly settings: Readonly<Record<string, string | number | boolean>>;
+    }
+  | {
+      readonly type: 'measured';
+      readonly measurement: Measurement;
+      readonly cost: ProcessCost;
+      readonly profile: ProfileSummary | null;
+    }
+  | { readonly type: 'sample'; readonly sample: CostSample }
+  | {
+      readonly type: 'stopped';
       readonly errors: number;
+      readonly warnings: readonly string[];
+      /** Median time of a few pings on the library's connection, right after the measurement. */
+      readonly roundTripMs: number;
     }
   | { readonly type: 'failed'; readonly message: string };
+
+/** The data of job `seq`. */
+export function jobData(seq: number): BenchJobData {
+  return { seq };
+}
 
 /** Whether a value is an object with a string `type` (an IPC message of ours). */
 export function isMessage(value: unknown): value is { type: string } {
@@ -85,7 +199,7 @@ export function sendToParent(message: object): void {
   process.send(message);
 }
 
-/** Resolves with the first message of `type` from a child. */
+/** Resolves with the next message of `type` from a child (rejects on `failed` or exit). */
 export function nextMessage<T extends { type: string }>(
   child: ChildProcess,
   type: T['type'],
@@ -94,9 +208,7 @@ export function nextMessage<T extends { type: string }>(
     const onMessage = (message: unknown): void => {
       if (isMessage(message) && message.type === 'failed') {
         cleanup();
-        reject(
-          new Error(`child ${child.pid}: ${String((message as { message?: unknown }).message)}`),
-        );
+        reject(new Error(String((message as { message?: unknown }).message)));
       } else if (isMessage(message) && message.type === type) {
         cleanup();
         resolve(message as T);

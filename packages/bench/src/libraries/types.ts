@@ -1,61 +1,91 @@
-import type { Collection, Db, Document } from 'mongodb';
+/** The schedulers compared: two on MongoDB, two peers on their own stores. */
+export type LibraryName = 'monque' | 'agenda' | 'bullmq' | 'pg-boss';
 
-/** The schedulers compared. */
-export type LibraryName = 'monque' | 'agenda';
+/** Every library, in table order. */
+export const LIBRARIES: readonly LibraryName[] = ['monque', 'agenda', 'bullmq', 'pg-boss'];
 
-export const LIBRARIES: readonly LibraryName[] = ['monque', 'agenda'];
+/** The libraries that need a store of their own (`--peers`). */
+export const PEER_LIBRARIES: readonly LibraryName[] = ['bullmq', 'pg-boss'];
 
-/** How a scheduler learns about new jobs. */
-export type NotifyMode = 'change-stream' | 'polling';
-
-/** How to set up a scheduler instance for a run. */
-export interface QueueConfig {
-  readonly db: Db;
-  /** Job names the instance has workers for. */
-  readonly names: readonly string[];
-  /** Jobs run at once per name. */
-  readonly concurrency: number;
-  readonly notify: NotifyMode;
-  /**
-   * Polling interval (ms): Monque's `pollInterval` in polling mode, Agenda's `processEvery`.
-   * Undefined: Monque's default; for Agenda the benchmark's `processEvery`.
-   */
-  readonly pollIntervalMs?: number;
+/** The name shown in tables. */
+export function libraryLabel(library: LibraryName): string {
+  switch (library) {
+    case 'monque':
+      return 'Monque';
+    case 'agenda':
+      return 'Agenda';
+    case 'bullmq':
+      return 'BullMQ';
+    case 'pg-boss':
+      return 'pg-boss';
+  }
 }
 
-/** Called by the job handlers of a run. */
-export interface JobHooks {
-  /** A handler started (the job's `seq` and name). */
-  readonly onStart?: (seq: number, name: string) => void;
-  /** The library recorded a job's outcome (after its completion write). */
-  readonly onComplete?: () => void;
-}
+/** How a worker process reaches its store. */
+export type StoreConnection =
+  | { readonly kind: 'mongodb'; readonly uri: string }
+  | { readonly kind: 'redis'; readonly host: string; readonly port: number }
+  | { readonly kind: 'postgres'; readonly connectionString: string };
 
-/** What a benchmark job carries. */
+/** What a benchmark job carries: its sequence number (it picks the handler's duration). */
 export interface BenchJobData {
   readonly seq: number;
 }
 
-/** The common face of Monque and Agenda in the scenarios. */
-export interface BenchQueue {
-  readonly library: LibraryName;
-  /** The jobs collection. */
-  readonly collection: Collection<Document>;
+/** How an instance learns about new jobs, where the library offers a choice. */
+export type NotifyMode = 'throughput' | 'latency';
+
+/** One scheduler instance for one run. */
+export interface RunInstanceConfig {
+  /** Unique per run: names the database, queue or key prefix the run uses. */
+  readonly runId: string;
+  /** Job names the instance has workers for. */
+  readonly names: readonly string[];
+  /** Jobs run at once per name. */
+  readonly concurrency: number;
+  /**
+   * `throughput`: the settings for a standing queue (Agenda polls every 100 ms); `latency`: the
+   * settings for new jobs at idle (Agenda's change-stream notification channel).
+   */
+  readonly mode: NotifyMode;
+}
+
+/** Runs one job: resolves when the handler is done. */
+export type BenchHandler = (name: string, data: BenchJobData) => Promise<void> | void;
+
+/** The common face of the libraries inside a worker process. */
+export interface LibraryInstance {
   /** The library options used, for the results. */
   readonly settings: Readonly<Record<string, string | number | boolean>>;
-  /** Adds one due job through the library's public API. */
-  enqueue(name: string, seq: number): Promise<void>;
-  /** Adds many due jobs in one call, when the library has a bulk API (else undefined). */
-  readonly enqueueMany: ((name: string, seqs: readonly number[]) => Promise<void>) | undefined;
-  /** Registers the no-op workers and starts processing. */
-  start(hooks: JobHooks): Promise<void>;
-  /** Resolves once the instance is started and listening for new jobs (change stream or poll). */
+  /** Creates indexes, schema or queues (before any timer). */
+  setup(): Promise<void>;
+  /** Adds one job due now through the library's public API. */
+  enqueue(name: string, data: BenchJobData): Promise<void>;
+  /** Adds many due jobs in one call, where the library has a bulk API (else undefined). */
+  readonly enqueueMany:
+    | ((name: string, jobs: readonly BenchJobData[]) => Promise<void>)
+    | undefined;
+  /**
+   * Fills the queue with due jobs before a processing run: the bulk API where there is one, else
+   * copies of a job the library wrote itself with distinct `nextRunAt` values 1 ms apart.
+   */
+  seed(name: string, jobs: readonly BenchJobData[]): Promise<void>;
+  /**
+   * Registers `handler` for every name and starts processing; `onComplete` is called once per
+   * job whose outcome the library has written.
+   */
+  start(handler: BenchHandler, onComplete: () => void): Promise<void>;
+  /** Resolves once the instance listens for new jobs (change stream, blocking pop or poll). */
   listening(): Promise<void>;
-  /** Stops processing (Monque waits for running jobs; Agenda unlocks what it has not started). */
+  /** Stops processing. */
   stop(): Promise<void>;
-  /** Errors the library reported (`job:error` / `error` events). */
+  /** One round trip to the store on the library's own connection (for its round-trip time). */
+  ping(): Promise<void>;
+  /** Removes what the run stored (outside every measurement). */
+  cleanup(): Promise<void>;
+  /** Errors the library reported through its error events. */
   readonly errors: number;
 }
 
-/** The job name of the single-name scenarios. */
-export const JOB_NAME = 'bench-noop';
+/** The job name of the single-name workloads. */
+export const JOB_NAME = 'bench-job';

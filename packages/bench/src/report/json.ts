@@ -6,8 +6,30 @@ function isPrimitive(value: unknown): boolean {
 }
 
 /**
+ * Numbers as many to a line as fit in 100 columns (each line but the last ends with a comma), as
+ * the formatter fills arrays of numbers.
+ */
+function fill(numbers: readonly number[], indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const [index, item] of numbers.entries()) {
+    const text = `${JSON.stringify(item)}${index < numbers.length - 1 ? ',' : ''}`;
+    const candidate = line === '' ? text : `${line} ${text}`;
+    if (line !== '' && indent.length + candidate.length > LINE_WIDTH) {
+      lines.push(`${indent}${line}`);
+      line = text;
+    } else {
+      line = candidate;
+    }
+  }
+  lines.push(`${indent}${line}`);
+  return lines.join('\n');
+}
+
+/**
  * JSON laid out as the repository's formatter (Biome) lays it out: objects one key per line,
- * arrays of plain values on one line when that line fits in 100 columns.
+ * arrays of plain values on one line when that line fits in 100 columns, else numbers filled
+ * line by line and other values one per line.
  *
  * @param prefix - What precedes the value on its line (indent and key), for the width check.
  */
@@ -25,6 +47,9 @@ function layout(value: unknown, depth: number, prefix: number, suffix: number): 
       const oneLine = `[${value.map((item) => JSON.stringify(item) ?? 'null').join(', ')}]`;
       if (prefix + oneLine.length + suffix <= LINE_WIDTH) {
         return oneLine;
+      }
+      if (value.every((item) => typeof item === 'number')) {
+        return `[\n${fill(value as number[], inner)}\n${outer}]`;
       }
     }
     const items = value.map(

@@ -1,21 +1,23 @@
-import { type CommandCounts, PHASES, type Phase } from '../commands/phases.js';
-import { libraryLabel } from '../libraries/create-queue.js';
-import type { LibraryName } from '../libraries/types.js';
-import type { BenchResults, ScenarioResults, TargetResult } from '../results.js';
-import type { CostResult } from '../scenarios/cost.js';
-import type { EnqueueResult } from '../scenarios/enqueue.js';
-import type { LatencyResult } from '../scenarios/latency.js';
-import type { MemoryResult } from '../scenarios/memory.js';
-import type { ProcessingResult } from '../scenarios/processing.js';
-import type { ScalingResult } from '../scenarios/scaling.js';
-import { AGENDA_PROCESS_EVERY_MS } from '../settings.js';
-import { ratio } from '../stats.js';
-
-const MB = 1024 * 1024;
+import { AGENDA_PROCESS_EVERY_MS, PGBOSS_POLLING_INTERVAL_SECONDS } from '../libraries/tuning.js';
+import { type LibraryName, libraryLabel } from '../libraries/types.js';
+import type { BenchResults, TargetResult } from '../results.js';
+import type { ProcessingConfig } from '../settings.js';
+import type { Spread } from '../stats.js';
+import { HANDLER_DESCRIPTIONS } from '../workloads.js';
+import type { ProfileSummary } from './profile.js';
+import {
+  allWarnings,
+  enqueueRows,
+  isClean,
+  latencyRows,
+  libraryErrors,
+  type ProcessingRow,
+  processingRows,
+} from './summary.js';
 
 /**
- * A Markdown table with padded columns (as Biome formats Markdown); `align` has one letter per
- * column, `l` or `r` (default: `l` then `r`s).
+ * A Markdown table with padded columns; `align` has one letter per column, `l` or `r` (default:
+ * `l` then `r`s).
  */
 function table(
   header: readonly string[],
@@ -39,7 +41,7 @@ function table(
   return [line(header), separator, ...rows.map(line)].join('\n');
 }
 
-function number(value: number | undefined, digits = 0): string {
+function num(value: number | undefined, digits = 0): string {
   if (value === undefined || !Number.isFinite(value)) {
     return 'n/a';
   }
@@ -49,331 +51,407 @@ function number(value: number | undefined, digits = 0): string {
   });
 }
 
-function times(value: number): string {
-  return Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a';
+/** `median (min–max)`, or the one value of a single repetition. */
+function cell(value: Spread | null | undefined, digits = 0, scale = 1): string {
+  if (value === null || value === undefined || !Number.isFinite(value.median)) {
+    return 'n/a';
+  }
+  if (value.values.length <= 1 || value.min === value.max) {
+    return num(value.median * scale, digits);
+  }
+  return `${num(value.median * scale, digits)} (${num(value.min * scale, digits)}–${num(value.max * scale, digits)})`;
+}
+
+function pct(value: Spread | null | undefined): string {
+  return value === null || value === undefined ? 'n/a' : `${cell(value, 0, 100)} %`;
 }
 
 function verdict(target: TargetResult): string {
   return target.met === null ? '— (n/a)' : target.met ? '**met**' : '**not met**';
 }
 
-function targetsSection(targets: readonly TargetResult[]): string {
+function storeOf(results: BenchResults, library: LibraryName): string {
+  return results.libraries.find((entry) => entry.library === library)?.storeLabel ?? '?';
+}
+
+function librariesOf(results: BenchResults): LibraryName[] {
+  return results.libraries.map((entry) => entry.library);
+}
+
+/** What ran where: date, commit, cleanliness, machine and load, stores, versions. */
+export function header(results: BenchResults): string {
+  const { machine, load } = results;
+  const warnings = allWarnings(results);
+  const errors = libraryErrors(results);
+  const clean = isClean(results);
+  const lines = [
+    `- Run: ${results.startedAt}, ${results.durationSeconds} s, \`${results.mode}\`${results.peers ? ' with `--peers`' : ''}, commit \`${results.commit}\``,
+    `- Clean: ${clean ? 'yes (no failure, no library error, no warning or unhandled error)' : `**no** — ${results.failures.length} failed scenario(s), ${errors} library error(s), ${warnings.reduce((sum, entry) => sum + entry.count, 0)} warning(s) or unhandled error(s) (listed below)`}`,
+    `- Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}`,
+    `- Load average (1 min, sampled every 5 s by the harness): ${num(load.atStart, 2)} at the start, ${num(load.atEnd, 2)} at the end, ${num(load.min, 2)}–${num(load.max, 2)} (mean ${num(load.mean, 2)}) over the run, on ${machine.cores} cores` +
+      (load.max > machine.cores * 0.5 ? ' — the machine was shared with other work' : ''),
+    ...results.stores.map((store) => `- Store: ${store.description}`),
+    ...results.missingStores.map((store) => `- **Not run**: ${store.kind} — ${store.reason}`),
+    `- Versions: ${Object.entries(results.versions)
+      .map(([name, version]) => `${name} ${version}`)
+      .join(', ')}`,
+  ];
+  if (results.note !== null) {
+    lines.push(`- Note: ${results.note}`);
+  }
+  return lines.join('\n');
+}
+
+/** The table of store-independent costs, one row per library. */
+export function summarySection(results: BenchResults): string {
+  const processing = results.scenarios.processing;
+  const rowsOf = (id: string): ProcessingRow[] => {
+    const config = processing?.configs.find((entry) => entry.config.id === id);
+    return config === undefined ? [] : processingRows(config, librariesOf(results));
+  };
+  const noop = rowsOf('noop-c10');
+  const async = rowsOf('async5-c10');
+  const hot = results.scenarios.latency?.modes.find((mode) => mode.mode.id === 'hot-name');
+  const latency = hot === undefined ? [] : latencyRows(hot.runs, librariesOf(results));
+  const rows = librariesOf(results).map((library) => {
+    const n = noop.find((row) => row.library === library);
+    const a = async.find((row) => row.library === library);
+    const l = latency.find((row) => row.library === library);
+    return [
+      libraryLabel(library),
+      cell(n?.requestsPerJob, 2),
+      cell(a?.requestsPerJob, 2),
+      cell(n?.cpuUsPerJob),
+      cell(a?.cpuUsPerJob),
+      l === undefined ? 'n/a' : `${num(l.pooled.p50, 1)} / ${num(l.pooled.p99, 1)}`,
+      storeOf(results, library),
+      cell(n?.steadyJobsPerSecond),
+    ];
+  });
+  return [
+    '## Summary: costs that do not depend on the store',
+    '',
+    `Median (min–max) of ${results.settings.repetitions} repetition(s); concurrency 10, one job name, a standing queue. ` +
+      "Requests are counted by each store itself; client CPU is the worker process's `process.cpuUsage()` per processed job. " +
+      'Jobs/s depends on the store (each library runs on its own), so it comes last, with the store named.',
+    '',
+    table(
+      [
+        'Library',
+        'Requests/job, no-op',
+        'Requests/job, async 5 ms',
+        'Client CPU µs/job, no-op',
+        'Client CPU µs/job, async 5 ms',
+        'Enqueue → start p50 / p99 ms, hot name',
+        'Store',
+        'Jobs/s no-op (store-bound)',
+      ],
+      rows,
+      'lrrrrrlr',
+    ),
+  ].join('\n');
+}
+
+/** The targets table with the detail of each. */
+export function targetsSection(targets: readonly TargetResult[]): string {
   return [
     '## Targets',
     '',
+    'Computed by the harness from this run: Monque against Agenda on the same store, medians of the repetitions.',
+    '',
     table(
-      ['Target', 'Threshold', 'Measured', 'Result', 'Detail'],
+      ['Target', 'Threshold', 'Measured', 'Result'],
       targets.map((target) => [
         target.description,
         target.threshold,
         target.measured,
         verdict(target),
-        target.detail,
       ]),
-      'llrll',
+      'llrl',
     ),
+    '',
+    ...targets.map((target) => `- **${target.id}** (${verdict(target)}): ${target.detail}`),
   ].join('\n');
 }
 
-function enqueueSection(result: EnqueueResult): string {
-  return [
-    '## 1. Enqueue',
-    '',
-    table(
-      ['Library', 'Method', 'Jobs', 'Jobs/s', 'ms per call'],
-      result.runs.map((run) => [
-        libraryLabel(run.library),
-        run.method === 'bulk' ? `bulk (calls of ${result.bulkCallSize})` : 'one by one',
-        number(run.jobs),
-        run.unavailable ?? number(run.jobsPerSecond),
-        run.meanCallMs === undefined ? '' : number(run.meanCallMs, 2),
-      ]),
-      'llrrr',
-    ),
-  ].join('\n');
+function configTitle(config: ProcessingConfig): string {
+  const names = config.names === 1 ? 'one job name' : `${config.names} job names`;
+  return `${config.id}: ${HANDLER_DESCRIPTIONS[config.handler]}, ${names}, concurrency ${config.concurrency}${config.names > 1 ? ' per name' : ''}, ${num(config.jobs)} due jobs`;
 }
 
-function perJob(commands: CommandCounts, jobs: number): string {
-  return jobs > 0 ? number(commands.total / jobs, 2) : 'n/a';
+function topCommands(row: ProcessingRow): string {
+  return Object.entries(row.requestsByCommand)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([command, perJob]) => `\`${command.replaceAll('`', "'")}\` ${perJob.toFixed(3)}`)
+    .join(', ');
 }
 
-function processingSection(result: ProcessingResult): string {
-  const keys = [...new Set(result.runs.map((run) => `${run.jobs}:${run.concurrency}`))];
-  const rows = keys.map((key) => {
-    const [jobs, concurrency] = key.split(':').map(Number);
-    const find = (library: LibraryName) =>
-      result.runs.find(
-        (run) => run.jobs === jobs && run.concurrency === concurrency && run.library === library,
-      );
-    const monque = find('monque');
-    const agenda = find('agenda');
-    const cell = (run: typeof monque) =>
-      run === undefined
-        ? 'n/a'
-        : `${number(run.jobsPerSecond)}${run.capped ? ` (${number(run.processed)} in ${number(run.seconds, 1)} s, cap)` : ''}`;
-    return [
-      number(jobs),
-      String(concurrency),
-      cell(monque),
-      cell(agenda),
-      monque && agenda ? times(ratio(monque.jobsPerSecond, agenda.jobsPerSecond)) : 'n/a',
-      monque ? perJob(monque.commands, monque.processed) : 'n/a',
-      agenda ? perJob(agenda.commands, agenda.processed) : 'n/a',
-    ];
-  });
-  return [
-    '## 2. Processing (one instance, queue of due no-op jobs)',
+function processingSection(results: BenchResults): string | undefined {
+  const processing = results.scenarios.processing;
+  if (processing === undefined) return undefined;
+  const parts = [
+    '## Processing',
     '',
-    `Jobs/s from start() until the queue is processed or the time cap. Targets use the ${number(result.mainBacklog)}-job queue.`,
-    '',
-    table(
-      [
-        'Due jobs',
-        'Concurrency',
-        'Monque jobs/s',
-        'Agenda jobs/s',
-        'Monque ÷ Agenda',
-        'Monque cmds/job',
-        'Agenda cmds/job',
-      ],
-      rows,
-    ),
-  ].join('\n');
-}
-
-function latencySection(result: LatencyResult): string {
-  return [
-    '## 3. Latency (enqueue → handler start, idle)',
-    '',
-    `${result.method}.`,
-    '',
-    table(
-      ['Mode', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'jobs', 'not started'],
-      result.runs.map((run) => [
-        run.label,
-        number(run.latency.p50, 1),
-        number(run.latency.p95, 1),
-        number(run.latency.p99, 1),
-        number(run.latency.max, 1),
-        number(run.latency.count),
-        number(run.missing),
-      ]),
-    ),
-  ].join('\n');
-}
-
-function scalingSection(result: ScalingResult): string {
-  const counts = [...new Set(result.runs.map((run) => run.instances))];
-  const find = (instances: number, library: LibraryName) =>
-    result.runs.find((run) => run.instances === instances && run.library === library);
-  const cell = (run: ReturnType<typeof find>) =>
-    run === undefined
-      ? 'n/a'
-      : `${number(run.jobsPerSecond)}${run.capped ? ` (${number(run.processed)} in ${number(run.seconds, 1)} s, cap)` : ''}`;
-  const rows = counts.map((instances) => {
-    const monque = find(instances, 'monque');
-    const agenda = find(instances, 'agenda');
-    return [
-      String(instances),
-      cell(monque),
-      cell(agenda),
-      monque && agenda ? times(ratio(monque.jobsPerSecond, agenda.jobsPerSecond)) : 'n/a',
-      monque?.perInstance.join(' / ') ?? '',
-      agenda?.perInstance.join(' / ') ?? '',
-    ];
-  });
-  const first = result.runs[0];
-  return [
-    '## 4. Scaling (instances = processes)',
-    '',
-    `${number(first?.jobs)} due jobs per run, concurrency ${first?.concurrencyPerInstance ?? '?'} per instance.`,
-    '',
-    table(
-      [
-        'Instances',
-        'Monque jobs/s',
-        'Agenda jobs/s',
-        'Monque ÷ Agenda',
-        'Monque jobs per instance',
-        'Agenda jobs per instance',
-      ],
-      rows,
-    ),
-  ].join('\n');
-}
-
-function phaseRows(
-  runs: readonly { counts: CommandCounts; divisor: number }[],
-  phases: readonly Phase[],
-): string[][] {
-  return phases
-    .filter((phase) => runs.some((run) => run.counts.byPhase[phase] > 0))
-    .map((phase) => [
-      phase,
-      ...runs.map(
-        (run) =>
-          `${number(run.counts.byPhase[phase] / Math.max(1, run.divisor), 3)} (${number(run.counts.byPhase[phase])})`,
-      ),
-    ]);
-}
-
-function costSection(result: CostResult): string {
-  const runs = result.jobs;
-  const header = ['Phase', ...runs.map((run) => `${libraryLabel(run.library)} per job (count)`)];
-  const enqueueRows = phaseRows(
-    runs.map((run) => ({ counts: run.enqueue, divisor: run.jobs })),
-    PHASES,
-  );
-  const processingRows = phaseRows(
-    runs.map((run) => ({ counts: run.processing, divisor: run.processed })),
-    PHASES,
-  );
-  const totals = [
-    'total',
-    ...runs.map(
-      (run) => `**${perJob(run.processing, run.processed)}** (${number(run.processing.total)})`,
-    ),
+    `A standing queue of due jobs, one instance, until every job has its outcome written or ${num(processing.timeCapMs / 1000, 1)} s have passed. ` +
+      'Steady jobs/s: between the outcomes of 10 % and 90 % of the processed jobs (no start-up, no tail); overall: processed ÷ time from start() to the last outcome. ' +
+      "Slot utilization: Σ handler time ÷ (slots × time) at the steady rate. Busy: event-loop utilization of the worker; server CPU time ÷ wall time (1 core = 100 %). Round trip: median of a few pings on the library's connection right after the run.",
   ];
-  const idleRows = result.idle.map((run) => [
-    run.label,
-    number(run.commandsPerSecond, 2),
-    number(run.emptyPollsPerInterval, 2),
-    Object.entries(run.commands.byCommand)
-      .map(([name, count]) => `${name} ${count}`)
-      .join(', '),
-  ]);
-  return [
-    '## 5. Cost per job (database commands, driver command monitoring)',
-    '',
-    `${runs.map((run) => `${libraryLabel(run.library)}: ${number(run.processed)}/${number(run.jobs)} jobs in ${number(run.processingSeconds, 1)} s`).join('; ')}.`,
-    '',
-    'Adding the jobs (one by one):',
-    '',
-    table(header, enqueueRows),
-    '',
-    'Processing them (concurrency ' +
-      `${runs[0]?.settings.concurrency ?? '?'}, queue full — saturation):`,
-    '',
-    table(header, [...processingRows, totals]),
-    '',
-    `Idle instances (one worker, empty queue, ${number(result.idle[0]?.windowSeconds, 0)} s, side by side):`,
-    '',
-    table(['Instance', 'Commands/s', 'Empty polls per interval', 'Commands'], idleRows, 'lrrl'),
-  ].join('\n');
+  for (const result of processing.configs) {
+    const rows = processingRows(result, librariesOf(results));
+    parts.push(
+      '',
+      `### ${configTitle(result.config)}`,
+      '',
+      table(
+        [
+          'Library',
+          'Store',
+          'Steady jobs/s',
+          'Overall jobs/s',
+          'Processed',
+          'Requests/job',
+          'Client CPU µs/job',
+          'Server CPU µs/job',
+          'Worker busy',
+          'Server busy',
+          'Slot utilization',
+          'Round trip ms',
+        ],
+        rows.map((row) => [
+          libraryLabel(row.library),
+          storeOf(results, row.library),
+          cell(row.steadyJobsPerSecond),
+          cell(row.jobsPerSecond),
+          `${cell(row.processed)}${row.cappedRuns > 0 ? ` (cap ×${row.cappedRuns})` : ''}`,
+          cell(row.requestsPerJob, 2),
+          cell(row.cpuUsPerJob),
+          cell(row.serverCpuUsPerJob),
+          pct(row.workerLoopBusy),
+          pct(row.serverBusy),
+          pct(row.slotUtilization),
+          cell(row.roundTripMs, 2),
+        ]),
+        'llrrrrrrrrrr',
+      ),
+      '',
+      ...rows.map(
+        (row) =>
+          `- ${libraryLabel(row.library)} requests per job: ${topCommands(row)}${row.errors + row.warnings > 0 ? ` — ${row.errors} error(s), ${row.warnings} warning(s)` : ''}`,
+      ),
+    );
+    if (result.config.handler === 'cpu') {
+      parts.push(
+        `- The handler's own CPU, measured alone in each worker: ${Object.entries(
+          processing.handlerCpuUs,
+        )
+          .map(([library, micros]) => `${library} ${num(micros)} µs`)
+          .join(', ')} per call (included in client CPU above).`,
+      );
+    }
+  }
+  return parts.join('\n');
 }
 
-function memorySection(result: MemoryResult): string {
-  const mb = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : number(bytes / MB, 1));
+function latencySection(results: BenchResults): string | undefined {
+  const latency = results.scenarios.latency;
+  if (latency === undefined) return undefined;
+  const parts = ['## Latency (enqueue → handler start, idle instance)', '', `${latency.method}.`];
+  for (const mode of latency.modes) {
+    const rows = latencyRows(mode.runs, librariesOf(results));
+    parts.push(
+      '',
+      `### ${mode.mode.id === 'hot-name' ? 'All jobs of one job name' : `Jobs rotating over ${mode.mode.names} job names`}`,
+      '',
+      table(
+        [
+          'Library',
+          'Store',
+          'p50 ms',
+          'p95 ms',
+          'p99 ms',
+          'max ms',
+          'p99 per run',
+          'Jobs',
+          'Not started',
+          'Requests/job',
+          'Client CPU µs/job',
+        ],
+        rows.map((row) => [
+          libraryLabel(row.library),
+          storeOf(results, row.library),
+          num(row.pooled.p50, 1),
+          num(row.pooled.p95, 1),
+          num(row.pooled.p99, 1),
+          num(row.pooled.max, 1),
+          cell(row.p99, 1),
+          num(row.pooled.count),
+          num(row.notStarted),
+          cell(row.requestsPerJob, 2),
+          cell(row.cpuUsPerJob),
+        ]),
+        'llrrrrrrrrr',
+      ),
+    );
+  }
+  return parts.join('\n');
+}
+
+function enqueueSection(results: BenchResults): string | undefined {
+  const enqueue = results.scenarios.enqueue;
+  if (enqueue === undefined) return undefined;
+  const libraries = librariesOf(results);
+  const one = enqueueRows(enqueue.oneByOne, libraries);
+  const bulk = enqueueRows(enqueue.bulk, libraries);
+  const rows: string[][] = [];
+  for (const library of libraries) {
+    const o = one.find((row) => row.library === library);
+    if (o !== undefined) {
+      rows.push([
+        libraryLabel(library),
+        'one by one (awaited)',
+        num(o.jobs),
+        cell(o.jobsPerSecond),
+        cell(o.requestsPerJob, 2),
+        cell(o.cpuUsPerJob),
+      ]);
+    }
+    const b = bulk.find((row) => row.library === library);
+    if (b !== undefined) {
+      rows.push([
+        libraryLabel(library),
+        `bulk (calls of ${num(enqueue.bulkSize)})`,
+        num(b.jobs),
+        cell(b.jobsPerSecond),
+        cell(b.requestsPerJob, 2),
+        cell(b.cpuUsPerJob),
+      ]);
+    } else if (enqueue.noBulk[library] !== undefined) {
+      rows.push([libraryLabel(library), 'bulk', '', `none: ${enqueue.noBulk[library]}`, '', '']);
+    }
+  }
   return [
-    `## 6. Memory (own process, forced GC; jobs in rounds of ${number(result.batch)})`,
+    '## Enqueue',
     '',
     table(
-      [
-        'Library',
-        'Jobs processed',
-        'Heap MB: start / checkpoint / end',
-        'RSS MB: start / checkpoint / end',
-        'Heap growth MB',
-        'RSS growth MB',
-        `Projected heap growth to ${number(result.totalJobs)}`,
-      ],
-      result.runs.map((run) => [
-        libraryLabel(run.library),
-        `${number(run.final.jobsProcessed)}${run.stalled === null ? (run.capped ? ' (time cap)' : '') : ` (stalled: ${run.stalled})`}`,
-        `${mb(run.baseline.heapUsed)} / ${mb(run.checkpoint?.heapUsed)} / ${mb(run.final.heapUsed)}`,
-        `${mb(run.baseline.rss)} / ${mb(run.checkpoint?.rss)} / ${mb(run.final.rss)}`,
-        run.heapGrowthMB === null
-          ? 'n/a'
-          : `${number(run.heapGrowthMB, 2)} (${number(run.checkpoint?.jobsProcessed)} → ${number(run.final.jobsProcessed)})`,
-        run.rssGrowthMB === null ? 'n/a' : number(run.rssGrowthMB, 2),
-        run.capped && run.heapGrowthProjectedMB !== null
-          ? number(run.heapGrowthProjectedMB, 2)
-          : '',
-      ]),
+      ['Library', 'Method', 'Jobs', 'Jobs/s', 'Requests/job', 'Client CPU µs/job'],
+      rows,
+      'llrrrr',
     ),
   ].join('\n');
 }
 
-function settingsSection(results: BenchResults): string {
+function idleSection(results: BenchResults): string | undefined {
+  const idle = results.scenarios.idle;
+  if (idle === undefined) return undefined;
   return [
-    '## Settings',
+    '## Idle (one worker, empty queue)',
     '',
-    '- Monque: defaults (change stream; backup poll 10 s; heartbeat 10 s), worker concurrency = the tested concurrency. Polling mode withholds the change stream as on a standalone server.',
-    `- Agenda: MongoBackend, processEvery ${AGENDA_PROCESS_EVERY_MS} ms, defaultConcurrency = maxConcurrency = the tested concurrency (× job names), defaultLockLimit = max(50, 10 × concurrency), lockLimit 0 (unlimited). Latency also runs Agenda with its MongoChangeStreamNotificationChannel (processEvery 5 s).`,
-    '- Jobs are seeded with one enqueue through the library and copies of the document it wrote (Scenario 2, 4); Scenario 1 and 5 enqueue every job through the public API.',
-    '- Runs with a time cap measure jobs/s over the cap with the rest of the queue still due.',
-    `- Sizes: \`${JSON.stringify(results.settings)}\``,
+    table(
+      ['Library', 'Store', 'Window s', 'Requests/s', 'Client CPU ms/s', 'Requests'],
+      idle.runs.map((run) => [
+        libraryLabel(run.library),
+        storeOf(results, run.library),
+        num(run.windowSeconds, 1),
+        num(run.requests.total / run.windowSeconds, 2),
+        num((run.worker.userUs + run.worker.systemUs) / 1000 / run.windowSeconds, 2),
+        Object.entries(run.requests.byCommand)
+          .map(([command, count]) => `${command} ${count}`)
+          .join(', '),
+      ]),
+      'llrrrl',
+    ),
   ].join('\n');
 }
 
-function profileSection(results: BenchResults): string {
-  if (results.profiles.length === 0) {
-    return '';
+function profileLines(profile: ProfileSummary): string[] {
+  return [
+    `  - ${profile.process}: ${profile.busyPercent} % busy over ${num(profile.totalMs)} ms; by package: ${
+      profile.byPackage
+        .slice(0, 6)
+        .map((entry) => `${entry.name} ${entry.percent} %`)
+        .join(', ') || 'nothing over 0.5 %'
+    }`,
+    `    top frames: ${profile.top
+      .slice(0, 5)
+      .map((frame) => `\`${frame.frame}\` ${frame.percent} %`)
+      .join('; ')}`,
+  ];
+}
+
+function profilesSection(results: BenchResults): string | undefined {
+  const configs =
+    results.scenarios.processing?.configs.filter((config) => config.profiles.length > 0) ?? [];
+  if (configs.length === 0) return undefined;
+  const parts = [
+    '## CPU profiles',
+    '',
+    'One extra run per library of these configurations with V8 CPU profiles of the worker and, for the emulator, of the server (not part of the figures above; profiling slows them).',
+  ];
+  for (const config of configs) {
+    parts.push('', `### ${config.config.id}`, '');
+    for (const run of config.profiles) {
+      const m = run.measurement;
+      parts.push(
+        `- ${libraryLabel(run.library)}${m.kind === 'processing' ? ` (${m.processed} jobs in ${num(m.seconds, 2)} s)` : ''}:`,
+        ...(run.worker === null ? [] : profileLines(run.worker)),
+        ...(run.server === null ? [] : profileLines(run.server)),
+      );
+    }
   }
-  return results.profiles
-    .map((profile) =>
-      [
-        `## CPU profile: ${profile.process}, top self time (of ${number(profile.totalMs)} ms)`,
-        '',
-        table(
-          ['Function', 'Self ms', '%'],
-          profile.top.map((entry) => [
-            `\`${entry.frame}\``,
-            number(entry.selfMs),
-            number(entry.percent, 1),
-          ]),
-        ),
-      ].join('\n'),
-    )
-    .join('\n\n');
+  return parts.join('\n');
 }
 
-function header(results: BenchResults): string {
-  const { machine, versions, substrate } = results;
-  const load = `load average ${machine.loadAverageAtStart.toFixed(2)} at start, ${(machine.loadAverageAtEnd ?? 0).toFixed(2)} at end`;
+function warningsSection(results: BenchResults): string {
+  const warnings = allWarnings(results);
+  const lines = ['## Failures, errors and warnings', ''];
+  if (results.failures.length === 0 && warnings.length === 0 && libraryErrors(results) === 0) {
+    lines.push(
+      'None: no scenario failed, no library reported an error, no process warned or left an error unhandled.',
+    );
+    return lines.join('\n');
+  }
+  for (const failure of results.failures) {
+    lines.push(`- scenario **${failure.scenario}** failed: ${failure.message}`);
+  }
+  lines.push(`- library error events: ${libraryErrors(results)}`);
+  for (const warning of warnings) {
+    lines.push(`- ${warning.count} × ${warning.message}`);
+  }
+  return lines.join('\n');
+}
+
+function methodSection(results: BenchResults): string {
+  const { settings } = results;
   return [
-    `# Monque vs Agenda — benchmark results (${results.mode})`,
+    '## Method',
     '',
-    `- Run: ${results.startedAt}, ${number(results.durationSeconds)} s`,
-    `- Machine: ${machine.cpuModel}, ${machine.cores} cores, ${number(machine.memoryGiB, 1)} GiB, ${machine.os}, Node ${machine.node} (${load})`,
-    `- Substrate: ${substrate.description}`,
-    `- Versions: ${Object.entries(versions)
-      .map(([name, version]) => `${name} ${version}`)
-      .join(', ')}`,
-    ...(results.note === null ? [] : [`- Note: ${results.note}`]),
-    ...(results.warnings.length === 0
-      ? []
-      : [
-          `- Warnings: ${results.warnings.length} (${[...new Set(results.warnings)].slice(0, 3).join('; ')})`,
-        ]),
-    ...(results.failures.length === 0
-      ? []
-      : [
-          `- **Failed scenarios:** ${results.failures.map((failure) => `${failure.scenario}: ${failure.message.split('\n')[0]}`).join('; ')}`,
-        ]),
+    `- Every library runs in its own worker process (one per library for the whole run, as an application keeps its connections); each configuration runs ${settings.repetitions} time(s) per library, the order of the libraries alternating (as listed, then reversed), after one discarded warm-up run per library.`,
+    '- Each run sets up its instance outside the measurement: indexes (Monque `initialize()`, Agenda `ready`), queues (BullMQ `waitUntilReady`, pg-boss `createQueue`) and the seeded jobs; the harness then waits until the store has answered no request for 300 ms before the worker starts the timer.',
+    '- Seeding: Monque through `enqueueMany` with distinct `runAt` values 1 ms apart in the past; Agenda (no bulk API) one job through `now()` and copies of the document it wrote with distinct `nextRunAt` 1 ms apart; BullMQ `addBulk`; pg-boss `insert`.',
+    `- Handlers: ${Object.values(HANDLER_DESCRIPTIONS).join('; ')}. The wait of each job is drawn from its sequence number, so every library gets the same waits.`,
+    "- Requests: counted on the server side where the store can tell — the emulator reads the head of every request message it is sent (by command); PostgreSQL `pg_stat_statements` of pg-boss's role (one statement, one request); with `MONGODB_URI`, `serverStatus` command counters. Redis's own counters include every command a Lua script runs (BullMQ's work is Lua scripts), so for BullMQ the worker counts what its ioredis clients send: one per command, one per pipeline.",
+    "- Client CPU: `process.cpuUsage()` of the worker process over the measurement (user + system), per processed job; it includes the driver and the handlers (the CPU-bound handler's own cost is shown with its table).",
+    `- Settings: Monque defaults (change stream, backup poll 10 s, heartbeat 10 s), worker concurrency = the tested concurrency. Agenda: processEvery ${AGENDA_PROCESS_EVERY_MS} ms for a standing queue, its MongoChangeStreamNotificationChannel for latency, defaultConcurrency = the concurrency, defaultLockLimit = max(50, 10 × concurrency). BullMQ: one queue and one Worker per job name, concurrency = the tested concurrency. pg-boss 10: one queue and one work() per job name with batchSize = the concurrency (its batch runs at once), pollingIntervalSeconds ${PGBOSS_POLLING_INTERVAL_SECONDS} (its minimum).`,
+    '- Jobs/s across different stores is not a fair ratio (the emulator is an in-process JavaScript server, Redis and PostgreSQL are native servers); the targets compare Monque with Agenda on the same store only.',
+    `- Sizes: \`${JSON.stringify({ repetitions: settings.repetitions, processing: settings.processing.configs.map((config) => `${config.id}:${config.jobs}`), timeCapMs: settings.processing.timeCapMs, latency: settings.latency, enqueue: settings.enqueue, idle: settings.idle })}\``,
   ].join('\n');
 }
 
-function scenarioSections(scenarios: ScenarioResults): string[] {
-  const sections: string[] = [];
-  if (scenarios.enqueue) sections.push(enqueueSection(scenarios.enqueue));
-  if (scenarios.processing) sections.push(processingSection(scenarios.processing));
-  if (scenarios.latency) sections.push(latencySection(scenarios.latency));
-  if (scenarios.scaling) sections.push(scalingSection(scenarios.scaling));
-  if (scenarios.cost) sections.push(costSection(scenarios.cost));
-  if (scenarios.memory) sections.push(memorySection(scenarios.memory));
-  return sections;
-}
-
-/** The results as Markdown: header, targets, one section per scenario, settings, profiles. */
+/** The results as a Markdown report. */
 export function renderMarkdown(results: BenchResults): string {
-  return `${[
+  const sections = [
+    `# Benchmarks${results.mode === 'quick' ? ' (quick run)' : ''}`,
     header(results),
+    summarySection(results),
     targetsSection(results.targets),
-    ...scenarioSections(results.scenarios),
-    settingsSection(results),
-    profileSection(results),
-  ]
-    .filter((section) => section !== '')
-    .join('\n\n')}\n`;
+    processingSection(results),
+    latencySection(results),
+    enqueueSection(results),
+    idleSection(results),
+    profilesSection(results),
+    warningsSection(results),
+    methodSection(results),
+  ];
+  return `${sections.filter((section): section is string => section !== undefined).join('\n\n')}\n`;
 }

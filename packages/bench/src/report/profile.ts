@@ -1,6 +1,20 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { ProfileSummary } from '../results.js';
+/** Where a process spent its CPU time during one run (from a V8 CPU profile). */
+export interface ProfileSummary {
+  /** Which process and run. */
+  readonly process: string;
+  /** Sampled time, idle included (ms). */
+  readonly totalMs: number;
+  /** Share of the sampled time not idle (%); the profiler's own work counts as idle. */
+  readonly busyPercent: number;
+  /** Self time by package (the driver, the library, node internals, GC …), largest first. */
+  readonly byPackage: readonly { readonly name: string; readonly percent: number }[];
+  /** Top self-time frames. */
+  readonly top: readonly {
+    readonly selfMs: number;
+    readonly percent: number;
+    readonly frame: string;
+  }[];
+}
 
 interface ProfileNode {
   readonly id: number;
@@ -11,77 +25,112 @@ interface ProfileNode {
   };
 }
 
-interface CpuProfile {
+/** The parts of a V8 `.cpuprofile` the summary reads. */
+export interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
-  readonly samples: readonly number[];
-  readonly timeDeltas: readonly number[];
+  readonly samples?: readonly number[];
+  readonly timeDeltas?: readonly number[];
 }
 
-function isCpuProfile(value: unknown): value is CpuProfile {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'nodes' in value &&
-    Array.isArray(value.nodes) &&
-    'samples' in value &&
-    Array.isArray(value.samples) &&
-    'timeDeltas' in value &&
-    Array.isArray(value.timeDeltas)
-  );
+/** The path of a frame's script from its package on (no machine paths in the results). */
+function shortPath(url: string): string {
+  const path = url.replace(/^file:\/\//, '');
+  const modulesAt = path.lastIndexOf('node_modules/');
+  if (modulesAt >= 0) {
+    return path.slice(modulesAt + 'node_modules/'.length);
+  }
+  const packagesAt = path.lastIndexOf('packages/');
+  if (packagesAt >= 0) {
+    return path.slice(packagesAt);
+  }
+  return path.split('/').slice(-2).join('/');
 }
 
-/** `name file:line`, with the path cut to the package (no machine paths in the results). */
+const WORKSPACE_PACKAGES: Readonly<Record<string, string>> = {
+  core: '@monque/core',
+  'mongo-emulator': '@monque/mongo-emulator',
+  bench: 'benchmark harness',
+};
+
+/** The package a frame belongs to. */
+export function packageOf(frame: ProfileNode['callFrame']): string {
+  const { url, functionName } = frame;
+  if (url === '') {
+    return functionName.startsWith('(') ? functionName : 'native code (syscalls, builtins)';
+  }
+  if (url.startsWith('node:')) {
+    return 'node internals';
+  }
+  const path = shortPath(url);
+  if (url.includes('node_modules/')) {
+    const parts = path.split('/');
+    return (parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]) ?? path;
+  }
+  if (path.startsWith('packages/')) {
+    const name = path.split('/')[1] ?? '';
+    return WORKSPACE_PACKAGES[name] ?? `packages/${name}`;
+  }
+  return 'other';
+}
+
 function frameName(node: ProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
-  const path = url.replace(/^file:\/\//, '');
-  const packageAt = path.lastIndexOf('node_modules/');
-  const packagesAt = path.lastIndexOf('packages/');
-  const short =
-    packageAt >= 0
-      ? path.slice(packageAt + 'node_modules/'.length)
-      : packagesAt >= 0
-        ? path.slice(packagesAt)
-        : path.split('/').slice(-2).join('/');
-  return `${functionName || '(anonymous)'} ${short}${short === '' ? '' : `:${lineNumber + 1}`}`;
+  const path = url === '' ? '' : shortPath(url);
+  return `${functionName || '(anonymous)'}${path === '' ? '' : ` ${path}:${lineNumber + 1}`}`;
 }
 
-/** Self time per frame of one .cpuprofile, top `count`. */
-export function summarizeProfile(file: string, process: string, count = 15): ProfileSummary {
-  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  if (!isCpuProfile(parsed)) {
-    throw new Error(`${file} is not a V8 CPU profile`);
-  }
+const IDLE = '(idle)';
+
+/**
+ * Time the profiler itself costs: the in-process inspector session's `dispatch` (a native frame)
+ * of Profiler.start / Profiler.stop. Counted like idle time.
+ */
+function isProfilerOverhead(frame: ProfileNode['callFrame']): boolean {
+  return frame.functionName === 'dispatch' && frame.url === '';
+}
+
+/** Self time per frame and per package of a profile, top `count` frames. */
+export function summarizeProfile(profile: CpuProfile, process: string, count = 12): ProfileSummary {
   const selfById = new Map<number, number>();
-  parsed.samples.forEach((id, index) => {
-    selfById.set(id, (selfById.get(id) ?? 0) + (parsed.timeDeltas[index] ?? 0));
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  samples.forEach((id, index) => {
+    selfById.set(id, (selfById.get(id) ?? 0) + Math.max(0, deltas[index] ?? 0));
   });
   const selfByFrame = new Map<string, number>();
+  const selfByPackage = new Map<string, number>();
   let total = 0;
-  for (const node of parsed.nodes) {
+  let idle = 0;
+  for (const node of profile.nodes) {
     const self = selfById.get(node.id) ?? 0;
     total += self;
+    if (node.callFrame.functionName === IDLE || isProfilerOverhead(node.callFrame)) {
+      idle += self;
+      continue;
+    }
     const frame = frameName(node);
     selfByFrame.set(frame, (selfByFrame.get(frame) ?? 0) + self);
+    const pkg = packageOf(node.callFrame);
+    selfByPackage.set(pkg, (selfByPackage.get(pkg) ?? 0) + self);
   }
+  const percent = (micros: number): number => Math.round((1000 * micros) / Math.max(1, total)) / 10;
   const top = [...selfByFrame]
-    .filter(([frame]) => !frame.startsWith('(idle)'))
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
     .map(([frame, micros]) => ({
       frame,
       selfMs: Math.round(micros / 1000),
-      percent: Math.round((1000 * micros) / Math.max(1, total)) / 10,
+      percent: percent(micros),
     }));
-  return { process, totalMs: Math.round(total / 1000), top };
-}
-
-/** Summaries of every .cpuprofile in `directory`. */
-export function summarizeProfiles(directory: string, process: string): ProfileSummary[] {
-  let files: string[];
-  try {
-    files = readdirSync(directory).filter((file) => file.endsWith('.cpuprofile'));
-  } catch {
-    return [];
-  }
-  return files.map((file) => summarizeProfile(join(directory, file), `${process} (${file})`));
+  const byPackage = [...selfByPackage]
+    .sort((a, b) => b[1] - a[1])
+    .filter(([, micros]) => percent(micros) >= 0.5)
+    .map(([name, micros]) => ({ name, percent: percent(micros) }));
+  return {
+    process,
+    totalMs: Math.round(total / 1000),
+    busyPercent: percent(total - idle),
+    byPackage,
+    top,
+  };
 }

@@ -1,188 +1,77 @@
-import { databaseName, withDatabase } from '../database.js';
-import { createQueue } from '../libraries/create-queue.js';
-import type { BenchQueue, LibraryName, NotifyMode } from '../libraries/types.js';
+import type { LatencySpec, RunSpec } from '../children/ipc.js';
+import type { RunRecord } from '../harness/worker-handle.js';
+import { JOB_NAME, libraryLabel } from '../libraries/types.js';
 import { progress } from '../progress.js';
-import { type Distribution, distribution, seededRandom, sleep } from '../stats.js';
-import type { ScenarioContext } from './context.js';
+import { distribution } from '../stats.js';
+import { jobNames, orderFor, type ScenarioContext } from './context.js';
 
-/** One way of learning about new jobs, measured. */
-export interface LatencyRun {
-  readonly library: LibraryName;
-  readonly notify: NotifyMode;
-  /** Poll interval (Monque polling mode) or `processEvery` (Agenda), in ms. */
-  readonly pollIntervalMs: number | undefined;
-  readonly label: string;
-  readonly settings: Readonly<Record<string, string | number | boolean>>;
-  /** Enqueue call → handler start, in ms. */
-  readonly latency: Distribution;
-  /** Jobs that had not started when the run ended. */
-  readonly missing: number;
-  readonly errors: number;
+/** One way jobs arrive: all of one name, or rotating over several. */
+export interface LatencyMode {
+  readonly id: 'hot-name' | 'rotating-names';
+  readonly names: number;
+}
+
+export interface LatencyModeResult {
+  readonly mode: LatencyMode;
+  readonly runs: readonly RunRecord[];
 }
 
 export interface LatencyResult {
-  readonly runs: readonly LatencyRun[];
   readonly method: string;
+  readonly modes: readonly LatencyModeResult[];
 }
 
-interface Mode {
-  readonly library: LibraryName;
-  readonly notify: NotifyMode;
-  readonly pollIntervalMs: number | undefined;
-  readonly label: string;
-}
-
-function modes(pollIntervalMs: number): Mode[] {
-  return [
-    {
-      library: 'monque',
-      notify: 'change-stream',
-      pollIntervalMs: undefined,
-      label: 'Monque, change stream',
-    },
-    {
-      library: 'monque',
-      notify: 'polling',
-      pollIntervalMs,
-      label: `Monque, polling every ${pollIntervalMs} ms`,
-    },
-    {
-      library: 'agenda',
-      notify: 'polling',
-      pollIntervalMs,
-      label: `Agenda, processEvery ${pollIntervalMs} ms`,
-    },
-    {
-      library: 'agenda',
-      notify: 'change-stream',
-      pollIntervalMs: undefined,
-      label: 'Agenda, MongoChangeStreamNotificationChannel',
-    },
-  ];
-}
-
-/** Tracks handler starts by `seq`. */
-class StartTracker {
-  readonly #starts = new Map<number, number>();
-  #waiting: { count: number; resolve: () => void } | undefined;
-
-  record(seq: number): void {
-    if (!this.#starts.has(seq)) {
-      this.#starts.set(seq, performance.now());
-    }
-    if (this.#waiting !== undefined && this.#starts.size >= this.#waiting.count) {
-      this.#waiting.resolve();
-      this.#waiting = undefined;
-    }
-  }
-
-  get(seq: number): number | undefined {
-    return this.#starts.get(seq);
-  }
-
-  /** Resolves once `count` distinct jobs have started, or after `timeoutMs`. */
-  async waitFor(count: number, timeoutMs: number): Promise<void> {
-    if (this.#starts.size >= count) {
-      return;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      new Promise<void>((resolve) => {
-        this.#waiting = { count, resolve };
-      }),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    this.#waiting = undefined;
-  }
-}
-
-async function measureMode(
-  queue: BenchQueue,
-  names: readonly string[],
-  context: ScenarioContext,
-  tracker: StartTracker,
-): Promise<{ latencies: number[]; missing: number }> {
-  const { jobs, warmupJobs, minGapMs, maxGapMs, pollIntervalMs } = context.settings.latency;
-  const settle = Math.max(5000, 5 * pollIntervalMs);
-  // Warm-up jobs (negative seq), not counted.
-  for (let index = 0; index < warmupJobs; index += 1) {
-    await queue.enqueue(names[index % names.length] ?? '', -1 - index);
-    await sleep(maxGapMs);
-  }
-  await tracker.waitFor(warmupJobs, settle);
-  await sleep(2 * maxGapMs);
-  const random = seededRandom(42);
-  const enqueuedAt: number[] = [];
-  for (let seq = 0; seq < jobs; seq += 1) {
-    await sleep(minGapMs + random() * (maxGapMs - minGapMs));
-    enqueuedAt.push(performance.now());
-    await queue.enqueue(names[seq % names.length] ?? '', seq);
-  }
-  await tracker.waitFor(warmupJobs + jobs, settle);
-  const latencies: number[] = [];
-  let missing = 0;
-  for (let seq = 0; seq < jobs; seq += 1) {
-    const started = tracker.get(seq);
-    const enqueued = enqueuedAt[seq];
-    if (started === undefined || enqueued === undefined) {
-      missing += 1;
-    } else {
-      latencies.push(started - enqueued);
-    }
-  }
-  return { latencies, missing };
+function specFor(context: ScenarioContext, mode: LatencyMode): RunSpec {
+  const { jobs, warmupJobs, minGapMs, maxGapMs, settleMs, concurrency } = context.settings.latency;
+  const workload: LatencySpec = { kind: 'latency', jobs, warmupJobs, minGapMs, maxGapMs, settleMs };
+  return {
+    runId: context.nextRunId(),
+    names: jobNames(mode.names, JOB_NAME, 'bench-latency'),
+    concurrency,
+    mode: 'latency',
+    workload,
+    profile: false,
+  };
 }
 
 /**
- * Scenario 3: enqueue → handler start at idle. Jobs arrive open-loop with random gaps and rotate
- * over several job names, so each name sees a job only every `names × minGap` ms — longer than
- * Monque's 100 ms per-name notification window — and every job meets an idle scheduler.
+ * Latency: enqueue call → handler start at an idle instance, jobs arriving open-loop with random
+ * gaps. Every library with all jobs of one (hot) job name; Monque also with the jobs rotating over
+ * several names, which shows the cost of its per-name notification window.
  */
 export async function runLatency(context: ScenarioContext): Promise<LatencyResult> {
-  const { names: nameCount, pollIntervalMs, minGapMs, maxGapMs, jobs } = context.settings.latency;
-  const names = Array.from({ length: nameCount }, (_, index) => `bench-latency-${index}`);
-  const runs: LatencyRun[] = [];
-  for (const mode of modes(pollIntervalMs)) {
-    const dbName = databaseName('latency', mode.library, mode.notify);
-    const run = await withDatabase(context.uri, dbName, async (db) => {
-      const queue = await createQueue(mode.library, {
-        db,
-        names,
-        concurrency: 10,
-        notify: mode.notify,
-        pollIntervalMs: mode.pollIntervalMs,
-      });
-      const tracker = new StartTracker();
-      await queue.start({ onStart: (seq) => tracker.record(seq) });
-      await Promise.race([queue.listening(), sleep(10_000)]);
-      const { latencies, missing } = await measureMode(queue, names, context, tracker);
-      await queue.stop();
-      return {
-        library: mode.library,
-        notify: mode.notify,
-        pollIntervalMs: mode.pollIntervalMs,
-        label: mode.label,
-        settings: queue.settings,
-        latency: distribution(latencies),
-        missing,
-        errors: queue.errors,
-      };
-    });
-    runs.push(run);
-    progress(
-      'latency',
-      `${mode.label}: p50 ${run.latency.p50.toFixed(1)} ms, p99 ${run.latency.p99.toFixed(1)} ms` +
-        (run.missing > 0 ? `, ${run.missing} not started` : ''),
-    );
+  const { jobs, minGapMs, maxGapMs, rotatingNames } = context.settings.latency;
+  const modes: { mode: LatencyMode; workers: typeof context.workers }[] = [
+    { mode: { id: 'hot-name', names: 1 }, workers: context.workers },
+    {
+      mode: { id: 'rotating-names', names: rotatingNames },
+      workers: context.workers.filter((worker) => worker.library === 'monque'),
+    },
+  ];
+  const results: LatencyModeResult[] = [];
+  for (const { mode, workers } of modes) {
+    const runs: RunRecord[] = [];
+    for (let repetition = 0; repetition < context.settings.repetitions; repetition += 1) {
+      for (const [position, worker] of orderFor(workers, repetition).entries()) {
+        const run = await worker.run(specFor(context, mode), repetition, position);
+        runs.push(run);
+        if (run.measurement.kind === 'latency') {
+          const started = run.measurement.latencies.filter((value) => value !== null);
+          const summary = distribution(started);
+          progress(
+            'latency',
+            `${mode.id} #${repetition + 1} ${libraryLabel(worker.library)}: p50 ${summary.p50.toFixed(1)} ms, ` +
+              `p99 ${summary.p99.toFixed(1)} ms (${jobs - started.length} not started)`,
+          );
+        }
+      }
+    }
+    results.push({ mode, runs });
   }
   return {
-    runs,
     method:
-      `${jobs} jobs per mode, enqueued open-loop every ${minGapMs}–${maxGapMs} ms (uniform), ` +
-      `rotating over ${nameCount} job names with one worker each; latency = enqueue call → ` +
-      `handler start (same process clock)`,
+      `${jobs} jobs per run, enqueued open-loop every ${minGapMs}–${maxGapMs} ms (uniform, seeded) ` +
+      'by the worker process itself; latency = enqueue call → handler start (one process clock)',
+    modes: results,
   };
 }

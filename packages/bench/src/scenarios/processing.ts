@@ -1,80 +1,93 @@
-import { classifierFor } from '../commands/classify.js';
-import { CommandLog } from '../commands/command-log.js';
-import { type CommandCounts, diffCounts } from '../commands/phases.js';
-import { databaseName, withDatabase } from '../database.js';
-import { createQueue, libraryLabel } from '../libraries/create-queue.js';
-import { JOB_NAME, LIBRARIES, type LibraryName } from '../libraries/types.js';
+import type { ProcessingSpec, RunSpec } from '../children/ipc.js';
+import type { ProfiledRun, RunRecord } from '../harness/worker-handle.js';
+import { JOB_NAME, libraryLabel } from '../libraries/types.js';
 import { progress } from '../progress.js';
-import { seedDueJobs } from '../seed.js';
-import type { ScenarioContext } from './context.js';
-import { measureThroughput, type ThroughputMeasurement } from './throughput.js';
+import type { ProcessingConfig } from '../settings.js';
+import { jobNames, orderFor, type ScenarioContext } from './context.js';
 
-/** One library at one concurrency. */
-export interface ProcessingRun extends ThroughputMeasurement {
-  readonly library: LibraryName;
-  readonly concurrency: number;
-  readonly settings: Readonly<Record<string, string | number | boolean>>;
-  /** Commands sent while processing (after seeding, until the measurement ended). */
-  readonly commands: CommandCounts;
-  readonly errors: number;
+export interface ProcessingConfigResult {
+  readonly config: ProcessingConfig;
+  /** Every measured run: each library once per repetition. */
+  readonly runs: readonly RunRecord[];
+  /** The extra profiled run per library, where this configuration is profiled. */
+  readonly profiles: readonly ProfiledRun[];
 }
 
 export interface ProcessingResult {
-  readonly runs: readonly ProcessingRun[];
-  /** The queue size of the issue (10 000 in a full run); the targets use these runs. */
-  readonly mainBacklog: number;
+  readonly timeCapMs: number;
+  /** CPU time of one CPU-bound handler call, measured alone per worker process (µs). */
+  readonly handlerCpuUs: Readonly<Record<string, number>>;
+  readonly warmups: readonly RunRecord[];
+  readonly configs: readonly ProcessingConfigResult[];
+}
+
+function specFor(context: ScenarioContext, config: ProcessingConfig): RunSpec {
+  const workload: ProcessingSpec = {
+    kind: 'processing',
+    handler: config.handler,
+    jobs: config.jobs,
+    timeCapMs: context.settings.processing.timeCapMs,
+  };
+  return {
+    runId: context.nextRunId(),
+    names: jobNames(config.names, JOB_NAME, 'bench-job'),
+    concurrency: config.concurrency,
+    mode: 'throughput',
+    workload,
+    profile: false,
+  };
+}
+
+function describe(run: RunRecord): string {
+  const m = run.measurement;
+  if (m.kind !== 'processing') {
+    return '';
+  }
+  return (
+    `${Math.round(m.processed / m.seconds)} jobs/s (${m.processed}/${m.jobs} in ${m.seconds.toFixed(1)} s` +
+    `${m.capped ? ', time cap' : ''}), ${(run.requests.total / Math.max(1, m.processed)).toFixed(2)} requests/job`
+  );
 }
 
 /**
- * Scenario 2: one instance, a queue of due no-op jobs, at each concurrency. Monque with its
- * defaults (change stream); Agenda polling every 100 ms with lock limits that keep every slot
- * busy.
+ * Processing: one instance per library on a standing queue of due jobs, for each workload;
+ * every library once per repetition, in alternating order, after one discarded warm-up run each.
  */
 export async function runProcessing(context: ScenarioContext): Promise<ProcessingResult> {
-  const {
-    jobs: mainBacklog,
-    extraBacklogs,
-    concurrencies,
-    timeCapMs,
-  } = context.settings.processing;
-  const runs: ProcessingRun[] = [];
-  for (const jobs of [mainBacklog, ...extraBacklogs]) {
-    for (const concurrency of concurrencies) {
-      for (const library of LIBRARIES) {
-        const name = databaseName('processing', library, `${jobs}_c${concurrency}`);
-        const run = await withDatabase(context.uri, name, async (db, client) => {
-          const queue = await createQueue(library, {
-            db,
-            names: [JOB_NAME],
-            concurrency,
-            notify: library === 'monque' ? 'change-stream' : 'polling',
-          });
-          await seedDueJobs(queue, JOB_NAME, jobs);
-          const log = new CommandLog(client, classifierFor(library));
-          const before = log.snapshot();
-          let after = before;
-          const measurement = await measureThroughput(queue, jobs, timeCapMs, () => {
-            after = log.snapshot();
-          });
-          log.detach();
-          return {
-            ...measurement,
-            library,
-            concurrency,
-            settings: queue.settings,
-            commands: diffCounts(after, before),
-            errors: queue.errors,
-          };
-        });
+  const { configs, warmup, profiled } = context.settings.processing;
+  const warmups: RunRecord[] = [];
+  for (const worker of context.workers) {
+    warmups.push(await worker.run(specFor(context, warmup), -1, 0));
+  }
+  const results: ProcessingConfigResult[] = [];
+  for (const config of configs) {
+    const runs: RunRecord[] = [];
+    for (let repetition = 0; repetition < context.settings.repetitions; repetition += 1) {
+      const order = orderFor(context.workers, repetition);
+      for (const [position, worker] of order.entries()) {
+        const run = await worker.run(specFor(context, config), repetition, position);
         runs.push(run);
         progress(
           'processing',
-          `${libraryLabel(library)} backlog ${jobs}, c=${concurrency}: ` +
-            `${run.jobsPerSecond.toFixed(0)} jobs/s (${run.processed}/${run.jobs} in ` +
-            `${run.seconds.toFixed(1)} s${run.capped ? ', time cap' : ''})`,
+          `${config.id} #${repetition + 1} ${libraryLabel(worker.library)}: ${describe(run)}`,
         );
       }
     }
+    const profiles: ProfiledRun[] = [];
+    if (profiled.includes(config.id)) {
+      for (const worker of context.workers) {
+        profiles.push(await worker.profile(specFor(context, config)));
+      }
+      progress('processing', `${config.id}: profiled one more run of each library`);
+    }
+    results.push({ config, runs, profiles });
   }
-  return { runs, mainBacklog };
+  return {
+    timeCapMs: context.settings.processing.timeCapMs,
+    handlerCpuUs: Object.fromEntries(
+      context.workers.map((worker) => [worker.library, worker.handlerCpuUs]),
+    ),
+    warmups,
+    configs: results,
+  };
 }

@@ -48,14 +48,15 @@ function benchmarksPage(repositoryRoot: string): GeneratedPage {
     file: 'reference/benchmarks.md',
     title: 'Benchmarks',
     description:
-      'Throughput and latency of Monque, measured side by side with Agenda on the same server.',
+      'Monque side by side with Agenda on the same store, and with BullMQ and pg-boss on theirs: requests and client CPU per job, latency, throughput.',
   };
   if (existsSync(resultsFile)) {
     return {
       ...common,
       body: [
-        'The latest results of `npm run bench`, which runs Monque and Agenda side by side on the same',
-        'server. This page is generated from those results each time the site is built.',
+        'The latest results of `npm run bench` (`-- --peers` adds BullMQ on Redis and pg-boss on',
+        'PostgreSQL), as the harness wrote them to `packages/bench/results/latest.md`. This page is',
+        'generated from that file each time the site is built.',
         '',
         withoutTitle(readFileSync(resultsFile, 'utf8')),
       ].join('\n'),
@@ -65,8 +66,8 @@ function benchmarksPage(repositoryRoot: string): GeneratedPage {
     ...common,
     body: [
       'No benchmark results have been recorded yet. The benchmark results are produced by',
-      '`npm run bench`, which runs Monque and Agenda side by side on the same server; once they',
-      'exist, this page shows the latest table.',
+      '`npm run bench`, which runs Monque and Agenda side by side on the same store (and with',
+      '`--peers` BullMQ and pg-boss on theirs); once they exist, this page shows the latest tables.',
       '',
       '```sh',
       'npm run bench',
