@@ -5,8 +5,14 @@
  * succeeds on its third attempt (with the backoff delays shown); a duplicate unique key resolves to
  * the existing job; a cron job fires every two seconds; a delayed job runs when due; then the
  * scheduler stops gracefully and a summary is printed. Ctrl-C stops it gracefully at any moment.
+ *
+ * With `--dashboard` (`npm start -- --dashboard`) it also serves the queue's dashboard on
+ * 127.0.0.1 and keeps running after the demo, cron job ticking, until Ctrl-C.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type Job, Monque } from '@monque/core';
+import { createDashboard } from '@monque/dashboard';
 import { openExampleDatabase } from './database.js';
 
 type DemoJobs = {
@@ -23,6 +29,31 @@ const describe = (job: Job): string => `${job.name}#${job._id.toHexString().slic
 
 const CRON_RUNS_WANTED = 2;
 const DEMO_TIMEOUT_MS = 15_000;
+const DASHBOARD_PORT = 3000;
+
+/** Serves the dashboard on 127.0.0.1:3000, or on a free port when 3000 is taken. */
+async function serveDashboard(
+  monque: Monque<DemoJobs>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const dashboard = createDashboard({ monque, refreshInterval: 2000 });
+  const server = createServer(dashboard);
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  await listen(DASHBOARD_PORT).catch(() => listen(0));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    async close() {
+      await dashboard.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
 
 async function main(): Promise<number> {
   const database = await openExampleDatabase('monque_demo');
@@ -106,11 +137,19 @@ async function main(): Promise<number> {
   });
   log(`workers registered: ${monque.workerNames.join(', ')}`);
 
+  const dashboard = process.argv.includes('--dashboard') ? await serveDashboard(monque) : undefined;
+  if (dashboard !== undefined) log(`dashboard: open ${dashboard.url} in a browser`);
+  let stopRequested: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stopRequested = resolve;
+  });
+
   let interrupted = false;
   const onSignal = (): void => {
-    interrupted = true;
-    log('interrupted: stopping gracefully');
+    interrupted = pending.size > 0;
+    log(interrupted ? 'interrupted: stopping gracefully' : 'stopping');
     finish();
+    stopRequested();
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -148,8 +187,13 @@ async function main(): Promise<number> {
   }, DEMO_TIMEOUT_MS);
   await done;
   clearTimeout(timeout);
+  if (dashboard !== undefined && !interrupted) {
+    log(`demo done; the dashboard stays up at ${dashboard.url} (Ctrl-C to stop)`);
+    await stopped;
+  }
 
   log('stopping: waiting for in-flight jobs');
+  await dashboard?.close();
   await monque.stop();
   await database.close();
   process.off('SIGINT', onSignal);
@@ -166,6 +210,8 @@ async function main(): Promise<number> {
   console.log(
     `  result:         ${interrupted ? 'interrupted' : complete ? 'all demo jobs done' : 'incomplete'}`,
   );
+  if (dashboard === undefined)
+    console.log('\nSee the queue in a browser: npm start -- --dashboard');
   return interrupted || complete ? 0 : 1;
 }
 
