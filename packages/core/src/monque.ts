@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { Collection, Db } from 'mongodb';
+import { asMonqueError } from './classify-error.js';
 import { InvalidArgumentError } from './errors.js';
 import type { MonqueEventMap } from './events.js';
 import { ensureJobIndexes } from './indexes.js';
 import type { Job, JobDocument } from './jobs/job.js';
 import { type MonqueOptions, type ResolvedMonqueOptions, resolveMonqueOptions } from './options.js';
-import { asMonqueError } from './runtime/as-monque-error.js';
 import { readCallOptions } from './runtime/call-options.js';
+import { SafeEvents } from './runtime/safe-events.js';
 import { SchedulerRuntime } from './runtime/scheduler-runtime.js';
 import { parseCron } from './scheduling/cron.js';
 import { prepareEnqueue } from './scheduling/enqueue-input.js';
@@ -140,7 +141,7 @@ export class Monque<
     this.#collection = db.collection<JobDocument>(this.#options.collectionName);
     this.#runtime = new SchedulerRuntime({
       collection: this.#collection,
-      events: this,
+      events: new SafeEvents(this),
       options: this.#options,
     });
   }
@@ -448,7 +449,7 @@ export class Monque<
   }
 
   async #initialize(): Promise<void> {
-    await this.#runtime.health.track(ensureJobIndexes(this.#collection));
+    await this.#runtime.health.track(ensureJobIndexes(this.#collection), 'create the job indexes');
     if (this.#options.recoverStaleJobs) {
       await this.#runtime.recoverStale();
     }

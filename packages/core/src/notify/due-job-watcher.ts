@@ -1,8 +1,7 @@
-import type { EventEmitter } from 'node:events';
 import type { Collection } from 'mongodb';
-import type { MonqueEventMap } from '../events.js';
 import type { JobDocument } from '../jobs/job.js';
 import { RepeatingTask } from '../runtime/repeating-task.js';
+import type { MonqueEvents } from '../runtime/safe-events.js';
 import { ChangeStreamNotifier, type PendingJobChange } from './change-stream-notifier.js';
 import { KeyedThrottle } from './keyed-throttle.js';
 import { WakeTimers } from './wake-timers.js';
@@ -13,7 +12,7 @@ export const NOTIFICATION_WINDOW = 100;
 /** What a {@link DueJobWatcher} needs from its instance. */
 export interface DueJobWatcherOptions {
   readonly collection: Collection<JobDocument>;
-  readonly events: EventEmitter<MonqueEventMap>;
+  readonly events: MonqueEvents;
   readonly pollInterval: number;
   readonly backupPollInterval: number;
   readonly isRegistered: (name: string) => boolean;

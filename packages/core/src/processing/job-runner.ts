@@ -1,9 +1,9 @@
-import type { EventEmitter } from 'node:events';
 import type { Collection, ObjectId } from 'mongodb';
-import { ConnectionError, JobOwnershipLostError } from '../errors.js';
-import type { MonqueEventMap } from '../events.js';
+import { asMonqueError } from '../classify-error.js';
+import { JobOwnershipLostError } from '../errors.js';
 import type { Job, JobDocument } from '../jobs/job.js';
 import type { HealthMonitor } from '../runtime/health-monitor.js';
+import type { MonqueEvents } from '../runtime/safe-events.js';
 import { sleep } from '../utils/sleep.js';
 import type { JobHandler } from '../workers/worker-registry.js';
 import {
@@ -24,7 +24,7 @@ export const OUTCOME_RETRY_DELAY = 50;
 /** What a {@link JobRunner} needs from its instance. */
 export interface JobRunnerOptions {
   readonly collection: Collection<JobDocument>;
-  readonly events: EventEmitter<MonqueEventMap>;
+  readonly events: MonqueEvents;
   readonly instanceId: string;
   readonly retry: RetryPolicy;
   readonly health: HealthMonitor;
@@ -101,7 +101,7 @@ export class JobRunner {
       },
       (error: unknown) => {
         this.#settle(run);
-        this.#options.events.emit('job:error', { error: toError(error), job });
+        this.#options.events.error(toError(error), job);
       },
     );
   }
@@ -150,13 +150,10 @@ export class JobRunner {
             this.#lost(run.job)();
           }
         } catch (error) {
-          this.#options.events.emit('job:error', {
-            error: new ConnectionError(
-              `could not release job ${run.job._id.toHexString()} on stop`,
-              { cause: error },
-            ),
-            job: run.job,
-          });
+          this.#options.events.error(
+            asMonqueError(error, `could not release job ${run.job._id.toHexString()} on stop`),
+            run.job,
+          );
         }
       }),
     );
@@ -196,9 +193,7 @@ export class JobRunner {
     } catch (error) {
       // The stored cron expression cannot be read (edited by hand or written by other software).
       const reason = toError(error);
-      return this.#record(run, abandonSet(reason.message, now), () =>
-        events.emit('job:error', { error: reason, job }),
-      );
+      return this.#record(run, abandonSet(reason.message, now), () => events.error(reason, job));
     }
     const duration = now.getTime() - startedAt;
     return this.#record(run, set, (written) =>
@@ -224,14 +219,14 @@ export class JobRunner {
         const result = await this.#writer.write(job, set);
         return result === 'landed' ? () => announce(applyOutcome(job, set)) : this.#lost(job);
       } catch (error) {
-        this.#options.events.emit('job:error', {
-          error: new ConnectionError(
-            `could not record the outcome of job ${job._id.toHexString()}; retrying in ` +
-              `${delay} ms while the job stays claimed`,
-            { cause: error },
+        this.#options.events.error(
+          asMonqueError(
+            error,
+            `could not record the outcome of job ${job._id.toHexString()} (retrying in ` +
+              `${delay} ms while the job stays claimed)`,
           ),
           job,
-        });
+        );
       }
       await sleep(delay, controller.signal);
       if (run.released) {
@@ -244,6 +239,6 @@ export class JobRunner {
   /** The announcement of a claim this instance no longer holds. */
   #lost(job: Job): Announce {
     const error = new JobOwnershipLostError(job._id, this.#options.instanceId);
-    return () => this.#options.events.emit('job:error', { error, job });
+    return () => this.#options.events.error(error, job);
   }
 }

@@ -91,6 +91,7 @@ export class OutcomeWriter {
         })),
         { ordered: false },
       ),
+      `record the outcomes of ${batch.length} job(s)`,
     );
     if (matchedCount === batch.length) {
       return batch.map(() => 'landed');
@@ -102,6 +103,7 @@ export class OutcomeWriter {
           { projection: { _id: 1, status: 1, updatedAt: 1 } },
         )
         .toArray(),
+      `read back the outcomes of ${batch.length} job(s)`,
     );
     const stamps = new Map(
       found.map((doc) => [String(doc._id), `${doc.status}@${Number(doc.updatedAt)}`]),

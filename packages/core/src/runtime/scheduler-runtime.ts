@@ -1,18 +1,17 @@
-import type { EventEmitter } from 'node:events';
 import type { Collection } from 'mongodb';
 import { ClaimDispatcher } from '../claim/claim-dispatcher.js';
 import { claimJobs, findNextFutureRun, findNextPendingRun } from '../claim/claim-job.js';
+import { asMonqueError } from '../classify-error.js';
 import { ShutdownTimeoutError } from '../errors.js';
-import type { MonqueEventMap } from '../events.js';
 import { recoverStaleJobs, sendHeartbeat } from '../heartbeat/heartbeat-queries.js';
 import type { JobDocument } from '../jobs/job.js';
 import { DueJobWatcher } from '../notify/due-job-watcher.js';
 import type { ResolvedMonqueOptions } from '../options.js';
 import { JobRunner } from '../processing/job-runner.js';
 import { type JobHandler, WorkerRegistry } from '../workers/worker-registry.js';
-import { asMonqueError } from './as-monque-error.js';
 import { HealthMonitor } from './health-monitor.js';
 import { RepeatingTask } from './repeating-task.js';
+import type { MonqueEvents } from './safe-events.js';
 
 /**
  * The shortest time one database round trip is given before it counts as failed (ms); otherwise
@@ -23,7 +22,7 @@ const MIN_ROUND_TRIP_TIMEOUT = 5000;
 /** What a {@link SchedulerRuntime} is built from. */
 export interface SchedulerRuntimeOptions {
   readonly collection: Collection<JobDocument>;
-  readonly events: EventEmitter<MonqueEventMap>;
+  readonly events: MonqueEvents;
   readonly options: ResolvedMonqueOptions;
 }
 
@@ -36,7 +35,7 @@ export class SchedulerRuntime {
   readonly runner: JobRunner;
   readonly health: HealthMonitor;
   readonly #collection: Collection<JobDocument>;
-  readonly #events: EventEmitter<MonqueEventMap>;
+  readonly #events: MonqueEvents;
   readonly #options: ResolvedMonqueOptions;
   readonly #dispatcher: ClaimDispatcher;
   readonly #heartbeat: RepeatingTask;
@@ -71,7 +70,11 @@ export class SchedulerRuntime {
     });
     this.#dispatcher = new ClaimDispatcher({
       registry: this.registry,
-      claim: (name, limit) => this.health.track(claimJobs(collection, name, claimant, limit)),
+      claim: (name, limit) =>
+        this.health.track(
+          claimJobs(collection, name, claimant, limit),
+          `claim jobs of ${JSON.stringify(name)}`,
+        ),
       start: (job) => {
         // The handler is there: a slot is only taken for a registered name, never unregistered.
         this.runner.run(job, this.registry.handlerFor(job.name) as JobHandler);
@@ -92,8 +95,16 @@ export class SchedulerRuntime {
       names: () => this.registry.names,
       request: (name) => this.#dispatcher.request(name),
       requestAll: () => this.#dispatcher.requestAll(),
-      nextFutureRun: (name) => this.health.track(findNextFutureRun(collection, name)),
-      nextPendingRun: (name) => this.health.track(findNextPendingRun(collection, name)),
+      nextFutureRun: (name) =>
+        this.health.track(
+          findNextFutureRun(collection, name),
+          `look up the next run of ${JSON.stringify(name)}`,
+        ),
+      nextPendingRun: (name) =>
+        this.health.track(
+          findNextPendingRun(collection, name),
+          `look for due jobs of ${JSON.stringify(name)}`,
+        ),
       onError: (error) => this.reportError(error, 'could not look for due jobs'),
     });
   }
@@ -149,6 +160,7 @@ export class SchedulerRuntime {
   async recoverStale(): Promise<void> {
     const count = await this.health.track(
       recoverStaleJobs(this.#collection, this.#options.lockTimeout),
+      'take over stale jobs',
     );
     if (count > 0) {
       this.#events.emit('stale:recovered', { count });
@@ -156,9 +168,13 @@ export class SchedulerRuntime {
     }
   }
 
-  /** Emits `job:error`: Monque's own errors as they are, others as a `ConnectionError`. */
+  /**
+   * Reports an error of the scheduler (`job:error`, or a process warning when nobody listens):
+   * Monque's own errors as they are, a database error as a `ConnectionError` (transient) or a
+   * `DatabaseError` (permanent) whose message starts with `context`.
+   */
   reportError(error: unknown, context: string): void {
-    this.#events.emit('job:error', { error: asMonqueError(error, context) });
+    this.#events.error(asMonqueError(error, context));
   }
 
   async #stop(): Promise<void> {
@@ -171,7 +187,7 @@ export class SchedulerRuntime {
     if (!(await this.runner.waitForAll(timeout))) {
       const error = new ShutdownTimeoutError(this.runner.runningJobs(), timeout);
       await this.runner.abortAndRelease(error);
-      this.#events.emit('job:error', { error });
+      this.#events.error(error);
     }
     // Heartbeats go on until here, so a slow job is not taken over during a graceful stop.
     this.#heartbeat.stop();
@@ -186,7 +202,10 @@ export class SchedulerRuntime {
     const { recoverStaleJobs, schedulerInstanceId } = this.#options;
     const ids = this.runner.activeIds();
     if (ids.length > 0 || !recoverStaleJobs) {
-      await this.health.track(sendHeartbeat(this.#collection, schedulerInstanceId, ids));
+      await this.health.track(
+        sendHeartbeat(this.#collection, schedulerInstanceId, ids),
+        'send the heartbeat',
+      );
     }
     if (recoverStaleJobs) {
       await this.recoverStale();

@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConnectionError, JobOwnershipLostError } from '../../src/errors.js';
+import { ConnectionError, JobOwnershipLostError, ListenerError } from '../../src/errors.js';
 import type { JobErrorEvent, MonqueEventMap } from '../../src/events.js';
 import type { JobDocument } from '../../src/jobs/job.js';
 import { JobRunner } from '../../src/processing/job-runner.js';
 import { HealthMonitor } from '../../src/runtime/health-monitor.js';
+import { SafeEvents } from '../../src/runtime/safe-events.js';
 import {
   claimedJob,
   deferred,
@@ -12,6 +13,7 @@ import {
   fakeOutcomeCollection,
   flush,
   landed,
+  networkError,
 } from './fakes.js';
 
 function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
@@ -32,7 +34,7 @@ function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
   const { collection, writes, reads, batches } = fakeOutcomeCollection(fakes);
   const runner = new JobRunner({
     collection,
-    events,
+    events: new SafeEvents(events),
     instanceId: 'me',
     retry: { maxRetries: 3, baseRetryInterval: 100, maxBackoffDelay: 10_000 },
     health: new HealthMonitor(1000, 5000),
@@ -52,7 +54,7 @@ function failing(
   let call = 0;
   return (writes: FakeWrite[]) => {
     call += 1;
-    return call <= failures ? Promise.reject(new Error(`socket closed ${call}`)) : then(writes);
+    return call <= failures ? Promise.reject(networkError(`socket closed ${call}`)) : then(writes);
   };
 }
 
@@ -184,7 +186,7 @@ describe('JobRunner', () => {
   it('stops retrying an outcome write once stop() released the run', async () => {
     fakeTimeouts();
     const { runner, errors, log, settled, writes } = setup({
-      bulkWrite: () => Promise.reject(new Error('down')),
+      bulkWrite: () => Promise.reject(networkError('down')),
     });
     runner.run(claimedJob(), () => {});
     await nextBatch();
@@ -214,25 +216,30 @@ describe('JobRunner', () => {
     await vi.waitFor(() => expect(writes()).toHaveLength(1));
     // Released while its outcome write is on its way; the release goes in the next batch.
     const releasing = runner.abortAndRelease(new Error('stopping'));
-    attempt.reject(new Error('reply lost'));
+    attempt.reject(networkError('reply lost'));
     await releasing;
     await vi.waitFor(() => expect(settled).toEqual(['job']));
     expect(writes().map(({ set }) => set.status)).toEqual(['completed', 'pending']);
     expect(errors.map(({ error }) => error)).toEqual([expect.any(ConnectionError)]);
   });
 
-  it('reports an error of the run itself (a throwing listener) and frees the slot', async () => {
-    const { runner, events, errors, settled, writes } = setup();
+  it('a job:start listener that throws changes nothing: the job runs and completes', async () => {
+    const { runner, events, errors, settled, writes, log } = setup();
     const failure = new Error('listener failed');
     events.on('job:start', () => {
       throw failure;
     });
     const job = claimedJob();
-    runner.run(job, () => {});
+    let ran = false;
+    runner.run(job, () => {
+      ran = true;
+    });
     await vi.waitFor(() => expect(settled).toEqual(['job']));
-    // Nothing was written: the job stays claimed and is taken over once stale.
-    expect(errors).toEqual([{ error: failure, job }]);
-    expect(writes()).toEqual([]);
+    expect(ran).toBe(true);
+    expect(log).toEqual(['complete']);
+    expect(writes().map(({ set }) => set.status)).toEqual(['completed']);
+    expect(errors).toEqual([{ error: expect.any(ListenerError), job }]);
+    expect(errors[0]?.error.cause).toBe(failure);
   });
 
   it('reports a lost claim instead of the outcome', async () => {

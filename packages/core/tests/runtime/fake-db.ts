@@ -1,0 +1,60 @@
+import type { Db } from 'mongodb';
+import { FakeStream, networkError } from './fakes.js';
+
+/** A Db whose jobs collection records calls; `createIndexes` fails while `failIndexes` is set. */
+export function fakeDb(
+  options: { failIndexes?: unknown; failWrites?: unknown; failHeartbeat?: unknown } = {},
+) {
+  const calls: string[] = [];
+  const streams: FakeStream[] = [];
+  const inserted: unknown[] = [];
+  const state = { ...options };
+  const collection = {
+    collectionName: 'monque_jobs',
+    createIndexes: async () => {
+      calls.push('createIndexes');
+      if (state.failIndexes !== undefined) throw state.failIndexes;
+    },
+    updateMany: async () => {
+      calls.push('updateMany');
+      if (state.failHeartbeat !== undefined) throw state.failHeartbeat;
+      return { modifiedCount: 0 };
+    },
+    insertMany: async (documents: unknown[]) => {
+      calls.push('insertMany');
+      if (state.failWrites !== undefined) throw state.failWrites;
+      inserted.push(...documents);
+      return {
+        insertedIds: Object.fromEntries(documents.map((_, index) => [index, `id${index}`])),
+      };
+    },
+    insertOne: async (document: unknown) => {
+      calls.push('insertOne');
+      if (state.failWrites !== undefined) throw state.failWrites;
+      inserted.push(document);
+      return { insertedId: 'id' };
+    },
+    findOne: async () => {
+      calls.push('findOne');
+      throw networkError('lookup failed');
+    },
+    findOneAndUpdate: async () => {
+      calls.push('findOneAndUpdate');
+      if (state.failWrites !== undefined) throw state.failWrites;
+      return null;
+    },
+    find: () => ({
+      toArray: async () => {
+        calls.push('find');
+        return [];
+      },
+    }),
+    watch: () => {
+      const stream = new FakeStream();
+      streams.push(stream);
+      return stream;
+    },
+  };
+  const db = { collection: () => collection } as unknown as Db;
+  return { db, calls, state, streams, inserted };
+}
