@@ -5,6 +5,7 @@ import { InvalidArgumentError } from './errors.js';
 import type { MonqueEventMap } from './events.js';
 import { ensureJobIndexes } from './indexes.js';
 import type { Job, JobDocument } from './jobs/job.js';
+import { openJobsCollection } from './jobs/jobs-collection.js';
 import { type MonqueOptions, type ResolvedMonqueOptions, resolveMonqueOptions } from './options.js';
 import { readCallOptions } from './runtime/call-options.js';
 import { SafeEvents } from './runtime/safe-events.js';
@@ -13,6 +14,7 @@ import { parseCron } from './scheduling/cron.js';
 import { prepareEnqueue } from './scheduling/enqueue-input.js';
 import { insertJob, insertJobs, upsertUniqueJob } from './scheduling/insert-job.js';
 import { scheduleRecurringJob } from './scheduling/schedule-job.js';
+import { assertServerVersion } from './server-version.js';
 import { assertConcurrency } from './validation/concurrency.js';
 import { assertHandler } from './validation/handler.js';
 import { assertJobName } from './validation/job-name.js';
@@ -115,6 +117,7 @@ export class Monque<
   JobMap extends Record<string, unknown> = Record<string, unknown>,
 > extends EventEmitter<MonqueEventMap> {
   readonly #options: ResolvedMonqueOptions;
+  readonly #db: Db;
   readonly #collection: Collection<JobDocument>;
   readonly #runtime: SchedulerRuntime;
   #initializing: Promise<void> | undefined;
@@ -134,11 +137,17 @@ export class Monque<
    */
   constructor(db: Db, options?: MonqueOptions) {
     super();
-    if (typeof db !== 'object' || db === null || typeof db.collection !== 'function') {
+    if (
+      typeof db !== 'object' ||
+      db === null ||
+      typeof db.collection !== 'function' ||
+      typeof db.command !== 'function'
+    ) {
       throw new InvalidArgumentError('db', 'must be a MongoDB Db (client.db(name))', db);
     }
     this.#options = resolveMonqueOptions(options);
-    this.#collection = db.collection<JobDocument>(this.#options.collectionName);
+    this.#db = db;
+    this.#collection = openJobsCollection(db, this.#options.collectionName);
     this.#runtime = new SchedulerRuntime({
       collection: this.#collection,
       events: new SafeEvents(this),
@@ -147,7 +156,9 @@ export class Monque<
   }
 
   /**
-   * The jobs collection, for queries of your own (such as dashboards or tests).
+   * The jobs collection, for queries of your own (such as dashboards or tests). It reads from
+   * the primary and writes with `w: 'majority'`, whatever the client's defaults; for reads that
+   * may go elsewhere, open the collection yourself (`db.collection(name, { readPreference })`).
    *
    * @example
    * ```ts
@@ -183,11 +194,14 @@ export class Monque<
   }
 
   /**
-   * Creates the indexes and, with `recoverStaleJobs`, hands stale claims back. Called by
-   * `start`, `enqueue`, `now` and `schedule`; concurrent calls share one run, and after a
-   * success it does nothing. A failed run can be retried.
+   * Checks the server's version (MongoDB 6.0 or newer), creates the indexes and, with
+   * `recoverStaleJobs`, hands stale claims back. Called by `start`, `enqueue`, `now` and
+   * `schedule`; concurrent calls share one run, and after a success it does nothing. A failed run
+   * can be retried.
    *
-   * @throws ConnectionError when MongoDB cannot be reached or refuses the indexes.
+   * @throws UnsupportedServerVersionError on a server older than MongoDB 6.0 (nothing is created);
+   * ConnectionError when MongoDB cannot be reached; DatabaseError when it refuses the indexes
+   * (such as an index of the same name with other keys).
    *
    * @example
    * ```ts
@@ -449,7 +463,9 @@ export class Monque<
   }
 
   async #initialize(): Promise<void> {
-    await this.#runtime.health.track(ensureJobIndexes(this.#collection), 'create the job indexes');
+    const { health } = this.#runtime;
+    await health.track(assertServerVersion(this.#db), 'ask the server its version');
+    await health.track(ensureJobIndexes(this.#collection), 'create the job indexes');
     if (this.#options.recoverStaleJobs) {
       await this.#runtime.recoverStale();
     }

@@ -3,9 +3,16 @@ import { FakeStream, networkError } from './fakes.js';
 
 /** A Db whose jobs collection records calls; `createIndexes` fails while `failIndexes` is set. */
 export function fakeDb(
-  options: { failIndexes?: unknown; failWrites?: unknown; failHeartbeat?: unknown } = {},
+  options: {
+    failIndexes?: unknown;
+    failWrites?: unknown;
+    failHeartbeat?: unknown;
+    serverVersion?: unknown;
+  } = {},
 ) {
   const calls: string[] = [];
+  /** Commands sent with `db.command` (`buildInfo`). */
+  const commands: Record<string, unknown>[] = [];
   const streams: FakeStream[] = [];
   const inserted: unknown[] = [];
   const state = { ...options };
@@ -55,6 +62,12 @@ export function fakeDb(
       return stream;
     },
   };
-  const db = { collection: () => collection } as unknown as Db;
-  return { db, calls, state, streams, inserted };
+  const db = {
+    collection: () => collection,
+    command: async (command: Record<string, unknown>) => {
+      commands.push(command);
+      return { version: state.serverVersion ?? '7.0.0', ok: 1 };
+    },
+  } as unknown as Db;
+  return { db, calls, commands, state, streams, inserted };
 }
