@@ -8,6 +8,7 @@ import type { Job, JobDocument } from './jobs/job.js';
 import { openJobsCollection } from './jobs/jobs-collection.js';
 import { type MonqueOptions, type ResolvedMonqueOptions, resolveMonqueOptions } from './options.js';
 import { readCallOptions } from './runtime/call-options.js';
+import { Lifecycle } from './runtime/lifecycle.js';
 import { SafeEvents } from './runtime/safe-events.js';
 import { SchedulerRuntime } from './runtime/scheduler-runtime.js';
 import { parseCron } from './scheduling/cron.js';
@@ -120,6 +121,7 @@ export class Monque<
   readonly #db: Db;
   readonly #collection: Collection<JobDocument>;
   readonly #runtime: SchedulerRuntime;
+  readonly #lifecycle: Lifecycle;
   #initializing: Promise<void> | undefined;
 
   /**
@@ -152,6 +154,11 @@ export class Monque<
       collection: this.#collection,
       events: new SafeEvents(this),
       options: this.#options,
+    });
+    this.#lifecycle = new Lifecycle({
+      initialize: () => this.initialize(),
+      start: () => this.#runtime.start(),
+      stop: () => this.#runtime.stop(),
     });
   }
 
@@ -415,9 +422,12 @@ export class Monque<
 
   /**
    * Initializes, then starts claiming and running jobs. Does nothing when already running; after
-   * `stop()` it starts again.
+   * `stop()` it starts again. Starts and stops happen in call order and the last call wins: when
+   * `stop()` is called before `start()` has finished (such as on a SIGTERM during start-up),
+   * `start()` resolves without starting anything.
    *
-   * @throws ConnectionError when initialization fails.
+   * @throws UnsupportedServerVersionError, ConnectionError or DatabaseError when initialization
+   * fails.
    *
    * @example
    * ```ts
@@ -425,17 +435,17 @@ export class Monque<
    * await monque.start();
    * ```
    */
-  async start(): Promise<void> {
-    await this.#runtime.stopping;
-    await this.initialize();
-    this.#runtime.start();
+  start(): Promise<void> {
+    return this.#lifecycle.start();
   }
 
   /**
    * Stops gracefully: no new claims, the change stream closes, and running jobs get up to
    * `shutdownTimeout` to finish. Handlers still running then have their `signal` aborted, their
    * jobs go back to pending, and a `job:error` event carries a `ShutdownTimeoutError` listing
-   * them. Concurrent calls share one stop; it resolves when done.
+   * them. It wins over a `start()` still in progress (see {@link start}); once it resolves no
+   * timer, round trip or change stream of this instance is left, so closing the client lets the
+   * process exit. Directly repeated calls share one stop.
    *
    * @example
    * ```ts
@@ -446,7 +456,7 @@ export class Monque<
    * ```
    */
   stop(): Promise<void> {
-    return this.#runtime.stop();
+    return this.#lifecycle.stop();
   }
 
   /**

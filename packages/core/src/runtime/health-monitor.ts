@@ -43,6 +43,8 @@ export class HealthMonitor {
       timer = setTimeout(() => {
         reject(new RoundTripTimeoutError(what, this.#timeout));
       }, this.#timeout);
+      // The operation's own socket keeps the process alive while it waits; this timer never does.
+      timer.unref();
     });
     // The late outcome of an operation that timed out is deliberately not reported again.
     operation.catch(() => {});

@@ -41,7 +41,6 @@ export class SchedulerRuntime {
   readonly #heartbeat: RepeatingTask;
   readonly #watcher: DueJobWatcher;
   #running = false;
-  #stopping: Promise<void> | undefined;
 
   constructor({ collection, events, options }: SchedulerRuntimeOptions) {
     this.#collection = collection;
@@ -137,20 +136,23 @@ export class SchedulerRuntime {
   /**
    * Stops claiming, closes the change stream and waits up to `shutdownTimeout` for running jobs;
    * then aborts the rest, releases their claims and reports them in a `ShutdownTimeoutError`.
-   * Concurrent calls share one stop.
+   * Resolves once no timer, round trip or stream of the running parts is left. (Calls are
+   * serialised by the instance's `Lifecycle`.)
    */
-  stop(): Promise<void> {
-    if (this.#stopping === undefined) {
-      this.#stopping = this.#stop().finally(() => {
-        this.#stopping = undefined;
-      });
+  async stop(): Promise<void> {
+    if (!this.#running) {
+      return;
     }
-    return this.#stopping;
-  }
-
-  /** The stop in progress, if any. */
-  get stopping(): Promise<void> | undefined {
-    return this.#stopping;
+    this.#running = false;
+    await Promise.all([this.#dispatcher.deactivate(), this.#watcher.stop()]);
+    const timeout = this.#options.shutdownTimeout;
+    if (!(await this.runner.waitForAll(timeout))) {
+      const error = new ShutdownTimeoutError(this.runner.runningJobs(), timeout);
+      await this.runner.abortAndRelease(error);
+      this.#events.error(error);
+    }
+    // Heartbeats go on until here, so a slow job is not taken over during a graceful stop.
+    await this.#heartbeat.stop();
   }
 
   /**
@@ -175,22 +177,6 @@ export class SchedulerRuntime {
    */
   reportError(error: unknown, context: string): void {
     this.#events.error(asMonqueError(error, context));
-  }
-
-  async #stop(): Promise<void> {
-    if (!this.#running) {
-      return;
-    }
-    this.#running = false;
-    await Promise.all([this.#dispatcher.deactivate(), this.#watcher.stop()]);
-    const timeout = this.#options.shutdownTimeout;
-    if (!(await this.runner.waitForAll(timeout))) {
-      const error = new ShutdownTimeoutError(this.runner.runningJobs(), timeout);
-      await this.runner.abortAndRelease(error);
-      this.#events.error(error);
-    }
-    // Heartbeats go on until here, so a slow job is not taken over during a graceful stop.
-    this.#heartbeat.stop();
   }
 
   /**

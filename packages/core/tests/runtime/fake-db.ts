@@ -8,6 +8,8 @@ export function fakeDb(
     failWrites?: unknown;
     failHeartbeat?: unknown;
     serverVersion?: unknown;
+    /** Round trips that wait for a promise before they answer. */
+    hold?: { createIndexes?: Promise<void>; updateMany?: Promise<void> };
   } = {},
 ) {
   const calls: string[] = [];
@@ -20,10 +22,12 @@ export function fakeDb(
     collectionName: 'monque_jobs',
     createIndexes: async () => {
       calls.push('createIndexes');
+      await state.hold?.createIndexes;
       if (state.failIndexes !== undefined) throw state.failIndexes;
     },
     updateMany: async () => {
       calls.push('updateMany');
+      await state.hold?.updateMany;
       if (state.failHeartbeat !== undefined) throw state.failHeartbeat;
       return { modifiedCount: 0 };
     },
