@@ -60,6 +60,7 @@ export class SchedulerRuntime {
       events,
       instanceId: options.schedulerInstanceId,
       retry: options,
+      maxTakeovers: options.maxTakeovers,
       health: this.health,
       maxOutcomeRetryDelay: options.heartbeatInterval,
       onSettled: (name) => {

@@ -10,6 +10,7 @@ import {
   WorkerRegistrationError,
 } from '../../src/errors.js';
 import { Monque } from '../../src/monque.js';
+import { RUN_HEADROOM } from '../../src/scheduling/new-job.js';
 import { fakeDb } from './fake-db.js';
 import { networkError, serverError } from './fakes.js';
 
@@ -161,12 +162,21 @@ describe('Monque (facade)', () => {
     const monque = new Monque(db);
     const error = await monque.enqueue('a', 'x'.repeat(16 * 1024 * 1024 - 64)).catch((e) => e);
     expect(error).toBeInstanceOf(PayloadTooLargeError);
-    expect((error as PayloadTooLargeError).limit).toBe(16 * 1024 * 1024);
+    expect((error as PayloadTooLargeError).limit).toBe(16 * 1024 * 1024 - RUN_HEADROOM);
+    // Data that fits 16 MiB with the job's fields, but not with the room a run needs.
+    const tight = await monque
+      .enqueue('a', 'x'.repeat(16 * 1024 * 1024 - 8 * 1024))
+      .catch((e) => e);
+    expect(tight).toBeInstanceOf(PayloadTooLargeError);
     await expect(
       monque.schedule('* * * * *', 'a', 'x'.repeat(16 * 1024 * 1024 - 64)),
     ).rejects.toBeInstanceOf(PayloadTooLargeError);
     expect(calls).not.toContain('insertOne');
     expect(calls).not.toContain('findOneAndUpdate');
+    // With the room kept, it is stored.
+    await expect(
+      monque.enqueue('a', 'x'.repeat(16 * 1024 * 1024 - RUN_HEADROOM - 1024)),
+    ).resolves.toMatchObject({ name: 'a' });
   });
 
   it('stores undefined data as null', async () => {

@@ -83,6 +83,7 @@ describe('classifyError', () => {
     ['a Monque error', new InvalidArgumentError('name', 'must be a string', 1)],
     ['a string', 'boom'],
     ['null', null],
+    ['an object without a constructor', Object.create(Object.create(null))],
   ])('%s is permanent', (_label, error) => {
     expect(classifyError(error)).toBe('permanent');
   });
@@ -144,6 +145,9 @@ describe('asMonqueError', () => {
     expect(bug.message).toBe('could not x: x is undefined');
     expect(asMonqueError('boom', 'could not x').message).toBe(
       'could not x: a non-Error value: string "boom"',
+    );
+    expect(asMonqueError(undefined, 'could not x').message).toBe(
+      'could not x: a non-Error value: undefined',
     );
   });
 });
