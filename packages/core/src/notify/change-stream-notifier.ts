@@ -164,9 +164,11 @@ export class ChangeStreamNotifier {
 
   /** Closes a stream that failed, in the background; a failure to close it is reported. */
   #discard(stream: ChangeStream<Document, ProjectedChange>): void {
-    stream.close().catch((error: unknown) => {
-      this.#options.events.error(asMonqueError(error, 'could not close a failed change stream'));
-    });
+    Promise.resolve()
+      .then(() => stream.close())
+      .catch((error: unknown) => {
+        this.#options.events.error(asMonqueError(error, 'could not close a failed change stream'));
+      });
   }
 
   #handle(change: ProjectedChange): void {

@@ -1,6 +1,14 @@
 import type { Collection } from 'mongodb';
 import { ClaimDispatcher } from '../claim/claim-dispatcher.js';
-import { claimJobs, findNextFutureRun, findNextPendingRun } from '../claim/claim-job.js';
+import {
+  type Claimant,
+  type ClaimBatch,
+  claimJobs,
+  findNextFutureRun,
+  findNextPendingRun,
+} from '../claim/claim-job.js';
+import { handBackRound } from '../claim/hand-back-round.js';
+import { UnknownRounds } from '../claim/unknown-rounds.js';
 import { asMonqueError } from '../classify-error.js';
 import { ShutdownTimeoutError } from '../errors.js';
 import { recoverStaleJobs, sendHeartbeat } from '../heartbeat/heartbeat-queries.js';
@@ -38,8 +46,12 @@ export class SchedulerRuntime {
   readonly #events: MonqueEvents;
   readonly #options: ResolvedMonqueOptions;
   readonly #dispatcher: ClaimDispatcher;
+  readonly #unknownRounds: UnknownRounds;
   readonly #heartbeat: RepeatingTask;
   readonly #watcher: DueJobWatcher;
+  readonly #claimant: Claimant;
+  /** The fence (`lockedAt`) of the latest claim round, to keep every round's unique. */
+  #lastRoundAt = 0;
   #running = false;
 
   constructor({ collection, events, options }: SchedulerRuntimeOptions) {
@@ -51,7 +63,7 @@ export class SchedulerRuntime {
       Math.max(2 * options.heartbeatInterval, MIN_ROUND_TRIP_TIMEOUT),
     );
     this.registry = new WorkerRegistry(options.maxConcurrency);
-    const claimant = {
+    this.#claimant = {
       instanceId: options.schedulerInstanceId,
       heartbeatInterval: options.heartbeatInterval,
     };
@@ -70,16 +82,22 @@ export class SchedulerRuntime {
     });
     this.#dispatcher = new ClaimDispatcher({
       registry: this.registry,
-      claim: (name, limit) =>
-        this.health.track(
-          claimJobs(collection, name, claimant, limit),
-          `claim jobs of ${JSON.stringify(name)}`,
-        ),
+      claim: (name, limit) => this.#claimRound(name, limit),
       start: (job) => {
         // The handler is there: a slot is only taken for a registered name, never unregistered.
         this.runner.run(job, this.registry.handlerFor(job.name) as JobHandler);
       },
       onError: (error) => this.reportError(error, 'could not claim jobs'),
+    });
+    this.#unknownRounds = new UnknownRounds({
+      handBack: (round) =>
+        this.health.track(
+          handBackRound(collection, round),
+          `hand back the jobs of a claim round of ${JSON.stringify(round.name)}`,
+        ),
+      onHandedBack: (name) => this.#dispatcher.request(name),
+      onError: (error) => this.reportError(error, 'could not hand back the jobs of a claim round'),
+      answerTimeout: this.health.timeout,
     });
     this.#heartbeat = new RepeatingTask({
       interval: options.heartbeatInterval,
@@ -146,6 +164,7 @@ export class SchedulerRuntime {
     }
     this.#running = false;
     await Promise.all([this.#dispatcher.deactivate(), this.#watcher.stop()]);
+    await this.#unknownRounds.drain();
     const timeout = this.#options.shutdownTimeout;
     if (!(await this.runner.waitForAll(timeout))) {
       const error = new ShutdownTimeoutError(this.runner.runningJobs(), timeout);
@@ -181,11 +200,36 @@ export class SchedulerRuntime {
   }
 
   /**
-   * Confirms the jobs held, then (with `recoverStaleJobs`) takes over stale ones. With no job
+   * One claim round for `name`: up to `limit` due jobs, fenced by a `lockedAt` unique to the round.
+   * When the round fails after its claiming write went out (its read-back was lost, or it got no
+   * answer within the round-trip time limit), what it claimed is unknown: the round is handed
+   * back as soon as its claim has answered, so its jobs do not wait for `lockTimeout`.
+   */
+  async #claimRound(name: string, limit: number): Promise<ClaimBatch> {
+    this.#lastRoundAt = Math.max(Date.now(), this.#lastRoundAt + 1);
+    const lockedAt = new Date(this.#lastRoundAt);
+    let claimSent = false;
+    const claim = claimJobs(this.#collection, name, this.#claimant, limit, lockedAt, () => {
+      claimSent = true;
+    });
+    try {
+      return await this.health.track(claim, `claim jobs of ${JSON.stringify(name)}`);
+    } catch (error) {
+      if (claimSent) {
+        this.#unknownRounds.add({ name, instanceId: this.#claimant.instanceId, lockedAt }, claim);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Hands back claim rounds whose earlier hand-back failed, confirms the jobs held, then (with
+   * `recoverStaleJobs`) takes over stale ones. With no job
    * held the heartbeat write is skipped when the stale recovery's round trip follows anyway (it
    * keeps `isHealthy()` informed); otherwise the empty heartbeat is that round trip.
    */
   async #beat(): Promise<void> {
+    await this.#unknownRounds.retry();
     const { recoverStaleJobs, schedulerInstanceId } = this.#options;
     const ids = this.runner.activeIds();
     if (ids.length > 0 || !recoverStaleJobs) {

@@ -1,0 +1,162 @@
+import type { Collection, Db, Document } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import type { JobErrorEvent } from '../../src/events.js';
+import { useSchedulerHarness } from '../setup/scheduler-harness.js';
+
+type Intercept = (collection: Collection<Document>, method: string, args: unknown[]) => unknown;
+
+/** `db`, whose jobs collections' methods go through `intercept` (a test double of a bad network). */
+function intercepted(db: Db, intercept: Intercept): Db {
+  return new Proxy(db, {
+    get(target, property, receiver) {
+      if (property === 'collection') {
+        return (name: string, options?: Document) => {
+          const real = target.collection(name, options);
+          return new Proxy(real, {
+            get(collection, key, inner) {
+              const value = Reflect.get(collection, key, inner);
+              if (typeof value !== 'function') return value;
+              return (...args: unknown[]) => intercept(collection, String(key), args);
+            },
+          });
+        };
+      }
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+function call(collection: Collection<Document>, method: string, args: unknown[]): unknown {
+  return (collection[method as keyof Collection<Document>] as (...a: unknown[]) => unknown).apply(
+    collection,
+    args,
+  );
+}
+
+/**
+ * A claim round whose outcome is unknown must not strand what it claimed until `lockTimeout`:
+ * the jobs are handed back to pending at once (fenced by the round's `lockedAt`) and run.
+ */
+describe('a claim round whose outcome is unknown', () => {
+  const harness = useSchedulerHarness('stranded_rounds');
+  // Far beyond the test: a job left to stale recovery would not run within it.
+  const SLOW_RECOVERY = { heartbeatInterval: 1000, lockTimeout: 120_000 };
+
+  it('read-back lost: the claimed jobs are handed back at once and run', async () => {
+    const collectionName = harness.collectionName();
+    let failed = 0;
+    const db = intercepted(await harness.separateDb(), (collection, method, args) => {
+      const filter = args[0] as Document | undefined;
+      // The read-back of the round (it filters on the round's lockedAt) fails once.
+      if (method === 'find' && filter !== undefined && 'lockedAt' in filter && failed === 0) {
+        failed += 1;
+        return {
+          toArray: () =>
+            Promise.reject(
+              Object.assign(new Error('connection reset'), { name: 'MongoNetworkError' }),
+            ),
+        };
+      }
+      return call(collection, method, args);
+    });
+    const monque = harness.create({ collectionName, ...SLOW_RECOVERY }, db);
+    const runs: string[] = [];
+    monque.worker('work', (job) => {
+      runs.push(job._id.toHexString());
+    });
+    const errors: JobErrorEvent[] = [];
+    monque.on('job:error', (event) => errors.push(event));
+    const recovered: number[] = [];
+    monque.on('stale:recovered', ({ count }) => recovered.push(count));
+    const jobs = await monque.enqueueMany(
+      Array.from({ length: 3 }, (_, i) => ({ name: 'work', data: { i } })),
+    );
+    await monque.start();
+
+    await expect
+      .poll(() => monque.collection.countDocuments({ status: 'completed' }), { timeout: 5000 })
+      .toBe(3);
+    expect(failed).toBe(1);
+    expect(new Set(runs)).toEqual(new Set(jobs.map((job) => job._id.toHexString())));
+    expect(runs).toHaveLength(3);
+    expect(recovered).toEqual([]);
+    const stored = await monque.collection.find({}).toArray();
+    expect(stored.every((job) => (job.takeoverCount ?? 0) === 0)).toBe(true);
+    expect(errors.map(({ error }) => error.message)).toEqual([
+      expect.stringMatching(/^could not claim jobs: connection reset/),
+    ]);
+  }, 15_000);
+
+  it('answered after the round-trip limit: what it claimed is handed back at once and run', async () => {
+    const collectionName = harness.collectionName();
+    let delayed = 0;
+    const db = intercepted(await harness.separateDb(), (collection, method, args) => {
+      const update = args[1] as Document | undefined;
+      const claims = method === 'updateMany' && update?.$set?.status === 'processing';
+      if (!claims || delayed > 0) return call(collection, method, args);
+      delayed += 1;
+      // The claim lands at once; its answer comes after the 5 s round-trip limit.
+      return (call(collection, method, args) as Promise<unknown>).then(
+        (result) => new Promise((resolve) => setTimeout(() => resolve(result), 5500)),
+      );
+    });
+    const monque = harness.create({ collectionName, ...SLOW_RECOVERY }, db);
+    const runs: string[] = [];
+    monque.worker('work', (job) => {
+      runs.push(job._id.toHexString());
+    });
+    const errors: JobErrorEvent[] = [];
+    monque.on('job:error', (event) => errors.push(event));
+    const recovered: number[] = [];
+    monque.on('stale:recovered', ({ count }) => recovered.push(count));
+    await monque.enqueueMany(Array.from({ length: 3 }, (_, i) => ({ name: 'work', data: { i } })));
+    await monque.start();
+
+    await expect
+      .poll(() => monque.collection.countDocuments({ status: 'completed' }), { timeout: 10_000 })
+      .toBe(3);
+    expect(delayed).toBe(1);
+    expect(runs).toHaveLength(3);
+    expect(recovered).toEqual([]);
+    expect(errors.map(({ error }) => error.name)).toEqual(['RoundTripTimeoutError']);
+  }, 20_000);
+
+  it('a hand-back that fails is reported and tried again at the next heartbeat', async () => {
+    const collectionName = harness.collectionName();
+    let readBacks = 0;
+    let handBacks = 0;
+    const db = intercepted(await harness.separateDb(), (collection, method, args) => {
+      const filter = args[0] as Document | undefined;
+      const update = args[1] as Document | undefined;
+      if (method === 'find' && filter !== undefined && 'lockedAt' in filter && readBacks === 0) {
+        readBacks += 1;
+        return { toArray: () => Promise.reject(new Error('read-back lost')) };
+      }
+      const handsBack =
+        method === 'updateMany' &&
+        filter?.lockedAt !== undefined &&
+        update?.$set?.status === 'pending';
+      if (handsBack && handBacks === 0) {
+        handBacks += 1;
+        return Promise.reject(new Error('hand-back lost'));
+      }
+      return call(collection, method, args);
+    });
+    const monque = harness.create({ collectionName, ...SLOW_RECOVERY }, db);
+    monque.worker('work', () => {});
+    const errors: JobErrorEvent[] = [];
+    monque.on('job:error', (event) => errors.push(event));
+    await monque.enqueueMany(Array.from({ length: 2 }, (_, i) => ({ name: 'work', data: { i } })));
+    await monque.start();
+
+    await expect
+      .poll(() => monque.collection.countDocuments({ status: 'completed' }), { timeout: 5000 })
+      .toBe(2);
+    expect(handBacks).toBe(1);
+    expect(errors.map(({ error }) => error.message)).toEqual([
+      'could not claim jobs: read-back lost',
+      'could not hand back the jobs of a claim round: hand-back lost',
+    ]);
+  }, 15_000);
+});
