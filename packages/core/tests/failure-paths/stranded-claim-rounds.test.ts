@@ -1,38 +1,13 @@
-import type { Collection, Db, Document } from 'mongodb';
+import type { Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import type { JobErrorEvent } from '../../src/events.js';
+import {
+  interceptedDb,
+  isBatchClaim,
+  isClaimReadBack,
+  passThrough,
+} from '../integration/support/intercepted-db.js';
 import { useSchedulerHarness } from '../setup/scheduler-harness.js';
-
-type Intercept = (collection: Collection<Document>, method: string, args: unknown[]) => unknown;
-
-/** `db`, whose jobs collections' methods go through `intercept` (a test double of a bad network). */
-function intercepted(db: Db, intercept: Intercept): Db {
-  return new Proxy(db, {
-    get(target, property, receiver) {
-      if (property === 'collection') {
-        return (name: string, options?: Document) => {
-          const real = target.collection(name, options);
-          return new Proxy(real, {
-            get(collection, key, inner) {
-              const value = Reflect.get(collection, key, inner);
-              if (typeof value !== 'function') return value;
-              return (...args: unknown[]) => intercept(collection, String(key), args);
-            },
-          });
-        };
-      }
-      const value = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
-function call(collection: Collection<Document>, method: string, args: unknown[]): unknown {
-  return (collection[method as keyof Collection<Document>] as (...a: unknown[]) => unknown).apply(
-    collection,
-    args,
-  );
-}
 
 /**
  * A claim round whose outcome is unknown must not strand what it claimed until `lockTimeout`:
@@ -46,10 +21,9 @@ describe('a claim round whose outcome is unknown', () => {
   it('read-back lost: the claimed jobs are handed back at once and run', async () => {
     const collectionName = harness.collectionName();
     let failed = 0;
-    const db = intercepted(await harness.separateDb(), (collection, method, args) => {
-      const filter = args[0] as Document | undefined;
+    const db = interceptedDb(await harness.separateDb(), (collection, method, args) => {
       // The read-back of the round (it filters on the round's lockedAt) fails once.
-      if (method === 'find' && filter !== undefined && 'lockedAt' in filter && failed === 0) {
+      if (isClaimReadBack(method, args) && failed === 0) {
         failed += 1;
         return {
           toArray: () =>
@@ -58,7 +32,7 @@ describe('a claim round whose outcome is unknown', () => {
             ),
         };
       }
-      return call(collection, method, args);
+      return passThrough(collection, method, args);
     });
     const monque = harness.create({ collectionName, ...SLOW_RECOVERY }, db);
     const runs: string[] = [];
@@ -91,13 +65,11 @@ describe('a claim round whose outcome is unknown', () => {
   it('answered after the round-trip limit: what it claimed is handed back at once and run', async () => {
     const collectionName = harness.collectionName();
     let delayed = 0;
-    const db = intercepted(await harness.separateDb(), (collection, method, args) => {
-      const update = args[1] as Document | undefined;
-      const claims = method === 'updateMany' && update?.$set?.status === 'processing';
-      if (!claims || delayed > 0) return call(collection, method, args);
+    const db = interceptedDb(await harness.separateDb(), (collection, method, args) => {
+      if (!isBatchClaim(method, args) || delayed > 0) return passThrough(collection, method, args);
       delayed += 1;
       // The claim lands at once; its answer comes after the 5 s round-trip limit.
-      return (call(collection, method, args) as Promise<unknown>).then(
+      return (passThrough(collection, method, args) as Promise<unknown>).then(
         (result) => new Promise((resolve) => setTimeout(() => resolve(result), 5500)),
       );
     });
@@ -126,10 +98,10 @@ describe('a claim round whose outcome is unknown', () => {
     const collectionName = harness.collectionName();
     let readBacks = 0;
     let handBacks = 0;
-    const db = intercepted(await harness.separateDb(), (collection, method, args) => {
+    const db = interceptedDb(await harness.separateDb(), (collection, method, args) => {
       const filter = args[0] as Document | undefined;
       const update = args[1] as Document | undefined;
-      if (method === 'find' && filter !== undefined && 'lockedAt' in filter && readBacks === 0) {
+      if (isClaimReadBack(method, args) && readBacks === 0) {
         readBacks += 1;
         return { toArray: () => Promise.reject(new Error('read-back lost')) };
       }
@@ -141,7 +113,7 @@ describe('a claim round whose outcome is unknown', () => {
         handBacks += 1;
         return Promise.reject(new Error('hand-back lost'));
       }
-      return call(collection, method, args);
+      return passThrough(collection, method, args);
     });
     const monque = harness.create({ collectionName, ...SLOW_RECOVERY }, db);
     monque.worker('work', () => {});
