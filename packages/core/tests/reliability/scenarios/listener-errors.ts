@@ -91,7 +91,7 @@ export function describeListenerErrors(context: ReliabilityContext): void {
           return completed === JOBS;
         },
         { timeout: 30_000, interval: 100, describe: () => `${completed} completed` },
-      );
+      ).catch(() => undefined);
       const listenerErrors = (): JobErrorEvent[] =>
         reported.filter(({ error }) => error.name === 'ListenerError');
       const totalThrown = (): number => [...thrown.values()].reduce((sum, count) => sum + count, 0);

@@ -82,7 +82,7 @@ export function describePermanentWriteErrors(context: ReliabilityContext): void 
           jobs: JOBS,
           duplicates: [...runs.values()].filter((count) => count > 1).length,
           lost: JOBS - failed,
-          recovery: `all ${failed} failed ${took} ms after enqueueing`,
+          recovery: `${failed} of ${JOBS} failed ${took} ms after enqueueing`,
           notes:
             `${written} outcome writes for ${JOBS} jobs (refused completion + fallback), ` +
             `${errors.length} job:error, ${failures.length} job:fail, ${monque.inFlightCount} in flight`,

@@ -93,7 +93,7 @@ export function describeStrandedRounds(context: ReliabilityContext): void {
           jobs: JOBS,
           duplicates,
           lost: JOBS - result.completed,
-          recovery: `all completed ${result.took} ms after enqueueing (lockTimeout ${LOCK_TIMEOUT} ms)`,
+          recovery: `${result.completed} of ${JOBS} completed ${result.took} ms after enqueueing (lockTimeout ${LOCK_TIMEOUT} ms)`,
           notes: `${lost} read-back lost, ${result.recovered} taken over as stale; job:error: ${result.errors.map(({ error }) => error.message).join(' | ')}`,
         },
         () => {
@@ -128,7 +128,7 @@ export function describeStrandedRounds(context: ReliabilityContext): void {
           jobs: JOBS,
           duplicates,
           lost: JOBS - result.completed,
-          recovery: `all completed ${result.took} ms after enqueueing (answer ${BLOCK_MS} ms late, lockTimeout ${LOCK_TIMEOUT} ms)`,
+          recovery: `${result.completed} of ${JOBS} completed ${result.took} ms after enqueueing (answer ${BLOCK_MS} ms late, lockTimeout ${LOCK_TIMEOUT} ms)`,
           notes: `${result.recovered} taken over as stale; job:error: ${result.errors.map(({ error }) => error.message).join(' | ')}`,
         },
         () => {

@@ -24,9 +24,13 @@ interface Row extends Partial<Measured> {
 /** The rows, by the id of the test that recorded them. */
 const rows = new Map<string, Row>();
 
+/** The first line of an error's message (a test's recorded errors are plain objects). */
 function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return (message.split('\n')[0] ?? '').slice(0, 160);
+  const { message } = (typeof error === 'object' && error !== null ? error : {}) as {
+    message?: unknown;
+  };
+  const text = typeof message === 'string' ? message : `${typeof error} ${JSON.stringify(error)}`;
+  return (text.split('\n')[0] ?? '').slice(0, 160);
 }
 
 function record(test: TestContext, row: Row): void {
