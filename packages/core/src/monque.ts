@@ -235,7 +235,8 @@ export class Monque<
    * @param options - `runAt` (default now) and `uniqueKey`.
    * @returns The job as stored (the existing one for a duplicate `uniqueKey`).
    * @throws InvalidArgumentError or PayloadTooLargeError before anything is written;
-   * ConnectionError when the write fails.
+   * ConnectionError when the write fails for a transient reason (such as no connection),
+   * DatabaseError when the database refuses it (such as a collection validator).
    *
    * @example
    * ```ts
@@ -274,8 +275,8 @@ export class Monque<
    * @param jobs - The jobs: `name`, `data` and optional `options` (`runAt`).
    * @returns The jobs as stored, in the order given.
    * @throws InvalidArgumentError (naming the job, such as `jobs[3].name`) or PayloadTooLargeError
-   * before anything is written; ConnectionError when the write fails — then the jobs before the
-   * one that failed may have been added (the insert is ordered).
+   * before anything is written; ConnectionError or DatabaseError when the write fails — then the
+   * jobs before the one that failed may have been added (the insert is ordered).
    *
    * @example
    * ```ts
@@ -339,15 +340,16 @@ export class Monque<
    * job is identified by its name and `uniqueKey` (default: the name), so calling it at every
    * start-up never adds a second job; a different expression, time zone or data updates the
    * existing job. After a successful run the next time comes from the expression (missed times
-   * are not caught up); failures are retried with backoff.
+   * are not caught up); failures are retried with backoff, and after a final failure (see
+   * `maxRetries`) the failure is recorded and the job goes on at its next occurrence.
    *
    * @param cron - 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first.
    * @param name - The job name.
    * @param data - The payload of every run.
    * @param options - `uniqueKey` and `timezone` (IANA name, default UTC).
    * @throws InvalidCronError for an invalid expression, InvalidArgumentError or
-   * PayloadTooLargeError for other bad input — before anything is written; ConnectionError when
-   * the write fails.
+   * PayloadTooLargeError for other bad input — before anything is written; ConnectionError or
+   * DatabaseError when the write fails.
    *
    * @example
    * ```ts

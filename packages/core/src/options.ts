@@ -59,7 +59,9 @@ export interface MonqueOptions {
   /**
    * The number of failures after which a job is marked `failed` (integer ≥ 0): a job is failed
    * once its `failCount` reaches `maxRetries`, and retried with backoff before that. So a job runs
-   * at most `maxRetries` times; with `1` (or `0`) its first failure is final. Default `10`.
+   * at most `maxRetries` times; with `1` (or `0`) its first failure is final. A recurring job is
+   * not given up: its final failure is recorded (`failReason`) and it goes on at its next
+   * occurrence with `failCount` 0. Default `10`.
    *
    * @example
    * ```ts
