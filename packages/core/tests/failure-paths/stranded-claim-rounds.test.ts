@@ -2,6 +2,7 @@ import type { Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import type { JobErrorEvent } from '../../src/events.js';
 import {
+  type Intercept,
   interceptedDb,
   isBatchClaim,
   isClaimReadBack,
@@ -15,26 +16,17 @@ import { useSchedulerHarness } from '../setup/scheduler-harness.js';
  */
 describe('a claim round whose outcome is unknown', () => {
   const harness = useSchedulerHarness('stranded_rounds');
-  // Far beyond the test: a job left to stale recovery would not run within it.
-  const SLOW_RECOVERY = { heartbeatInterval: 1000, lockTimeout: 120_000 };
 
-  it('read-back lost: the claimed jobs are handed back at once and run', async () => {
-    const collectionName = harness.collectionName();
-    let failed = 0;
-    const db = interceptedDb(await harness.separateDb(), (collection, method, args) => {
-      // The read-back of the round (it filters on the round's lockedAt) fails once.
-      if (isClaimReadBack(method, args) && failed === 0) {
-        failed += 1;
-        return {
-          toArray: () =>
-            Promise.reject(
-              Object.assign(new Error('connection reset'), { name: 'MongoNetworkError' }),
-            ),
-        };
-      }
-      return passThrough(collection, method, args);
-    });
-    const monque = harness.create({ collectionName, ...SLOW_RECOVERY }, db);
+  /**
+   * An instance on `intercept`ed database access with 3 due jobs; stale recovery is far beyond
+   * the test (a job left to it would not run within it).
+   */
+  async function start(intercept: Intercept) {
+    const db = interceptedDb(await harness.separateDb(), intercept);
+    const monque = harness.create(
+      { collectionName: harness.collectionName(), heartbeatInterval: 1000, lockTimeout: 120_000 },
+      db,
+    );
     const runs: string[] = [];
     monque.worker('work', (job) => {
       runs.push(job._id.toHexString());
@@ -47,6 +39,24 @@ describe('a claim round whose outcome is unknown', () => {
       Array.from({ length: 3 }, (_, i) => ({ name: 'work', data: { i } })),
     );
     await monque.start();
+    return { monque, runs, errors, recovered, jobs };
+  }
+
+  it('read-back lost: the claimed jobs are handed back at once and run', async () => {
+    let failed = 0;
+    const { monque, runs, errors, recovered, jobs } = await start((collection, method, args) => {
+      // The read-back of the round (it filters on the round's lockedAt) fails once.
+      if (isClaimReadBack(method, args) && failed === 0) {
+        failed += 1;
+        return {
+          toArray: () =>
+            Promise.reject(
+              Object.assign(new Error('connection reset'), { name: 'MongoNetworkError' }),
+            ),
+        };
+      }
+      return passThrough(collection, method, args);
+    });
 
     await expect
       .poll(() => monque.collection.countDocuments({ status: 'completed' }), { timeout: 5000 })
@@ -63,9 +73,8 @@ describe('a claim round whose outcome is unknown', () => {
   }, 15_000);
 
   it('answered after the round-trip limit: what it claimed is handed back at once and run', async () => {
-    const collectionName = harness.collectionName();
     let delayed = 0;
-    const db = interceptedDb(await harness.separateDb(), (collection, method, args) => {
+    const { monque, runs, errors, recovered } = await start((collection, method, args) => {
       if (!isBatchClaim(method, args) || delayed > 0) return passThrough(collection, method, args);
       delayed += 1;
       // The claim lands at once; its answer comes after the 5 s round-trip limit.
@@ -73,17 +82,6 @@ describe('a claim round whose outcome is unknown', () => {
         (result) => new Promise((resolve) => setTimeout(() => resolve(result), 5500)),
       );
     });
-    const monque = harness.create({ collectionName, ...SLOW_RECOVERY }, db);
-    const runs: string[] = [];
-    monque.worker('work', (job) => {
-      runs.push(job._id.toHexString());
-    });
-    const errors: JobErrorEvent[] = [];
-    monque.on('job:error', (event) => errors.push(event));
-    const recovered: number[] = [];
-    monque.on('stale:recovered', ({ count }) => recovered.push(count));
-    await monque.enqueueMany(Array.from({ length: 3 }, (_, i) => ({ name: 'work', data: { i } })));
-    await monque.start();
 
     await expect
       .poll(() => monque.collection.countDocuments({ status: 'completed' }), { timeout: 10_000 })
@@ -95,10 +93,9 @@ describe('a claim round whose outcome is unknown', () => {
   }, 20_000);
 
   it('a hand-back that fails is reported and tried again at the next heartbeat', async () => {
-    const collectionName = harness.collectionName();
     let readBacks = 0;
     let handBacks = 0;
-    const db = interceptedDb(await harness.separateDb(), (collection, method, args) => {
+    const { monque, errors } = await start((collection, method, args) => {
       const filter = args[0] as Document | undefined;
       const update = args[1] as Document | undefined;
       if (isClaimReadBack(method, args) && readBacks === 0) {
@@ -115,16 +112,10 @@ describe('a claim round whose outcome is unknown', () => {
       }
       return passThrough(collection, method, args);
     });
-    const monque = harness.create({ collectionName, ...SLOW_RECOVERY }, db);
-    monque.worker('work', () => {});
-    const errors: JobErrorEvent[] = [];
-    monque.on('job:error', (event) => errors.push(event));
-    await monque.enqueueMany(Array.from({ length: 2 }, (_, i) => ({ name: 'work', data: { i } })));
-    await monque.start();
 
     await expect
       .poll(() => monque.collection.countDocuments({ status: 'completed' }), { timeout: 5000 })
-      .toBe(2);
+      .toBe(3);
     expect(handBacks).toBe(1);
     expect(errors.map(({ error }) => error.message)).toEqual([
       'could not claim jobs: read-back lost',

@@ -4,7 +4,7 @@ import type { JobErrorEvent } from '../../../src/events.js';
 import { Monque } from '../../../src/monque.js';
 import type { ReliabilityContext } from '../support/context.js';
 import { checkScenario } from '../support/summary.js';
-import { waitForCondition } from '../support/wait.js';
+import { countWhenReached, waitForCondition } from '../support/wait.js';
 
 const JOBS = 200;
 
@@ -83,15 +83,9 @@ export function describeListenerErrors(context: ReliabilityContext): void {
       await monque.enqueueMany(
         Array.from({ length: JOBS }, (_, i) => ({ name: 'work', data: { i } })),
       );
-      let completed = 0;
-      await waitForCondition(
-        `${JOBS} completed jobs`,
-        async () => {
-          completed = await monque.collection.countDocuments({ status: 'completed' });
-          return completed === JOBS;
-        },
-        { timeout: 30_000, interval: 100, describe: () => `${completed} completed` },
-      ).catch(() => undefined);
+      const completed = await countWhenReached(monque.collection, 'completed', JOBS, {
+        timeout: 30_000,
+      });
       const listenerErrors = (): JobErrorEvent[] =>
         reported.filter(({ error }) => error.name === 'ListenerError');
       const totalThrown = (): number => [...thrown.values()].reduce((sum, count) => sum + count, 0);

@@ -4,7 +4,7 @@ import type { JobErrorEvent, JobFailEvent } from '../../../src/events.js';
 import { Monque } from '../../../src/monque.js';
 import type { ReliabilityContext } from '../support/context.js';
 import { checkScenario } from '../support/summary.js';
-import { waitForCondition } from '../support/wait.js';
+import { countWhenReached } from '../support/wait.js';
 
 const JOBS = 20;
 
@@ -60,15 +60,7 @@ export function describePermanentWriteErrors(context: ReliabilityContext): void 
       await monque.enqueueMany(
         Array.from({ length: JOBS }, (_, i) => ({ name: 'work', data: { i } })),
       );
-      let failed = 0;
-      await waitForCondition(
-        `${JOBS} failed jobs`,
-        async () => {
-          failed = await monque.collection.countDocuments({ status: 'failed' });
-          return failed === JOBS;
-        },
-        { timeout: 20_000, interval: 50, describe: () => `${failed} failed` },
-      ).catch(() => undefined);
+      const failed = await countWhenReached(monque.collection, 'failed', JOBS, { timeout: 20_000 });
       const took = Date.now() - startedAt;
       const jobs = await monque.collection.find({}).toArray();
       const written = outcomeWrites.reduce(

@@ -10,7 +10,7 @@ import {
 } from '../../integration/support/intercepted-db.js';
 import type { ReliabilityContext } from '../support/context.js';
 import { checkScenario } from '../support/summary.js';
-import { waitForCondition } from '../support/wait.js';
+import { countWhenReached } from '../support/wait.js';
 
 const JOBS = 10;
 /** Far beyond the scenario: a job left to stale recovery would not run within it. */
@@ -56,15 +56,9 @@ export function describeStrandedRounds(context: ReliabilityContext): void {
         Array.from({ length: JOBS }, (_, i) => ({ name: 'work', data: { i } })),
       );
       const startedAt = Date.now();
-      let completed = 0;
-      await waitForCondition(
-        `${JOBS} completed jobs`,
-        async () => {
-          completed = await monque.collection.countDocuments({ status: 'completed' });
-          return completed === JOBS;
-        },
-        { timeout: 30_000, interval: 50, describe: () => `${completed} completed` },
-      ).catch(() => undefined);
+      const completed = await countWhenReached(monque.collection, 'completed', JOBS, {
+        timeout: 30_000,
+      });
       const took = Date.now() - startedAt;
       const jobs = await monque.collection.find({}).toArray();
       return { enqueued, runs, errors, recovered, completed, took, jobs };
