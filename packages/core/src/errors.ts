@@ -3,6 +3,25 @@ import type { Job } from './jobs/job.js';
 import { describeValue } from './validation/describe-value.js';
 
 /**
+ * The message of a cause, for messages that name it: an Error's message followed by the server's
+ * `codeName` (or, for a write error, which has none, its `code`) unless the message says it
+ * already; for another value, a description of it.
+ *
+ * @internal
+ */
+export function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) {
+    return `a non-Error value: ${describeValue(cause)}`;
+  }
+  const { codeName, code } = cause as { codeName?: unknown; code?: unknown };
+  const message = cause.message === '' ? cause.name : cause.message;
+  let label = '';
+  if (typeof codeName === 'string' && codeName !== '') label = codeName;
+  else if (typeof code === 'number') label = `code ${code}`;
+  return label === '' || message.includes(label) ? message : `${message} (${label})`;
+}
+
+/**
  * Base class of every error Monque throws. Catch it to handle all Monque errors at once; `name`
  * names the concrete class and `cause` carries the underlying error when there is one.
  *
@@ -116,7 +135,10 @@ export class InvalidCronError extends MonqueError {
 }
 
 /**
- * Monque could not reach or talk to MongoDB. `cause` holds the driver's error.
+ * Monque could not reach or talk to MongoDB: a network error, no server to select, a server that
+ * is not (or no longer) primary, a write conflict, a timeout — an error that is *transient*, so
+ * the operation may succeed when tried again (see `classifyError`). The message names the
+ * operation and the cause; `cause` holds the driver's error.
  *
  * @example
  * ```ts
@@ -129,16 +151,222 @@ export class ConnectionError extends MonqueError {
   override readonly name: string = 'ConnectionError';
 
   /**
-   * @param message - What Monque was trying to do.
+   * @param message - What Monque was trying to do, and what went wrong.
    * @param options - `cause`: the driver's error.
    *
    * @example
    * ```ts
-   * throw new ConnectionError('could not create the job indexes', { cause: driverError });
+   * throw new ConnectionError('could not create the job indexes: connect ECONNREFUSED', {
+   *   cause: driverError,
+   * });
    * ```
    */
   constructor(message: string, options: { cause: unknown }) {
     super(message, options);
+  }
+}
+
+/**
+ * One database round trip got no answer within Monque's round-trip time limit
+ * (max(2 × `heartbeatInterval`, 5 s)): a half-open connection, or a server that went away
+ * mid-command. Transient, like the driver's `MongoNetworkTimeoutError`: the operation is given up
+ * (not cancelled) and tried again as after any connection problem.
+ *
+ * @example
+ * ```ts
+ * monque.on('job:error', ({ error }) => {
+ *   if (error instanceof RoundTripTimeoutError) console.warn(`no answer in ${error.timeout} ms`);
+ * });
+ * ```
+ */
+export class RoundTripTimeoutError extends ConnectionError {
+  override readonly name: string = 'RoundTripTimeoutError';
+
+  /** The time limit that elapsed, in milliseconds. */
+  readonly timeout: number;
+
+  /**
+   * @param operation - What Monque was doing, such as `'claim jobs of "send-email"'`.
+   * @param timeout - The time limit, in milliseconds.
+   *
+   * @example
+   * ```ts
+   * throw new RoundTripTimeoutError('send the heartbeat', 5000);
+   * ```
+   */
+  constructor(operation: string, timeout: number) {
+    super(`could not ${operation}: the database did not answer within ${timeout} ms`, {
+      cause: undefined,
+    });
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * MongoDB refused an operation for a reason that trying again does not fix: a document validator
+ * (code 121), an index that conflicts with Monque's (85, 86), a document over 16 MiB (10334,
+ * 17419), a bad value, missing rights. `code` and `codeName` are the server's, when it gave them;
+ * the message names the operation, the cause's message and the `codeName`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await monque.enqueue('report', data);
+ * } catch (error) {
+ *   if (error instanceof DatabaseError && error.code === 121) console.error('validator refused it');
+ * }
+ * ```
+ */
+export class DatabaseError extends MonqueError {
+  override readonly name: string = 'DatabaseError';
+
+  /** The server's error code, such as `121`, when there is one. */
+  readonly code: number | undefined;
+
+  /** The server's name for the code, such as `'DocumentValidationFailure'`, when there is one. */
+  readonly codeName: string | undefined;
+
+  /**
+   * @param message - What Monque was trying to do, and what went wrong.
+   * @param options - `cause`: the driver's error; `code` and `codeName` from the server.
+   *
+   * @example
+   * ```ts
+   * throw new DatabaseError('could not enqueue job "a": Document failed validation', {
+   *   cause: serverError,
+   *   code: 121,
+   *   codeName: 'DocumentValidationFailure',
+   * });
+   * ```
+   */
+  constructor(message: string, options: { cause: unknown; code?: number; codeName?: string }) {
+    super(message, { cause: options.cause });
+    this.code = options.code;
+    this.codeName = options.codeName;
+  }
+}
+
+/**
+ * A listener of a Monque event threw (or its promise rejected). It changed nothing: the job's fate
+ * and the scheduler's work go on as if the listener had returned. It is reported as `job:error`
+ * (unless it was a `job:error` listener that threw, or nobody listens to `job:error`: then as a
+ * process warning).
+ *
+ * @example
+ * ```ts
+ * monque.on('job:error', ({ error }) => {
+ *   if (error instanceof ListenerError) console.error(`bug in a ${error.event} listener`, error.cause);
+ * });
+ * ```
+ */
+export class ListenerError extends MonqueError {
+  override readonly name: string = 'ListenerError';
+
+  /** The event whose listener threw, such as `'job:complete'`. */
+  readonly event: string;
+
+  /**
+   * @param event - The event whose listener threw.
+   * @param cause - What it threw.
+   *
+   * @example
+   * ```ts
+   * throw new ListenerError('job:complete', new TypeError('x is undefined'));
+   * ```
+   */
+  constructor(event: string, cause: unknown) {
+    super(`a listener of ${JSON.stringify(event)} threw: ${describeCause(cause)}`, { cause });
+    this.event = event;
+  }
+}
+
+/**
+ * `initialize()` found a MongoDB server older than Monque supports. Monque needs MongoDB 6.0 or
+ * newer: its unique-key index is a partial index whose filter uses `$in`, which older servers
+ * refuse.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await monque.initialize();
+ * } catch (error) {
+ *   if (error instanceof UnsupportedServerVersionError) console.error(error.foundVersion);
+ * }
+ * ```
+ */
+export class UnsupportedServerVersionError extends MonqueError {
+  override readonly name: string = 'UnsupportedServerVersionError';
+
+  /** The server's version, as `buildInfo` reported it, such as `'5.0.26'`. */
+  readonly foundVersion: string;
+
+  /** The oldest version Monque supports, such as `'6.0'`. */
+  readonly requiredVersion: string;
+
+  /**
+   * @param foundVersion - The server's version.
+   * @param requiredVersion - The oldest supported version.
+   *
+   * @example
+   * ```ts
+   * throw new UnsupportedServerVersionError('5.0.26', '6.0');
+   * ```
+   */
+  constructor(foundVersion: string, requiredVersion: string) {
+    super(
+      `MongoDB ${foundVersion} is not supported: Monque needs MongoDB ${requiredVersion} or ` +
+        'newer (its unique-key index is a partial index whose filter uses $in).',
+    );
+    this.foundVersion = foundVersion;
+    this.requiredVersion = requiredVersion;
+  }
+}
+
+/**
+ * A job was taken over more often than `maxTakeovers` allows: every time it ran, the instance
+ * running it died or stopped sending heartbeats (such as a handler that runs the process out of
+ * memory or blocks its event loop). Monque failed the job instead of running it again; it is
+ * carried by the `job:fail` event (`willRetry: false`).
+ *
+ * @example
+ * ```ts
+ * monque.on('job:fail', ({ job, error }) => {
+ *   if (error instanceof TakeoverLimitError) alert(`poison job ${job.name}: ${error.message}`);
+ * });
+ * ```
+ */
+export class TakeoverLimitError extends MonqueError {
+  override readonly name: string = 'TakeoverLimitError';
+
+  /** The id of the job, as a 24-character hex string. */
+  readonly jobId: string;
+
+  /** How many times the job was taken over. */
+  readonly takeovers: number;
+
+  /** The limit that was exceeded (`maxTakeovers`). */
+  readonly limit: number;
+
+  /**
+   * @param jobId - The job's id.
+   * @param takeovers - How many times it was taken over.
+   * @param limit - `maxTakeovers`.
+   *
+   * @example
+   * ```ts
+   * throw new TakeoverLimitError(job._id, 3, 2);
+   * ```
+   */
+  constructor(jobId: ObjectId | string, takeovers: number, limit: number) {
+    const id = typeof jobId === 'string' ? jobId : jobId.toHexString();
+    super(
+      `Job ${id} was taken over ${takeovers} times (each time the instance running it died or ` +
+        `stopped sending heartbeats), more than maxTakeovers (${limit}); it was failed instead ` +
+        'of being run again.',
+    );
+    this.jobId = id;
+    this.takeovers = takeovers;
+    this.limit = limit;
   }
 }
 

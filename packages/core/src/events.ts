@@ -23,8 +23,11 @@ export interface JobCompleteEvent {
 }
 
 /**
- * Payload of `'job:fail'`: the job as written after the failure, the handler's error, and
- * whether the job will be retried. Emitted once the failure write has landed.
+ * Payload of `'job:fail'`: the job as written after the failure, the error, and whether the job
+ * will be retried. Emitted once the failure write has landed. Besides a handler's failure, a job
+ * also fails (`willRetry: false`) when it was taken over more than `maxTakeovers` times (a
+ * `TakeoverLimitError`, the handler not run) or when the database refused its outcome for good
+ * (the `DatabaseError`; the job's final failure was written instead).
  *
  * @example
  * ```ts
@@ -39,22 +42,32 @@ export interface JobCompleteEvent {
  */
 export interface JobFailEvent {
   /**
-   * The job as the failure write left it: `failCount` already incremented, `failReason` set,
-   * and either `status: 'pending'` with the retry's `nextRunAt`, or `status: 'failed'`. Built
-   * from the claimed job and the fields Monque wrote under the claim's fence (not read back).
+   * The job as the failure write left it: `failReason` set, and either `status: 'pending'` with
+   * the retry's `nextRunAt` (`failCount` already incremented), or `status: 'failed'` — or, for a
+   * recurring job's final failure, `status: 'pending'` at its next occurrence with `failCount` 0.
+   * Built from the claimed job and the fields Monque wrote under the claim's fence (not read
+   * back).
    */
   job: Job;
-  /** What the handler threw (a non-Error throw is wrapped in an Error). */
+  /**
+   * What the handler threw (a non-Error throw is wrapped in an Error); a `TakeoverLimitError` or
+   * a `DatabaseError` when the job failed for those reasons.
+   */
   error: Error;
-  /** `true` when the job goes back to pending for another attempt; `false` when it is failed. */
+  /**
+   * `true` when the job goes back to pending for another attempt; `false` when the failure is
+   * final (a recurring job then goes on at its next occurrence).
+   */
   willRetry: boolean;
 }
 
 /**
  * Payload of `'job:error'`: an error of Monque itself (not a handler's), such as a lost database
- * connection or a foreign document in the jobs collection; `job` is set when one job is concerned
- * (as this instance claimed it). A failed outcome write is reported once per attempt while
- * Monque retries it; `JobOwnershipLostError` says the job was taken over.
+ * connection (`ConnectionError`), a write the database refused (`DatabaseError`), a foreign
+ * document in the jobs collection, or a listener that threw (`ListenerError`); `job` is set when
+ * one job is concerned (as this instance claimed it). A transiently failed outcome write is
+ * reported once per attempt while Monque retries it; `JobOwnershipLostError` says the job was
+ * taken over. With no `job:error` listener these errors become process warnings (rate-limited).
  *
  * @example
  * ```ts
@@ -131,9 +144,9 @@ export interface MonqueEventMap {
   'job:start': [job: Job];
   /** A handler finished without error and the job was marked completed (or rescheduled); the payload's job is as written. */
   'job:complete': [event: JobCompleteEvent];
-  /** A handler threw or rejected, and the failure was written (the payload's job is as written). */
+  /** A run failed (its handler threw, or see {@link JobFailEvent}), and the failure was written. */
   'job:fail': [event: JobFailEvent];
-  /** Monque itself hit an error (not a handler). */
+  /** Monque itself hit an error (not a handler); a process warning when nobody listens. */
   'job:error': [event: JobErrorEvent];
   /** Jobs with stale claims were returned to pending. */
   'stale:recovered': [event: StaleRecoveredEvent];

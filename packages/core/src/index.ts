@@ -1,11 +1,16 @@
 export {
   ConnectionError,
+  DatabaseError,
   InvalidArgumentError,
   InvalidCronError,
   JobOwnershipLostError,
+  ListenerError,
   MonqueError,
   PayloadTooLargeError,
+  RoundTripTimeoutError,
   ShutdownTimeoutError,
+  TakeoverLimitError,
+  UnsupportedServerVersionError,
   WorkerRegistrationError,
   type WorkerRegistrationProblem,
 } from './errors.js';

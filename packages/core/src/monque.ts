@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { Collection, Db, ObjectId } from 'mongodb';
+import { asMonqueError } from './classify-error.js';
 import { InvalidArgumentError } from './errors.js';
 import type { MonqueEventMap } from './events.js';
 import { ensureJobIndexes } from './indexes.js';
 import type { Job, JobDocument } from './jobs/job.js';
+import { openJobsCollection } from './jobs/jobs-collection.js';
 import {
   checkFindJobs,
   type FindJobsOptions,
@@ -19,13 +21,15 @@ import {
 } from './management/get-stats.js';
 import type { JobFilter } from './management/job-filter.js';
 import { type MonqueOptions, type ResolvedMonqueOptions, resolveMonqueOptions } from './options.js';
-import { asMonqueError } from './runtime/as-monque-error.js';
 import { readCallOptions } from './runtime/call-options.js';
+import { Lifecycle } from './runtime/lifecycle.js';
+import { SafeEvents } from './runtime/safe-events.js';
 import { SchedulerRuntime } from './runtime/scheduler-runtime.js';
 import { parseCron } from './scheduling/cron.js';
 import { prepareEnqueue } from './scheduling/enqueue-input.js';
 import { insertJob, insertJobs, upsertUniqueJob } from './scheduling/insert-job.js';
 import { scheduleRecurringJob } from './scheduling/schedule-job.js';
+import { assertServerVersion } from './server-version.js';
 import { assertConcurrency } from './validation/concurrency.js';
 import { assertHandler } from './validation/handler.js';
 import { assertJobId } from './validation/job-id.js';
@@ -132,8 +136,10 @@ export class Monque<
   JobMap extends Record<string, unknown> = Record<string, unknown>,
 > extends EventEmitter<MonqueEventMap> {
   readonly #options: ResolvedMonqueOptions;
+  readonly #db: Db;
   readonly #collection: Collection<JobDocument>;
   readonly #runtime: SchedulerRuntime;
+  readonly #lifecycle: Lifecycle;
   #initializing: Promise<void> | undefined;
 
   /**
@@ -151,20 +157,33 @@ export class Monque<
    */
   constructor(db: Db, options?: MonqueOptions) {
     super();
-    if (typeof db !== 'object' || db === null || typeof db.collection !== 'function') {
+    if (
+      typeof db !== 'object' ||
+      db === null ||
+      typeof db.collection !== 'function' ||
+      typeof db.command !== 'function'
+    ) {
       throw new InvalidArgumentError('db', 'must be a MongoDB Db (client.db(name))', db);
     }
     this.#options = resolveMonqueOptions(options);
-    this.#collection = db.collection<JobDocument>(this.#options.collectionName);
+    this.#db = db;
+    this.#collection = openJobsCollection(db, this.#options.collectionName);
     this.#runtime = new SchedulerRuntime({
       collection: this.#collection,
-      events: this,
+      events: new SafeEvents(this),
       options: this.#options,
+    });
+    this.#lifecycle = new Lifecycle({
+      initialize: () => this.initialize(),
+      start: () => this.#runtime.start(),
+      stop: () => this.#runtime.stop(),
     });
   }
 
   /**
-   * The jobs collection, for queries of your own (such as dashboards or tests).
+   * The jobs collection, for queries of your own (such as dashboards or tests). It reads from
+   * the primary and writes with `w: 'majority'`, whatever the client's defaults; for reads that
+   * may go elsewhere, open the collection yourself (`db.collection(name, { readPreference })`).
    *
    * @example
    * ```ts
@@ -200,11 +219,14 @@ export class Monque<
   }
 
   /**
-   * Creates the indexes and, with `recoverStaleJobs`, hands stale claims back. Called by
-   * `start`, `enqueue`, `now` and `schedule`; concurrent calls share one run, and after a
-   * success it does nothing. A failed run can be retried.
+   * Checks the server's version (MongoDB 6.0 or newer), creates the indexes and, with
+   * `recoverStaleJobs`, hands stale claims back. Called by `start`, `enqueue`, `now` and
+   * `schedule`; concurrent calls share one run, and after a success it does nothing. A failed run
+   * can be retried.
    *
-   * @throws ConnectionError when MongoDB cannot be reached or refuses the indexes.
+   * @throws UnsupportedServerVersionError on a server older than MongoDB 6.0 (nothing is created);
+   * ConnectionError when MongoDB cannot be reached; DatabaseError when it refuses the indexes
+   * (such as an index of the same name with other keys).
    *
    * @example
    * ```ts
@@ -231,7 +253,8 @@ export class Monque<
    * @param options - `runAt` (default now) and `uniqueKey`.
    * @returns The job as stored (the existing one for a duplicate `uniqueKey`).
    * @throws InvalidArgumentError or PayloadTooLargeError before anything is written;
-   * ConnectionError when the write fails.
+   * ConnectionError when the write fails for a transient reason (such as no connection),
+   * DatabaseError when the database refuses it (such as a collection validator).
    *
    * @example
    * ```ts
@@ -270,8 +293,8 @@ export class Monque<
    * @param jobs - The jobs: `name`, `data` and optional `options` (`runAt`).
    * @returns The jobs as stored, in the order given.
    * @throws InvalidArgumentError (naming the job, such as `jobs[3].name`) or PayloadTooLargeError
-   * before anything is written; ConnectionError when the write fails — then the jobs before the
-   * one that failed may have been added (the insert is ordered).
+   * before anything is written; ConnectionError or DatabaseError when the write fails — then the
+   * jobs before the one that failed may have been added (the insert is ordered).
    *
    * @example
    * ```ts
@@ -335,15 +358,16 @@ export class Monque<
    * job is identified by its name and `uniqueKey` (default: the name), so calling it at every
    * start-up never adds a second job; a different expression, time zone or data updates the
    * existing job. After a successful run the next time comes from the expression (missed times
-   * are not caught up); failures are retried with backoff.
+   * are not caught up); failures are retried with backoff, and after a final failure (see
+   * `maxRetries`) the failure is recorded and the job goes on at its next occurrence.
    *
    * @param cron - 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first.
    * @param name - The job name.
    * @param data - The payload of every run.
    * @param options - `uniqueKey` and `timezone` (IANA name, default UTC).
    * @throws InvalidCronError for an invalid expression, InvalidArgumentError or
-   * PayloadTooLargeError for other bad input — before anything is written; ConnectionError when
-   * the write fails.
+   * PayloadTooLargeError for other bad input — before anything is written; ConnectionError or
+   * DatabaseError when the write fails.
    *
    * @example
    * ```ts
@@ -418,9 +442,12 @@ export class Monque<
 
   /**
    * Initializes, then starts claiming and running jobs. Does nothing when already running; after
-   * `stop()` it starts again.
+   * `stop()` it starts again. Starts and stops happen in call order and the last call wins: when
+   * `stop()` is called before `start()` has finished (such as on a SIGTERM during start-up),
+   * `start()` resolves without starting anything.
    *
-   * @throws ConnectionError when initialization fails.
+   * @throws UnsupportedServerVersionError, ConnectionError or DatabaseError when initialization
+   * fails.
    *
    * @example
    * ```ts
@@ -428,17 +455,17 @@ export class Monque<
    * await monque.start();
    * ```
    */
-  async start(): Promise<void> {
-    await this.#runtime.stopping;
-    await this.initialize();
-    this.#runtime.start();
+  start(): Promise<void> {
+    return this.#lifecycle.start();
   }
 
   /**
    * Stops gracefully: no new claims, the change stream closes, and running jobs get up to
    * `shutdownTimeout` to finish. Handlers still running then have their `signal` aborted, their
    * jobs go back to pending, and a `job:error` event carries a `ShutdownTimeoutError` listing
-   * them. Concurrent calls share one stop; it resolves when done.
+   * them. It wins over a `start()` still in progress (see {@link start}); once it resolves no
+   * timer, round trip or change stream of this instance is left, so closing the client lets the
+   * process exit. Directly repeated calls share one stop.
    *
    * @example
    * ```ts
@@ -449,7 +476,7 @@ export class Monque<
    * ```
    */
   stop(): Promise<void> {
-    return this.#runtime.stop();
+    return this.#lifecycle.stop();
   }
 
   /**
@@ -556,7 +583,9 @@ export class Monque<
   }
 
   async #initialize(): Promise<void> {
-    await this.#runtime.health.track(ensureJobIndexes(this.#collection));
+    const { health } = this.#runtime;
+    await health.track(assertServerVersion(this.#db), 'ask the server its version');
+    await health.track(ensureJobIndexes(this.#collection), 'create the job indexes');
     if (this.#options.recoverStaleJobs) {
       await this.#runtime.recoverStale();
     }

@@ -59,7 +59,9 @@ export interface MonqueOptions {
   /**
    * The number of failures after which a job is marked `failed` (integer ≥ 0): a job is failed
    * once its `failCount` reaches `maxRetries`, and retried with backoff before that. So a job runs
-   * at most `maxRetries` times; with `1` (or `0`) its first failure is final. Default `10`.
+   * at most `maxRetries` times; with `1` (or `0`) its first failure is final. A recurring job is
+   * not given up: its final failure is recorded (`failReason`) and it goes on at its next
+   * occurrence with `failCount` 0. Default `10`.
    *
    * @example
    * ```ts
@@ -144,6 +146,27 @@ export interface MonqueOptions {
    */
   lockTimeout?: number;
   /**
+   * How many times in a row a job may be taken over (its claim went stale: the instance running it
+   * died, was killed, or stopped sending heartbeats) and still be run again (integer ≥ 0). A job
+   * taken over more often is failed, without running, by the next instance that claims it: a
+   * `job:fail` event with `willRetry: false` carries a `TakeoverLimitError` and the job's
+   * `failReason` says how many takeovers there were. The count (`takeoverCount` on the job) starts
+   * again whenever a run ends with an outcome. With `0`, the first takeover is final.
+   *
+   * Default `2`: a job whose every run takes its process down (out of memory, a blocked event
+   * loop) runs at most 3 times and takes down at most 3 instances, while a job that was only
+   * unlucky — its instance was killed in a deploy, lost its node, or was taken down by another
+   * job — survives two such events in a row. BullMQ's `maxStalledCount` defaults to 1; Monque
+   * allows one more because the jobs that merely ran beside a poison job on the instance it killed
+   * are counted too, and are often claimed together with it again.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { maxTakeovers: 5 }); // tolerate more crashes before giving a job up
+   * ```
+   */
+  maxTakeovers?: number;
+  /**
    * Whether this instance takes over jobs whose claim went stale (boolean). Default `true`.
    *
    * @example
@@ -204,6 +227,7 @@ const DEFAULTS = {
   maxConcurrency: undefined,
   heartbeatInterval: 10_000,
   lockTimeout: 30_000,
+  maxTakeovers: 2,
   recoverStaleJobs: true,
   maxPayloadSize: MAX_BSON_DOCUMENT_SIZE,
 } as const satisfies Omit<ResolvedMonqueOptions, 'schedulerInstanceId'>;
@@ -255,6 +279,7 @@ const VALIDATORS: { readonly [K in keyof MonqueOptions]-?: (arg: string, value: 
     maxConcurrency: count(1),
     heartbeatInterval: timer,
     lockTimeout: duration,
+    maxTakeovers: count(0),
     recoverStaleJobs: assertBoolean,
     schedulerInstanceId: assertInstanceId,
     maxPayloadSize: count(1, MAX_BSON_DOCUMENT_SIZE),

@@ -70,6 +70,8 @@ export function claimUpdate(claimant: Claimant, now: Date): UpdateFilter<JobDocu
  * @param claimant - This instance.
  * @param limit - How many jobs to claim at most (≥ 1; the free slots).
  * @param now - The claim time; also the fence (`lockedAt`) of every claim of the round.
+ * @param onClaimSent - Called just before the claiming write goes out: from then on, an error
+ * leaves unknown what the round claimed (see `handBackRound`).
  */
 export async function claimJobs(
   collection: Collection<JobDocument>,
@@ -77,8 +79,10 @@ export async function claimJobs(
   claimant: Claimant,
   limit: number,
   now: Date = new Date(),
+  onClaimSent: () => void = () => {},
 ): Promise<ClaimBatch> {
   if (limit === 1) {
+    onClaimSent();
     const claimed = await collection.findOneAndUpdate(
       dueJobFilter(name, now),
       claimUpdate(claimant, now),
@@ -96,6 +100,7 @@ export async function claimJobs(
   }
   const ids = candidates.map((candidate) => candidate._id);
   let modifiedCount: number;
+  onClaimSent();
   try {
     ({ modifiedCount } = await collection.updateMany(
       { _id: { $in: ids }, status: JobStatus.Pending, nextRunAt: { $lte: now } },

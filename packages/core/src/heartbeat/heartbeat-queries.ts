@@ -30,7 +30,8 @@ export async function sendHeartbeat(
  * shorter `lockTimeout` does not take over the live jobs of one that beats less often. The
  * indexed range `lastHeartbeat < now − lockTimeout` selects the candidates (`monque_takeover`);
  * the per-job bound is a residual `$expr` on them. `failCount` is not increased: the run was
- * interrupted, it did not fail.
+ * interrupted, it did not fail; `takeoverCount` is, so that a job that keeps taking its instances
+ * down is failed after `maxTakeovers` takeovers (by the next instance that claims it).
  *
  * @returns How many jobs were recovered.
  */
@@ -50,7 +51,10 @@ export async function recoverStaleJobs(
         ],
       },
     },
-    { $set: { status: JobStatus.Pending, updatedAt: now, ...RELEASED_CLAIM } },
+    {
+      $set: { status: JobStatus.Pending, updatedAt: now, ...RELEASED_CLAIM },
+      $inc: { takeoverCount: 1 },
+    },
   );
   return result.modifiedCount;
 }

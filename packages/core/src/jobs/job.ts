@@ -32,8 +32,14 @@ export interface JobDocument<T = unknown> {
   heartbeatInterval: number | null;
   /** How many times the job has failed so far. */
   failCount: number;
-  /** The message of the last failure, or `null`. */
+  /** The message of the last failure (at most 4096 characters), or `null`. */
   failReason: string | null;
+  /**
+   * How many times in a row the job was taken over because the instance running it stopped
+   * sending heartbeats; absent when it never was. Set back to 0 by every outcome of a run; a job
+   * taken over more than `maxTakeovers` times is failed.
+   */
+  takeoverCount?: number;
   /** The cron expression of a recurring job, or `null` for a one-off job. */
   repeatInterval: string | null;
   /** The IANA time zone the cron expression is read in, or `null` (UTC). */

@@ -66,6 +66,12 @@ const FIELD_CHECKS: readonly FieldCheck[] = [
     (value) => typeof value === 'number' && Number.isInteger(value) && value >= 0,
   ],
   ['failReason', 'a string or null', orNull(isString)],
+  [
+    'takeoverCount',
+    'an integer ≥ 0 or absent',
+    (value) =>
+      value === undefined || (typeof value === 'number' && Number.isInteger(value) && value >= 0),
+  ],
   ['repeatInterval', 'a string or null', orNull(isString)],
   ['timezone', 'a string or null', orNull(isString)],
   ['uniqueKey', 'a string or absent', (value) => value === undefined || isString(value)],

@@ -1,9 +1,9 @@
-import type { EventEmitter } from 'node:events';
 import type { ChangeStream, Collection, Document } from 'mongodb';
-import type { MonqueEventMap } from '../events.js';
+import { asMonqueError } from '../classify-error.js';
 import type { JobDocument } from '../jobs/job.js';
 import { JobStatus } from '../jobs/job-status.js';
 import { toError } from '../processing/outcome.js';
+import type { MonqueEvents } from '../runtime/safe-events.js';
 
 /** A job that became pending: its name and when it is due. */
 export interface PendingJobChange {
@@ -14,7 +14,7 @@ export interface PendingJobChange {
 /** What a {@link ChangeStreamNotifier} needs from its instance. */
 export interface ChangeStreamNotifierOptions {
   readonly collection: Collection<JobDocument>;
-  readonly events: EventEmitter<MonqueEventMap>;
+  readonly events: MonqueEvents;
   /** A job was inserted, or became pending, or got a new `nextRunAt`. */
   readonly onPendingJob: (change: PendingJobChange) => void;
   /** The server answered a new stream: changes from now on are seen (resynchronise). */
@@ -84,7 +84,8 @@ function errorCode(error: unknown): unknown {
  * polls) and keeps trying to re-open the stream, first after `recoveryDelay`, doubling with
  * every failed attempt (each one a `changestream:error`), at most every 30 s, until one
  * succeeds (`changestream:connected`). On a server without change streams (code 40573) the
- * fallback is for good: no more attempts.
+ * fallback is for good: no more attempts. A stream that failed is closed (its cursor killed)
+ * before the next one is opened, so none is left behind.
  */
 export class ChangeStreamNotifier {
   readonly #options: ChangeStreamNotifierOptions;
@@ -156,8 +157,18 @@ export class ChangeStreamNotifier {
         return;
       }
       this.#stream = undefined;
+      this.#discard(stream);
       this.#failed(error, connected);
     }
+  }
+
+  /** Closes a stream that failed, in the background; a failure to close it is reported. */
+  #discard(stream: ChangeStream<Document, ProjectedChange>): void {
+    Promise.resolve()
+      .then(() => stream.close())
+      .catch((error: unknown) => {
+        this.#options.events.error(asMonqueError(error, 'could not close a failed change stream'));
+      });
   }
 
   #handle(change: ProjectedChange): void {

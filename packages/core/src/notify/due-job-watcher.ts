@@ -1,8 +1,7 @@
-import type { EventEmitter } from 'node:events';
 import type { Collection } from 'mongodb';
-import type { MonqueEventMap } from '../events.js';
 import type { JobDocument } from '../jobs/job.js';
 import { RepeatingTask } from '../runtime/repeating-task.js';
+import type { MonqueEvents } from '../runtime/safe-events.js';
 import { ChangeStreamNotifier, type PendingJobChange } from './change-stream-notifier.js';
 import { KeyedThrottle } from './keyed-throttle.js';
 import { WakeTimers } from './wake-timers.js';
@@ -13,7 +12,7 @@ export const NOTIFICATION_WINDOW = 100;
 /** What a {@link DueJobWatcher} needs from its instance. */
 export interface DueJobWatcherOptions {
   readonly collection: Collection<JobDocument>;
-  readonly events: EventEmitter<MonqueEventMap>;
+  readonly events: MonqueEvents;
   readonly pollInterval: number;
   readonly backupPollInterval: number;
   readonly isRegistered: (name: string) => boolean;
@@ -48,6 +47,8 @@ export class DueJobWatcher {
   readonly #poller: RepeatingTask;
   readonly #throttle: KeyedThrottle;
   readonly #wakeTimers: WakeTimers;
+  /** Look-ups of the next future run on their way (awaited by `stop()`). */
+  readonly #lookups = new Set<Promise<void>>();
   #streaming = false;
 
   constructor(options: DueJobWatcherOptions) {
@@ -88,13 +89,12 @@ export class DueJobWatcher {
     this.#notifier.start();
   }
 
-  /** Stops polling, timers and the change stream. */
+  /** Stops polling, timers and the change stream; resolves once no look-up is on its way. */
   async stop(): Promise<void> {
     this.#streaming = false;
-    this.#poller.stop();
     this.#throttle.clear();
     this.#wakeTimers.clear();
-    await this.#notifier.close();
+    await Promise.all([this.#poller.stop(), this.#notifier.close(), ...this.#lookups]);
   }
 
   /** A worker was registered while running: claim its due jobs and watch its future ones. */
@@ -154,10 +154,12 @@ export class DueJobWatcher {
     if (!this.#streaming) {
       return;
     }
-    this.#options.nextFutureRun(name).then((at) => {
+    const lookup = this.#options.nextFutureRun(name).then((at) => {
       if (at !== null && this.#streaming) {
         this.#wakeTimers.arm(name, at);
       }
     }, this.#options.onError);
+    this.#lookups.add(lookup);
+    void lookup.finally(() => this.#lookups.delete(lookup));
   }
 }

@@ -1,15 +1,17 @@
-import type { EventEmitter } from 'node:events';
 import type { Collection, ObjectId } from 'mongodb';
-import { ConnectionError, JobOwnershipLostError } from '../errors.js';
-import type { MonqueEventMap } from '../events.js';
+import { asMonqueError, classifyError } from '../classify-error.js';
+import { JobOwnershipLostError, type MonqueError, TakeoverLimitError } from '../errors.js';
 import type { Job, JobDocument } from '../jobs/job.js';
 import type { HealthMonitor } from '../runtime/health-monitor.js';
+import type { MonqueEvents } from '../runtime/safe-events.js';
 import { sleep } from '../utils/sleep.js';
 import type { JobHandler } from '../workers/worker-registry.js';
 import {
   abandonSet,
   applyOutcome,
+  FALLBACK_REASON_LENGTH,
   failureSet,
+  finalFailureSet,
   type OutcomeSet,
   type RetryPolicy,
   releaseSet,
@@ -24,9 +26,11 @@ export const OUTCOME_RETRY_DELAY = 50;
 /** What a {@link JobRunner} needs from its instance. */
 export interface JobRunnerOptions {
   readonly collection: Collection<JobDocument>;
-  readonly events: EventEmitter<MonqueEventMap>;
+  readonly events: MonqueEvents;
   readonly instanceId: string;
   readonly retry: RetryPolicy;
+  /** How many takeovers a job may have had and still be run (`maxTakeovers`). */
+  readonly maxTakeovers: number;
   readonly health: HealthMonitor;
   /**
    * The longest wait between attempts of a failed outcome write (the heartbeat interval: the
@@ -39,6 +43,12 @@ export interface JobRunnerOptions {
 
 /** Emits the events of an outcome. */
 type Announce = () => void;
+
+/** An outcome to write, and what to announce once it has landed (with the job as written). */
+interface Outcome {
+  readonly set: OutcomeSet;
+  readonly announce: (written: Job) => void;
+}
 
 const NOTHING: Announce = () => {};
 
@@ -56,12 +66,19 @@ interface ActiveRun {
  * fenced by the claim (`_id`, `processing`, `claimedBy`, `lockedAt`), so an instance that lost
  * the job cannot overwrite it. Emits `job:start`, then `job:complete` or `job:fail` (with the job
  * as written) once the write has landed, or `job:error` with `JobOwnershipLostError` when it
- * matched nothing.
+ * matched nothing. A job taken over more than `maxTakeovers` times is not run: it is failed
+ * (`job:fail` with a `TakeoverLimitError`).
  *
- * A failed outcome write is retried with capped exponential backoff (50 ms, doubling, at most
- * `maxOutcomeRetryDelay`) while the run keeps its slot and its heartbeat, so the job is not taken
- * over and run again; each failed attempt is reported as `job:error` (`ConnectionError`). The
- * retries end when the write lands, when it matches nothing, or when `stop()` releases the run.
+ * A failed outcome write is retried when its error is transient, with capped exponential backoff
+ * (50 ms, doubling, at most `maxOutcomeRetryDelay`) while the run keeps its slot and its
+ * heartbeat, so the job is not taken over and run again; each failed attempt is reported as
+ * `job:error` (`ConnectionError`). The retries end when the write lands, when it matches nothing,
+ * or when `stop()` releases the run. A write refused for a permanent reason (a validator, a
+ * document over 16 MiB, a bad value) is not retried: it is reported (`DatabaseError`) and
+ * replaced by a minimal fenced write — the job's final failure with a short reason naming the
+ * refusal (a recurring job: its next occurrence) — announced as `job:fail` without retry. If
+ * even that is refused, the run is given up and reported: the job stays claimed until it is
+ * taken over.
  */
 export class JobRunner {
   readonly #options: JobRunnerOptions;
@@ -101,7 +118,7 @@ export class JobRunner {
       },
       (error: unknown) => {
         this.#settle(run);
-        this.#options.events.emit('job:error', { error: toError(error), job });
+        this.#options.events.error(toError(error), job);
       },
     );
   }
@@ -150,13 +167,10 @@ export class JobRunner {
             this.#lost(run.job)();
           }
         } catch (error) {
-          this.#options.events.emit('job:error', {
-            error: new ConnectionError(
-              `could not release job ${run.job._id.toHexString()} on stop`,
-              { cause: error },
-            ),
-            job: run.job,
-          });
+          this.#options.events.error(
+            asMonqueError(error, `could not release job ${run.job._id.toHexString()} on stop`),
+            run.job,
+          );
         }
       }),
     );
@@ -170,7 +184,17 @@ export class JobRunner {
   /** Runs the handler and writes the outcome. @returns What to announce once settled. */
   async #execute(run: ActiveRun, handler: JobHandler): Promise<Announce> {
     const { job } = run;
-    const { events } = this.#options;
+    const { events, maxTakeovers } = this.#options;
+    const takeovers = job.takeoverCount ?? 0;
+    if (takeovers > maxTakeovers) {
+      // Every run so far took its instance down: do not run it again.
+      const error = new TakeoverLimitError(job._id, takeovers, maxTakeovers);
+      const set = finalFailureSet(job, error.message, job.failCount + 1, new Date());
+      return this.#record(run, {
+        set,
+        announce: (written) => events.emit('job:fail', { job: written, error, willRetry: false }),
+      });
+    }
     events.emit('job:start', job);
     const startedAt = Date.now();
     let failure: Error | undefined;
@@ -186,9 +210,10 @@ export class JobRunner {
     if (failure !== undefined) {
       const error = failure;
       const { set, willRetry } = failureSet(job, error, this.#options.retry, now);
-      return this.#record(run, set, (written) =>
-        events.emit('job:fail', { job: written, error, willRetry }),
-      );
+      return this.#record(run, {
+        set,
+        announce: (written) => events.emit('job:fail', { job: written, error, willRetry }),
+      });
     }
     let set: OutcomeSet;
     try {
@@ -196,42 +221,67 @@ export class JobRunner {
     } catch (error) {
       // The stored cron expression cannot be read (edited by hand or written by other software).
       const reason = toError(error);
-      return this.#record(run, abandonSet(reason.message, now), () =>
-        events.emit('job:error', { error: reason, job }),
-      );
+      return this.#record(run, {
+        set: abandonSet(reason.message, now),
+        announce: () => events.error(reason, job),
+      });
     }
     const duration = now.getTime() - startedAt;
-    return this.#record(run, set, (written) =>
-      events.emit('job:complete', { job: written, duration }),
-    );
+    return this.#record(run, {
+      set,
+      announce: (written) => events.emit('job:complete', { job: written, duration }),
+    });
   }
 
   /**
-   * Writes the outcome under the claim's fence, retrying a failed write (see the class) until it
-   * lands, matches nothing, or `stop()` releases the run.
+   * Writes the outcome under the claim's fence, retrying a transiently failed write (see the
+   * class) until it lands, matches nothing, or `stop()` releases the run; a permanently refused
+   * one is replaced by the fallback failure once.
    *
-   * @returns What to announce: `announce` with the job as written, the lost claim, or nothing.
+   * @returns What to announce: the outcome with the job as written, the lost claim, or nothing.
    */
-  async #record(
-    run: ActiveRun,
-    set: OutcomeSet,
-    announce: (written: Job) => void,
-  ): Promise<Announce> {
+  async #record(run: ActiveRun, outcome: Outcome): Promise<Announce> {
     const { job, controller } = run;
+    const id = job._id.toHexString();
+    let current = outcome;
+    let fallenBack = false;
     let delay = Math.min(OUTCOME_RETRY_DELAY, this.#options.maxOutcomeRetryDelay);
     for (;;) {
       try {
-        const result = await this.#writer.write(job, set);
-        return result === 'landed' ? () => announce(applyOutcome(job, set)) : this.#lost(job);
+        const result = await this.#writer.write(job, current.set);
+        if (result === 'lost') return this.#lost(job);
+        const written = applyOutcome(job, current.set);
+        return () => current.announce(written);
       } catch (error) {
-        this.#options.events.emit('job:error', {
-          error: new ConnectionError(
-            `could not record the outcome of job ${job._id.toHexString()}; retrying in ` +
-              `${delay} ms while the job stays claimed`,
-            { cause: error },
+        if (classifyError(error) === 'permanent') {
+          if (fallenBack) {
+            this.#options.events.error(
+              asMonqueError(
+                error,
+                `could not record even the failure of job ${id}; it stays claimed until it is ` +
+                  'taken over',
+              ),
+              job,
+            );
+            return NOTHING;
+          }
+          const refused = asMonqueError(
+            error,
+            `could not record the outcome of job ${id} (${current.set.status})`,
+          );
+          this.#options.events.error(refused, job);
+          current = this.#fallback(job, refused, current.set.failReason);
+          fallenBack = true;
+          continue;
+        }
+        this.#options.events.error(
+          asMonqueError(
+            error,
+            `could not record the outcome of job ${id} (retrying in ${delay} ms while the job ` +
+              'stays claimed)',
           ),
           job,
-        });
+        );
       }
       await sleep(delay, controller.signal);
       if (run.released) {
@@ -241,9 +291,29 @@ export class JobRunner {
     }
   }
 
+  /**
+   * The outcome that replaces one the database refused for good: the job's final failure, with a
+   * short reason naming the refusal (a recurring job goes on at its next occurrence).
+   */
+  #fallback(job: Job, refused: MonqueError, failReason: string | null | undefined): Outcome {
+    const failure = typeof failReason === 'string' ? `; the run had failed: ${failReason}` : '';
+    const set = finalFailureSet(
+      job,
+      `${refused.message}${failure}`,
+      job.failCount + 1,
+      new Date(),
+      FALLBACK_REASON_LENGTH,
+    );
+    return {
+      set,
+      announce: (written) =>
+        this.#options.events.emit('job:fail', { job: written, error: refused, willRetry: false }),
+    };
+  }
+
   /** The announcement of a claim this instance no longer holds. */
   #lost(job: Job): Announce {
     const error = new JobOwnershipLostError(job._id, this.#options.instanceId);
-    return () => this.#options.events.emit('job:error', { error, job });
+    return () => this.#options.events.error(error, job);
   }
 }

@@ -24,6 +24,34 @@ interface QueuedWrite {
   readonly reject: (error: unknown) => void;
 }
 
+interface BulkWriteErrorLike {
+  writeErrors?: unknown;
+  err?: unknown;
+  result?: { getWriteConcernError?: () => unknown };
+}
+
+/**
+ * The writes of a batch the server refused one by one (the write errors of a `bulkWrite`), by
+ * their index in the batch, each as an Error with the server's `code`; `undefined` when the batch
+ * failed as a whole (a network error, a command error, a write concern error).
+ */
+function writeErrorsOf(error: unknown): Map<number, Error> | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { writeErrors, err, result } = error as BulkWriteErrorLike;
+  if (err !== undefined || result?.getWriteConcernError?.() !== undefined) return undefined;
+  const list = (Array.isArray(writeErrors) ? writeErrors : [writeErrors]).filter(
+    (entry): entry is { index: number; code: number; errmsg?: string; errInfo?: unknown } =>
+      typeof (entry as { index?: unknown } | undefined)?.index === 'number',
+  );
+  if (list.length === 0) return undefined;
+  return new Map(
+    list.map(({ index, code, errmsg, errInfo }) => [
+      index,
+      Object.assign(new Error(errmsg ?? `write error ${code}`), { code, errInfo }),
+    ]),
+  );
+}
+
 /**
  * Writes the outcomes of runs, each under its claim's fence (`_id`, `processing`, `claimedBy`,
  * `lockedAt`), so an instance that lost a job cannot overwrite it.
@@ -36,7 +64,9 @@ interface QueuedWrite {
  * When fewer writes matched than were sent (some claims were lost — or an earlier attempt of a
  * retried write had landed and only its reply was lost), the batch's jobs are read back by `_id`:
  * a write landed when the job shows its `status` and `updatedAt` (each outcome's own Date, the
- * same in every attempt of it), otherwise its claim was lost.
+ * same in every attempt of it), otherwise its claim was lost. A write the server refused on its
+ * own (such as a validator's refusal) fails alone, with that write error; the others of its batch
+ * are read back.
  */
 export class OutcomeWriter {
   readonly #options: OutcomeWriterOptions;
@@ -51,8 +81,8 @@ export class OutcomeWriter {
    * Writes `set` to `job` under its claim's fence, in the next batch.
    *
    * @returns `'landed'`, or `'lost'` when the job is no longer held by this claim.
-   * @throws The driver's error when the batch (or its read-back) failed; whether this write
-   * landed is then unknown, and writing it again is safe.
+   * @throws The driver's error when the batch (or its read-back) failed — whether this write
+   * landed is then unknown, and writing it again is safe — or this write's own write error.
    */
   write(job: Job, set: OutcomeSet): Promise<WriteResult> {
     return new Promise((resolve, reject) => {
@@ -73,7 +103,9 @@ export class OutcomeWriter {
     try {
       const results = await this.#send(batch);
       for (const [index, write] of batch.entries()) {
-        write.resolve(results[index] as WriteResult);
+        const result = results[index];
+        if (result instanceof Error) write.reject(result);
+        else write.resolve(result as WriteResult);
       }
     } catch (error) {
       for (const write of batch) {
@@ -82,34 +114,49 @@ export class OutcomeWriter {
     }
   }
 
-  async #send(batch: readonly QueuedWrite[]): Promise<WriteResult[]> {
+  async #send(batch: readonly QueuedWrite[]): Promise<(WriteResult | Error)[]> {
     const { collection, health } = this.#options;
-    const { matchedCount } = await health.track(
-      collection.bulkWrite(
-        batch.map(({ job, set }) => ({
-          updateOne: { filter: claimFence(job), update: { $set: set } },
-        })),
-        { ordered: false },
-      ),
-    );
+    let matchedCount = -1;
+    let refused = new Map<number, Error>();
+    try {
+      ({ matchedCount } = await health.track(
+        collection.bulkWrite(
+          batch.map(({ job, set }) => ({
+            updateOne: { filter: claimFence(job), update: { $set: set } },
+          })),
+          { ordered: false },
+        ),
+        `record the outcomes of ${batch.length} job(s)`,
+      ));
+    } catch (error) {
+      refused = writeErrorsOf(error) ?? refused;
+      if (refused.size === 0) throw error;
+    }
     if (matchedCount === batch.length) {
       return batch.map(() => 'landed');
     }
-    const found = await health.track(
-      collection
-        .find(
-          { _id: { $in: batch.map(({ job }) => job._id) } },
-          { projection: { _id: 1, status: 1, updatedAt: 1 } },
-        )
-        .toArray(),
-    );
+    const rest = batch.filter((_, index) => !refused.has(index));
+    const found =
+      rest.length === 0
+        ? []
+        : await health.track(
+            collection
+              .find(
+                { _id: { $in: rest.map(({ job }) => job._id) } },
+                { projection: { _id: 1, status: 1, updatedAt: 1 } },
+              )
+              .toArray(),
+            `read back the outcomes of ${rest.length} job(s)`,
+          );
     const stamps = new Map(
       found.map((doc) => [String(doc._id), `${doc.status}@${Number(doc.updatedAt)}`]),
     );
-    return batch.map(({ job, set }) =>
-      stamps.get(String(job._id)) === `${set.status}@${set.updatedAt.getTime()}`
+    return batch.map(({ job, set }, index) => {
+      const error = refused.get(index);
+      if (error !== undefined) return error;
+      return stamps.get(String(job._id)) === `${set.status}@${set.updatedAt.getTime()}`
         ? 'landed'
-        : 'lost',
-    );
+        : 'lost';
+    });
   }
 }

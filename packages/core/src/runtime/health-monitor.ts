@@ -1,4 +1,4 @@
-import { ConnectionError } from '../errors.js';
+import { RoundTripTimeoutError } from '../errors.js';
 
 /**
  * Remembers how the last database round trip went, and bounds how long one may take. The instance
@@ -6,7 +6,8 @@ import { ConnectionError } from '../errors.js';
  * (2 × `heartbeatInterval`).
  *
  * A round trip that gets no answer within `timeout` milliseconds (a half-open connection, a server
- * that went away mid-command) fails with a `ConnectionError` instead of holding the scheduler up:
+ * that went away mid-command) fails with a `RoundTripTimeoutError` (a transient `ConnectionError`)
+ * instead of holding the scheduler up:
  * the caller retries as after any database error. The operation itself is not cancelled; its late
  * outcome is ignored — the timeout was already reported, and every scheduler write is fenced or
  * guarded, so one that lands late is harmless (a late claim is recovered as stale).
@@ -26,17 +27,24 @@ export class HealthMonitor {
     this.#timeout = timeout;
   }
 
-  /** Records the outcome of `operation` and passes it through, or fails it after the timeout. */
-  async track<T>(operation: Promise<T>): Promise<T> {
+  /** The round-trip time limit, in milliseconds. */
+  get timeout(): number {
+    return this.#timeout;
+  }
+
+  /**
+   * Records the outcome of `operation` and passes it through, or fails it after the timeout.
+   *
+   * @param what - What the operation does, for the timeout's message (`'send the heartbeat'`).
+   */
+  async track<T>(operation: Promise<T>, what: string): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        reject(
-          new ConnectionError(`the database did not answer within ${this.#timeout} ms`, {
-            cause: undefined,
-          }),
-        );
+        reject(new RoundTripTimeoutError(what, this.#timeout));
       }, this.#timeout);
+      // The operation's own socket keeps the process alive while it waits; this timer never does.
+      timer.unref();
     });
     // The late outcome of an operation that timed out is deliberately not reported again.
     operation.catch(() => {});

@@ -16,7 +16,8 @@ export class RepeatingTask {
   readonly #onError: (error: unknown) => void;
   #interval: number;
   #timer: NodeJS.Timeout | undefined;
-  #inFlight = false;
+  /** The run in progress, if any. */
+  #inFlight: Promise<void> | undefined;
   #running = false;
 
   constructor(options: RepeatingTaskOptions) {
@@ -36,11 +37,12 @@ export class RepeatingTask {
     this.#schedule();
   }
 
-  /** Stops the repetition (a run in progress finishes). */
-  stop(): void {
+  /** Stops the repetition; resolves once a run in progress has finished. */
+  async stop(): Promise<void> {
     this.#running = false;
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    await this.#inFlight;
   }
 
   /** Changes the interval; a waiting run is rescheduled one new interval from now. */
@@ -55,16 +57,15 @@ export class RepeatingTask {
   }
 
   #schedule(): void {
-    if (!this.#running || this.#timer !== undefined || this.#inFlight) {
+    if (!this.#running || this.#timer !== undefined || this.#inFlight !== undefined) {
       return;
     }
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#inFlight = true;
-      this.#run()
+      this.#inFlight = this.#run()
         .catch(this.#onError)
         .finally(() => {
-          this.#inFlight = false;
+          this.#inFlight = undefined;
           this.#schedule();
         });
     }, this.#interval);

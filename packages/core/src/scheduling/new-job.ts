@@ -14,6 +14,14 @@ export interface NewJob<T> {
   readonly timezone?: string;
 }
 
+/**
+ * Room kept free in every new job document for what running it adds, in bytes: the claim's fields
+ * (an instance id of up to 255 characters, two dates and a number), a failure reason of up to
+ * 4096 characters (at most 12 KiB once UTF-8 encoded) and the takeover count — 16 KiB in all. A
+ * job stored without it could not be claimed, or its failure not be recorded.
+ */
+export const RUN_HEADROOM = 16 * 1024;
+
 /** An `_id` as the driver adds it, to size a document before it is inserted. */
 const SIZING_ID = new ObjectId();
 
@@ -22,8 +30,9 @@ const SIZING_ID = new ObjectId();
  * except `uniqueKey`, which is left out when there is none so the partial unique index ignores
  * the job.
  *
- * @throws PayloadTooLargeError when the whole document (data plus the job's own fields) would be
- * larger than MongoDB stores, even though the data alone is within `maxPayloadSize`.
+ * @throws PayloadTooLargeError when the whole document (data plus the job's own fields) would
+ * leave less than {@link RUN_HEADROOM} of what MongoDB stores, even though the data alone is
+ * within `maxPayloadSize`.
  */
 export function newJobDocument<T>(job: NewJob<T>, now: Date): Omit<JobDocument<T>, '_id'> {
   const document: Omit<JobDocument<T>, '_id'> = {
@@ -46,8 +55,8 @@ export function newJobDocument<T>(job: NewJob<T>, now: Date): Omit<JobDocument<T
     document.uniqueKey = job.uniqueKey;
   }
   const size = BSON.calculateObjectSize({ _id: SIZING_ID, ...document });
-  if (size > MAX_BSON_DOCUMENT_SIZE) {
-    throw new PayloadTooLargeError(size, MAX_BSON_DOCUMENT_SIZE);
+  if (size > MAX_BSON_DOCUMENT_SIZE - RUN_HEADROOM) {
+    throw new PayloadTooLargeError(size, MAX_BSON_DOCUMENT_SIZE - RUN_HEADROOM);
   }
   return document;
 }

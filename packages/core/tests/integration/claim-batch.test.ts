@@ -2,6 +2,7 @@ import type { Collection } from 'mongodb';
 import { ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { type Claimant, claimJobs, findNextPendingRun } from '../../src/claim/claim-job.js';
+import { handBackRound } from '../../src/claim/hand-back-round.js';
 import { ConnectionError, MonqueError } from '../../src/errors.js';
 import type { JobDocument } from '../../src/jobs/job.js';
 import { newJobDocument } from '../../src/scheduling/new-job.js';
@@ -181,6 +182,41 @@ describe('claimJobs', () => {
     expect(batch.errors).toEqual([expect.any(ConnectionError)]);
     expect(batch.errors[0]?.message).toMatch(/could not be marked failed/);
     expect(batch.errors[0]?.cause).toBe(cause);
+  });
+
+  it('says when its claiming write goes out, and hands back exactly one round', async () => {
+    const collection = await seed(6);
+    const first = new Date(Date.now() - 1000);
+    const second = new Date(Date.now() - 500);
+    let sent = 0;
+    await claimJobs(collection, 'work', me, 2, first, () => {
+      sent += 1;
+    });
+    await claimJobs(collection, 'work', me, 1, second, () => {
+      sent += 1;
+    });
+    await claimJobs(collection, 'work', other, 2, first);
+    expect(sent).toBe(2);
+    // Only the first round of `me` goes back; the other rounds keep their claims.
+    expect(
+      await handBackRound(collection, { name: 'work', instanceId: 'me', lockedAt: first }),
+    ).toBe(2);
+    const jobs = await collection.find({}).sort({ nextRunAt: 1 }).toArray();
+    expect(jobs.map((job) => [job.status, job.claimedBy])).toEqual([
+      ['pending', null],
+      ['pending', null],
+      ['processing', 'me'],
+      ['processing', 'other'],
+      ['processing', 'other'],
+      ['pending', null],
+    ]);
+    expect(jobs.every((job) => job.takeoverCount === undefined)).toBe(true);
+    // A round that found nothing to claim never sent its claiming write.
+    await collection.updateMany({}, { $set: { status: 'completed' } });
+    await claimJobs(collection, 'work', me, 3, new Date(), () => {
+      sent += 1;
+    });
+    expect(sent).toBe(2);
   });
 
   it('finds the earliest pending run of a name, due or not', async () => {

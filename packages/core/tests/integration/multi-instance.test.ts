@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { JobOwnershipLostError } from '../../src/errors.js';
 import type { Monque } from '../../src/monque.js';
 import { nextEvent, useSchedulerHarness } from '../setup/scheduler-harness.js';
-import { withFrozenHeartbeats } from './support/frozen-heartbeats.js';
 
 describe('several instances', () => {
   const harness = useSchedulerHarness('multi');
@@ -63,7 +62,7 @@ describe('several instances', () => {
     // The old owner's heartbeats never arrive (a zombie); it does not recover stale jobs itself.
     const owner = harness.create(
       { collectionName, heartbeatInterval: 100, lockTimeout: 300, recoverStaleJobs: false },
-      withFrozenHeartbeats(await harness.separateDb()),
+      harness.frozenHeartbeats(await harness.separateDb()),
     );
     const rescuer = harness.create(
       { collectionName, heartbeatInterval: 100, lockTimeout: 300 },

@@ -5,7 +5,7 @@ import { useSchedulerHarness } from '../setup/scheduler-harness.js';
 describe('retries with exponential backoff (SC-003)', () => {
   const harness = useSchedulerHarness('retries');
 
-  it('retries at now + 2^failCount × base (±50 ms) and fails for good after maxRetries', async () => {
+  it('retries 2^failCount × base after each failure and fails for good after maxRetries', async () => {
     const base = 40;
     const monque = harness.create({
       collectionName: harness.collectionName(),
@@ -20,7 +20,6 @@ describe('retries with exponential backoff (SC-003)', () => {
     const events: JobFailEvent[] = [];
     const finished = new Promise<void>((resolve) => {
       monque.on('job:fail', (event) => {
-        const observedAt = Date.now();
         events.push(event);
         // The event carries the job as the failure write left it (fix: not the claimed job).
         expect(event.job.failCount).toBe(events.length);
@@ -31,8 +30,9 @@ describe('retries with exponential backoff (SC-003)', () => {
           monque.collection.findOne({ _id: event.job._id }).then((stored) => {
             expect(stored?.failCount).toBe(event.job.failCount);
             if (event.willRetry) {
-              const expected = observedAt + 2 ** event.job.failCount * base;
-              expect(Math.abs(event.job.nextRunAt.getTime() - expected)).toBeLessThanOrEqual(50);
+              // Due 2^failCount × base after the failure (the time the failure was written).
+              const expected = event.job.updatedAt.getTime() + 2 ** event.job.failCount * base;
+              expect(event.job.nextRunAt.getTime()).toBe(expected);
               expect(stored?.nextRunAt).toEqual(event.job.nextRunAt);
               expect(stored?.status).toBe('pending');
             } else {

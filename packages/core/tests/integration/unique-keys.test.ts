@@ -14,7 +14,7 @@ describe('unique keys (SC-002)', () => {
     const stored = await monque.collection.findOne({});
     const ids = new Set(jobs.map((job) => job._id.toHexString()));
     expect([...ids]).toEqual([stored?._id.toHexString()]);
-  });
+  }, 30_000); // 1000 round trips: a budget for a busy machine, not a measurement.
 
   it('scopes keys per job name', async () => {
     const monque = harness.create({ collectionName: harness.collectionName() });

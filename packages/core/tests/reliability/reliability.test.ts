@@ -5,11 +5,16 @@ import { describeExactlyOnce } from './scenarios/exactly-once.js';
 import { describeFaults } from './scenarios/faults.js';
 import { describeFencing } from './scenarios/fencing.js';
 import { describeForeignDocuments } from './scenarios/foreign-documents.js';
+import { describeListenerErrors } from './scenarios/listener-errors.js';
 import { describeOutage } from './scenarios/outage.js';
+import { describePermanentWriteErrors } from './scenarios/permanent-write-errors.js';
+import { describePoisonJob } from './scenarios/poison-job.js';
 import { describeShutdown } from './scenarios/shutdown.js';
 import { describeSoak } from './scenarios/soak.js';
+import { describeStopDuringStart } from './scenarios/stop-during-start.js';
+import { describeStrandedRounds } from './scenarios/stranded-rounds.js';
 import { createContext } from './support/context.js';
-import { printSummary } from './support/summary.js';
+import { printSummary, settleRow } from './support/summary.js';
 import { assertBuilt } from './support/worker-process.js';
 
 // The reliability scenarios run one after another in this file, so that their figures end up in
@@ -22,7 +27,8 @@ describe('reliability', () => {
     assertBuilt();
     database = await openTestDatabase('reliability');
   });
-  afterEach(async () => {
+  afterEach(async (test) => {
+    settleRow(test);
     await context.closeClients();
   });
   afterAll(async () => {
@@ -38,4 +44,9 @@ describe('reliability', () => {
   describeShutdown(context);
   describeSoak(context);
   describeForeignDocuments(context);
+  describeListenerErrors(context);
+  describeStopDuringStart(context);
+  describeStrandedRounds(context);
+  describePermanentWriteErrors(context);
+  describePoisonJob(context);
 });

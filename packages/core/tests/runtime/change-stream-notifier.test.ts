@@ -6,6 +6,7 @@ import {
   ChangeStreamNotifier,
   type PendingJobChange,
 } from '../../src/notify/change-stream-notifier.js';
+import { SafeEvents } from '../../src/runtime/safe-events.js';
 import { fakeWatchCollection, flush, serverError } from './fakes.js';
 
 function setup(options: { maxReconnects?: number; recoveryDelay?: number } = {}) {
@@ -24,7 +25,7 @@ function setup(options: { maxReconnects?: number; recoveryDelay?: number } = {})
   const calls = { connected: 0, lost: 0, fallback: 0 };
   const notifier = new ChangeStreamNotifier({
     collection,
-    events,
+    events: new SafeEvents(events),
     ...options,
     onPendingJob: (change) => changes.push(change),
     onConnected: () => {
@@ -229,6 +230,49 @@ describe('ChangeStreamNotifier', () => {
     expect(log).toEqual(['changestream:closed', 'changestream:closed']);
     await notifier.close();
     expect(log).toHaveLength(2);
+  });
+
+  it('closes every stream that failed before it opens the next one', async () => {
+    const { notifier, streams, events } = setup({ maxReconnects: 1 });
+    const errors: Error[] = [];
+    events.on('job:error', ({ error }) => errors.push(error));
+    notifier.start();
+    streams[0]?.answer(null);
+    await flush();
+    streams[0]?.fail(serverError(280));
+    await flush();
+    expect(streams[0]?.closed).toBe(true);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(streams).toHaveLength(2);
+    // A failed stream that cannot even be closed is reported, and the notifier goes on.
+    const second = streams[1];
+    if (second !== undefined) second.closeError = new Error('killCursors failed');
+    second?.fail(serverError(280));
+    await flush();
+    expect(second?.closed).toBe(true);
+    expect(errors.map(({ message }) => message)).toEqual([
+      'could not close a failed change stream: killCursors failed',
+    ]);
+    await notifier.close();
+  });
+
+  it('a changestream:connected listener that throws does not fail the stream', async () => {
+    const { notifier, streams, events, calls, log } = setup();
+    const errors: Error[] = [];
+    events.on('job:error', ({ error }) => errors.push(error));
+    events.on('changestream:connected', () => {
+      throw new Error('bug in a listener');
+    });
+    notifier.start();
+    streams[0]?.answer(null);
+    await flush();
+    expect(calls.connected).toBe(1);
+    expect(errors.map(({ name }) => name)).toEqual(['ListenerError']);
+    expect(log).toEqual(['changestream:connected']);
+    expect(streams[0]?.closed).toBe(false);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(streams).toHaveLength(1);
+    await notifier.close();
   });
 
   it('cancels a scheduled reconnect on close()', async () => {

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MonqueEventMap } from '../../src/events.js';
 import { DueJobWatcher } from '../../src/notify/due-job-watcher.js';
+import { SafeEvents } from '../../src/runtime/safe-events.js';
 import { fakeWatchCollection, flush, serverError } from './fakes.js';
 
 function setup(
@@ -14,7 +15,7 @@ function setup(
   const registered = new Set(['a', 'b']);
   const watcher = new DueJobWatcher({
     collection,
-    events: new EventEmitter<MonqueEventMap>(),
+    events: new SafeEvents(new EventEmitter<MonqueEventMap>()),
     pollInterval: 50,
     backupPollInterval: 1000,
     isRegistered: (name) => registered.has(name),

@@ -73,6 +73,11 @@ export function serverError(code: number, message = `server error ${code}`): Err
   return Object.assign(new Error(message), { code });
 }
 
+/** An error as the driver's `MongoNetworkError` (recognised by name): transient. */
+export function networkError(message: string): Error {
+  return Object.assign(new Error(message), { name: 'MongoNetworkError' });
+}
+
 /** One fenced write of an outcome batch, as a fake collection received it. */
 export interface FakeWrite {
   readonly filter: Document;

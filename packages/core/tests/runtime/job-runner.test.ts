@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConnectionError, JobOwnershipLostError } from '../../src/errors.js';
-import type { JobErrorEvent, MonqueEventMap } from '../../src/events.js';
+import { ConnectionError, JobOwnershipLostError, ListenerError } from '../../src/errors.js';
+import type { JobErrorEvent, JobFailEvent, MonqueEventMap } from '../../src/events.js';
 import type { JobDocument } from '../../src/jobs/job.js';
 import { JobRunner } from '../../src/processing/job-runner.js';
+import { FALLBACK_REASON_LENGTH } from '../../src/processing/outcome.js';
 import { HealthMonitor } from '../../src/runtime/health-monitor.js';
+import { SafeEvents } from '../../src/runtime/safe-events.js';
 import {
   claimedJob,
   deferred,
@@ -12,6 +14,7 @@ import {
   fakeOutcomeCollection,
   flush,
   landed,
+  networkError,
 } from './fakes.js';
 
 function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
@@ -32,9 +35,10 @@ function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
   const { collection, writes, reads, batches } = fakeOutcomeCollection(fakes);
   const runner = new JobRunner({
     collection,
-    events,
+    events: new SafeEvents(events),
     instanceId: 'me',
     retry: { maxRetries: 3, baseRetryInterval: 100, maxBackoffDelay: 10_000 },
+    maxTakeovers: 2,
     health: new HealthMonitor(1000, 5000),
     maxOutcomeRetryDelay: 300,
     onSettled: (name) => settled.push(name),
@@ -52,7 +56,7 @@ function failing(
   let call = 0;
   return (writes: FakeWrite[]) => {
     call += 1;
-    return call <= failures ? Promise.reject(new Error(`socket closed ${call}`)) : then(writes);
+    return call <= failures ? Promise.reject(networkError(`socket closed ${call}`)) : then(writes);
   };
 }
 
@@ -184,7 +188,7 @@ describe('JobRunner', () => {
   it('stops retrying an outcome write once stop() released the run', async () => {
     fakeTimeouts();
     const { runner, errors, log, settled, writes } = setup({
-      bulkWrite: () => Promise.reject(new Error('down')),
+      bulkWrite: () => Promise.reject(networkError('down')),
     });
     runner.run(claimedJob(), () => {});
     await nextBatch();
@@ -214,25 +218,30 @@ describe('JobRunner', () => {
     await vi.waitFor(() => expect(writes()).toHaveLength(1));
     // Released while its outcome write is on its way; the release goes in the next batch.
     const releasing = runner.abortAndRelease(new Error('stopping'));
-    attempt.reject(new Error('reply lost'));
+    attempt.reject(networkError('reply lost'));
     await releasing;
     await vi.waitFor(() => expect(settled).toEqual(['job']));
     expect(writes().map(({ set }) => set.status)).toEqual(['completed', 'pending']);
     expect(errors.map(({ error }) => error)).toEqual([expect.any(ConnectionError)]);
   });
 
-  it('reports an error of the run itself (a throwing listener) and frees the slot', async () => {
-    const { runner, events, errors, settled, writes } = setup();
+  it('a job:start listener that throws changes nothing: the job runs and completes', async () => {
+    const { runner, events, errors, settled, writes, log } = setup();
     const failure = new Error('listener failed');
     events.on('job:start', () => {
       throw failure;
     });
     const job = claimedJob();
-    runner.run(job, () => {});
+    let ran = false;
+    runner.run(job, () => {
+      ran = true;
+    });
     await vi.waitFor(() => expect(settled).toEqual(['job']));
-    // Nothing was written: the job stays claimed and is taken over once stale.
-    expect(errors).toEqual([{ error: failure, job }]);
-    expect(writes()).toEqual([]);
+    expect(ran).toBe(true);
+    expect(log).toEqual(['complete']);
+    expect(writes().map(({ set }) => set.status)).toEqual(['completed']);
+    expect(errors).toEqual([{ error: expect.any(ListenerError), job }]);
+    expect(errors[0]?.error.cause).toBe(failure);
   });
 
   it('reports a lost claim instead of the outcome', async () => {
@@ -293,5 +302,125 @@ describe('JobRunner', () => {
     await vi.waitFor(() => expect(runner.activeCount).toBe(0));
     expect(writes()).toHaveLength(3);
     expect(log).toEqual([]);
+  });
+
+  it('fails a job taken over more than maxTakeovers times without running it', async () => {
+    const { runner, announced, errors, writes, events } = setup();
+    const failures: JobFailEvent[] = [];
+    events.on('job:fail', (event) => failures.push(event));
+    let ran = false;
+    const job = claimedJob({ takeoverCount: 3, failCount: 1 });
+    runner.run(job, () => {
+      ran = true;
+    });
+    await vi.waitFor(() => expect(announced).toHaveLength(1));
+    expect(ran).toBe(false);
+    expect(errors).toEqual([]);
+    expect(writes()[0]?.set).toMatchObject({ status: 'failed', failCount: 2 });
+    expect(writes()[0]?.set).not.toHaveProperty('takeoverCount');
+    expect(failures[0]).toMatchObject({
+      willRetry: false,
+      error: { name: 'TakeoverLimitError', takeovers: 3, limit: 2 },
+      job: { status: 'failed', takeoverCount: 3 },
+    });
+    // At the limit it still runs.
+    const runs: string[] = [];
+    runner.run(claimedJob({ takeoverCount: 2 }), () => {
+      runs.push('ran');
+    });
+    await vi.waitFor(() => expect(runs).toEqual(['ran']));
+  });
+
+  it('replaces an outcome the database refused for good by the final failure, once', async () => {
+    const refusal = Object.assign(new Error('Document failed validation'), { code: 121 });
+    let calls = 0;
+    const { runner, errors, events, writes, settled } = setup({
+      bulkWrite: async (batch) => {
+        calls += 1;
+        if (calls === 1) throw refusal;
+        return { matchedCount: batch.length };
+      },
+    });
+    const failures: JobFailEvent[] = [];
+    events.on('job:fail', (event) => failures.push(event));
+    const job = claimedJob();
+    runner.run(job, () => {
+      throw new Error('handler failed');
+    });
+    await vi.waitFor(() => expect(settled).toEqual(['job']));
+    expect(writes().map(({ set }) => set.status)).toEqual(['pending', 'failed']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.error).toMatchObject({
+      name: 'DatabaseError',
+      code: 121,
+      message: `could not record the outcome of job ${job._id.toHexString()} (pending): Document failed validation (code 121)`,
+    });
+    const reason = writes()[1]?.set.failReason as string;
+    expect(reason).toBe(`${errors[0]?.error.message}; the run had failed: handler failed`);
+    expect(failures).toEqual([
+      {
+        job: expect.objectContaining({ status: 'failed' }),
+        error: errors[0]?.error,
+        willRetry: false,
+      },
+    ]);
+  });
+
+  it('keeps the fallback reason short, and gives the run up when even the fallback is refused', async () => {
+    const { runner, errors, writes, settled, log } = setup({
+      bulkWrite: async () => {
+        throw Object.assign(new Error(`too large ${'x'.repeat(2000)}`), { code: 17419 });
+      },
+    });
+    runner.run(claimedJob(), () => {});
+    await vi.waitFor(() => expect(settled).toEqual(['job']));
+    expect(writes()).toHaveLength(2);
+    expect(writes()[1]?.set.failReason).toHaveLength(FALLBACK_REASON_LENGTH);
+    expect(errors.map(({ error }) => error.message)).toEqual([
+      expect.stringMatching(/^could not record the outcome of job \w+ \(completed\): too large/),
+      expect.stringMatching(
+        /^could not record even the failure of job \w+; it stays claimed until it is taken over: too large/,
+      ),
+    ]);
+    expect(log).toEqual([]);
+  });
+
+  it('keeps a recurring job on its schedule when its outcome is refused for good', async () => {
+    let calls = 0;
+    const { runner, writes, settled } = setup({
+      bulkWrite: async (batch) => {
+        calls += 1;
+        if (calls === 1) throw Object.assign(new Error('refused'), { code: 2 });
+        return { matchedCount: batch.length };
+      },
+    });
+    runner.run(claimedJob({ repeatInterval: '0 0 * * *', failCount: 2 }), () => {});
+    await vi.waitFor(() => expect(settled).toEqual(['job']));
+    expect(writes()[1]?.set).toMatchObject({ status: 'pending', failCount: 0, takeoverCount: 0 });
+  });
+
+  it('reports an error of the run itself (a bug) and frees the slot', async () => {
+    const events = new EventEmitter<MonqueEventMap>();
+    const errors: JobErrorEvent[] = [];
+    events.on('job:error', (event) => errors.push(event));
+    const settled: string[] = [];
+    // An invalid retry policy (options are validated, so only a bug could get here) makes the
+    // failure's backoff throw.
+    const runner = new JobRunner({
+      collection: fakeOutcomeCollection().collection,
+      events: new SafeEvents(events),
+      instanceId: 'me',
+      retry: { maxRetries: 3, baseRetryInterval: 100, maxBackoffDelay: Number.NaN },
+      maxTakeovers: 2,
+      health: new HealthMonitor(1000, 5000),
+      maxOutcomeRetryDelay: 300,
+      onSettled: (name) => settled.push(name),
+    });
+    const job = claimedJob();
+    runner.run(job, () => {
+      throw new Error('handler failed');
+    });
+    await vi.waitFor(() => expect(settled).toEqual(['job']));
+    expect(errors).toEqual([{ error: expect.any(RangeError), job }]);
   });
 });

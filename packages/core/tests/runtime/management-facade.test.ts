@@ -27,7 +27,14 @@ function recordingDb(readError: Error) {
     find: () => failingCursor('find'),
     aggregate: () => failingCursor('aggregate'),
   };
-  return { db: { collection: () => collection } as unknown as Db, calls };
+  const db = {
+    collection: () => collection,
+    command: async () => {
+      calls.push('buildInfo');
+      return { version: '7.0.0' };
+    },
+  };
+  return { db: db as unknown as Db, calls };
 }
 
 async function refusal(action: () => Promise<unknown>): Promise<InvalidArgumentError> {
@@ -73,7 +80,8 @@ describe('Monque read methods (facade)', () => {
   });
 
   it('initializes without start(), then wraps a failed read in a ConnectionError', async () => {
-    const cause = new Error('connection reset');
+    // A network failure: the kind of error Monque reports as a ConnectionError.
+    const cause = Object.assign(new Error('connection reset'), { name: 'MongoNetworkError' });
     const { db, calls } = recordingDb(cause);
     const monque = new Monque(db, { recoverStaleJobs: false });
     const reads: Array<[() => Promise<unknown>, string]> = [
@@ -90,11 +98,12 @@ describe('Monque read methods (facade)', () => {
         (caught: unknown) => caught,
       );
       expect(error).toBeInstanceOf(ConnectionError);
-      expect((error as ConnectionError).message).toBe(message);
+      expect((error as ConnectionError).message).toBe(`${message}: connection reset`);
       expect((error as ConnectionError).cause).toBe(cause);
     }
     // findJobs() reads the four statuses at once; getStats sends its two aggregations at once.
     expect(calls).toEqual([
+      'buildInfo',
       'createIndexes',
       'findOne',
       ...['find', 'find', 'find', 'find'],

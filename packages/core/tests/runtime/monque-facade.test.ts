@@ -2,6 +2,7 @@ import type { Db } from 'mongodb';
 import { describe, expect, it, vi } from 'vitest';
 import {
   ConnectionError,
+  DatabaseError,
   InvalidArgumentError,
   InvalidCronError,
   MonqueError,
@@ -9,65 +10,9 @@ import {
   WorkerRegistrationError,
 } from '../../src/errors.js';
 import { Monque } from '../../src/monque.js';
-import { FakeStream } from './fakes.js';
-
-/** A Db whose jobs collection records calls; `createIndexes` fails while `failIndexes` is set. */
-function fakeDb(
-  options: { failIndexes?: unknown; failWrites?: unknown; failHeartbeat?: unknown } = {},
-) {
-  const calls: string[] = [];
-  const streams: FakeStream[] = [];
-  const inserted: unknown[] = [];
-  const state = { ...options };
-  const collection = {
-    collectionName: 'monque_jobs',
-    createIndexes: async () => {
-      calls.push('createIndexes');
-      if (state.failIndexes !== undefined) throw state.failIndexes;
-    },
-    updateMany: async () => {
-      calls.push('updateMany');
-      if (state.failHeartbeat !== undefined) throw state.failHeartbeat;
-      return { modifiedCount: 0 };
-    },
-    insertMany: async (documents: unknown[]) => {
-      calls.push('insertMany');
-      if (state.failWrites !== undefined) throw state.failWrites;
-      inserted.push(...documents);
-      return {
-        insertedIds: Object.fromEntries(documents.map((_, index) => [index, `id${index}`])),
-      };
-    },
-    insertOne: async (document: unknown) => {
-      calls.push('insertOne');
-      if (state.failWrites !== undefined) throw state.failWrites;
-      inserted.push(document);
-      return { insertedId: 'id' };
-    },
-    findOne: async () => {
-      calls.push('findOne');
-      throw new Error('lookup failed');
-    },
-    findOneAndUpdate: async () => {
-      calls.push('findOneAndUpdate');
-      if (state.failWrites !== undefined) throw state.failWrites;
-      return null;
-    },
-    find: () => ({
-      toArray: async () => {
-        calls.push('find');
-        return [];
-      },
-    }),
-    watch: () => {
-      const stream = new FakeStream();
-      streams.push(stream);
-      return stream;
-    },
-  };
-  const db = { collection: () => collection } as unknown as Db;
-  return { db, calls, state, streams, inserted };
-}
+import { RUN_HEADROOM } from '../../src/scheduling/new-job.js';
+import { fakeDb } from './fake-db.js';
+import { networkError, serverError } from './fakes.js';
 
 describe('Monque (facade)', () => {
   it('validates the db and the options synchronously', () => {
@@ -146,10 +91,19 @@ describe('Monque (facade)', () => {
       ['id1', 'b', { n: 1 }, runAt],
     ]);
     expect(inserted).toHaveLength(2);
-    state.failWrites = new Error('write failed');
+    state.failWrites = serverError(11600, 'interrupted at shutdown');
     const error = await monque.enqueueMany([{ name: 'a', data: null }]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
-    expect((error as Error).message).toBe('could not enqueue 1 jobs');
+    expect((error as Error).message).toBe(
+      'could not enqueue 1 jobs: interrupted at shutdown (code 11600)',
+    );
+    state.failWrites = serverError(121, 'Document failed validation');
+    const refused = await monque.enqueueMany([{ name: 'a', data: null }]).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DatabaseError);
+    expect(refused).toMatchObject({
+      code: 121,
+      message: 'could not enqueue 1 jobs: Document failed validation (code 121)',
+    });
   });
 
   it('rejects bad schedule arguments before writing anything', async () => {
@@ -182,7 +136,7 @@ describe('Monque (facade)', () => {
   });
 
   it('shares one initialization, and retries it after a failure', async () => {
-    const cause = new Error('unreachable');
+    const cause = networkError('unreachable');
     const { db, calls, state } = fakeDb({ failIndexes: cause });
     const monque = new Monque(db, { recoverStaleJobs: false });
     const first = monque.initialize();
@@ -208,12 +162,21 @@ describe('Monque (facade)', () => {
     const monque = new Monque(db);
     const error = await monque.enqueue('a', 'x'.repeat(16 * 1024 * 1024 - 64)).catch((e) => e);
     expect(error).toBeInstanceOf(PayloadTooLargeError);
-    expect((error as PayloadTooLargeError).limit).toBe(16 * 1024 * 1024);
+    expect((error as PayloadTooLargeError).limit).toBe(16 * 1024 * 1024 - RUN_HEADROOM);
+    // Data that fits 16 MiB with the job's fields, but not with the room a run needs.
+    const tight = await monque
+      .enqueue('a', 'x'.repeat(16 * 1024 * 1024 - 8 * 1024))
+      .catch((e) => e);
+    expect(tight).toBeInstanceOf(PayloadTooLargeError);
     await expect(
       monque.schedule('* * * * *', 'a', 'x'.repeat(16 * 1024 * 1024 - 64)),
     ).rejects.toBeInstanceOf(PayloadTooLargeError);
     expect(calls).not.toContain('insertOne');
     expect(calls).not.toContain('findOneAndUpdate');
+    // With the room kept, it is stored.
+    await expect(
+      monque.enqueue('a', 'x'.repeat(16 * 1024 * 1024 - RUN_HEADROOM - 1024)),
+    ).resolves.toMatchObject({ name: 'a' });
   });
 
   it('stores undefined data as null', async () => {
@@ -221,10 +184,14 @@ describe('Monque (facade)', () => {
     const job = await new Monque(db).enqueue('a', undefined);
     expect(job.data).toBeNull();
     expect(inserted).toEqual([expect.objectContaining({ name: 'a', data: null })]);
-    // The fake database answers the upsert with nothing, which schedule() reports.
-    await expect(new Monque(db).schedule('* * * * *', 'a', undefined)).rejects.toBeInstanceOf(
-      ConnectionError,
-    );
+    // The fake database answers the upsert with nothing, which schedule() reports (a TypeError
+    // is no database error: a plain MonqueError naming it).
+    const error = await new Monque(db).schedule('* * * * *', 'a', undefined).catch((e) => e);
+    expect(error).toBeInstanceOf(MonqueError);
+    expect(error).not.toBeInstanceOf(ConnectionError);
+    expect(error).not.toBeInstanceOf(DatabaseError);
+    expect((error as Error).message).toMatch(/^could not schedule job "a": .+/);
+    expect((error as Error).cause).toBeInstanceOf(TypeError);
   });
 
   it('reports a failed look-up of future jobs as job:error', async () => {
@@ -238,7 +205,7 @@ describe('Monque (facade)', () => {
     await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(ConnectionError);
-    expect(errors[0]?.message).toBe('could not look for due jobs');
+    expect(errors[0]?.message).toBe('could not look for due jobs: lookup failed');
     await monque.stop();
   });
 
@@ -249,9 +216,9 @@ describe('Monque (facade)', () => {
     monque.on('job:error', ({ error }) => errors.push(error));
     await monque.start();
     expect(monque.isHealthy()).toBe(true);
-    state.failHeartbeat = new Error('connection lost');
+    state.failHeartbeat = networkError('connection lost');
     await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0));
-    expect(errors[0]?.message).toBe('the heartbeat failed');
+    expect(errors[0]?.message).toBe('the heartbeat failed: connection lost');
     expect((errors[0] as ConnectionError).cause).toBe(state.failHeartbeat);
     expect(monque.isHealthy()).toBe(false);
     await monque.stop();
@@ -271,9 +238,11 @@ describe('Monque (facade)', () => {
   });
 
   it('wraps a failed enqueue write in a ConnectionError', async () => {
-    const { db } = fakeDb({ failWrites: new Error('write failed') });
+    const { db } = fakeDb({ failWrites: networkError('write failed') });
     const monque = new Monque(db);
-    await expect(monque.enqueue('a', null)).rejects.toThrow(/could not enqueue job "a"/);
+    await expect(monque.enqueue('a', null)).rejects.toThrow(
+      /^could not enqueue job "a": write failed$/,
+    );
     await expect(monque.enqueue('a', null, { uniqueKey: 'k' })).rejects.toBeInstanceOf(
       ConnectionError,
     );

@@ -124,4 +124,67 @@ describe('OutcomeWriter', () => {
     });
     await expect(writer.write(claimedJob(), releaseSet(new Date()))).rejects.toBe(failure);
   });
+
+  it('fails only the writes the server refused one by one, and reads the others back', async () => {
+    const fake = setup({
+      bulkWrite: async () => {
+        throw Object.assign(new Error('Document failed validation'), {
+          code: 121,
+          writeErrors: [{ index: 1, code: 121, errmsg: 'Document failed validation' }],
+          result: { getWriteConcernError: () => undefined },
+        });
+      },
+      // The first write landed; the third matched nothing (its claim was lost).
+      readBack: async () => [landed(fake.writes()[0])],
+    });
+    const jobs = [claimedJob(), claimedJob(), claimedJob()];
+    const results = await Promise.allSettled(
+      jobs.map((job) => fake.writer.write(job, successSet(job, new Date()))),
+    );
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[0] as PromiseFulfilledResult<string>).value).toBe('landed');
+    expect((results[2] as PromiseFulfilledResult<string>).value).toBe('lost');
+    const refused = (results[1] as PromiseRejectedResult).reason as Error & { code: number };
+    expect(refused.message).toBe('Document failed validation');
+    expect(refused.code).toBe(121);
+    expect(fake.reads).toEqual([[jobs[0]?._id, jobs[2]?._id]]);
+  });
+
+  it('reads nothing back when the server refused every write of the batch', async () => {
+    const fake = setup({
+      bulkWrite: async () => {
+        throw Object.assign(new Error('too large'), {
+          writeErrors: { index: 0, code: 17419 },
+        });
+      },
+    });
+    const error = await fake.writer
+      .write(claimedJob(), successSet(claimedJob(), new Date()))
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 17419, message: 'write error 17419' });
+    expect(fake.reads).toEqual([]);
+  });
+
+  it('fails the whole batch on a write concern error or an error without write errors', async () => {
+    for (const thrown of [
+      Object.assign(new Error('waiting for replication timed out'), {
+        writeErrors: [{ index: 0, code: 121 }],
+        err: { code: 64 },
+      }),
+      Object.assign(new Error('wtimeout'), {
+        writeErrors: [],
+        result: { getWriteConcernError: () => ({ code: 64 }) },
+      }),
+      Object.assign(new Error('reset'), { name: 'MongoNetworkError' }),
+      'not an error',
+    ]) {
+      const fake = setup({ bulkWrite: () => Promise.reject(thrown) });
+      const writes = [claimedJob(), claimedJob()].map((job) =>
+        fake.writer.write(job, releaseSet(new Date())),
+      );
+      for (const write of writes) {
+        await expect(write).rejects.toBe(thrown);
+      }
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConnectionError } from '../../src/errors.js';
+import { ConnectionError, RoundTripTimeoutError } from '../../src/errors.js';
 import { KeyedThrottle } from '../../src/notify/keyed-throttle.js';
 import { WakeTimers } from '../../src/notify/wake-timers.js';
 import { HealthMonitor } from '../../src/runtime/health-monitor.js';
@@ -81,38 +81,50 @@ describe('HealthMonitor', () => {
   it('is healthy after a recent success, not after a failure or when stale', async () => {
     const health = new HealthMonitor(1000, 5000);
     expect(health.isHealthy()).toBe(false);
-    await expect(health.track(Promise.resolve(7))).resolves.toBe(7);
+    await expect(health.track(Promise.resolve(7), 'count')).resolves.toBe(7);
     expect(health.isHealthy()).toBe(true);
     vi.advanceTimersByTime(1001);
     expect(health.isHealthy()).toBe(false);
-    await health.track(Promise.resolve());
+    await health.track(Promise.resolve(), 'ping');
     const failure = new Error('down');
-    await expect(health.track(Promise.reject(failure))).rejects.toBe(failure);
+    await expect(health.track(Promise.reject(failure), 'fail')).rejects.toBe(failure);
     expect(health.isHealthy()).toBe(false);
   });
 
   it('fails a round trip that gets no answer within the timeout, ignoring its late outcome', async () => {
     const health = new HealthMonitor(10_000, 5000);
-    await health.track(Promise.resolve());
+    await health.track(Promise.resolve(), 'ping');
     let answer: (value: string) => void = () => {};
     let refuse: (error: Error) => void = () => {};
-    const hanging = health.track(new Promise<string>((resolve) => (answer = resolve)));
+    const hanging = health.track(
+      new Promise<string>((resolve) => (answer = resolve)),
+      'send the heartbeat',
+    );
     const outcome = expect(hanging).rejects.toThrow(
-      new ConnectionError('the database did not answer within 5000 ms', { cause: undefined }),
+      new RoundTripTimeoutError('send the heartbeat', 5000),
     );
     vi.advanceTimersByTime(4999);
     expect(health.isHealthy()).toBe(true);
     vi.advanceTimersByTime(1);
     await outcome;
     await expect(hanging).rejects.toBeInstanceOf(ConnectionError);
+    await expect(hanging).rejects.toMatchObject({
+      name: 'RoundTripTimeoutError',
+      timeout: 5000,
+      message: 'could not send the heartbeat: the database did not answer within 5000 ms',
+    });
     expect(health.isHealthy()).toBe(false);
     answer('late');
     // A late failure of a timed-out round trip is not an unhandled rejection.
-    const rejecting = health.track(new Promise<string>((_, reject) => (refuse = reject)));
+    const rejecting = health.track(
+      new Promise<string>((_, reject) => (refuse = reject)),
+      'look up',
+    );
     vi.advanceTimersByTime(5000);
     await expect(rejecting).rejects.toBeInstanceOf(ConnectionError);
     refuse(new Error('late failure'));
-    await expect(health.track(Promise.resolve('ok'))).resolves.toBe('ok');
+    await expect(health.track(Promise.resolve('ok'), 'ping')).resolves.toBe('ok');
+    expect(health.timeout).toBe(5000);
     expect(health.isHealthy()).toBe(true);
   });
 });

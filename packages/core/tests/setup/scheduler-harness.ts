@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { MonqueEventMap } from '../../src/events.js';
 import { Monque } from '../../src/monque.js';
 import type { MonqueOptions } from '../../src/options.js';
+import { withFrozenHeartbeats } from '../integration/support/frozen-heartbeats.js';
 
 /** Options that keep integration tests fast: short intervals, quick retries. */
 export const FAST_OPTIONS: MonqueOptions = {
@@ -24,11 +25,15 @@ export function useSchedulerHarness(prefix: string) {
   const instances: Monque[] = [];
   const clients: MongoClient[] = [];
   let collections = 0;
+  let thaw = new AbortController();
 
   beforeAll(async () => {
     database = await openTestDatabase(prefix);
   });
   afterEach(async () => {
+    // Frozen heartbeats fail now, so that stopping their instances need not wait for them.
+    thaw.abort();
+    thaw = new AbortController();
     await Promise.all(instances.splice(0).map((monque) => monque.stop()));
     await Promise.all(clients.splice(0).map((client) => client.close()));
   });
@@ -50,6 +55,10 @@ export function useSchedulerHarness(prefix: string) {
       const client = await new MongoClient(this.database.uri, options).connect();
       clients.push(client);
       return client.db(this.db.databaseName);
+    },
+    /** `db` as a zombie instance sees it (see `withFrozenHeartbeats`), thawed after the test. */
+    frozenHeartbeats(db: Db): Db {
+      return withFrozenHeartbeats(db, thaw.signal);
     },
     /** A fresh collection name for one test. */
     collectionName(): string {

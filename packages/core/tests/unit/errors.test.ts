@@ -2,12 +2,17 @@ import { ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import {
   ConnectionError,
+  DatabaseError,
   InvalidArgumentError,
   InvalidCronError,
   JobOwnershipLostError,
+  ListenerError,
   MonqueError,
   PayloadTooLargeError,
+  RoundTripTimeoutError,
   ShutdownTimeoutError,
+  TakeoverLimitError,
+  UnsupportedServerVersionError,
   WorkerRegistrationError,
 } from '../../src/errors.js';
 import { createJobDocument } from '../../src/testing/create-job-document.js';
@@ -44,6 +49,37 @@ describe('error subclasses', () => {
       'ConnectionError',
       new ConnectionError('could not create indexes', { cause: new Error('ECONNREFUSED') }),
       'could not create indexes',
+    ],
+    [
+      'RoundTripTimeoutError',
+      new RoundTripTimeoutError('send the heartbeat', 5000),
+      'could not send the heartbeat: the database did not answer within 5000 ms',
+    ],
+    [
+      'DatabaseError',
+      new DatabaseError('could not x: Document failed validation (code 121)', {
+        cause: new Error('Document failed validation'),
+        code: 121,
+      }),
+      'could not x: Document failed validation (code 121)',
+    ],
+    [
+      'ListenerError',
+      new ListenerError('job:complete', new TypeError('x is undefined')),
+      'a listener of "job:complete" threw: x is undefined',
+    ],
+    [
+      'UnsupportedServerVersionError',
+      new UnsupportedServerVersionError('5.0.26', '6.0'),
+      'MongoDB 5.0.26 is not supported: Monque needs MongoDB 6.0 or newer (its unique-key index ' +
+        'is a partial index whose filter uses $in).',
+    ],
+    [
+      'TakeoverLimitError',
+      new TakeoverLimitError(id, 3, 2),
+      'Job 65a1f0c2e4b0a1b2c3d4e5f6 was taken over 3 times (each time the instance running it ' +
+        'died or stopped sending heartbeats), more than maxTakeovers (2); it was failed instead ' +
+        'of being run again.',
     ],
     [
       'ShutdownTimeoutError',
@@ -103,6 +139,28 @@ describe('error subclasses', () => {
     );
     const payload = new PayloadTooLargeError(2048, 1024);
     expect([payload.size, payload.limit]).toEqual([2048, 1024]);
+    const timeout = new RoundTripTimeoutError('ping', 5000);
+    expect(timeout).toBeInstanceOf(ConnectionError);
+    expect(timeout.timeout).toBe(5000);
+    const database = new DatabaseError('x', { cause, code: 86, codeName: 'IndexKeySpecsConflict' });
+    expect([database.cause, database.code, database.codeName]).toEqual([
+      cause,
+      86,
+      'IndexKeySpecsConflict',
+    ]);
+    const listener = new ListenerError('job:start', cause);
+    expect([listener.event, listener.cause]).toEqual(['job:start', cause]);
+    expect(new ListenerError('job:start', 'oops').message).toBe(
+      'a listener of "job:start" threw: a non-Error value: string "oops"',
+    );
+    const version = new UnsupportedServerVersionError('4.4.1', '6.0');
+    expect([version.foundVersion, version.requiredVersion]).toEqual(['4.4.1', '6.0']);
+    const takeover = new TakeoverLimitError('65a1f0c2e4b0a1b2c3d4e5f6', 2, 1);
+    expect([takeover.jobId, takeover.takeovers, takeover.limit]).toEqual([
+      '65a1f0c2e4b0a1b2c3d4e5f6',
+      2,
+      1,
+    ]);
   });
 
   it('InvalidArgumentError passes its cause on', () => {

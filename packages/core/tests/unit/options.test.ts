@@ -32,6 +32,7 @@ describe('resolveMonqueOptions', () => {
       maxConcurrency: undefined,
       heartbeatInterval: 10_000,
       lockTimeout: 30_000,
+      maxTakeovers: 2,
       recoverStaleJobs: true,
       schedulerInstanceId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       maxPayloadSize: 16 * 1024 * 1024,
@@ -88,7 +89,7 @@ describe('resolveMonqueOptions', () => {
       'Invalid options.pollIntreval: is not a Monque option (known options: collectionName, ' +
         'pollInterval, backupPollInterval, maxRetries, baseRetryInterval, maxBackoffDelay, ' +
         'shutdownTimeout, defaultConcurrency, maxConcurrency, heartbeatInterval, lockTimeout, ' +
-        'recoverStaleJobs, schedulerInstanceId, maxPayloadSize); got number 5.',
+        'maxTakeovers, recoverStaleJobs, schedulerInstanceId, maxPayloadSize); got number 5.',
     );
   });
 
@@ -136,6 +137,8 @@ describe('resolveMonqueOptions', () => {
     ['maxRetries', 1.5, 'must be an integer ≥ 0'],
     ['maxRetries', Number.NaN, 'must be an integer ≥ 0'],
     ['maxRetries', Number.POSITIVE_INFINITY, 'must be an integer ≥ 0'],
+    ['maxTakeovers', -1, 'must be an integer ≥ 0'],
+    ['maxTakeovers', 0.5, 'must be an integer ≥ 0'],
     ['defaultConcurrency', 0, 'must be an integer ≥ 1'],
     ['defaultConcurrency', -2, 'must be an integer ≥ 1'],
     ['defaultConcurrency', 2.5, 'must be an integer ≥ 1'],

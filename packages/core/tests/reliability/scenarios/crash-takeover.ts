@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Monque } from '../../../src/monque.js';
 import type { ReliabilityContext } from '../support/context.js';
-import { recordScenario } from '../support/summary.js';
+import { checkScenario } from '../support/summary.js';
 import { waitForCondition } from '../support/wait.js';
 import { type ChildHandle, startWorker, type WorkerConfig } from '../support/worker-process.js';
 
@@ -28,7 +28,7 @@ export function describeCrashTakeover(context: ReliabilityContext): void {
       await Promise.all(workers.splice(0).map((worker) => worker.kill()));
     });
 
-    it('another process takes the 5 held jobs over within lockTimeout + heartbeatInterval', async () => {
+    it('another process takes the 5 held jobs over within lockTimeout + heartbeatInterval', async (test) => {
       const { db, uri } = context.database;
       const collectionName = context.collectionName('crash');
       const base: WorkerConfig = {
@@ -98,28 +98,34 @@ export function describeCrashTakeover(context: ReliabilityContext): void {
       const jobs = await producer.collection.find({}).toArray();
       const lost = jobs.filter((job) => job.status !== 'completed').length;
       const completedTwice = JOBS - new Set(completions.map((message) => message.jobId)).size;
-      recordScenario({
-        scenario: '2 SIGKILL mid-handler',
-        jobs: JOBS,
-        duplicates: completedTwice,
-        lost,
-        recovery: `${takeover} ms (bound ${LOCK_TIMEOUT + HEARTBEAT_INTERVAL} ms)`,
-        notes:
-          `all completed ${completedAfter} ms after the kill; executions: ${byVictim.length} ` +
-          `by the killed process + ${byRescuer.length} by the rescuer (at-least-once)`,
-      });
-
-      expect(rescuer.fatal).toEqual([]);
-      expect(rescuer.ofType('error')).toEqual([]);
-      expect(rescuer.ofType('recovered').reduce((sum, m) => sum + (m.count ?? 0), 0)).toBe(JOBS);
-      expect(new Set(byVictim.map((execution) => execution.jobId))).toEqual(ids);
-      expect(new Set(byRescuer.map((execution) => execution.jobId))).toEqual(ids);
-      expect(byRescuer).toHaveLength(JOBS);
-      expect(completions).toHaveLength(JOBS);
-      expect(completedTwice).toBe(0);
-      expect(lost).toBe(0);
-      expect(jobs.every((job) => job.claimedBy === null && job.failCount === 0)).toBe(true);
-      expect(takeover).toBeLessThanOrEqual(LOCK_TIMEOUT + HEARTBEAT_INTERVAL);
+      await checkScenario(
+        test,
+        '2 SIGKILL mid-handler',
+        {
+          jobs: JOBS,
+          duplicates: completedTwice,
+          lost,
+          recovery: `${takeover} ms (bound ${LOCK_TIMEOUT + HEARTBEAT_INTERVAL} ms)`,
+          notes:
+            `all completed ${completedAfter} ms after the kill; executions: ${byVictim.length} ` +
+            `by the killed process + ${byRescuer.length} by the rescuer (at-least-once)`,
+        },
+        () => {
+          expect(rescuer.fatal).toEqual([]);
+          expect(rescuer.ofType('error')).toEqual([]);
+          expect(rescuer.ofType('recovered').reduce((sum, m) => sum + (m.count ?? 0), 0)).toBe(
+            JOBS,
+          );
+          expect(new Set(byVictim.map((execution) => execution.jobId))).toEqual(ids);
+          expect(new Set(byRescuer.map((execution) => execution.jobId))).toEqual(ids);
+          expect(byRescuer).toHaveLength(JOBS);
+          expect(completions).toHaveLength(JOBS);
+          expect(completedTwice).toBe(0);
+          expect(lost).toBe(0);
+          expect(jobs.every((job) => job.claimedBy === null && job.failCount === 0)).toBe(true);
+          expect(takeover).toBeLessThanOrEqual(LOCK_TIMEOUT + HEARTBEAT_INTERVAL);
+        },
+      );
     }, 60_000);
   });
 }

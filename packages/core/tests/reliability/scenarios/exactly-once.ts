@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Monque } from '../../../src/monque.js';
 import type { ReliabilityContext } from '../support/context.js';
-import { recordScenario } from '../support/summary.js';
+import { checkScenario } from '../support/summary.js';
 import { waitForCondition } from '../support/wait.js';
 import { type ChildHandle, startWorker, type WorkerConfig } from '../support/worker-process.js';
 
@@ -22,7 +22,7 @@ export function describeExactlyOnce(context: ReliabilityContext): void {
       await Promise.all(workers.splice(0).map((worker) => worker.kill()));
     });
 
-    it(`runs ${JOBS} jobs on ${WORKERS} worker processes exactly once each`, async () => {
+    it(`runs ${JOBS} jobs on ${WORKERS} worker processes exactly once each`, async (test) => {
       const { db, uri } = context.database;
       const collectionName = context.collectionName('exactly_once');
       const config: WorkerConfig = {
@@ -82,25 +82,31 @@ export function describeExactlyOnce(context: ReliabilityContext): void {
       const perWorker = workers.map(
         (worker) => executions.filter((execution) => execution.pid === worker.pid).length,
       );
-      recordScenario({
-        scenario: '1 exactly once (4 processes)',
-        jobs: JOBS,
-        duplicates,
-        lost,
-        recovery: 'n/a',
-        notes: `${elapsed} ms, ${Math.round((JOBS * 1000) / elapsed)} jobs/s, per process ${perWorker.join('/')}`,
-      });
-
-      expect(workers.flatMap((worker) => worker.fatal)).toEqual([]);
-      expect(workers.flatMap((worker) => worker.ofType('error'))).toEqual([]);
-      expect(duplicates).toBe(0);
-      expect(lost).toBe(0);
-      expect(executions).toHaveLength(JOBS);
-      expect(new Set(runs.keys())).toEqual(enqueued);
-      expect(completions.size).toBe(JOBS);
-      expect([...completions.values()].every((count) => count === 1)).toBe(true);
-      expect(await producer.collection.countDocuments({})).toBe(JOBS);
-      expect(await producer.collection.countDocuments({ status: 'completed' })).toBe(JOBS);
+      const totalJobs = await producer.collection.countDocuments({});
+      const completedJobs = await producer.collection.countDocuments({ status: 'completed' });
+      await checkScenario(
+        test,
+        '1 exactly once (4 processes)',
+        {
+          jobs: JOBS,
+          duplicates,
+          lost,
+          recovery: 'n/a',
+          notes: `${elapsed} ms, ${Math.round((JOBS * 1000) / elapsed)} jobs/s, per process ${perWorker.join('/')}`,
+        },
+        () => {
+          expect(workers.flatMap((worker) => worker.fatal)).toEqual([]);
+          expect(workers.flatMap((worker) => worker.ofType('error'))).toEqual([]);
+          expect(duplicates).toBe(0);
+          expect(lost).toBe(0);
+          expect(executions).toHaveLength(JOBS);
+          expect(new Set(runs.keys())).toEqual(enqueued);
+          expect(completions.size).toBe(JOBS);
+          expect([...completions.values()].every((count) => count === 1)).toBe(true);
+          expect(totalJobs).toBe(JOBS);
+          expect(completedJobs).toBe(JOBS);
+        },
+      );
     }, 180_000);
   });
 }

@@ -1,17 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type {
-  Admin,
-  CommandFailedEvent,
-  CommandStartedEvent,
-  Document,
-  MongoClient,
-} from 'mongodb';
+import type { CommandFailedEvent, CommandStartedEvent, Document, MongoClient } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectionError, MonqueError } from '../../../src/errors.js';
 import type { JobErrorEvent } from '../../../src/events.js';
 import { Monque } from '../../../src/monque.js';
 import type { ReliabilityContext } from '../support/context.js';
-import { recordScenario } from '../support/summary.js';
+import { failPoints } from '../support/fail-points.js';
+import { checkScenario, skipScenario } from '../support/summary.js';
 import { waitForCondition } from '../support/wait.js';
 
 const JOBS = 20;
@@ -183,29 +178,6 @@ function monitorCommands(client: MongoClient) {
   };
 }
 
-let failPointSupport: boolean | undefined;
-
-/**
- * Whether the server offers `failCommand` (the emulator does; mongod only with
- * `enableTestCommands=1`). Prints the reason once when it does not.
- */
-async function failPointsAvailable(admin: Admin): Promise<boolean> {
-  if (failPointSupport === undefined) {
-    try {
-      await admin.command({ configureFailPoint: 'failCommand', mode: 'off' });
-      failPointSupport = true;
-    } catch (error) {
-      failPointSupport = false;
-      console.info(
-        '[reliability] scenario 4: SKIPPED: the server does not accept configureFailPoint ' +
-          `(${error instanceof Error ? error.message : String(error)}); start mongod with ` +
-          '--setParameter enableTestCommands=1 to run the fault injection.',
-      );
-    }
-  }
-  return failPointSupport;
-}
-
 /** The distinct job:error messages, ids elided. */
 function describeErrors(errors: readonly JobErrorEvent[]): string {
   const messages = errors.map(({ error }) => error.message.replace(/[0-9a-f]{24}/g, '<id>'));
@@ -225,13 +197,15 @@ export function describeFaults(context: ReliabilityContext): void {
     });
 
     it('a failed outcome write does not make the live owner run the job again', async (test) => {
+      const scenario = '4 outcome write fails once, owner alive';
       const collectionName = context.collectionName('faults_outcome');
       const appName = `monque-outcome-${randomBytes(4).toString('hex')}`;
       const ownerDb = (await context.separateClient({ appName })).db(
         context.database.db.databaseName,
       );
       const admin = (await context.separateDb()).admin();
-      if (!(await failPointsAvailable(admin))) test.skip();
+      const support = await failPoints(admin);
+      if (!support.available) skipScenario(test, scenario, support.reason);
       const owner = new Monque(ownerDb, {
         collectionName,
         heartbeatInterval: HEARTBEAT_INTERVAL,
@@ -282,28 +256,35 @@ export function describeFaults(context: ReliabilityContext): void {
           `${String(error)}; job now ${JSON.stringify(await owner.collection.findOne({ _id: job._id }))}`,
         );
       });
-      recordScenario({
-        scenario: '4 outcome write fails once, owner alive',
-        jobs: 1,
-        duplicates: executions - 1,
-        lost: 0,
-        recovery: 'n/a',
-        notes: `${executions} executions; job:error: ${describeErrors(errors)}`,
-      });
-      expect(final.status).toBe('completed');
-      expect(errors.some(({ error }) => error instanceof ConnectionError)).toBe(true);
-      expect(executions).toBe(1);
+      await checkScenario(
+        test,
+        scenario,
+        {
+          jobs: 1,
+          duplicates: executions - 1,
+          lost: final.status === 'completed' ? 0 : 1,
+          recovery: 'n/a',
+          notes: `${executions} executions; job:error: ${describeErrors(errors)}`,
+        },
+        () => {
+          expect(final.status).toBe('completed');
+          expect(errors.some(({ error }) => error instanceof ConnectionError)).toBe(true);
+          expect(executions).toBe(1);
+        },
+      );
     }, 30_000);
 
     for (const fault of FAULTS) {
       it(`${fault.title}: nothing lost or run twice, errors surfaced`, async (test) => {
+        const scenario = `4 ${fault.title}`;
         const collectionName = context.collectionName('faults');
         const appName = `monque-fault-${randomBytes(4).toString('hex')}`;
         const faultyClient = await context.separateClient({ appName, monitorCommands: true });
         const commands = monitorCommands(faultyClient);
         const faultyDb = faultyClient.db(context.database.db.databaseName);
         const healthyDb = await context.separateDb();
-        if (!(await failPointsAvailable(healthyDb.admin()))) test.skip();
+        const support = await failPoints(healthyDb.admin());
+        if (!support.available) skipScenario(test, scenario, support.reason);
         const options = {
           collectionName,
           heartbeatInterval: HEARTBEAT_INTERVAL,
@@ -388,27 +369,31 @@ export function describeFaults(context: ReliabilityContext): void {
         const surfaced = errors.length + rejected + streamErrors.length;
         const duplicates = [...runs.values()].filter((labels) => labels.length > 1);
         const lost = [...ids].filter((id) => !runs.has(id)).length;
-        recordScenario({
-          scenario: `4 ${fault.title}`,
-          jobs: JOBS,
-          duplicates: duplicates.length,
-          lost,
-          recovery: 'n/a',
-          notes:
-            `fired ${fired}, not retried by the driver ${unretried}, surfaced ${surfaced} ` +
-            `(job:error ${errors.length}, rejected ${rejected}, changestream:error ` +
-            `${streamErrors.length})${errors.length > 0 ? `; job:error: ${describeErrors(errors)}` : ''}`,
-        });
-
-        expect(fired).toBeGreaterThan(0);
-        expect(lost).toBe(0);
-        expect(duplicates).toEqual([]);
-        expect(surfaced).toBeGreaterThanOrEqual(unretried);
-        if (fault.mustSurface) expect(surfaced).toBeGreaterThan(0);
-        for (const { error } of errors) {
-          expect(error).toBeInstanceOf(MonqueError);
-        }
-        expect(healthyErrors).toEqual([]);
+        await checkScenario(
+          test,
+          scenario,
+          {
+            jobs: JOBS,
+            duplicates: duplicates.length,
+            lost,
+            recovery: 'n/a',
+            notes:
+              `fired ${fired}, not retried by the driver ${unretried}, surfaced ${surfaced} ` +
+              `(job:error ${errors.length}, rejected ${rejected}, changestream:error ` +
+              `${streamErrors.length})${errors.length > 0 ? `; job:error: ${describeErrors(errors)}` : ''}`,
+          },
+          () => {
+            expect(fired).toBeGreaterThan(0);
+            expect(lost).toBe(0);
+            expect(duplicates).toEqual([]);
+            expect(surfaced).toBeGreaterThanOrEqual(unretried);
+            if (fault.mustSurface) expect(surfaced).toBeGreaterThan(0);
+            for (const { error } of errors) {
+              expect(error).toBeInstanceOf(MonqueError);
+            }
+            expect(healthyErrors).toEqual([]);
+          },
+        );
       }, 60_000);
     }
   });

@@ -4,7 +4,7 @@ import { MonqueError } from '../../../src/errors.js';
 import type { JobErrorEvent } from '../../../src/events.js';
 import { Monque } from '../../../src/monque.js';
 import type { ReliabilityContext } from '../support/context.js';
-import { recordScenario } from '../support/summary.js';
+import { checkScenario } from '../support/summary.js';
 import { waitForCondition } from '../support/wait.js';
 
 /**
@@ -20,7 +20,7 @@ export function describeForeignDocuments(context: ReliabilityContext): void {
       await Promise.all(instances.splice(0).map((monque) => monque.stop()));
     });
 
-    it('skips and reports each foreign document once; the claim loop goes on', async () => {
+    it('skips and reports each foreign document once; the claim loop goes on', async (test) => {
       const collectionName = context.collectionName('foreign');
       const monque = new Monque(await context.separateDb(), {
         collectionName,
@@ -114,30 +114,38 @@ export function describeForeignDocuments(context: ReliabilityContext): void {
       }
       const claimableLabels = new Set(Object.keys(claimable));
       const reportedLabels = [...reported.keys()].map((id) => foreignIds.get(id));
-      recordScenario({
-        scenario: '8 foreign documents',
-        jobs: realIds.length + 2,
-        duplicates: new Set(runs).size === runs.length ? 0 : runs.length - new Set(runs).size,
-        lost: realIds.filter((id) => !runs.includes(id)).length,
-        recovery: 'n/a',
-        notes: `${Object.keys(claimable).length} claimable foreign docs reported ${errors.length} times, ${Object.keys(unmatched).length} unmatched left alone`,
-      });
-
-      expect(errors.every(({ error }) => error instanceof MonqueError)).toBe(true);
-      expect(new Set(reportedLabels)).toEqual(claimableLabels);
-      expect([...reported.values()].every((count) => count === 1)).toBe(true);
-      expect(errors).toHaveLength(claimableLabels.size);
-      expect(new Set(runs).size).toBe(runs.length);
-      expect(runs.filter((id) => foreignIds.has(id))).toEqual([]);
-      for (const [id, label] of foreignIds) {
-        const doc = await raw.findOne({ _id: ObjectId.createFromHexString(id) });
-        if (claimableLabels.has(label)) {
-          expect(doc?.status, label).toBe('failed');
-          expect(doc?.failReason, label).toEqual(expect.stringContaining('not a Monque job'));
-        } else {
-          expect(doc?.status, label).toBe(unmatched[label]?.status);
-        }
+      const stored = new Map<string, Record<string, unknown> | null>();
+      for (const id of foreignIds.keys()) {
+        stored.set(id, await raw.findOne({ _id: ObjectId.createFromHexString(id) }));
       }
+      await checkScenario(
+        test,
+        '8 foreign documents',
+        {
+          jobs: realIds.length + 2,
+          duplicates: runs.length - new Set(runs).size,
+          lost: realIds.filter((id) => !runs.includes(id)).length,
+          recovery: 'n/a',
+          notes: `${Object.keys(claimable).length} claimable foreign docs reported ${errors.length} times, ${Object.keys(unmatched).length} unmatched left alone`,
+        },
+        () => {
+          expect(errors.every(({ error }) => error instanceof MonqueError)).toBe(true);
+          expect(new Set(reportedLabels)).toEqual(claimableLabels);
+          expect([...reported.values()].every((count) => count === 1)).toBe(true);
+          expect(errors).toHaveLength(claimableLabels.size);
+          expect(new Set(runs).size).toBe(runs.length);
+          expect(runs.filter((id) => foreignIds.has(id))).toEqual([]);
+          for (const [id, label] of foreignIds) {
+            const doc = stored.get(id);
+            if (claimableLabels.has(label)) {
+              expect(doc?.status, label).toBe('failed');
+              expect(doc?.failReason, label).toEqual(expect.stringContaining('not a Monque job'));
+            } else {
+              expect(doc?.status, label).toBe(unmatched[label]?.status);
+            }
+          }
+        },
+      );
     }, 30_000);
   });
 }

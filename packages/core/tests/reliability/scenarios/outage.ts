@@ -5,7 +5,7 @@ import { ConnectionError } from '../../../src/errors.js';
 import type { JobErrorEvent } from '../../../src/events.js';
 import { Monque } from '../../../src/monque.js';
 import type { ReliabilityContext } from '../support/context.js';
-import { recordScenario } from '../support/summary.js';
+import { checkScenario, skipScenario } from '../support/summary.js';
 import { waitForCondition } from '../support/wait.js';
 
 const JOBS = 300;
@@ -13,8 +13,8 @@ const HEARTBEAT_INTERVAL = 500;
 
 /**
  * Scenario 3: the database goes away for 5 s mid-run and comes back on the same address with its
- * data. Needs a server this test can stop: a dedicated emulator. Against MONGODB_URI the
- * stop/restart step is skipped (see README.md for the manual variant).
+ * data. Needs a server this test can stop: a dedicated emulator. Against MONGODB_URI (a server it
+ * cannot stop) the scenario is skipped with that reason (see README.md for the manual variant).
  */
 export function describeOutage(context: ReliabilityContext): void {
   describe('3. database outage', () => {
@@ -28,31 +28,22 @@ export function describeOutage(context: ReliabilityContext): void {
     // server selection timeout each), the instance falls back to polling, and must later recover.
     for (const OUTAGE_MS of [5000, 9000]) {
       it(`survives a ${OUTAGE_MS / 1000} s outage: healthy again, change stream back, all jobs completed`, async (test) => {
-        const realServer = context.database.substrate === 'MONGODB_URI';
-        if (realServer && OUTAGE_MS !== 5000) {
-          console.info(
-            `[reliability] scenario 3 (${OUTAGE_MS / 1000} s): SKIPPED: MONGODB_URI points at a ` +
-              'server this test cannot stop; the 5 s variant covers the run without an outage.',
+        const scenario = `3 database outage ${OUTAGE_MS / 1000} s`;
+        if (context.database.substrate === 'MONGODB_URI') {
+          skipScenario(
+            test,
+            scenario,
+            'MONGODB_URI points at a server this test cannot stop and restart (see ' +
+              'tests/reliability/README.md for the manual variant)',
           );
-          test.skip();
         }
-        let emulator: MongoEmulator | undefined;
-        let uri = context.database.uri;
-        if (realServer) {
-          console.info(
-            '[reliability] scenario 3: the stop/restart step is SKIPPED: MONGODB_URI points at a ' +
-              'server this test cannot stop and restart (see tests/reliability/README.md for the ' +
-              'manual variant). Only the run without an outage is checked.',
-          );
-        } else {
-          emulator = await MongoEmulator.start({ port: 0, replicaSet: 'rs0' });
-          const port = emulator.port;
-          uri = emulator.uri;
-          cleanups.push(async () => {
-            await emulator?.stop();
-            MongoEmulator.discardData(port);
-          });
-        }
+        let emulator = await MongoEmulator.start({ port: 0, replicaSet: 'rs0' });
+        const port = emulator.port;
+        const uri = emulator.uri;
+        cleanups.push(async () => {
+          await emulator.stop();
+          MongoEmulator.discardData(port);
+        });
 
         const unhandled: unknown[] = [];
         const onUnhandled = (reason: unknown): void => {
@@ -77,7 +68,6 @@ export function describeOutage(context: ReliabilityContext): void {
           defaultConcurrency: 5,
         });
         cleanups.push(() => monque.stop());
-        if (realServer) cleanups.push(() => db.dropDatabase().then(() => undefined));
 
         const executions = new Map<string, number>();
         monque.worker('work', async (job) => {
@@ -115,40 +105,30 @@ export function describeOutage(context: ReliabilityContext): void {
         });
         expect(monque.isHealthy()).toBe(true);
 
-        let recovery = 'n/a (skipped)';
-        let enqueueDuringOutage: unknown;
-        let errorsDuringOutage = 0;
-        let healthyAfter = 0;
-        let streamBackAfter: number | undefined;
-        let restartedAt = 0;
-        let connectedBefore = 0;
         const connections = (): number =>
           streamEvents.filter(({ event }) => event === 'changestream:connected').length;
-        if (emulator !== undefined) {
-          const port = emulator.port;
-          const stoppedAt = Date.now();
-          await emulator.stop();
-          await waitForCondition('isHealthy() to turn false', () => !monque.isHealthy(), {
-            timeout: OUTAGE_MS - 500,
-          });
-          const unhealthyAfter = Date.now() - stoppedAt;
-          enqueueDuringOutage = await monque.enqueue('work', { during: 'outage' }).then(
-            () => 'resolved',
-            (error: unknown) => error,
-          );
-          // The outage itself: the server is away for OUTAGE_MS in total.
-          await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS - (Date.now() - stoppedAt)));
-          expect(monque.isHealthy()).toBe(false);
-          errorsDuringOutage = errors.length;
-          emulator = await MongoEmulator.start({ port, replicaSet: 'rs0' });
-          restartedAt = Date.now();
-          connectedBefore = connections();
-          await waitForCondition('isHealthy() to turn true', () => monque.isHealthy(), {
-            timeout: 30_000,
-          });
-          healthyAfter = Date.now() - restartedAt;
-          recovery = `unhealthy ${unhealthyAfter} ms after stop; healthy ${healthyAfter} ms after restart`;
-        }
+        const stoppedAt = Date.now();
+        await emulator.stop();
+        await waitForCondition('isHealthy() to turn false', () => !monque.isHealthy(), {
+          timeout: OUTAGE_MS - 500,
+        });
+        const unhealthyAfter = Date.now() - stoppedAt;
+        const enqueueDuringOutage = await monque.enqueue('work', { during: 'outage' }).then(
+          () => 'resolved',
+          (error: unknown) => error,
+        );
+        // The outage itself: the server is away for OUTAGE_MS in total.
+        await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS - (Date.now() - stoppedAt)));
+        const healthyDuringOutage = monque.isHealthy();
+        const errorsDuringOutage = errors.length;
+        emulator = await MongoEmulator.start({ port, replicaSet: 'rs0' });
+        const restartedAt = Date.now();
+        const connectedBefore = connections();
+        await waitForCondition('isHealthy() to turn true', () => monque.isHealthy(), {
+          timeout: 30_000,
+        });
+        const healthyAfter = Date.now() - restartedAt;
+        let recovery = `unhealthy ${unhealthyAfter} ms after stop; healthy ${healthyAfter} ms after restart`;
 
         let completed = 0;
         await waitForCondition(
@@ -159,54 +139,51 @@ export function describeOutage(context: ReliabilityContext): void {
           },
           { timeout: 60_000, interval: 200, describe: () => `${completed} completed` },
         );
-        if (emulator !== undefined) {
-          // The change stream must be back (resumed, or reopened after a fallback to polling).
-          streamBackAfter = await waitForCondition(
-            'the change stream to connect again after the restart',
-            () => connections() > connectedBefore,
-            { timeout: 15_000 },
-          ).then(
-            () => Date.now() - restartedAt,
-            () => undefined,
-          );
-          recovery += `, change stream ${streamBackAfter === undefined ? 'NOT back after 15 s' : `back ${streamBackAfter} ms after restart`}`;
-        }
+        // The change stream must be back (resumed, or reopened after a fallback to polling).
+        const streamBackAfter = await waitForCondition(
+          'the change stream to connect again after the restart',
+          () => connections() > connectedBefore,
+          { timeout: 15_000 },
+        ).then(
+          () => Date.now() - restartedAt,
+          () => undefined,
+        );
+        recovery += `, change stream ${streamBackAfter === undefined ? 'NOT back after 15 s' : `back ${streamBackAfter} ms after restart`}`;
         const duplicates = [...executions.values()].filter((count) => count > 1).length;
         const lost = [...ids].filter((id) => !executions.has(id)).length;
         const eventList = streamEvents.map(({ event }) => event.replace('changestream:', ''));
-        recordScenario({
-          scenario: `3 database outage ${OUTAGE_MS / 1000} s`,
-          jobs: JOBS,
-          duplicates,
-          lost,
-          recovery,
-          notes:
-            `${errors.length} job:error, stream events ${eventList.join(',')}; ` +
-            're-executions are at-least-once (outcome writes lost in the outage)',
-        });
-
-        if (emulator !== undefined) {
-          expect(errorsDuringOutage).toBeGreaterThan(0);
-          expect(healthyAfter).toBeLessThanOrEqual(2 * HEARTBEAT_INTERVAL);
-          if (OUTAGE_MS > 5000) {
-            // This run is meant to exercise the fallback; without it, it proves nothing more.
-            expect(eventList).toContain('fallback');
-          }
-          expect(streamBackAfter, `change stream events: ${eventList.join(', ')}`).toBeDefined();
-        }
-        expect(unhandled).toEqual([]);
-        expect(lost).toBe(0);
-        expect(completed).toBe(JOBS);
-        // The enqueue that failed during the outage wrote nothing.
-        expect(await monque.collection.countDocuments({})).toBe(JOBS);
-        if (emulator !== undefined) {
-          expect(enqueueDuringOutage).toBeInstanceOf(ConnectionError);
-          expect(errors.length).toBeGreaterThan(0);
-          expect(errors.every(({ error }) => error instanceof Error)).toBe(true);
-          expect(errors.some(({ error }) => error instanceof ConnectionError)).toBe(true);
-        } else {
-          expect(errors).toEqual([]);
-        }
+        const stored = await monque.collection.countDocuments({});
+        await checkScenario(
+          test,
+          scenario,
+          {
+            jobs: JOBS,
+            duplicates,
+            lost,
+            recovery,
+            notes:
+              `${errors.length} job:error, stream events ${eventList.join(',')}; ` +
+              're-executions are at-least-once (outcome writes lost in the outage)',
+          },
+          () => {
+            expect(healthyDuringOutage).toBe(false);
+            expect(errorsDuringOutage).toBeGreaterThan(0);
+            expect(healthyAfter).toBeLessThanOrEqual(2 * HEARTBEAT_INTERVAL);
+            if (OUTAGE_MS > 5000) {
+              // This run is meant to exercise the fallback; without it, it proves nothing more.
+              expect(eventList).toContain('fallback');
+            }
+            expect(streamBackAfter, `change stream events: ${eventList.join(', ')}`).toBeDefined();
+            expect(unhandled).toEqual([]);
+            expect(lost).toBe(0);
+            expect(completed).toBe(JOBS);
+            // The enqueue that failed during the outage wrote nothing.
+            expect(stored).toBe(JOBS);
+            expect(enqueueDuringOutage).toBeInstanceOf(ConnectionError);
+            expect(errors.every(({ error }) => error instanceof Error)).toBe(true);
+            expect(errors.some(({ error }) => error instanceof ConnectionError)).toBe(true);
+          },
+        );
       }, 120_000);
     }
   });

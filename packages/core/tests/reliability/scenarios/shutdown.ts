@@ -3,7 +3,7 @@ import { ShutdownTimeoutError } from '../../../src/errors.js';
 import type { JobErrorEvent } from '../../../src/events.js';
 import { Monque } from '../../../src/monque.js';
 import type { ReliabilityContext } from '../support/context.js';
-import { recordScenario } from '../support/summary.js';
+import { checkScenario } from '../support/summary.js';
 import { type Gate, gate, waitForCondition } from '../support/wait.js';
 
 const JOBS = 100;
@@ -24,7 +24,7 @@ export function describeShutdown(context: ReliabilityContext): void {
       await Promise.all(instances.splice(0).map((monque) => monque.stop()));
     });
 
-    it(`stop() with ${JOBS} in-flight jobs leaves none processing`, async () => {
+    it(`stop() with ${JOBS} in-flight jobs leaves none processing`, async (test) => {
       const collectionName = context.collectionName('shutdown');
       const monque = new Monque(await context.separateDb(), {
         collectionName,
@@ -40,7 +40,10 @@ export function describeShutdown(context: ReliabilityContext): void {
       const neverInTime = gate();
       gates.push(finishOnStop, neverInTime);
       const aborted = new Set<string>();
+      const starts = new Map<string, number>();
       monque.worker('work', async (job, { signal }) => {
+        const id = job._id.toHexString();
+        starts.set(id, (starts.get(id) ?? 0) + 1);
         const kind = (job.data as { i: number }).i % 3;
         if (kind === 0) {
           await finishOnStop.promise;
@@ -86,28 +89,32 @@ export function describeShutdown(context: ReliabilityContext): void {
         timeout: 5000,
       });
       const pendingAfter = await monque.collection.countDocuments({ status: 'pending' });
-      recordScenario({
-        scenario: `6 stop() with ${JOBS} in flight`,
-        jobs: JOBS,
-        duplicates: 0,
-        lost: JOBS - completed - pending.length,
-        recovery: `stop() took ${stopTook} ms (shutdownTimeout ${SHUTDOWN_TIMEOUT} ms)`,
-        notes: `${completed} completed, ${pending.length} released to pending, ${aborted.size} aborted`,
-      });
-
-      expect(processing).toBe(0);
-      expect(completed).toBe(Math.ceil(JOBS / 3));
-      expect(pending).toHaveLength(unfinished);
-      expect(pending.every((job) => job.claimedBy === null && job.failCount === 0)).toBe(true);
-      expect(aborted.size).toBe(Math.floor(JOBS / 3) + (JOBS % 3 === 2 ? 1 : 0));
-      expect(timeouts).toHaveLength(1);
-      const [timeout] = timeouts;
-      expect(timeout?.error).toBeInstanceOf(ShutdownTimeoutError);
-      if (timeout?.error instanceof ShutdownTimeoutError) {
-        expect(timeout.error.incompleteJobs).toHaveLength(unfinished);
-      }
-      expect(errors).toHaveLength(1);
-      expect(pendingAfter).toBe(unfinished);
+      const timeout = timeouts[0]?.error;
+      await checkScenario(
+        test,
+        `6 stop() with ${JOBS} in flight`,
+        {
+          jobs: JOBS,
+          duplicates: [...starts.values()].filter((count) => count > 1).length,
+          lost: JOBS - completed - pending.length,
+          recovery: `stop() took ${stopTook} ms (shutdownTimeout ${SHUTDOWN_TIMEOUT} ms)`,
+          notes: `${completed} completed, ${pending.length} released to pending, ${aborted.size} aborted`,
+        },
+        () => {
+          expect(starts.size).toBe(JOBS);
+          expect([...starts.values()].every((count) => count === 1)).toBe(true);
+          expect(processing).toBe(0);
+          expect(completed).toBe(Math.ceil(JOBS / 3));
+          expect(pending).toHaveLength(unfinished);
+          expect(pending.every((job) => job.claimedBy === null && job.failCount === 0)).toBe(true);
+          expect(aborted.size).toBe(Math.floor(JOBS / 3) + (JOBS % 3 === 2 ? 1 : 0));
+          expect(timeouts).toHaveLength(1);
+          expect(timeout).toBeInstanceOf(ShutdownTimeoutError);
+          expect((timeout as ShutdownTimeoutError).incompleteJobs).toHaveLength(unfinished);
+          expect(errors).toHaveLength(1);
+          expect(pendingAfter).toBe(unfinished);
+        },
+      );
     }, 60_000);
   });
 }

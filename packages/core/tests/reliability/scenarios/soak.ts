@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReliabilityContext } from '../support/context.js';
-import { recordScenario } from '../support/summary.js';
+import { checkScenario } from '../support/summary.js';
 import { ChildHandle } from '../support/worker-process.js';
 
 /** The soak's duration in seconds: env MONQUE_SOAK_SECONDS, default 60. */
@@ -26,7 +26,7 @@ export function describeSoak(context: ReliabilityContext): void {
   describe('7. soak', () => {
     it(
       `runs ${seconds} s without leaking heap, timers, sockets, listeners or change streams`,
-      async () => {
+      async (test) => {
         const { db, uri } = context.database;
         const child = new ChildHandle(
           'soak.mjs',
@@ -42,30 +42,34 @@ export function describeSoak(context: ReliabilityContext): void {
             return value;
           };
           const growth = number('heapAfter') - number('heapBaseline');
-          recordScenario({
-            scenario: `7 soak ${seconds} s, 2 instances, 10 % failures`,
-            jobs: number('total'),
-            duplicates: number('unexpectedRuns'),
-            lost: number('total') - number('completed') - number('failed'),
-            recovery: `drained ${number('drainedMs')} ms after enqueueing stopped`,
-            notes:
-              `${number('completed')} completed, ${number('failed')} failed, ` +
-              `${number('executions')} executions (${number('failuresThrown')} thrown), heap growth ` +
-              `${(growth / 1024 / 1024).toFixed(1)} MB, ${number('errorCount')} job:error`,
-          });
-
-          expect(child.fatal).toEqual([]);
-          expect(code).toBe(0);
-          expect(number('total')).toBe(number('enqueued'));
-          expect(number('completed') + number('failed')).toBe(number('total'));
-          expect(number('unexpectedRuns')).toBe(0);
-          expect(result.errors).toEqual([]);
-          expect(growth).toBeLessThan(HEAP_GROWTH_LIMIT);
-          expect(number('openStreams')).toBe(0);
-          expect(result.listenersAfter).toEqual(result.listenersBefore);
-          expect(result.clientListenersAfter).toEqual(result.clientListenersBefore);
-          expect(result.leakedAfterStop).toEqual([]);
-          expect(result.leakedAfterClose).toEqual([]);
+          await checkScenario(
+            test,
+            `7 soak ${seconds} s, 2 instances, 10 % failures`,
+            {
+              jobs: number('total'),
+              duplicates: number('unexpectedRuns'),
+              lost: number('total') - number('completed') - number('failed'),
+              recovery: `drained ${number('drainedMs')} ms after enqueueing stopped`,
+              notes:
+                `${number('completed')} completed, ${number('failed')} failed, ` +
+                `${number('executions')} executions (${number('failuresThrown')} thrown), heap growth ` +
+                `${(growth / 1024 / 1024).toFixed(1)} MB, ${number('errorCount')} job:error`,
+            },
+            () => {
+              expect(child.fatal).toEqual([]);
+              expect(code).toBe(0);
+              expect(number('total')).toBe(number('enqueued'));
+              expect(number('completed') + number('failed')).toBe(number('total'));
+              expect(number('unexpectedRuns')).toBe(0);
+              expect(result.errors).toEqual([]);
+              expect(growth).toBeLessThan(HEAP_GROWTH_LIMIT);
+              expect(number('openStreams')).toBe(0);
+              expect(result.listenersAfter).toEqual(result.listenersBefore);
+              expect(result.clientListenersAfter).toEqual(result.clientListenersBefore);
+              expect(result.leakedAfterStop).toEqual([]);
+              expect(result.leakedAfterClose).toEqual([]);
+            },
+          );
         } finally {
           await child.kill();
         }

@@ -1,3 +1,7 @@
+import type { Collection } from 'mongodb';
+import type { JobDocument } from '../../../src/jobs/job.js';
+import type { JobStatus } from '../../../src/jobs/job-status.js';
+
 /**
  * Re-checks `condition` every `interval` ms (never two at once) until it returns a value other
  * than `undefined`/`false`; rejects after `timeout` ms with `what` and the last observation.
@@ -19,6 +23,29 @@ export async function waitForCondition<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
+}
+
+/**
+ * Waits until `count` jobs of `collection` have `status` (re-read every `interval` ms), at most
+ * `timeout` ms. Does not throw: it resolves with the last count read, for the scenario to report
+ * and assert.
+ */
+export async function countWhenReached(
+  collection: Collection<JobDocument>,
+  status: JobStatus,
+  count: number,
+  options: { timeout: number; interval?: number },
+): Promise<number> {
+  let seen = 0;
+  await waitForCondition(
+    `${count} ${status} jobs`,
+    async () => {
+      seen = await collection.countDocuments({ status });
+      return seen === count;
+    },
+    { interval: 50, ...options },
+  ).catch(() => undefined);
+  return seen;
 }
 
 /** A promise with its resolver, for handlers that block until the test lets them go. */

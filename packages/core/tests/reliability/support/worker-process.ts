@@ -47,7 +47,7 @@ export interface WorkerConfig {
   jobName: string;
   options: MonqueOptions;
   concurrency: number;
-  mode: 'record' | 'block';
+  mode: 'record' | 'block' | 'poison';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -85,6 +85,11 @@ export class ChildHandle {
         resolve({ code, signal });
       });
     });
+  }
+
+  /** How the child exited, or `undefined` while it runs. */
+  get exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+    return this.#exit;
   }
 
   get pid(): number {
