@@ -6,7 +6,11 @@ import type { MonqueLike } from './monque-like.js';
 import { WaitTimeoutError } from './wait-timeout-error.js';
 import { DEFAULT_WAIT_TIMEOUT, type WaitOptions, waitUntil } from './wait-until.js';
 
-const TERMINAL: ReadonlySet<JobStatus> = new Set([JobStatus.Completed, JobStatus.Failed]);
+const TERMINAL: ReadonlySet<JobStatus> = new Set([
+  JobStatus.Completed,
+  JobStatus.Failed,
+  JobStatus.Cancelled,
+]);
 
 function describeJob(job: JobDocument | null): string {
   if (job === null) return 'the job was not found';
@@ -16,8 +20,8 @@ function describeJob(job: JobDocument | null): string {
 
 /**
  * Waits until a job reaches `status`, reading it from `monque.collection` at once, on every Monque
- * event and every `checkInterval` ms. Rejects early when the job ends in the other final status
- * (waiting for `'completed'` but it `'failed'`, or the reverse).
+ * event and every `checkInterval` ms. Rejects early when the job ends in another final status
+ * (waiting for `'completed'` but it `'failed'` or was `'cancelled'`, for example).
  *
  * @param monque - The Monque instance (or anything {@link MonqueLike}).
  * @param id - The job's id, as an ObjectId or 24-character hex string.
@@ -25,7 +29,7 @@ function describeJob(job: JobDocument | null): string {
  * @param options - `timeout` (default 5000 ms) and `checkInterval` (default 50 ms).
  * @returns The job as read when it had the status.
  * @throws WaitTimeoutError naming the job, the awaited status and the last seen status (with its
- * `failReason`) when the timeout elapses or the job ends in the other final status.
+ * `failReason`) when the timeout elapses or the job ends in another final status.
  * @throws InvalidArgumentError when `id` is not a job id or `timeout`/`checkInterval` is not a
  * positive duration; errors of the collection are passed on.
  *

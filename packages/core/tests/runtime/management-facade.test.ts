@@ -101,12 +101,12 @@ describe('Monque read methods (facade)', () => {
       expect((error as ConnectionError).message).toBe(`${message}: connection reset`);
       expect((error as ConnectionError).cause).toBe(cause);
     }
-    // findJobs() reads the four statuses at once; getStats sends its two aggregations at once.
+    // findJobs() reads the five statuses at once; getStats sends its two aggregations at once.
     expect(calls).toEqual([
       'buildInfo',
       'createIndexes',
       'findOne',
-      ...['find', 'find', 'find', 'find'],
+      ...['find', 'find', 'find', 'find', 'find'],
       ...['aggregate', 'aggregate'],
     ]);
   });
