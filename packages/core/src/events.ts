@@ -1,4 +1,6 @@
 import type { Job } from './jobs/job.js';
+import type { JobProgress } from './jobs/job-progress.js';
+import type { JobFilter } from './management/job-filter.js';
 
 /**
  * Payload of `'job:complete'`: the job as written after the success, and how long its handler
@@ -14,8 +16,9 @@ import type { Job } from './jobs/job.js';
 export interface JobCompleteEvent {
   /**
    * The job as the completion write left it: `status: 'completed'` and the claim fields cleared,
-   * or for a recurring job `status: 'pending'` with the next `nextRunAt`. Built from the claimed
-   * job and the fields Monque wrote under the claim's fence (not read back from the database).
+   * or for a recurring job `status: 'pending'` with the next `nextRunAt`; `result` holds what the
+   * handler returned (`null` for nothing). Built from the claimed job and the fields Monque wrote
+   * under the claim's fence (not read back from the database).
    */
   job: Job;
   /** How long the handler ran, in milliseconds. */
@@ -129,6 +132,98 @@ export interface ChangeStreamFallbackEvent {
 }
 
 /**
+ * Payload of `'job:progress'`: a running job's handler reported progress with
+ * `context.progress()`. Emitted by the instance running it, at every report (the database gets
+ * at most one write per job per second).
+ *
+ * @example
+ * ```ts
+ * monque.on('job:progress', ({ job, progress }: JobProgressEvent) => {
+ *   console.log(job._id.toHexString(), progress);
+ * });
+ * ```
+ */
+export interface JobProgressEvent {
+  /** The job as claimed, with `progress` set to the reported value. */
+  job: Job;
+  /** The value reported (a copy: changing the handler's object later does not change it). */
+  progress: JobProgress;
+}
+
+/**
+ * Payload of `'job:retried'`: `retryJob` put a failed or cancelled job back to pending.
+ *
+ * @example
+ * ```ts
+ * monque.on('job:retried', ({ job }: JobRetriedEvent) => audit('retry', job._id.toHexString()));
+ * ```
+ */
+export interface JobRetriedEvent {
+  /** The job as the retry wrote it: `pending`, due now, `failCount` 0, its history kept. */
+  job: Job;
+}
+
+/**
+ * Payload of `'job:rescheduled'`: `rescheduleJob` moved a pending job's next run.
+ *
+ * @example
+ * ```ts
+ * monque.on('job:rescheduled', ({ job, previousRunAt }: JobRescheduledEvent) => {
+ *   console.log(`${job.name}: ${previousRunAt.toISOString()} → ${job.nextRunAt.toISOString()}`);
+ * });
+ * ```
+ */
+export interface JobRescheduledEvent {
+  /** The job as the reschedule wrote it. */
+  job: Job;
+  /** Its `nextRunAt` before. */
+  previousRunAt: Date;
+}
+
+/**
+ * Payload of `'job:deleted'`: `deleteJob` deleted a job.
+ *
+ * @example
+ * ```ts
+ * monque.on('job:deleted', ({ job }: JobDeletedEvent) => audit('delete', job._id.toHexString()));
+ * ```
+ */
+export interface JobDeletedEvent {
+  /** The job as it was when it was deleted. */
+  job: Job;
+}
+
+/**
+ * An action applied to every job a filter selects: `'retry'` (`retryJobs`) or `'delete'`
+ * (`deleteJobs`).
+ *
+ * @example
+ * ```ts
+ * const action: BulkAction = 'retry';
+ * ```
+ */
+export type BulkAction = 'retry' | 'delete';
+
+/**
+ * Payload of `'jobs:bulk'`: one bulk call (`retryJobs`, `deleteJobs`) is done.
+ *
+ * @example
+ * ```ts
+ * monque.on('jobs:bulk', ({ action, done }: BulkActionEvent) => console.log(`${action}: ${done} jobs`));
+ * ```
+ */
+export interface BulkActionEvent {
+  /** What was done. */
+  action: BulkAction;
+  /** The filter as checked (a copy); `{}` for a call with `{ all: true }` and no filter. */
+  filter: JobFilter;
+  /** How many jobs the action was applied to. */
+  done: number;
+  /** Processing jobs that got a cancel request (0 for actions other than cancel). */
+  requested: number;
+}
+
+/**
  * The events of a Monque instance and their listener arguments, for Node's typed
  * `EventEmitter<MonqueEventMap>`: `on`, `once`, `off` and `emit` check names and payloads.
  *
@@ -148,6 +243,16 @@ export interface MonqueEventMap {
   'job:fail': [event: JobFailEvent];
   /** Monque itself hit an error (not a handler); a process warning when nobody listens. */
   'job:error': [event: JobErrorEvent];
+  /** A running job's handler reported progress (emitted by the instance running it). */
+  'job:progress': [event: JobProgressEvent];
+  /** `retryJob` put a failed or cancelled job back to pending (emitted by the instance that did it). */
+  'job:retried': [event: JobRetriedEvent];
+  /** `rescheduleJob` moved a pending job's next run (emitted by the instance that did it). */
+  'job:rescheduled': [event: JobRescheduledEvent];
+  /** `deleteJob` deleted a job (emitted by the instance that did it). */
+  'job:deleted': [event: JobDeletedEvent];
+  /** A bulk call (`retryJobs`, `deleteJobs`) is done: what it did and to how many jobs. */
+  'jobs:bulk': [event: BulkActionEvent];
   /** Jobs with stale claims were returned to pending. */
   'stale:recovered': [event: StaleRecoveredEvent];
   /** The change stream is open; new jobs are noticed without polling. */

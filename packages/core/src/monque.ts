@@ -2,10 +2,13 @@ import { EventEmitter } from 'node:events';
 import type { Collection, Db, ObjectId } from 'mongodb';
 import { asMonqueError } from './classify-error.js';
 import { InvalidArgumentError } from './errors.js';
-import type { MonqueEventMap } from './events.js';
+import type { BulkAction, MonqueEventMap } from './events.js';
 import { ensureJobIndexes } from './indexes.js';
 import type { Job, JobDocument } from './jobs/job.js';
 import { openJobsCollection } from './jobs/jobs-collection.js';
+import { checkBulkFilter, jobFilterOf } from './management/bulk-filter.js';
+import { deleteJob } from './management/delete-job.js';
+import { deleteJobs } from './management/delete-jobs.js';
 import {
   checkFindJobs,
   type FindJobsOptions,
@@ -19,11 +22,20 @@ import {
   type QueueStats,
   type QueueStatsOptions,
 } from './management/get-stats.js';
-import type { JobFilter } from './management/job-filter.js';
+import type {
+  BulkActionOptions,
+  BulkActionResult,
+  JobActionResult,
+} from './management/job-action.js';
+import type { CheckedJobFilter, JobFilter } from './management/job-filter.js';
+import { rescheduleJob } from './management/reschedule-job.js';
+import { retryJob } from './management/retry-job.js';
+import { retryJobs } from './management/retry-jobs.js';
 import { type MonqueOptions, type ResolvedMonqueOptions, resolveMonqueOptions } from './options.js';
+import { resolveRetention } from './processing/retention.js';
 import { readCallOptions } from './runtime/call-options.js';
 import { Lifecycle } from './runtime/lifecycle.js';
-import { SafeEvents } from './runtime/safe-events.js';
+import { type MonqueEvents, SafeEvents } from './runtime/safe-events.js';
 import { SchedulerRuntime } from './runtime/scheduler-runtime.js';
 import { parseCron } from './scheduling/cron.js';
 import { prepareEnqueue } from './scheduling/enqueue-input.js';
@@ -35,6 +47,7 @@ import { assertHandler } from './validation/handler.js';
 import { assertJobId } from './validation/job-id.js';
 import { assertJobName } from './validation/job-name.js';
 import { assertPayload } from './validation/payload.js';
+import { assertRunAt } from './validation/run-at.js';
 import { assertTimezone } from './validation/timezone.js';
 import { assertUniqueKey } from './validation/unique-key.js';
 import type { JobHandler, WorkerOptions } from './workers/worker-registry.js';
@@ -109,9 +122,10 @@ export interface ScheduleOptions {
  * Times (`runAt`, backoff, cron, staleness) are read from this process's clock; keep the clocks
  * of all instances synchronised (NTP).
  *
- * Events: `job:start`, `job:complete`, `job:fail`, `job:error`, `stale:recovered`,
- * `changestream:connected`, `changestream:error`, `changestream:closed`, `changestream:fallback`
- * (see {@link MonqueEventMap}).
+ * Events: `job:start`, `job:progress`, `job:complete`, `job:fail`, `job:error`,
+ * `stale:recovered`, `changestream:connected`, `changestream:error`, `changestream:closed`,
+ * `changestream:fallback`, and for the management methods `job:retried`, `job:rescheduled`,
+ * `job:deleted` and `jobs:bulk` (see {@link MonqueEventMap}).
  *
  * @typeParam JobMap - Job names mapped to the type of their data, to type `enqueue` and `worker`.
  *
@@ -138,6 +152,7 @@ export class Monque<
   readonly #options: ResolvedMonqueOptions;
   readonly #db: Db;
   readonly #collection: Collection<JobDocument>;
+  readonly #events: MonqueEvents;
   readonly #runtime: SchedulerRuntime;
   readonly #lifecycle: Lifecycle;
   #initializing: Promise<void> | undefined;
@@ -168,9 +183,10 @@ export class Monque<
     this.#options = resolveMonqueOptions(options);
     this.#db = db;
     this.#collection = openJobsCollection(db, this.#options.collectionName);
+    this.#events = new SafeEvents(this);
     this.#runtime = new SchedulerRuntime({
       collection: this.#collection,
-      events: new SafeEvents(this),
+      events: this.#events,
       options: this.#options,
     });
     this.#lifecycle = new Lifecycle({
@@ -412,8 +428,10 @@ export class Monque<
    * waiting.
    *
    * @param name - The job name.
-   * @param handler - Runs one job; throw or reject to fail it.
-   * @param options - `concurrency` (default `defaultConcurrency`) and `replace`.
+   * @param handler - Runs one job; throw or reject to fail it. What it returns is stored as the
+   * job's `result` (see `maxResultSize`); `context.progress()` reports its progress.
+   * @param options - `concurrency` (default `defaultConcurrency`), `replace`, and `retention`
+   * (default: the instance's) for the jobs of this name that this instance finishes.
    * @throws WorkerRegistrationError when the name has a worker (without `replace: true`) or the
    * handler is not a function; InvalidArgumentError for bad options.
    *
@@ -431,13 +449,21 @@ export class Monque<
   ): void {
     assertJobName(name);
     assertHandler(name, handler);
-    const { concurrency, replace } = readCallOptions(options, ['concurrency', 'replace']);
+    const { concurrency, replace, retention } = readCallOptions(options, [
+      'concurrency',
+      'replace',
+      'retention',
+    ]);
     const limit = concurrency ?? this.#options.defaultConcurrency;
     assertConcurrency(limit);
     if (replace !== undefined && typeof replace !== 'boolean') {
       throw new InvalidArgumentError('options.replace', 'must be true or false', replace);
     }
-    this.#runtime.addWorker(name, handler as JobHandler, limit, replace === true);
+    const ownRetention =
+      retention === undefined
+        ? undefined
+        : resolveRetention(retention, 'options.retention', this.#options.retention);
+    this.#runtime.addWorker(name, handler as JobHandler, limit, replace === true, ownRetention);
   }
 
   /**
@@ -580,6 +606,163 @@ export class Monque<
     } catch (error) {
       throw asMonqueError(error, 'could not read the queue stats');
     }
+  }
+
+  /**
+   * Puts a `failed` or `cancelled` job back to `pending`, due at once, with `failCount` and
+   * `takeoverCount` 0; works without `start()`. Its `failReason`, `lastFailure` and `history` are
+   * kept (they say what happened), its `expireAt` and last `progress` removed. One
+   * `findOneAndUpdate` on its id and those statuses, so it is atomic; a refused or missing job is
+   * then read once to say why. Emits `job:retried` when done.
+   *
+   * @param id - An `ObjectId` or its 24-character hex string.
+   * @returns `done` with the job as written; `refused` with the job and the reason (it is not
+   * failed or cancelled, or its `uniqueKey` is held by another active job of its name);
+   * `not-found`.
+   * @throws InvalidArgumentError for a bad id, before anything is sent; ConnectionError or
+   * DatabaseError when the write fails.
+   *
+   * @example
+   * ```ts
+   * const result = await monque.retryJob(id);
+   * if (result.outcome === 'refused') console.warn(`not retried: ${result.reason}`);
+   * ```
+   */
+  async retryJob(id: ObjectId | string): Promise<JobActionResult> {
+    const jobId = assertJobId(id);
+    const result = await this.#write(`could not retry job ${jobId.toHexString()}`, () =>
+      retryJob(this.#collection, jobId, new Date()),
+    );
+    if (result.outcome === 'done') this.#events.emit('job:retried', { job: result.job });
+    return result;
+  }
+
+  /**
+   * Retries every `failed` or `cancelled` job the filter selects, as {@link retryJob} does for
+   * one, each atomically; other jobs the filter selects are left alone. A job whose `uniqueKey`
+   * another active job of its name holds is skipped. Emits one `jobs:bulk` event.
+   *
+   * @param filter - Which jobs, as for {@link findJobs}. An empty filter is refused unless
+   * `options` says `{ all: true }`.
+   * @param options - `all: true` to accept an empty filter (every failed and cancelled job).
+   * @returns How many jobs were retried (`done`).
+   * @throws InvalidArgumentError for a bad or empty filter, before anything is sent;
+   * ConnectionError or DatabaseError when a write fails (the jobs retried before it stay
+   * retried).
+   *
+   * @example
+   * ```ts
+   * const { done } = await monque.retryJobs({ name: 'send-email', status: 'failed' });
+   * console.log(`${done} emails will be sent again`);
+   * ```
+   */
+  retryJobs(filter: JobFilter, options?: BulkActionOptions): Promise<BulkActionResult> {
+    return this.#bulk('retry', filter, options, (checked) =>
+      retryJobs(this.#collection, checked, new Date()),
+    );
+  }
+
+  /**
+   * Moves a `pending` job's next run to `runAt`; works without `start()`. One
+   * `findOneAndUpdate` on its id and `status: 'pending'`. Emits `job:rescheduled` (with the
+   * previous `nextRunAt`) when done.
+   *
+   * @param id - An `ObjectId` or its 24-character hex string.
+   * @param runAt - When the job is due (a valid Date; in the past: due at once).
+   * @returns `done` with the job as written; `refused` with the job and the reason (it is not
+   * pending: a processing, completed, failed or cancelled job keeps its time); `not-found`.
+   * @throws InvalidArgumentError for a bad id or `runAt`, before anything is sent;
+   * ConnectionError or DatabaseError when the write fails.
+   *
+   * @example
+   * ```ts
+   * await monque.rescheduleJob(id, new Date(Date.now() + 60 * 60 * 1000)); // an hour from now
+   * ```
+   */
+  async rescheduleJob(id: ObjectId | string, runAt: Date): Promise<JobActionResult> {
+    const jobId = assertJobId(id);
+    assertRunAt(runAt);
+    const { result, previousRunAt } = await this.#write(
+      `could not reschedule job ${jobId.toHexString()}`,
+      () => rescheduleJob(this.#collection, jobId, new Date(runAt.getTime()), new Date()),
+    );
+    if (result.outcome === 'done' && previousRunAt !== undefined) {
+      this.#events.emit('job:rescheduled', { job: result.job, previousRunAt });
+    }
+    return result;
+  }
+
+  /**
+   * Deletes a job that is not `processing` (a running job is refused: its run would go on
+   * unseen); works without `start()`. One `findOneAndDelete` on its id and the other statuses.
+   * Deleting a recurring job ends its schedule. Emits `job:deleted` when done.
+   *
+   * @param id - An `ObjectId` or its 24-character hex string.
+   * @returns `done` with the job as it was; `refused` with the job and the reason; `not-found`.
+   * @throws InvalidArgumentError for a bad id, before anything is sent; ConnectionError or
+   * DatabaseError when the delete fails.
+   *
+   * @example
+   * ```ts
+   * const result = await monque.deleteJob(id);
+   * if (result.outcome === 'done') console.log(`deleted ${result.job.name}`);
+   * ```
+   */
+  async deleteJob(id: ObjectId | string): Promise<JobActionResult> {
+    const jobId = assertJobId(id);
+    const result = await this.#write(`could not delete job ${jobId.toHexString()}`, () =>
+      deleteJob(this.#collection, jobId),
+    );
+    if (result.outcome === 'done') this.#events.emit('job:deleted', { job: result.job });
+    return result;
+  }
+
+  /**
+   * Deletes every job the filter selects that is not `processing`, with one `deleteMany` (each
+   * job atomically). Emits one `jobs:bulk` event.
+   *
+   * @param filter - Which jobs, as for {@link findJobs}. An empty filter is refused unless
+   * `options` says `{ all: true }`.
+   * @param options - `all: true` to accept an empty filter (every job that is not running).
+   * @returns How many jobs were deleted (`done`).
+   * @throws InvalidArgumentError for a bad or empty filter, before anything is sent;
+   * ConnectionError or DatabaseError when the delete fails.
+   *
+   * @example
+   * ```ts
+   * await monque.deleteJobs({ status: 'completed', updatedAt: { to: new Date(Date.now() - 86_400_000) } });
+   * ```
+   */
+  deleteJobs(filter: JobFilter, options?: BulkActionOptions): Promise<BulkActionResult> {
+    return this.#bulk('delete', filter, options, (checked) =>
+      deleteJobs(this.#collection, checked),
+    );
+  }
+
+  /** Initializes, then runs a write, reporting its failure as `could not …: cause`. */
+  async #write<R>(operation: string, write: () => Promise<R>): Promise<R> {
+    await this.initialize();
+    try {
+      return await write();
+    } catch (error) {
+      throw asMonqueError(error, operation);
+    }
+  }
+
+  /**
+   * A bulk action: checks the filter (an empty one only with `{ all: true }`), runs the action
+   * and emits `jobs:bulk` with what it did.
+   */
+  async #bulk(
+    action: BulkAction,
+    filter: unknown,
+    options: unknown,
+    run: (filter: CheckedJobFilter) => Promise<BulkActionResult>,
+  ): Promise<BulkActionResult> {
+    const checked = checkBulkFilter(filter, options);
+    const result = await this.#write(`could not ${action} jobs`, () => run(checked));
+    this.#events.emit('jobs:bulk', { action, filter: jobFilterOf(checked), ...result });
+    return result;
   }
 
   async #initialize(): Promise<void> {

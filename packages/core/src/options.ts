@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError } from './errors.js';
 import {
+  DEFAULT_RETENTION,
+  type Retention,
+  type RetentionOptions,
+  resolveRetention,
+} from './processing/retention.js';
+import {
   assertIntegerInRange,
   assertPositiveDuration,
   MAX_TIMER_DELAY,
@@ -197,6 +203,31 @@ export interface MonqueOptions {
    * ```
    */
   maxPayloadSize?: number;
+  /**
+   * How long finished one-off jobs are kept before MongoDB deletes them, per final status (ms, ≥ 0,
+   * or `false` to keep them for ever): the write that finishes a job sets its `expireAt`, and a TTL
+   * index deletes it after then. MongoDB's TTL monitor runs every 60 s, so a job may stay up to
+   * about a minute longer. Recurring jobs are never deleted. A worker can have its own
+   * (`worker(name, handler, { retention })`). Default `{ completed: 7 days, failed: 30 days,
+   * cancelled: 30 days }`.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { retention: { completed: 24 * 60 * 60 * 1000, failed: false } });
+   * ```
+   */
+  retention?: RetentionOptions;
+  /**
+   * The largest BSON-encoded handler result stored as a job's `result`, in bytes (integer from 1
+   * to 16 MiB). A handler that returns more fails its run for good with a `JobResultError`.
+   * Default 1 MiB.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { maxResultSize: 16 * 1024 });
+   * ```
+   */
+  maxResultSize?: number;
 }
 
 /**
@@ -210,7 +241,10 @@ export interface MonqueOptions {
  * ```
  */
 export type ResolvedMonqueOptions = Readonly<
-  Required<Omit<MonqueOptions, 'maxConcurrency'>> & { maxConcurrency: number | undefined }
+  Required<Omit<MonqueOptions, 'maxConcurrency' | 'retention'>> & {
+    maxConcurrency: number | undefined;
+    retention: Retention;
+  }
 >;
 
 const HOUR = 60 * 60 * 1000;
@@ -230,6 +264,8 @@ const DEFAULTS = {
   maxTakeovers: 2,
   recoverStaleJobs: true,
   maxPayloadSize: MAX_BSON_DOCUMENT_SIZE,
+  retention: DEFAULT_RETENTION,
+  maxResultSize: 1024 * 1024,
 } as const satisfies Omit<ResolvedMonqueOptions, 'schedulerInstanceId'>;
 
 function assertCollectionName(argument: string, value: unknown): void {
@@ -283,6 +319,10 @@ const VALIDATORS: { readonly [K in keyof MonqueOptions]-?: (arg: string, value: 
     recoverStaleJobs: assertBoolean,
     schedulerInstanceId: assertInstanceId,
     maxPayloadSize: count(1, MAX_BSON_DOCUMENT_SIZE),
+    retention: (argument, value) => {
+      resolveRetention(value, argument, DEFAULT_RETENTION);
+    },
+    maxResultSize: count(1, MAX_BSON_DOCUMENT_SIZE),
   };
 
 const KNOWN_OPTIONS = Object.keys(VALIDATORS);
@@ -329,10 +369,12 @@ export function resolveMonqueOptions(options?: MonqueOptions): ResolvedMonqueOpt
       given[key] = value;
     }
   }
+  const { retention, ...rest } = given as Partial<MonqueOptions>;
   const resolved = {
     ...DEFAULTS,
     schedulerInstanceId: randomUUID(),
-    ...(given as Partial<MonqueOptions>),
+    ...rest,
+    retention: resolveRetention(retention, 'options.retention', DEFAULT_RETENTION),
   };
   if (resolved.lockTimeout < 2 * resolved.heartbeatInterval) {
     throw new InvalidArgumentError(

@@ -6,6 +6,8 @@ import type { HealthMonitor } from '../runtime/health-monitor.js';
 import type { MonqueEvents } from '../runtime/safe-events.js';
 import { sleep } from '../utils/sleep.js';
 import type { JobHandler } from '../workers/worker-registry.js';
+import { type AttemptRecord, recordAttempt } from './attempt-record.js';
+import { checkResult } from './job-result.js';
 import {
   abandonSet,
   applyOutcome,
@@ -19,6 +21,8 @@ import {
   toError,
 } from './outcome.js';
 import { OutcomeWriter } from './outcome-writer.js';
+import { ProgressReporter } from './progress-reporter.js';
+import type { Retention } from './retention.js';
 
 /** First wait before an outcome write is tried again, in milliseconds; it doubles each time. */
 export const OUTCOME_RETRY_DELAY = 50;
@@ -39,6 +43,12 @@ export interface JobRunnerOptions {
   readonly maxOutcomeRetryDelay: number;
   /** Called once per job after its handler and outcome write are done (frees its slot). */
   readonly onSettled: (name: string) => void;
+  /** How long finished jobs of a name are kept (its worker's retention, or the instance's). */
+  readonly retentionFor: (name: string) => Retention;
+  /** The largest BSON-encoded result stored (`maxResultSize`), in bytes. */
+  readonly maxResultSize: number;
+  /** The shortest time between two progress writes of one job, in milliseconds. */
+  readonly progressInterval: number;
 }
 
 /** Emits the events of an outcome. */
@@ -56,18 +66,23 @@ interface ActiveRun {
   readonly job: Job;
   /** Aborted by `stop()`: the handler's signal, and the end of outcome-write retries. */
   readonly controller: AbortController;
+  /** The handler's `context.progress()`. */
+  readonly progress: ProgressReporter;
   /** Set when `stop()` released the claim: the handler's late outcome is then not written. */
   released: boolean;
   done: Promise<void>;
 }
 
 /**
- * Runs claimed jobs: calls the handler with an AbortSignal, then records the outcome with a write
- * fenced by the claim (`_id`, `processing`, `claimedBy`, `lockedAt`), so an instance that lost
- * the job cannot overwrite it. Emits `job:start`, then `job:complete` or `job:fail` (with the job
- * as written) once the write has landed, or `job:error` with `JobOwnershipLostError` when it
- * matched nothing. A job taken over more than `maxTakeovers` times is not run: it is failed
- * (`job:fail` with a `TakeoverLimitError`).
+ * Runs claimed jobs: calls the handler with an AbortSignal and a progress reporter, then records
+ * the outcome — with the run's entry in the job's history, its result, its last progress and,
+ * for a finished job, its `expireAt` (see `recordAttempt`) — with a write fenced by the claim
+ * (`_id`, `processing`, `claimedBy`, `lockedAt`), so an instance that lost the job cannot
+ * overwrite it. Emits `job:start`, then `job:complete` or `job:fail` (with the job as written)
+ * once the write has landed, or `job:error` with `JobOwnershipLostError` when it matched nothing.
+ * A job taken over more than `maxTakeovers` times is not run: it is failed (`job:fail` with a
+ * `TakeoverLimitError`). A result that cannot be stored (see `checkResult`) fails the run for
+ * good (`job:fail` with a `JobResultError`).
  *
  * A failed outcome write is retried when its error is transient, with capped exponential backoff
  * (50 ms, doubling, at most `maxOutcomeRetryDelay`) while the run keeps its slot and its
@@ -102,9 +117,16 @@ export class JobRunner {
 
   /** Starts a claimed job in the background. Never throws; errors become `job:error`. */
   run(job: Job, handler: JobHandler): void {
+    const { collection, events, health, progressInterval } = this.#options;
     const run: ActiveRun = {
       job,
       controller: new AbortController(),
+      progress: new ProgressReporter(job, {
+        collection,
+        events,
+        health,
+        interval: progressInterval,
+      }),
       released: false,
       done: Promise.resolve(),
     };
@@ -151,7 +173,8 @@ export class JobRunner {
 
   /**
    * Aborts the signal of every job still running (with `reason`) and hands its claim back
-   * (`pending`, fenced). Their handlers' later outcomes are not written.
+   * (`pending`, fenced) once its progress write in flight, if any, has answered. Their handlers'
+   * later outcomes and progress are not written.
    */
   async abortAndRelease(reason: Error): Promise<void> {
     const runs = [...this.#runs].filter((run) => !run.released);
@@ -161,6 +184,7 @@ export class JobRunner {
     }
     await Promise.all(
       runs.map(async (run) => {
+        await run.progress.finish();
         try {
           const result = await this.#writer.write(run.job, releaseSet(new Date()));
           if (result === 'lost') {
@@ -189,7 +213,11 @@ export class JobRunner {
     if (takeovers > maxTakeovers) {
       // Every run so far took its instance down: do not run it again.
       const error = new TakeoverLimitError(job._id, takeovers, maxTakeovers);
-      const set = finalFailureSet(job, error.message, job.failCount + 1, new Date());
+      const set = this.#withRecord(
+        job,
+        finalFailureSet(job, error.message, job.failCount + 1, new Date()),
+        { outcome: 'failed' },
+      );
       return this.#record(run, {
         set,
         announce: (written) => events.emit('job:fail', { job: written, error, willRetry: false }),
@@ -198,11 +226,16 @@ export class JobRunner {
     events.emit('job:start', job);
     const startedAt = Date.now();
     let failure: Error | undefined;
+    let returned: unknown;
     try {
-      await handler(job, { signal: run.controller.signal });
+      returned = await handler(job, {
+        signal: run.controller.signal,
+        progress: (value) => run.progress.report(value),
+      });
     } catch (error) {
       failure = toError(error);
     }
+    const progress = await run.progress.finish();
     if (run.released) {
       return NOTHING;
     }
@@ -211,8 +244,21 @@ export class JobRunner {
       const error = failure;
       const { set, willRetry } = failureSet(job, error, this.#options.retry, now);
       return this.#record(run, {
-        set,
+        set: this.#withRecord(job, set, { outcome: 'failed', progress }),
         announce: (written) => events.emit('job:fail', { job: written, error, willRetry }),
+      });
+    }
+    let result: { readonly value: unknown };
+    try {
+      result = checkResult(returned, this.#options.maxResultSize, job);
+    } catch (error) {
+      // The handler ran to its end: running it again would repeat its work for the same value.
+      const refused = toError(error);
+      const set = finalFailureSet(job, refused.message, job.failCount + 1, now);
+      return this.#record(run, {
+        set: this.#withRecord(job, { ...set, takeoverCount: 0 }, { outcome: 'failed', progress }),
+        announce: (written) =>
+          events.emit('job:fail', { job: written, error: refused, willRetry: false }),
       });
     }
     let set: OutcomeSet;
@@ -222,15 +268,26 @@ export class JobRunner {
       // The stored cron expression cannot be read (edited by hand or written by other software).
       const reason = toError(error);
       return this.#record(run, {
-        set: abandonSet(reason.message, now),
+        set: this.#withRecord(job, abandonSet(reason.message, now), {
+          outcome: 'failed',
+          progress,
+        }),
         announce: () => events.error(reason, job),
       });
     }
     const duration = now.getTime() - startedAt;
     return this.#record(run, {
-      set,
+      set: this.#withRecord(job, set, { outcome: 'completed', result, progress }),
       announce: (written) => events.emit('job:complete', { job: written, duration }),
     });
+  }
+
+  /**
+   * `set` with the record of the run it ends (history, last failure, `expireAt` from the
+   * retention of the job's worker, result and last progress): see `recordAttempt`.
+   */
+  #withRecord(job: Job, set: OutcomeSet, record: Omit<AttemptRecord, 'retention'>): OutcomeSet {
+    return recordAttempt(job, set, { ...record, retention: this.#options.retentionFor(job.name) });
   }
 
   /**
@@ -305,7 +362,7 @@ export class JobRunner {
       FALLBACK_REASON_LENGTH,
     );
     return {
-      set,
+      set: this.#withRecord(job, set, { outcome: 'failed' }),
       announce: (written) =>
         this.#options.events.emit('job:fail', { job: written, error: refused, willRetry: false }),
     };

@@ -16,6 +16,8 @@ import type { JobDocument } from '../jobs/job.js';
 import { DueJobWatcher } from '../notify/due-job-watcher.js';
 import type { ResolvedMonqueOptions } from '../options.js';
 import { JobRunner } from '../processing/job-runner.js';
+import { PROGRESS_WRITE_INTERVAL } from '../processing/progress-reporter.js';
+import type { Retention } from '../processing/retention.js';
 import { type JobHandler, WorkerRegistry } from '../workers/worker-registry.js';
 import { HealthMonitor } from './health-monitor.js';
 import { RepeatingTask } from './repeating-task.js';
@@ -79,6 +81,9 @@ export class SchedulerRuntime {
         this.registry.release(name);
         this.#dispatcher.kick();
       },
+      retentionFor: (name) => this.registry.retentionOf(name) ?? options.retention,
+      maxResultSize: options.maxResultSize,
+      progressInterval: PROGRESS_WRITE_INTERVAL,
     });
     this.#dispatcher = new ClaimDispatcher({
       registry: this.registry,
@@ -144,9 +149,18 @@ export class SchedulerRuntime {
     this.#dispatcher.requestAll();
   }
 
-  /** Registers a worker; while running, its due jobs are claimed at once. */
-  addWorker(name: string, handler: JobHandler, concurrency: number, replace: boolean): void {
-    this.registry.register(name, handler, concurrency, replace);
+  /**
+   * Registers a worker (with its own retention, if it has one); while running, its due jobs are
+   * claimed at once.
+   */
+  addWorker(
+    name: string,
+    handler: JobHandler,
+    concurrency: number,
+    replace: boolean,
+    retention?: Retention,
+  ): void {
+    this.registry.register(name, handler, concurrency, replace, retention);
     if (this.#running) {
       this.#watcher.watchName(name);
     }

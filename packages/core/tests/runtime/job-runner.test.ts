@@ -5,6 +5,7 @@ import type { JobErrorEvent, JobFailEvent, MonqueEventMap } from '../../src/even
 import type { JobDocument } from '../../src/jobs/job.js';
 import { JobRunner } from '../../src/processing/job-runner.js';
 import { FALLBACK_REASON_LENGTH } from '../../src/processing/outcome.js';
+import { DEFAULT_RETENTION } from '../../src/processing/retention.js';
 import { HealthMonitor } from '../../src/runtime/health-monitor.js';
 import { SafeEvents } from '../../src/runtime/safe-events.js';
 import {
@@ -42,6 +43,9 @@ function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
     health: new HealthMonitor(1000, 5000),
     maxOutcomeRetryDelay: 300,
     onSettled: (name) => settled.push(name),
+    retentionFor: () => DEFAULT_RETENTION,
+    maxResultSize: 1024,
+    progressInterval: 1000,
   });
   return { runner, events, errors, log, settled, writes, reads, batches, announced };
 }
@@ -415,6 +419,9 @@ describe('JobRunner', () => {
       health: new HealthMonitor(1000, 5000),
       maxOutcomeRetryDelay: 300,
       onSettled: (name) => settled.push(name),
+      retentionFor: () => DEFAULT_RETENTION,
+      maxResultSize: 1024,
+      progressInterval: 1000,
     });
     const job = claimedJob();
     runner.run(job, () => {
