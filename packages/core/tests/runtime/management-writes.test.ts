@@ -1,0 +1,266 @@
+import {
+  type Collection,
+  type Db,
+  type Document,
+  MongoBulkWriteError,
+  MongoServerError,
+  ObjectId,
+} from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { ConnectionError, DatabaseError, InvalidArgumentError } from '../../src/errors.js';
+import type { JobDocument } from '../../src/jobs/job.js';
+import { checkJobFilter } from '../../src/management/job-filter.js';
+import { rescheduleJob } from '../../src/management/reschedule-job.js';
+import { retryJob } from '../../src/management/retry-job.js';
+import { RETRY_BATCH, retryJobs } from '../../src/management/retry-jobs.js';
+import { Monque } from '../../src/monque.js';
+import { createJobDocument } from '../../src/testing/create-job-document.js';
+import { networkError } from './fakes.js';
+
+const ID = new ObjectId('65a1f0c2e4b0a1b2c3d4e5f6');
+
+/** A Db whose jobs collection records every call and whose writes fail with `writeError`. */
+function recordingDb(writeError: Error) {
+  const calls: string[] = [];
+  const fail = (name: string) => async () => {
+    calls.push(name);
+    throw writeError;
+  };
+  const collection = {
+    collectionName: 'monque_jobs',
+    createIndexes: async () => {
+      calls.push('createIndexes');
+    },
+    findOneAndUpdate: fail('findOneAndUpdate'),
+    findOneAndDelete: fail('findOneAndDelete'),
+    updateMany: fail('updateMany'),
+    deleteMany: fail('deleteMany'),
+  };
+  const db = {
+    collection: () => collection,
+    command: async () => {
+      calls.push('buildInfo');
+      return { version: '7.0.0' };
+    },
+  };
+  return { db: db as unknown as Db, calls };
+}
+
+async function rejection(action: () => Promise<unknown>): Promise<unknown> {
+  return action().then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (caught: unknown) => caught,
+  );
+}
+
+function bulkError(codes: number[], modifiedCount: number, writeConcernError?: Document) {
+  const result = {
+    modifiedCount,
+    getWriteConcernError: () => writeConcernError,
+  };
+  const error = new MongoBulkWriteError(
+    {
+      message: 'bulk write failed',
+      code: codes[0] ?? 1,
+      writeErrors: codes.map((code, index) => ({ code, index }) as never),
+    },
+    result as never,
+  );
+  return error;
+}
+
+describe('Monque write methods (facade)', () => {
+  it('refuses bad arguments before sending anything, naming the argument', async () => {
+    const { db, calls } = recordingDb(new Error('unreachable'));
+    const monque = new Monque(db);
+    const cases: Array<[() => Promise<unknown>, string]> = [
+      [() => monque.retryJob({ $ne: null } as never), 'id'],
+      [() => monque.retryJob('65a1f0c2e4b0a1b2c3d4e5f'), 'id'],
+      [() => monque.deleteJob({ $where: 'true' } as never), 'id'],
+      [() => monque.deleteJob(42 as never), 'id'],
+      [() => monque.rescheduleJob({ $gt: '' } as never, new Date()), 'id'],
+      [() => monque.rescheduleJob(ID, Date.now() as never), 'runAt'],
+      [() => monque.rescheduleJob(ID, new Date(Number.NaN)), 'runAt'],
+      [() => monque.rescheduleJob(ID, { $gt: new Date() } as never), 'runAt'],
+      [() => monque.retryJobs({}), 'filter'],
+      [() => monque.retryJobs({ status: { $in: ['failed'] } } as never), 'filter.status'],
+      [() => monque.deleteJobs(undefined as never), 'filter'],
+      [() => monque.deleteJobs({ name: 'a' }, { all: 1 } as never), 'options.all'],
+      [() => monque.deleteJobs({ name: 'a' }, { force: true } as never), 'options.force'],
+      [() => monque.deleteJobs({ name: 'a' }, 'all' as never), 'options'],
+    ];
+    for (const [action, argument] of cases) {
+      const error = await rejection(action);
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).argument).toBe(argument);
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it('initializes without start(), then wraps a failed write, naming what it did', async () => {
+    const cause = networkError('connection reset');
+    const { db, calls } = recordingDb(cause);
+    const monque = new Monque(db, { recoverStaleJobs: false });
+    const writes: Array<[() => Promise<unknown>, string]> = [
+      [() => monque.retryJob(ID), 'could not retry job 65a1f0c2e4b0a1b2c3d4e5f6'],
+      [
+        () => monque.rescheduleJob(ID, new Date()),
+        'could not reschedule job 65a1f0c2e4b0a1b2c3d4e5f6',
+      ],
+      [() => monque.deleteJob(ID), 'could not delete job 65a1f0c2e4b0a1b2c3d4e5f6'],
+      [() => monque.retryJobs({ status: 'failed' }), 'could not retry jobs'],
+      [() => monque.deleteJobs({ status: 'failed' }), 'could not delete jobs'],
+    ];
+    let bulk = 0;
+    monque.on('jobs:bulk', () => {
+      bulk += 1;
+    });
+    for (const [write, message] of writes) {
+      const error = await rejection(write);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect((error as ConnectionError).message).toBe(`${message}: connection reset`);
+      expect((error as ConnectionError).cause).toBe(cause);
+    }
+    expect(bulk).toBe(0);
+    expect(calls).toEqual([
+      'buildInfo',
+      'createIndexes',
+      'findOneAndUpdate',
+      'findOneAndUpdate',
+      'findOneAndDelete',
+      'updateMany',
+      'deleteMany',
+    ]);
+  });
+});
+
+describe('single-job writes whose job changes meanwhile', () => {
+  /** A collection whose atomic write matches nothing and whose read finds `found`. */
+  function missed(found: JobDocument | null, writeError?: unknown) {
+    const sent: Document[] = [];
+    const collection = {
+      findOneAndUpdate: async (_filter: Document, _update: Document, options: Document) => {
+        sent.push(options);
+        if (writeError !== undefined) throw writeError;
+        return null;
+      },
+      findOne: async (_filter: Document, options: Document) => {
+        sent.push(options);
+        return found;
+      },
+    } as unknown as Collection<JobDocument>;
+    return { collection, sent };
+  }
+
+  it('says so when the job reached an accepted status between the write and the read', async () => {
+    const failed = createJobDocument({ status: 'failed' });
+    expect(await retryJob(missed(failed).collection, failed._id, new Date())).toEqual({
+      outcome: 'refused',
+      job: failed,
+      reason: 'job changed while being retried (it is failed now); try again',
+    });
+    const pending = createJobDocument();
+    expect(
+      (await rescheduleJob(missed(pending).collection, pending._id, new Date(), new Date())).result,
+    ).toMatchObject({
+      reason: 'job changed while being rescheduled (it is pending now); try again',
+    });
+  });
+
+  it('passes the driver options it is given to every command it sends', async () => {
+    const session = { id: 'session' } as never;
+    const { collection, sent } = missed(null);
+    expect(await retryJob(collection, ID, new Date(), { session })).toEqual({
+      outcome: 'not-found',
+    });
+    expect(sent).toEqual([
+      expect.objectContaining({ session }),
+      expect.objectContaining({ session }),
+    ]);
+  });
+
+  it('passes on a write error other than a duplicate key', async () => {
+    const refused = new MongoServerError({ message: 'validation', code: 121 });
+    const error = await rejection(() => retryJob(missed(null, refused).collection, ID, new Date()));
+    expect(error).toBe(refused);
+  });
+});
+
+describe('retryJobs over many jobs with unique keys', () => {
+  /** A collection holding `keyed` jobs with a unique key: ids read by page, bulk writes answered. */
+  function keyedCollection(keyed: number, answer: (batch: number) => Promise<unknown>) {
+    const ids = Array.from({ length: keyed }, () => new ObjectId()).sort((a, b) =>
+      a.toHexString() < b.toHexString() ? -1 : 1,
+    );
+    const finds: Document[] = [];
+    const batches: number[] = [];
+    const collection = {
+      updateMany: async () => ({ modifiedCount: 2 }),
+      find: (filter: Document, options: { limit: number }) => ({
+        toArray: async () => {
+          finds.push(filter);
+          const after = (filter._id as { $gt?: ObjectId } | undefined)?.$gt;
+          const from = after === undefined ? 0 : ids.findIndex((id) => id.equals(after)) + 1;
+          return ids.slice(from, from + options.limit).map((_id) => ({ _id }));
+        },
+      }),
+      bulkWrite: async (writes: unknown[]) => {
+        batches.push(writes.length);
+        return answer(writes.length);
+      },
+    } as unknown as Collection<JobDocument>;
+    return { collection, finds, batches };
+  }
+
+  it(`retries them ${RETRY_BATCH} per round trip, paging by _id`, async () => {
+    const { collection, finds, batches } = keyedCollection(RETRY_BATCH + 5, async (count) => ({
+      modifiedCount: count,
+    }));
+    const filter = checkJobFilter({ status: 'failed' });
+    expect(await retryJobs(collection, filter, new Date())).toEqual({
+      done: 2 + RETRY_BATCH + 5,
+      requested: 0,
+    });
+    expect(batches).toEqual([RETRY_BATCH, 5]);
+    expect(finds).toHaveLength(2);
+    expect(finds[1]?._id).toEqual({ $gt: expect.any(ObjectId) });
+  });
+
+  it('counts what a batch retried around duplicate keys, and passes on any other failure', async () => {
+    const filter = checkJobFilter({ uniqueKey: 'k' });
+    const duplicates = keyedCollection(3, async () => {
+      throw bulkError([11000, 11000], 1);
+    });
+    expect(await retryJobs(duplicates.collection, filter, new Date())).toEqual({
+      done: 1,
+      requested: 0,
+    });
+    for (const error of [
+      bulkError([11000, 121], 1),
+      bulkError([11000], 2, { code: 64, errmsg: 'waiting for replication timed out' }),
+      networkError('reset'),
+    ]) {
+      const failing = keyedCollection(3, async () => {
+        throw error;
+      });
+      expect(await rejection(() => retryJobs(failing.collection, filter, new Date()))).toBe(error);
+    }
+  });
+
+  it('reports a refused bulk write as a DatabaseError through the facade', async () => {
+    const refused = bulkError([121], 0);
+    expect(refused).toBeInstanceOf(MongoServerError);
+    const { collection } = keyedCollection(1, async () => {
+      throw refused;
+    });
+    const db = {
+      collection: () => Object.assign(collection, { createIndexes: async () => {} }),
+      command: async () => ({ version: '7.0.0' }),
+    } as unknown as Db;
+    const monque = new Monque(db, { recoverStaleJobs: false });
+    const error = await rejection(() => monque.retryJobs({ name: 'a' }));
+    expect(error).toBeInstanceOf(DatabaseError);
+  });
+});
