@@ -9,6 +9,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { ConnectionError, DatabaseError, InvalidArgumentError } from '../../src/errors.js';
 import type { JobDocument } from '../../src/jobs/job.js';
+import { deleteJobs } from '../../src/management/delete-jobs.js';
 import { checkJobFilter } from '../../src/management/job-filter.js';
 import { rescheduleJob } from '../../src/management/reschedule-job.js';
 import { retryJob } from '../../src/management/retry-job.js';
@@ -188,6 +189,16 @@ describe('single-job writes whose job changes meanwhile', () => {
   });
 });
 
+describe('deleteJobs', () => {
+  it('sends nothing when the filter selects only running jobs', async () => {
+    const collection = {} as Collection<JobDocument>;
+    expect(await deleteJobs(collection, checkJobFilter({ status: 'processing' }))).toEqual({
+      done: 0,
+      requested: 0,
+    });
+  });
+});
+
 describe('retryJobs over many jobs with unique keys', () => {
   /** A collection holding `keyed` jobs with a unique key: ids read by page, bulk writes answered. */
   function keyedCollection(keyed: number, answer: (batch: number) => Promise<unknown>) {
@@ -228,6 +239,16 @@ describe('retryJobs over many jobs with unique keys', () => {
     expect(finds[1]?._id).toEqual({ $gt: expect.any(ObjectId) });
   });
 
+  it('sends nothing more when no job with a unique key is selected', async () => {
+    const { collection, finds, batches } = keyedCollection(0, async () => ({ modifiedCount: 0 }));
+    expect(await retryJobs(collection, checkJobFilter({ name: 'a' }), new Date())).toEqual({
+      done: 2,
+      requested: 0,
+    });
+    expect(finds).toHaveLength(1);
+    expect(batches).toEqual([]);
+  });
+
   it('counts what a batch retried around duplicate keys, and passes on any other failure', async () => {
     const filter = checkJobFilter({ uniqueKey: 'k' });
     const duplicates = keyedCollection(3, async () => {
@@ -237,6 +258,13 @@ describe('retryJobs over many jobs with unique keys', () => {
       done: 1,
       requested: 0,
     });
+    // The driver gives a single write error as it is, not in an array.
+    const single = bulkError([11000], 2);
+    Object.assign(single, { writeErrors: { code: 11000, index: 0 } });
+    const one = keyedCollection(3, async () => {
+      throw single;
+    });
+    expect(await retryJobs(one.collection, filter, new Date())).toEqual({ done: 2, requested: 0 });
     for (const error of [
       bulkError([11000, 121], 1),
       bulkError([11000], 2, { code: 64, errmsg: 'waiting for replication timed out' }),
