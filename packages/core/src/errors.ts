@@ -136,7 +136,7 @@ export class InvalidCronError extends MonqueError {
 
 /**
  * Monque could not reach or talk to MongoDB: a network error, no server to select, a server that
- * is not (or no longer) primary, a write conflict, a timeout — an error that is *transient*, so
+ * is not (or no longer) primary, a write conflict, a timeout — an error that is _transient_, so
  * the operation may succeed when tried again (see `classifyError`). The message names the
  * operation and the cause; `cause` holds the driver's error.
  *

@@ -29,8 +29,9 @@ export interface JobCompleteEvent {
  * Payload of `'job:fail'`: the job as written after the failure, the error, and whether the job
  * will be retried. Emitted once the failure write has landed. Besides a handler's failure, a job
  * also fails (`willRetry: false`) when it was taken over more than `maxTakeovers` times (a
- * `TakeoverLimitError`, the handler not run) or when the database refused its outcome for good
- * (the `DatabaseError`; the job's final failure was written instead).
+ * `TakeoverLimitError`, the handler not run), when its handler returned a result that cannot be
+ * stored (a `JobResultError`), or when the database refused its outcome for good (the
+ * `DatabaseError`; the job's final failure was written instead).
  *
  * @example
  * ```ts
@@ -53,8 +54,8 @@ export interface JobFailEvent {
    */
   job: Job;
   /**
-   * What the handler threw (a non-Error throw is wrapped in an Error); a `TakeoverLimitError` or
-   * a `DatabaseError` when the job failed for those reasons.
+   * What the handler threw (a non-Error throw is wrapped in an Error); a `TakeoverLimitError`, a
+   * `JobResultError` or a `DatabaseError` when the job failed for those reasons.
    */
   error: Error;
   /**
