@@ -211,7 +211,7 @@ export class RoundTripTimeoutError extends ConnectionError {
  * @example
  * ```ts
  * try {
- *   await monque.enqueue('report', data);
+ *   await monque.enqueue('report', { id });
  * } catch (error) {
  *   if (error instanceof DatabaseError && error.code === 121) console.error('validator refused it');
  * }
@@ -233,7 +233,7 @@ export class DatabaseError extends MonqueError {
    * @example
    * ```ts
    * throw new DatabaseError('could not enqueue job "a": Document failed validation', {
-   *   cause: serverError,
+   *   cause: driverError,
    *   code: 121,
    *   codeName: 'DocumentValidationFailure',
    * });

@@ -156,7 +156,9 @@ export interface JobProgressEvent {
  *
  * @example
  * ```ts
- * monque.on('job:retried', ({ job }: JobRetriedEvent) => audit('retry', job._id.toHexString()));
+ * monque.on('job:retried', ({ job }: JobRetriedEvent) => {
+ *   logger.info({ jobId: job._id.toHexString() }, 'job retried');
+ * });
  * ```
  */
 export interface JobRetriedEvent {
@@ -186,7 +188,9 @@ export interface JobRescheduledEvent {
  *
  * @example
  * ```ts
- * monque.on('job:deleted', ({ job }: JobDeletedEvent) => audit('delete', job._id.toHexString()));
+ * monque.on('job:deleted', ({ job }: JobDeletedEvent) => {
+ *   logger.info({ jobId: job._id.toHexString(), name: job.name }, 'job deleted');
+ * });
  * ```
  */
 export interface JobDeletedEvent {

@@ -5,9 +5,9 @@
  *
  * @example
  * ```ts
- * const progress: JobProgress = { done: 40, total: 120 };
- * monque.worker('import', async (job, context) => {
- *   context.progress(progress);
+ * const halfway: JobProgress = { done: 60, total: 120 };
+ * monque.worker('import', async (_job, context) => {
+ *   context.progress(halfway);
  * });
  * ```
  */
@@ -19,7 +19,9 @@ export type JobProgress = number | { readonly [field: string]: unknown };
  *
  * @example
  * ```ts
- * context.progress({ stage: 'upload', file: name.slice(0, 200) }); // well under MAX_PROGRESS_SIZE
+ * monque.worker('export', async (job, { progress }) => {
+ *   progress({ stage: 'upload', table: job.data.table }); // well under MAX_PROGRESS_SIZE
+ * });
  * ```
  */
 export const MAX_PROGRESS_SIZE = 1024;

@@ -9,7 +9,9 @@ import type { Retention, RetentionOptions } from '../processing/retention.js';
  * @example
  * ```ts
  * monque.worker('export', async (job, { signal, progress }: JobContext) => {
- *   await exportRows(job.data, { signal, onBatch: (done, total) => progress({ done, total }) });
+ *   progress({ stage: 'export', table: job.data.table });
+ *   await exportRows(job.data, { signal });
+ *   progress(100);
  * });
  * ```
  */
@@ -41,8 +43,8 @@ export interface JobContext {
  * const sendEmail: JobHandler<{ to: string }> = async (job, { signal }) => {
  *   await mailer.send(job.data.to, { signal });
  * };
- * const resize: JobHandler<{ path: string }, { width: number }> = async (job) => {
- *   return { width: await resizeImage(job.data.path) };
+ * const measure: JobHandler<{ path: string }, { length: number }> = async (job) => {
+ *   return { length: job.data.path.length }; // stored as the job's result
  * };
  * ```
  */
