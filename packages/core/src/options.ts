@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError } from './errors.js';
 import {
   DEFAULT_RETENTION,
-  type Retention,
   type RetentionOptions,
   resolveRetention,
 } from './processing/retention.js';
@@ -243,7 +242,7 @@ export interface MonqueOptions {
 export type ResolvedMonqueOptions = Readonly<
   Required<Omit<MonqueOptions, 'maxConcurrency' | 'retention'>> & {
     maxConcurrency: number | undefined;
-    retention: Retention;
+    retention: Readonly<Required<RetentionOptions>>;
   }
 >;
 

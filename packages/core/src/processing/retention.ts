@@ -37,7 +37,7 @@ export type Retention = Readonly<Required<RetentionOptions>>;
  * DEFAULT_RETENTION.completed; // 604800000
  * ```
  */
-export const DEFAULT_RETENTION: Retention = Object.freeze({
+export const DEFAULT_RETENTION: Readonly<Required<RetentionOptions>> = Object.freeze({
   completed: 7 * DAY,
   failed: 30 * DAY,
   cancelled: 30 * DAY,
