@@ -3,6 +3,7 @@ import type { LoadRecord, MachineInfo, PackageVersions } from './machine.js';
 import type { EnqueueResult } from './scenarios/enqueue.js';
 import type { IdleResult } from './scenarios/idle.js';
 import type { LatencyResult } from './scenarios/latency.js';
+import type { ManagementResult } from './scenarios/management.js';
 import type { ProcessingResult } from './scenarios/processing.js';
 import type { BenchSettings } from './settings.js';
 import type { MissingStore, StoreKind } from './stores/store.js';
@@ -13,6 +14,7 @@ export interface ScenarioResults {
   processing?: ProcessingResult;
   latency?: LatencyResult;
   idle?: IdleResult;
+  management?: ManagementResult;
 }
 
 /** A target, checked against the measurements. */

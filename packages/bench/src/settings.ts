@@ -49,6 +49,19 @@ export interface BenchSettings {
     /** How long idle instances are watched (ms); covers two of Monque's backup polls. */
     readonly windowMs: number;
   };
+  /** Monque's management reads (`findJobs`, `getStats`) on a large queue of jobs in every status. */
+  readonly management: {
+    /** Jobs seeded before the measurements (outside them), over `names` job names. */
+    readonly jobs: number;
+    readonly names: number;
+    /** Timed calls of each `findJobs` query per repetition (after `warmupCalls` untimed ones). */
+    readonly calls: number;
+    /** Timed calls of each `getStats` query per repetition. */
+    readonly statsCalls: number;
+    readonly warmupCalls: number;
+    /** Pages of a cursor walk timed per repetition (after its untimed first page). */
+    readonly pages: number;
+  };
 }
 
 const FULL: BenchSettings = {
@@ -80,6 +93,7 @@ const FULL: BenchSettings = {
   },
   enqueue: { oneByOne: 1000, bulk: 5000, bulkSize: 1000 },
   idle: { windowMs: 20_000 },
+  management: { jobs: 100_000, names: 10, calls: 15, statsCalls: 3, warmupCalls: 1, pages: 20 },
 };
 
 const QUICK: BenchSettings = {
@@ -106,6 +120,7 @@ const QUICK: BenchSettings = {
   },
   enqueue: { oneByOne: 100, bulk: 500, bulkSize: 250 },
   idle: { windowMs: 1500 },
+  management: { jobs: 2000, names: 10, calls: 3, statsCalls: 2, warmupCalls: 1, pages: 3 },
 };
 
 /** The settings of a mode. */

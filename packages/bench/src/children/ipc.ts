@@ -53,7 +53,18 @@ export interface IdleSpec {
   readonly kind: 'idle';
 }
 
-export type WorkloadSpec = ProcessingSpec | LatencySpec | EnqueueSpec | IdleSpec;
+/** Management reads: a queue of jobs in every status is seeded, then read through the API. */
+export interface ManagementSpec {
+  readonly kind: 'management';
+  readonly jobs: number;
+  readonly names: number;
+  readonly calls: number;
+  readonly statsCalls: number;
+  readonly warmupCalls: number;
+  readonly pages: number;
+}
+
+export type WorkloadSpec = ProcessingSpec | LatencySpec | EnqueueSpec | IdleSpec | ManagementSpec;
 
 /** What one run sets up. */
 export interface RunSpec {
@@ -138,11 +149,24 @@ export interface IdleMeasurement {
   readonly kind: 'idle';
 }
 
+/** The time of every timed call of one management operation, in ms, in call order. */
+export interface OperationTimes {
+  readonly id: string;
+  readonly ms: readonly number[];
+}
+
+export interface ManagementMeasurement {
+  readonly kind: 'management';
+  readonly jobs: number;
+  readonly operations: readonly OperationTimes[];
+}
+
 export type Measurement =
   | ProcessingMeasurement
   | LatencyMeasurement
   | EnqueueMeasurement
-  | IdleMeasurement;
+  | IdleMeasurement
+  | ManagementMeasurement;
 
 /** Runner → worker. */
 export type WorkerCommand =
