@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { BenchJobData, LibraryName, StoreConnection } from '../libraries/types.js';
 import type { ProfileSummary } from '../report/profile.js';
+import type { BenchSettings } from '../settings.js';
 import type { HandlerKind } from '../workloads.js';
 
 /** Emulator server → runner. */
@@ -54,15 +55,7 @@ export interface IdleSpec {
 }
 
 /** Management reads: a queue of jobs in every status is seeded, then read through the API. */
-export interface ManagementSpec {
-  readonly kind: 'management';
-  readonly jobs: number;
-  readonly names: number;
-  readonly calls: number;
-  readonly statsCalls: number;
-  readonly warmupCalls: number;
-  readonly pages: number;
-}
+export type ManagementSpec = { readonly kind: 'management' } & BenchSettings['management'];
 
 export type WorkloadSpec = ProcessingSpec | LatencySpec | EnqueueSpec | IdleSpec | ManagementSpec;
 

@@ -35,16 +35,8 @@ export async function runManagement(context: ScenarioContext): Promise<Managemen
   if (worker === undefined) {
     throw new Error('the management scenario needs Monque, which did not start');
   }
-  const { jobs, names, calls, statsCalls, warmupCalls, pages } = context.settings.management;
-  const workload: ManagementSpec = {
-    kind: 'management',
-    jobs,
-    names,
-    calls,
-    statsCalls,
-    warmupCalls,
-    pages,
-  };
+  const { jobs, names } = context.settings.management;
+  const workload: ManagementSpec = { kind: 'management', ...context.settings.management };
   const spec: RunSpec = {
     runId: context.nextRunId(),
     names: Array.from({ length: names }, (_, index) => managementJobName(index)),

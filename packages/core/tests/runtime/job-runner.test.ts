@@ -5,8 +5,6 @@ import type { JobErrorEvent, JobFailEvent, MonqueEventMap } from '../../src/even
 import type { JobDocument } from '../../src/jobs/job.js';
 import { JobRunner } from '../../src/processing/job-runner.js';
 import { FALLBACK_REASON_LENGTH } from '../../src/processing/outcome.js';
-import { DEFAULT_RETENTION } from '../../src/processing/retention.js';
-import { HealthMonitor } from '../../src/runtime/health-monitor.js';
 import { SafeEvents } from '../../src/runtime/safe-events.js';
 import {
   claimedJob,
@@ -16,6 +14,7 @@ import {
   flush,
   landed,
   networkError,
+  runnerOptions,
 } from './fakes.js';
 
 function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
@@ -34,19 +33,9 @@ function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
   });
   const settled: string[] = [];
   const { collection, writes, reads, batches } = fakeOutcomeCollection(fakes);
-  const runner = new JobRunner({
-    collection,
-    events: new SafeEvents(events),
-    instanceId: 'me',
-    retry: { maxRetries: 3, baseRetryInterval: 100, maxBackoffDelay: 10_000 },
-    maxTakeovers: 2,
-    health: new HealthMonitor(1000, 5000),
-    maxOutcomeRetryDelay: 300,
-    onSettled: (name) => settled.push(name),
-    retentionFor: () => DEFAULT_RETENTION,
-    maxResultSize: 1024,
-    progressInterval: 1000,
-  });
+  const runner = new JobRunner(
+    runnerOptions(collection, new SafeEvents(events), (name) => settled.push(name)),
+  );
   return { runner, events, errors, log, settled, writes, reads, batches, announced };
 }
 
@@ -410,19 +399,14 @@ describe('JobRunner', () => {
     const settled: string[] = [];
     // An invalid retry policy (options are validated, so only a bug could get here) makes the
     // failure's backoff throw.
-    const runner = new JobRunner({
-      collection: fakeOutcomeCollection().collection,
-      events: new SafeEvents(events),
-      instanceId: 'me',
-      retry: { maxRetries: 3, baseRetryInterval: 100, maxBackoffDelay: Number.NaN },
-      maxTakeovers: 2,
-      health: new HealthMonitor(1000, 5000),
-      maxOutcomeRetryDelay: 300,
-      onSettled: (name) => settled.push(name),
-      retentionFor: () => DEFAULT_RETENTION,
-      maxResultSize: 1024,
-      progressInterval: 1000,
-    });
+    const runner = new JobRunner(
+      runnerOptions(
+        fakeOutcomeCollection().collection,
+        new SafeEvents(events),
+        (name) => settled.push(name),
+        { retry: { maxRetries: 3, baseRetryInterval: 100, maxBackoffDelay: Number.NaN } },
+      ),
+    );
     const job = claimedJob();
     runner.run(job, () => {
       throw new Error('handler failed');

@@ -7,7 +7,7 @@ import {
   ObjectId,
 } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { ConnectionError, DatabaseError, InvalidArgumentError } from '../../src/errors.js';
+import { DatabaseError } from '../../src/errors.js';
 import type { JobDocument } from '../../src/jobs/job.js';
 import { deleteJobs } from '../../src/management/delete-jobs.js';
 import { checkJobFilter } from '../../src/management/job-filter.js';
@@ -16,45 +16,10 @@ import { retryJob } from '../../src/management/retry-job.js';
 import { RETRY_BATCH, retryJobs } from '../../src/management/retry-jobs.js';
 import { Monque } from '../../src/monque.js';
 import { createJobDocument } from '../../src/testing/create-job-document.js';
+import { rejection } from '../setup/refusal.js';
 import { networkError } from './fakes.js';
 
 const ID = new ObjectId('65a1f0c2e4b0a1b2c3d4e5f6');
-
-/** A Db whose jobs collection records every call and whose writes fail with `writeError`. */
-function recordingDb(writeError: Error) {
-  const calls: string[] = [];
-  const fail = (name: string) => async () => {
-    calls.push(name);
-    throw writeError;
-  };
-  const collection = {
-    collectionName: 'monque_jobs',
-    createIndexes: async () => {
-      calls.push('createIndexes');
-    },
-    findOneAndUpdate: fail('findOneAndUpdate'),
-    findOneAndDelete: fail('findOneAndDelete'),
-    updateMany: fail('updateMany'),
-    deleteMany: fail('deleteMany'),
-  };
-  const db = {
-    collection: () => collection,
-    command: async () => {
-      calls.push('buildInfo');
-      return { version: '7.0.0' };
-    },
-  };
-  return { db: db as unknown as Db, calls };
-}
-
-async function rejection(action: () => Promise<unknown>): Promise<unknown> {
-  return action().then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (caught: unknown) => caught,
-  );
-}
 
 function bulkError(codes: number[], modifiedCount: number, writeConcernError?: Document) {
   const result = {
@@ -71,71 +36,6 @@ function bulkError(codes: number[], modifiedCount: number, writeConcernError?: D
   );
   return error;
 }
-
-describe('Monque write methods (facade)', () => {
-  it('refuses bad arguments before sending anything, naming the argument', async () => {
-    const { db, calls } = recordingDb(new Error('unreachable'));
-    const monque = new Monque(db);
-    const cases: Array<[() => Promise<unknown>, string]> = [
-      [() => monque.retryJob({ $ne: null } as never), 'id'],
-      [() => monque.retryJob('65a1f0c2e4b0a1b2c3d4e5f'), 'id'],
-      [() => monque.deleteJob({ $where: 'true' } as never), 'id'],
-      [() => monque.deleteJob(42 as never), 'id'],
-      [() => monque.rescheduleJob({ $gt: '' } as never, new Date()), 'id'],
-      [() => monque.rescheduleJob(ID, Date.now() as never), 'runAt'],
-      [() => monque.rescheduleJob(ID, new Date(Number.NaN)), 'runAt'],
-      [() => monque.rescheduleJob(ID, { $gt: new Date() } as never), 'runAt'],
-      [() => monque.retryJobs({}), 'filter'],
-      [() => monque.retryJobs({ status: { $in: ['failed'] } } as never), 'filter.status'],
-      [() => monque.deleteJobs(undefined as never), 'filter'],
-      [() => monque.deleteJobs({ name: 'a' }, { all: 1 } as never), 'options.all'],
-      [() => monque.deleteJobs({ name: 'a' }, { force: true } as never), 'options.force'],
-      [() => monque.deleteJobs({ name: 'a' }, 'all' as never), 'options'],
-    ];
-    for (const [action, argument] of cases) {
-      const error = await rejection(action);
-      expect(error).toBeInstanceOf(InvalidArgumentError);
-      expect((error as InvalidArgumentError).argument).toBe(argument);
-    }
-    expect(calls).toEqual([]);
-  });
-
-  it('initializes without start(), then wraps a failed write, naming what it did', async () => {
-    const cause = networkError('connection reset');
-    const { db, calls } = recordingDb(cause);
-    const monque = new Monque(db, { recoverStaleJobs: false });
-    const writes: Array<[() => Promise<unknown>, string]> = [
-      [() => monque.retryJob(ID), 'could not retry job 65a1f0c2e4b0a1b2c3d4e5f6'],
-      [
-        () => monque.rescheduleJob(ID, new Date()),
-        'could not reschedule job 65a1f0c2e4b0a1b2c3d4e5f6',
-      ],
-      [() => monque.deleteJob(ID), 'could not delete job 65a1f0c2e4b0a1b2c3d4e5f6'],
-      [() => monque.retryJobs({ status: 'failed' }), 'could not retry jobs'],
-      [() => monque.deleteJobs({ status: 'failed' }), 'could not delete jobs'],
-    ];
-    let bulk = 0;
-    monque.on('jobs:bulk', () => {
-      bulk += 1;
-    });
-    for (const [write, message] of writes) {
-      const error = await rejection(write);
-      expect(error).toBeInstanceOf(ConnectionError);
-      expect((error as ConnectionError).message).toBe(`${message}: connection reset`);
-      expect((error as ConnectionError).cause).toBe(cause);
-    }
-    expect(bulk).toBe(0);
-    expect(calls).toEqual([
-      'buildInfo',
-      'createIndexes',
-      'findOneAndUpdate',
-      'findOneAndUpdate',
-      'findOneAndDelete',
-      'updateMany',
-      'deleteMany',
-    ]);
-  });
-});
 
 describe('single-job writes whose job changes meanwhile', () => {
   /** A collection whose atomic write matches nothing and whose read finds `found`. */

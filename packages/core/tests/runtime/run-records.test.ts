@@ -12,9 +12,8 @@ import type {
 import type { JobDocument } from '../../src/jobs/job.js';
 import { JobRunner } from '../../src/processing/job-runner.js';
 import { DEFAULT_RETENTION, type Retention } from '../../src/processing/retention.js';
-import { HealthMonitor } from '../../src/runtime/health-monitor.js';
 import { SafeEvents } from '../../src/runtime/safe-events.js';
-import { claimedJob, deferred, fakeOutcomeCollection } from './fakes.js';
+import { claimedJob, deferred, fakeOutcomeCollection, runnerOptions } from './fakes.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -42,19 +41,13 @@ function setup(retentions: Record<string, Retention> = {}) {
   events.on('job:error', (event) => errors.push(event));
   events.on('job:progress', (event) => progress.push(event));
   const settled: string[] = [];
-  const runner = new JobRunner({
-    collection,
-    events: new SafeEvents(events),
-    instanceId: 'me',
-    retry: { maxRetries: 3, baseRetryInterval: 100, maxBackoffDelay: 10_000 },
-    maxTakeovers: 2,
-    health: new HealthMonitor(1000, 5000),
-    maxOutcomeRetryDelay: 300,
-    onSettled: (name) => settled.push(name),
-    retentionFor: (name) => retentions[name] ?? DEFAULT_RETENTION,
-    maxResultSize: 256,
-    progressInterval: 60_000,
-  });
+  const runner = new JobRunner(
+    runnerOptions(collection, new SafeEvents(events), (name) => settled.push(name), {
+      retentionFor: (name) => retentions[name] ?? DEFAULT_RETENTION,
+      maxResultSize: 256,
+      progressInterval: 60_000,
+    }),
+  );
   return { runner, completed, failed, errors, progress, progressWrites, settled, ...fake };
 }
 

@@ -1,11 +1,11 @@
 import { ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../../../src/errors.js';
 import type { BulkActionEvent, JobRescheduledEvent } from '../../../src/events.js';
 import type { Job, JobDocument } from '../../../src/jobs/job.js';
 import type { JobFilter } from '../../../src/management/job-filter.js';
 import type { Monque } from '../../../src/monque.js';
 import { createJobDocument } from '../../../src/testing/create-job-document.js';
+import { refusal } from '../../setup/refusal.js';
 import { useSchedulerHarness } from '../../setup/scheduler-harness.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -20,15 +20,6 @@ function record(monque: Monque) {
   monque.on('job:deleted', (event) => events.push(['job:deleted', event]));
   monque.on('jobs:bulk', (event) => events.push(['jobs:bulk', event]));
   return events;
-}
-
-async function refusal(action: () => Promise<unknown>): Promise<InvalidArgumentError> {
-  const error = await action().then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(InvalidArgumentError);
-  return error as InvalidArgumentError;
 }
 
 describe('management writes', () => {
