@@ -106,6 +106,11 @@ export function keyFilterFor(
 
 /** True when two value lists hold the same values (as sets, by MongoDB equality). */
 export function sameValues(values: readonly unknown[], expected: readonly unknown[]): boolean {
+  // The planner reads the operands themselves: usually the very same values.
+  if (values.length === expected.length && values.every((v, i) => v === expected[i])) return true;
+  if (values.length === 1 && expected.length === 1) {
+    return keyString(values[0]) === keyString(expected[0]);
+  }
   const a = new Set(values.map((v) => keyString(v)));
   const b = new Set(expected.map((v) => keyString(v)));
   return a.size === b.size && [...a].every((key) => b.has(key));
@@ -115,7 +120,7 @@ function sameBound(bound: RangeBound | undefined, operand: unknown, inclusive: b
   return (
     bound !== undefined &&
     bound.inclusive === inclusive &&
-    keyString(bound.value) === keyString(operand)
+    (bound.value === operand || keyString(bound.value) === keyString(operand))
   );
 }
 
