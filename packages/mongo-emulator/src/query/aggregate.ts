@@ -4,7 +4,7 @@ import { type BsonValue, isPlainDocument } from './bson-types.js';
 import { deleteField, getField, setField } from './fields.js';
 import { keyString } from './key-string.js';
 import { compileFilter } from './matcher.js';
-import { runMingoStage } from './mingo-bridge.js';
+import { runMingoStage, type Variables } from './mingo-bridge.js';
 import { asNumber } from './numeric.js';
 import { pathValues } from './path.js';
 import { restoreTypes } from './restore-types.js';
@@ -43,8 +43,13 @@ const KNOWN_UNSUPPORTED = new Set([
 ]);
 
 /** Runs one stage on mingo; `restore` puts back the BSON types of values the stage left alone. */
-function runMingo(docs: Document[], stage: Document, restore: boolean): Document[] {
-  const out = runMingoStage(docs, stage);
+function runMingo(
+  docs: Document[],
+  stage: Document,
+  restore: boolean,
+  variables: Variables | undefined,
+): Document[] {
+  const out = runMingoStage(docs, stage, variables);
   if (!restore) return out;
   return out.map((d, i) => restoreTypes(docs[i], d) as Document);
 }
@@ -117,7 +122,12 @@ function removeAt(doc: Document, path: string): void {
   if (isPlainDocument(current)) deleteField(current, parts[parts.length - 1] as string);
 }
 
-function lookup(docs: Document[], spec: BsonValue, resolve: CollectionResolver): Document[] {
+function lookup(
+  docs: Document[],
+  spec: BsonValue,
+  resolve: CollectionResolver,
+  variables: Variables | undefined,
+): Document[] {
   if (!isPlainDocument(spec)) throw badValue('the $lookup specification must be an Object');
   const { from, localField, foreignField, as, pipeline } = spec;
   if (spec.let !== undefined) throw notSupported("$lookup 'let'");
@@ -132,7 +142,7 @@ function lookup(docs: Document[], spec: BsonValue, resolve: CollectionResolver):
         ErrorCode.FailedToParse,
         "$lookup requires either 'pipeline' or both 'localField' and 'foreignField' to be specified",
       );
-    const joined = runPipeline(foreign, sub, resolve);
+    const joined = runPipeline(foreign, sub, resolve, variables);
     return docs.map((d) => ({ ...d, [as]: joined }));
   }
   if (typeof localField !== 'string' || typeof foreignField !== 'string') {
@@ -154,18 +164,23 @@ function lookup(docs: Document[], spec: BsonValue, resolve: CollectionResolver):
         Array.isArray(v) ? v.some((e) => keys.has(keyString(e))) : keys.has(keyString(v ?? null)),
       ),
     );
-    if (sub) matches = runPipeline(matches, sub, resolve);
+    if (sub) matches = runPipeline(matches, sub, resolve, variables);
     return { ...doc, [as]: matches };
   });
 }
 
-function facet(docs: Document[], spec: BsonValue, resolve: CollectionResolver): Document[] {
+function facet(
+  docs: Document[],
+  spec: BsonValue,
+  resolve: CollectionResolver,
+  variables: Variables | undefined,
+): Document[] {
   if (!isPlainDocument(spec)) throw badValue('the $facet specification must be an Object');
   const out: Document = {};
   for (const [name, pipeline] of Object.entries(spec)) {
     if (!Array.isArray(pipeline))
       throw badValue(`arguments to $facet must be arrays, ${name} is type ${typeof pipeline}`);
-    setField(out, name, runPipeline(docs, pipeline as Document[], resolve));
+    setField(out, name, runPipeline(docs, pipeline as Document[], resolve, variables));
   }
   return [out];
 }
@@ -200,9 +215,9 @@ function stageOf(stage: unknown): [string, BsonValue] {
   return Object.entries(stage)[0] as [string, BsonValue];
 }
 
-function matchFilter(spec: BsonValue): Document {
+function matchFilter(spec: BsonValue, variables?: Variables): Document {
   if (!isPlainDocument(spec)) throw badValue('the match filter must be an expression in an object');
-  compileFilter(spec);
+  compileFilter(spec, variables);
   return spec;
 }
 
@@ -232,7 +247,7 @@ export interface PipelinePushdown {
 }
 
 /** Splits a pipeline into its query prefix and the rest (validating the prefix's stages). */
-export function splitPushdown(pipeline: Document[]): PipelinePushdown {
+export function splitPushdown(pipeline: Document[], variables?: Variables): PipelinePushdown {
   const matches: Document[] = [];
   let i = 0;
   let sort: SortField[] | undefined;
@@ -242,7 +257,7 @@ export function splitPushdown(pipeline: Document[]): PipelinePushdown {
   for (; i < pipeline.length; i++) {
     const [name, spec] = stageOf(pipeline[i]);
     if (name !== '$match') break;
-    matches.push(matchFilter(spec));
+    matches.push(matchFilter(spec, variables));
   }
   const next = pipeline[i];
   if (next !== undefined && stageOf(next)[0] === '$sort') {
@@ -277,13 +292,14 @@ export function runPipeline(
   input: Document[],
   pipeline: Document[],
   resolve: CollectionResolver,
+  variables?: Variables,
 ): Document[] {
   let docs = input;
   for (const stage of pipeline) {
     const [name, spec] = stageOf(stage);
     switch (name) {
       case '$match': {
-        const predicate = compileFilter(matchFilter(spec));
+        const predicate = compileFilter(matchFilter(spec, variables), variables);
         docs = docs.filter((d) => predicate(d));
         break;
       }
@@ -305,23 +321,23 @@ export function runPipeline(
         docs = unwind(docs, spec);
         break;
       case '$lookup':
-        docs = lookup(docs, spec, resolve);
+        docs = lookup(docs, spec, resolve, variables);
         break;
       case '$facet':
-        docs = facet(docs, spec, resolve);
+        docs = facet(docs, spec, resolve, variables);
         break;
       case '$group':
-        docs = runMingo(docs, stage, false);
+        docs = runMingo(docs, stage, false, variables);
         break;
       case '$project':
       case '$addFields':
       case '$set':
       case '$unset':
-        docs = runMingo(docs, stage, true);
+        docs = runMingo(docs, stage, true, variables);
         break;
       case '$replaceRoot':
       case '$replaceWith':
-        docs = runMingo(docs, stage, false);
+        docs = runMingo(docs, stage, false, variables);
         break;
       default:
         if (KNOWN_UNSUPPORTED.has(name)) throw notSupported(`aggregation stage ${name}`);

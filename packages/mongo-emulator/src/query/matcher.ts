@@ -10,7 +10,7 @@ import {
   isPlainDocument,
 } from './bson-types.js';
 import { compareValues, valuesEqual } from './compare.js';
-import { compileMingoExpr } from './mingo-bridge.js';
+import { compileMingoExpr, type Variables } from './mingo-bridge.js';
 import { asNumber } from './numeric.js';
 import { pathValues } from './path.js';
 import { isRegexValue, toRegExp } from './regex.js';
@@ -264,7 +264,11 @@ function compileField(path: string, condition: BsonValue): Predicate {
   return (doc) => test(pathValues(doc, path));
 }
 
-function compileList(operator: string, operand: BsonValue): Predicate[] {
+function compileList(
+  operator: string,
+  operand: BsonValue,
+  variables: Variables | undefined,
+): Predicate[] {
   if (!Array.isArray(operand) || operand.length === 0) {
     throw badValue(`${operator} must be a nonempty array`);
   }
@@ -272,12 +276,8 @@ function compileList(operator: string, operand: BsonValue): Predicate[] {
     if (!isPlainDocument(clause)) {
       throw badValue(`${operator} argument's entries must be objects`);
     }
-    return compileFilter(clause);
+    return compileFilter(clause, variables);
   });
-}
-
-function compileExpr(expression: BsonValue): Predicate {
-  return compileMingoExpr(expression);
 }
 
 /**
@@ -285,7 +285,10 @@ function compileExpr(expression: BsonValue): Predicate {
  * type bracketing, implicit array matching, null matching missing). Throws `BadValue` for malformed
  * filters and unknown operators, and not-supported for operators the emulator lacks.
  */
-export function compileFilter(filter: Document | undefined | null): Predicate {
+export function compileFilter(
+  filter: Document | undefined | null,
+  variables?: Variables,
+): Predicate {
   if (filter === undefined || filter === null) return () => true;
   const predicates: Predicate[] = [];
   for (const [key, value] of Object.entries(filter)) {
@@ -295,22 +298,22 @@ export function compileFilter(filter: Document | undefined | null): Predicate {
     }
     switch (key) {
       case '$and': {
-        const all = compileList(key, value);
+        const all = compileList(key, value, variables);
         predicates.push((doc) => all.every((p) => p(doc)));
         break;
       }
       case '$or': {
-        const any = compileList(key, value);
+        const any = compileList(key, value, variables);
         predicates.push((doc) => any.some((p) => p(doc)));
         break;
       }
       case '$nor': {
-        const none = compileList(key, value);
+        const none = compileList(key, value, variables);
         predicates.push((doc) => !none.some((p) => p(doc)));
         break;
       }
       case '$expr':
-        predicates.push(compileExpr(value));
+        predicates.push(compileMingoExpr(value, variables));
         break;
       case '$comment':
         break;

@@ -5,12 +5,13 @@ import { CommandError, ErrorCode, notSupported } from '../../errors.js';
 import { explainAggregate } from '../../explain/aggregate.js';
 import { type PipelinePushdown, runPipeline, splitPushdown } from '../../query/aggregate.js';
 import { isPlainDocument } from '../../query/bson-types.js';
+import type { Variables } from '../../query/mingo-bridge.js';
 import type { Collection } from '../../storage/collection.js';
 import type { QueryTrace } from '../../storage/query-executor.js';
 import type { CommandHandler } from '../context.js';
 import { DEFAULT_FIRST_BATCH } from './find.js';
 import { resolveHint } from './hint.js';
-import { arrayField, checkCollation, checkFields, checkLet, nonNegativeOption } from './options.js';
+import { arrayField, checkCollation, checkFields, nonNegativeOption, parseLet } from './options.js';
 
 /** A parsed and validated `aggregate` on a collection (not a change stream). */
 export interface AggregateRequest {
@@ -19,6 +20,7 @@ export interface AggregateRequest {
   /** The pipeline's query prefix, run through the collection's indexes, and the rest. */
   pushdown: PipelinePushdown;
   hint: unknown;
+  variables: Variables | undefined;
 }
 
 /** Parses and validates an `aggregate` (`cursor` is required unless it is explained). */
@@ -39,7 +41,7 @@ export function parseAggregate(command: Document, explaining = false): Aggregate
     ],
     ['exchange', 'isMapReduceCommand', 'fromMongos', 'needsMerge'],
   );
-  checkLet(command);
+  const variables = parseLet(command, 'aggregate');
   checkCollation(command.collation);
   const target = command.aggregate;
   if (typeof target !== 'string') {
@@ -67,8 +69,9 @@ export function parseAggregate(command: Document, explaining = false): Aggregate
   return {
     collectionName: target,
     pipeline,
-    pushdown: splitPushdown(pipeline),
+    pushdown: splitPushdown(pipeline, variables),
     hint: command.hint,
+    variables,
   };
 }
 
@@ -86,6 +89,7 @@ export function runPushdown(
     limit: limit === undefined ? undefined : skip + limit,
     hint,
     trace,
+    variables: request.variables,
   });
   return docs.slice(skip, limit === undefined ? undefined : skip + limit);
 }
@@ -107,7 +111,12 @@ export const aggregate: CommandHandler = async (command, context) => {
   const batchSize = nonNegativeOption(command.cursor as Document, 'batchSize', 'aggregate.cursor');
   const collection = context.engine.collection(context.dbName, request.collectionName);
   const resolve = (name: string) => context.engine.collection(context.dbName, name)?.all() ?? [];
-  const docs = runPipeline(runPushdown(request, collection), request.pushdown.rest, resolve);
+  const docs = runPipeline(
+    runPushdown(request, collection),
+    request.pushdown.rest,
+    resolve,
+    request.variables,
+  );
   const cursor = await context.cursors.open(
     `${context.dbName}.${request.collectionName}`,
     arraySource(docs),

@@ -36,7 +36,10 @@ export const create: CommandHandler = (command, context) => {
   checkValidationOptions(command, 'create');
   const name = collectionName(command, context.dbName);
   const given: Document = {};
-  for (const key of KNOWN) if (command[key] !== undefined) given[key] = command[key];
+  // A simple collation is no collation: MongoDB does not keep it in the collection's options.
+  for (const key of KNOWN) {
+    if (command[key] !== undefined && key !== 'collation') given[key] = command[key];
+  }
   const options = normalizeOptions(given);
   const existing = context.engine.collection(context.dbName, name);
   if (existing) {

@@ -137,8 +137,8 @@ function explainInner(
       );
     }
     case 'update': {
-      const name = parseUpdateCommand(inner, context);
-      const statement = parseUpdateStatement(single(inner, 'updates', 'update'));
+      const { name, variables } = parseUpdateCommand(inner, context);
+      const statement = parseUpdateStatement(single(inner, 'updates', 'update'), variables);
       const collection = collectionOf(context, name);
       return explainQueryCommand(
         inner,
@@ -156,8 +156,8 @@ function explainInner(
       );
     }
     case 'delete': {
-      const name = parseDeleteCommand(inner, context);
-      const statement = parseDeleteStatement(single(inner, 'deletes', 'delete'));
+      const { name, variables } = parseDeleteCommand(inner, context);
+      const statement = parseDeleteStatement(single(inner, 'deletes', 'delete'), variables);
       const collection = collectionOf(context, name);
       return explainQueryCommand(
         inner,
