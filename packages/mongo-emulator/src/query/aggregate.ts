@@ -25,8 +25,6 @@ const KNOWN_UNSUPPORTED = new Set([
   '$graphLookup',
   '$indexStats',
   '$listSessions',
-  '$merge',
-  '$out',
   '$planCacheStats',
   '$redact',
   '$sample',
@@ -339,6 +337,11 @@ export function runPipeline(
       case '$replaceWith':
         docs = runMingo(docs, stage, false, variables);
         break;
+      case '$out':
+      case '$merge':
+        throw new CommandError(40601, `${name} can only be the final stage in the pipeline`, {
+          codeName: 'Location40601',
+        });
       default:
         if (KNOWN_UNSUPPORTED.has(name)) throw notSupported(`aggregation stage ${name}`);
         throw new CommandError(40324, `Unrecognized pipeline stage name: '${name}'`, {

@@ -223,6 +223,18 @@ export function runMingoPipeline(
   return computed === undefined ? undefined : (fromMingo(computed) as Document);
 }
 
+/** The value of an aggregation expression for one document (`$$ROOT` is the document). */
+export function evaluateExpression(
+  expression: unknown,
+  doc: Document,
+  variables?: Variables,
+): unknown {
+  // A NUL-prefixed name cannot be a field of the document (MongoDB forbids NUL in names).
+  const slot = `${ESCAPE}value`;
+  const [result] = runMingoStage([doc], { $addFields: { [slot]: expression } }, variables);
+  return result === undefined ? undefined : Object.hasOwn(result, slot) ? result[slot] : undefined;
+}
+
 /**
  * The values of a command's `let` variables: each an expression, evaluated once, in order (a later
  * one may use an earlier one).
