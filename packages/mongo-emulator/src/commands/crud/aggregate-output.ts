@@ -11,6 +11,7 @@ import { applyPipelineUpdate } from '../../query/pipeline-update.js';
 import { sameDocument } from '../../query/update.js';
 import type { Collection } from '../../storage/collection.js';
 import type { CommandContext } from '../context.js';
+import { recordIndexBuilds } from './create-indexes.js';
 
 /**
  * The write stages of an aggregation, `$out` and `$merge`: they must be last, write into a
@@ -63,7 +64,9 @@ export function runOut(
   const temp = `tmp.agg_out.${randomBytes(8).toString('hex')}`;
   const staging = engine.createCollection(dbName, temp, existing?.options ?? {});
   try {
-    for (const index of existing?.indexes.slice(1) ?? []) staging.addIndex({ ...index.spec });
+    const specs = (existing?.indexes.slice(1) ?? []).map((index) => ({ ...index.spec }));
+    for (const spec of specs) staging.addIndex(spec);
+    recordIndexBuilds(context, temp, specs, true);
     for (const doc of docs) staging.insert(doc, { bypassDocumentValidation });
   } catch (error) {
     engine.dropCollection(dbName, temp);

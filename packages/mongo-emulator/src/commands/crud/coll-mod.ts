@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import { CommandError, ErrorCode } from '../../errors.js';
+import { collectionUuid } from '../../storage/collection-uuid.js';
 import { checkValidationOptions } from '../../storage/validation.js';
 import type { CommandHandler } from '../context.js';
 import { normalizeOptions } from './collection-options.js';
@@ -35,8 +36,21 @@ export const collMod: CommandHandler = (command, context) => {
   const name = collectionName(command, context.dbName);
   const collection = context.engine.collection(context.dbName, name);
   if (!collection) throw new CommandError(ErrorCode.NamespaceNotFound, 'ns does not exist');
-  const options: Document = { ...collection.options };
-  for (const key of KNOWN) if (command[key] !== undefined) options[key] = command[key];
+  const before = collection.options;
+  const options: Document = { ...before };
+  const changed: Document = {};
+  for (const key of KNOWN) {
+    if (command[key] === undefined) continue;
+    options[key] = command[key];
+    changed[key] = command[key];
+  }
   collection.setOptions(normalizeOptions(options));
+  context.engine.recordDefinitionChange({
+    operationType: 'modify',
+    db: context.dbName,
+    coll: name,
+    operationDescription: changed,
+    stateBeforeChange: { collectionOptions: { uuid: collectionUuid(collection), ...before } },
+  });
   return {};
 };
