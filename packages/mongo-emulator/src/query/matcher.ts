@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import { badValue, notSupported } from '../errors.js';
+import { bitTest } from './bit-test.js';
 import {
   BSON_TYPE_NUMBERS,
   type BsonTypeName,
@@ -12,6 +13,7 @@ import {
 import { compareValues, valuesEqual } from './compare.js';
 import { compileMingoExpr, type Variables } from './mingo-bridge.js';
 import { asNumber } from './numeric.js';
+import { isOperatorObject } from './operator-object.js';
 import { pathValues } from './path.js';
 import { isRegexValue, toRegExp } from './regex.js';
 
@@ -32,12 +34,6 @@ function anyValue(values: BsonValue[], test: ValueTest): boolean {
     }
   }
   return false;
-}
-
-function isOperatorObject(value: BsonValue): value is Record<string, unknown> {
-  if (!isPlainDocument(value)) return false;
-  const first = Object.keys(value)[0];
-  return first?.startsWith('$') === true;
 }
 
 function equalityTest(expected: BsonValue): ValueTest {
@@ -114,6 +110,25 @@ function modTest(spec: BsonValue): ValueTest {
 }
 
 type FieldTest = (values: BsonValue[]) => boolean;
+
+/** DBRef names a query may name as fields at its top level (`{$ref: 'c', $id: 1}` in `$elemMatch`). */
+const DBREF_FIELDS = new Set(['$ref', '$id', '$db']);
+
+/** Operators that stand at a query's top level; `$elemMatch` starting with one is a query. */
+const PATHLESS_OPERATORS = new Set([
+  ...DBREF_FIELDS,
+  '$and',
+  '$or',
+  '$nor',
+  '$expr',
+  '$where',
+  '$text',
+  '$comment',
+  '$jsonSchema',
+  '$alwaysTrue',
+  '$alwaysFalse',
+  '$sampleRate',
+]);
 
 function operatorTest(
   operator: string,
@@ -208,10 +223,11 @@ function operatorTest(
     }
     case '$elemMatch': {
       if (!isPlainDocument(operand)) throw badValue('$elemMatch needs an Object');
-      const keys = Object.keys(operand);
+      // MongoDB reads `{$elemMatch: {$gt: 1}}` as conditions on each element and anything else —
+      // including a DBRef's `$ref`/`$id`/`$db` (SERVER-12263) — as a query on each element document.
+      const first = Object.keys(operand)[0];
       const onValue =
-        keys.length > 0 &&
-        keys.every((k) => k.startsWith('$') && k !== '$and' && k !== '$or' && k !== '$nor');
+        isOperatorObject(operand, true) && first !== undefined && !PATHLESS_OPERATORS.has(first);
       const elementTest: ValueTest = onValue
         ? (
             (inner) => (v: BsonValue) =>
@@ -226,7 +242,10 @@ function operatorTest(
     case '$bitsAllSet':
     case '$bitsAllClear':
     case '$bitsAnySet':
-    case '$bitsAnyClear':
+    case '$bitsAnyClear': {
+      const test = bitTest(operator, operand);
+      return (values) => anyValue(values, test);
+    }
     case '$geoWithin':
     case '$geoIntersects':
     case '$near':
@@ -292,7 +311,7 @@ export function compileFilter(
   if (filter === undefined || filter === null) return () => true;
   const predicates: Predicate[] = [];
   for (const [key, value] of Object.entries(filter)) {
-    if (!key.startsWith('$')) {
+    if (!key.startsWith('$') || DBREF_FIELDS.has(key)) {
       predicates.push(compileField(key, value));
       continue;
     }

@@ -2,6 +2,7 @@ import type { Document } from 'bson';
 import { type BsonValue, isPlainDocument } from '../query/bson-types.js';
 import { setField } from '../query/fields.js';
 import { keyString } from '../query/key-string.js';
+import { isOperatorObject } from '../query/operator-object.js';
 import { isRegexValue } from '../query/regex.js';
 import type { IndexBounds, RangeBound } from './index.js';
 
@@ -17,10 +18,6 @@ import type { IndexBounds, RangeBound } from './index.js';
 
 /** Operators whose answer on a key is their answer on the document (no `$exists`, `$type`, …). */
 const KEY_OPERATORS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin']);
-
-function isOperatorObject(value: BsonValue): value is Record<string, unknown> {
-  return isPlainDocument(value) && Object.keys(value)[0]?.startsWith('$') === true;
-}
 
 /** True when a field condition can be evaluated on the field's key value. */
 function keyCondition(condition: BsonValue): boolean {

@@ -4,6 +4,7 @@ import { type BsonValue, isPlainDocument } from '../query/bson-types.js';
 import { compareValues } from '../query/compare.js';
 import { keyString } from '../query/key-string.js';
 import { asNumber } from '../query/numeric.js';
+import { isOperatorObject } from '../query/operator-object.js';
 import type { SortField } from '../query/sort.js';
 import { type Bracket, bracketOf } from './brackets.js';
 import type { Index, IndexBounds, RangeBound } from './index.js';
@@ -52,10 +53,6 @@ interface FieldConditions {
 /** A value that index bounds can stand for: one of a type whose range of values is bracketed. */
 function boundable(value: BsonValue): boolean {
   return bracketOf(value) !== undefined;
-}
-
-function isOperatorObject(value: BsonValue): value is Record<string, BsonValue> {
-  return isPlainDocument(value) && Object.keys(value)[0]?.startsWith('$') === true;
 }
 
 /** The top-level conjuncts of a filter (through `$and`) as `[field, operator, operand]`. */
