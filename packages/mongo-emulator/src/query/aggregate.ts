@@ -1,7 +1,8 @@
 import type { Document } from 'bson';
 import { badValue, CommandError, ErrorCode, notSupported } from '../errors.js';
 import { type BsonValue, isPlainDocument } from './bson-types.js';
-import { deleteField, getField, setField } from './fields.js';
+import { setField } from './fields.js';
+import { graphLookup } from './graph-lookup.js';
 import { keyString } from './key-string.js';
 import { compileFilter } from './matcher.js';
 import { runMingoStage, type Variables } from './mingo-bridge.js';
@@ -9,6 +10,7 @@ import { asNumber } from './numeric.js';
 import { pathValues } from './path.js';
 import { restoreTypes } from './restore-types.js';
 import { parseSort, type SortField, sortComparator } from './sort.js';
+import { assign, removeAt, structuredCloneDoc } from './stage-paths.js';
 
 /** Resolves `$lookup`'s `from` collection in the aggregate's database. */
 export type CollectionResolver = (name: string) => Document[];
@@ -22,7 +24,6 @@ const KNOWN_UNSUPPORTED = new Set([
   '$documents',
   '$fill',
   '$geoNear',
-  '$graphLookup',
   '$indexStats',
   '$listSessions',
   '$planCacheStats',
@@ -31,7 +32,6 @@ const KNOWN_UNSUPPORTED = new Set([
   '$search',
   '$searchMeta',
   '$setWindowFields',
-  '$sortByCount',
   '$unionWith',
   '$currentOp',
   '$listLocalSessions',
@@ -94,30 +94,11 @@ function unwind(docs: Document[], spec: BsonValue): Document[] {
   return out;
 }
 
-function structuredCloneDoc(doc: Document): Document {
-  const copy: Document = {};
-  for (const [k, v] of Object.entries(doc))
-    setField(copy, k, isPlainDocument(v) ? structuredCloneDoc(v) : v);
-  return copy;
-}
-
-function assign(doc: Document, path: string, value: BsonValue): void {
-  const parts = path.split('.');
-  let current: Document = doc;
-  for (const part of parts.slice(0, -1)) {
-    if (!isPlainDocument(getField(current, part))) setField(current, part, {});
-    current = getField(current, part) as Document;
-  }
-  setField(current, parts[parts.length - 1] as string, value);
-}
-
-function removeAt(doc: Document, path: string): void {
-  const parts = path.split('.');
-  let current: BsonValue = doc;
-  for (const part of parts.slice(0, -1)) {
-    current = isPlainDocument(current) ? getField(current, part) : undefined;
-  }
-  if (isPlainDocument(current)) deleteField(current, parts[parts.length - 1] as string);
+/** A copy of `doc` with `value` at the dotted path `as` (how `$lookup` sets its output field). */
+function withField(doc: Document, as: string, value: BsonValue): Document {
+  const out = structuredCloneDoc(doc);
+  assign(out, as, value);
+  return out;
 }
 
 function lookup(
@@ -141,7 +122,7 @@ function lookup(
         "$lookup requires either 'pipeline' or both 'localField' and 'foreignField' to be specified",
       );
     const joined = runPipeline(foreign, sub, resolve, variables);
-    return docs.map((d) => ({ ...d, [as]: joined }));
+    return docs.map((d) => withField(d, as, joined));
   }
   if (typeof localField !== 'string' || typeof foreignField !== 'string') {
     throw new CommandError(
@@ -163,7 +144,7 @@ function lookup(
       ),
     );
     if (sub) matches = runPipeline(matches, sub, resolve, variables);
-    return { ...doc, [as]: matches };
+    return withField(doc, as, matches);
   });
 }
 
@@ -181,6 +162,39 @@ function facet(
     setField(out, name, runPipeline(docs, pipeline as Document[], resolve, variables));
   }
   return [out];
+}
+
+/** `$sortByCount`: `{$group: {_id: <expression>, count: {$sum: 1}}}` then `{$sort: {count: -1}}`. */
+function sortByCount(
+  docs: Document[],
+  spec: BsonValue,
+  variables: Variables | undefined,
+): Document[] {
+  if (isPlainDocument(spec)) {
+    if (Object.keys(spec)[0]?.startsWith('$') !== true) {
+      throw new CommandError(
+        40147,
+        'the sortByCount field must be defined as a $-prefixed path or an expression inside an object',
+        { codeName: 'Location40147' },
+      );
+    }
+  } else if (typeof spec === 'string') {
+    if (!spec.startsWith('$')) {
+      throw new CommandError(
+        40148,
+        'the sortByCount field must be defined as a $-prefixed path or an expression inside an object',
+        { codeName: 'Location40148' },
+      );
+    }
+  } else {
+    throw new CommandError(
+      40149,
+      'the sortByCount field must be specified as a string or as an object',
+      { codeName: 'Location40149' },
+    );
+  }
+  const grouped = runMingo(docs, { $group: { _id: spec, count: { $sum: 1 } } }, false, variables);
+  return grouped.sort(sortComparator([['count', -1]]));
 }
 
 function countStage(docs: Document[], field: BsonValue): Document[] {
@@ -323,6 +337,12 @@ export function runPipeline(
         break;
       case '$facet':
         docs = facet(docs, spec, resolve, variables);
+        break;
+      case '$graphLookup':
+        docs = graphLookup(docs, spec, resolve, variables);
+        break;
+      case '$sortByCount':
+        docs = sortByCount(docs, spec, variables);
         break;
       case '$group':
         docs = runMingo(docs, stage, false, variables);
