@@ -49,9 +49,8 @@ export const dropIndexes: CommandHandler = (command, context) => {
     }
     if (found.length > 1) {
       throw new CommandError(
-        287,
+        ErrorCode.AmbiguousIndexKeyPattern,
         `${found.length} indexes found for key: ${formatValue(target)}, identify by name instead. Conflicting indexes: ${found.map((f) => formatValue(f.spec)).join(', ')}`,
-        { codeName: 'AmbiguousIndexKeyPattern' },
       );
     }
     names = [(found[0] as { name: string }).name];
