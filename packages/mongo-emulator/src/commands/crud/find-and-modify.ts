@@ -64,7 +64,7 @@ export function parseFindAndModify(
   compileFilter(filter, variables);
   const sortSpec = documentOption(command, 'sort', 'findAndModify');
   const sort = parseSort(sortSpec);
-  const projector = compileProjection(documentOption(command, 'fields', 'findAndModify'));
+  const projector = compileProjection(documentOption(command, 'fields', 'findAndModify'), filter);
   const remove = boolOption(command, 'remove', 'findAndModify') ?? false;
   const returnNew = boolOption(command, 'new', 'findAndModify') ?? false;
   const upsert = boolOption(command, 'upsert', 'findAndModify') ?? false;

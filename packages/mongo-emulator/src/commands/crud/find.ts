@@ -75,7 +75,7 @@ export function parseFind(command: Document, context: CommandContext): FindQuery
     sortSpec,
     sort: parseSort(sortSpec),
     projectionSpec,
-    projector: compileProjection(projectionSpec),
+    projector: compileProjection(projectionSpec, filter),
     skip: nonNegativeOption(command, 'skip', 'find') ?? 0,
     limit: nonNegativeOption(command, 'limit', 'find') ?? 0,
     batchSize: nonNegativeOption(command, 'batchSize', 'find'),
