@@ -11,6 +11,7 @@ import {
   isPlainDocument,
 } from './bson-types.js';
 import { compareValues, valuesEqual } from './compare.js';
+import { compileJsonSchema } from './json-schema.js';
 import { compileMingoExpr, type Variables } from './mingo-bridge.js';
 import { asNumber } from './numeric.js';
 import { isOperatorObject } from './operator-object.js';
@@ -341,9 +342,13 @@ export function compileFilter(
       case '$alwaysFalse':
         predicates.push(() => false);
         break;
+      case '$jsonSchema': {
+        const schema = compileJsonSchema(value);
+        predicates.push((doc) => schema.matches(doc));
+        break;
+      }
       case '$where':
       case '$text':
-      case '$jsonSchema':
       case '$sampleRate':
         throw notSupported(`query operator ${key}`);
       default:
