@@ -164,15 +164,7 @@ describe('$jsonSchema validators', () => {
         propertiesNotSatisfied: [
           {
             propertyName: 'req',
-            details: [
-              {
-                operatorName: 'type',
-                specifiedAs: { type: 'string' },
-                reason: 'type did not match',
-                consideredValue: 1,
-                consideredType: 'int',
-              },
-            ],
+            details: [typeFailure('string', 1, 'int')],
           },
         ],
       },
@@ -249,17 +241,7 @@ describe('$jsonSchema validators', () => {
       'a restriction the stated type contradicts',
       { type: 'object', properties: { a: { type: 'string', minimum: 5 } } },
       { a: 6 },
-      [
-        prop('a', [
-          {
-            operatorName: 'type',
-            specifiedAs: { type: 'string' },
-            reason: 'type did not match',
-            consideredValue: 6,
-            consideredType: 'int',
-          },
-        ]),
-      ],
+      [prop('a', [typeFailure('string', 6, 'int')])],
     ],
     [
       'maxLength on a non-string with a stated type',
@@ -275,13 +257,7 @@ describe('$jsonSchema validators', () => {
             expectedType: 'string',
             consideredValue: 1,
           },
-          {
-            operatorName: 'type',
-            specifiedAs: { type: 'string' },
-            reason: 'type did not match',
-            consideredValue: 1,
-            consideredType: 'int',
-          },
+          typeFailure('string', 1, 'int'),
         ]),
       ],
     ],
@@ -314,13 +290,7 @@ describe('$jsonSchema validators', () => {
             expectedTypes: ['regex', 'string', 'symbol'],
             consideredValue: 1,
           },
-          {
-            operatorName: 'type',
-            specifiedAs: { type: 'string' },
-            reason: 'type did not match',
-            consideredValue: 1,
-            consideredType: 'int',
-          },
+          typeFailure('string', 1, 'int'),
         ]),
       ],
     ],
@@ -364,15 +334,7 @@ describe('$jsonSchema validators', () => {
             operatorName: 'items',
             reason: 'At least one item did not match the sub-schema',
             itemIndex: 0,
-            details: [
-              {
-                operatorName: 'type',
-                specifiedAs: { type: 'string' },
-                reason: 'type did not match',
-                consideredValue: 1,
-                consideredType: 'int',
-              },
-            ],
+            details: [typeFailure('string', 1, 'int')],
           },
         ]),
       ],
@@ -417,15 +379,7 @@ describe('$jsonSchema validators', () => {
             schemasNotSatisfied: [
               {
                 index: 0,
-                details: [
-                  {
-                    operatorName: 'type',
-                    specifiedAs: { type: 'string' },
-                    reason: 'type did not match',
-                    consideredValue: 4,
-                    consideredType: 'int',
-                  },
-                ],
+                details: [typeFailure('string', 4, 'int')],
               },
               {
                 index: 1,
@@ -450,6 +404,16 @@ describe('$jsonSchema validators', () => {
       [{ operatorName: 'not', reason: 'child expression matched' }],
     ],
   ];
+
+  function typeFailure(type: string, consideredValue: unknown, consideredType: string): Document {
+    return {
+      operatorName: 'type',
+      specifiedAs: { type },
+      reason: 'type did not match',
+      consideredValue,
+      consideredType,
+    };
+  }
 
   function prop(propertyName: string, details: Document[]): Document {
     return { operatorName: 'properties', propertiesNotSatisfied: [{ propertyName, details }] };
