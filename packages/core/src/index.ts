@@ -24,7 +24,7 @@ export type {
   StaleRecoveredEvent,
 } from './events.js';
 export { JOB_INDEXES } from './indexes.js';
-export type { Job, JobDocument } from './jobs/job.js';
+export type { Job, JobDocument, JobOf } from './jobs/job.js';
 export { isJobStatus, JobStatus } from './jobs/job-status.js';
 export {
   type ForeignDocumentProblem,

@@ -1,10 +1,9 @@
-import { EventEmitter } from 'node:events';
 import type { Collection, Db, ObjectId } from 'mongodb';
 import { asMonqueError } from './classify-error.js';
 import { InvalidArgumentError } from './errors.js';
 import type { MonqueEventMap } from './events.js';
 import { ensureJobIndexes } from './indexes.js';
-import type { Job, JobDocument } from './jobs/job.js';
+import type { Job, JobDocument, JobOf } from './jobs/job.js';
 import { openJobsCollection } from './jobs/jobs-collection.js';
 import {
   checkFindJobs,
@@ -30,6 +29,7 @@ import { prepareEnqueue } from './scheduling/enqueue-input.js';
 import { insertJob, insertJobs, upsertUniqueJob } from './scheduling/insert-job.js';
 import { scheduleRecurringJob } from './scheduling/schedule-job.js';
 import { assertServerVersion } from './server-version.js';
+import { TypedEventEmitter } from './typed-event-emitter.js';
 import { assertConcurrency } from './validation/concurrency.js';
 import { assertHandler } from './validation/handler.js';
 import { assertJobId } from './validation/job-id.js';
@@ -111,9 +111,11 @@ export interface ScheduleOptions {
  *
  * Events: `job:start`, `job:complete`, `job:fail`, `job:error`, `stale:recovered`,
  * `changestream:connected`, `changestream:error`, `changestream:closed`, `changestream:fallback`
- * (see {@link MonqueEventMap}).
+ * (see {@link MonqueEventMap}). `on`, `once`, `off` and `emit` check event names and listener
+ * arguments, and the jobs the events carry are typed by the job map.
  *
- * @typeParam JobMap - Job names mapped to the type of their data, to type `enqueue` and `worker`.
+ * @typeParam JobMap - Job names mapped to the type of their data, to type `enqueue`, `worker`
+ * and the jobs of the events.
  *
  * @example
  * ```ts
@@ -134,7 +136,7 @@ export interface ScheduleOptions {
  */
 export class Monque<
   JobMap extends Record<string, unknown> = Record<string, unknown>,
-> extends EventEmitter<MonqueEventMap> {
+> extends TypedEventEmitter<MonqueEventMap<JobMap>> {
   readonly #options: ResolvedMonqueOptions;
   readonly #db: Db;
   readonly #collection: Collection<JobDocument>;
@@ -303,9 +305,7 @@ export class Monque<
    * );
    * ```
    */
-  async enqueueMany(
-    jobs: readonly EnqueueManyJob<JobMap>[],
-  ): Promise<Job<JobMap[keyof JobMap & string]>[]> {
+  async enqueueMany(jobs: readonly EnqueueManyJob<JobMap>[]): Promise<JobOf<JobMap>[]> {
     if (!Array.isArray(jobs)) {
       throw new InvalidArgumentError('jobs', 'must be an array of { name, data, options? }', jobs);
     }
@@ -333,9 +333,7 @@ export class Monque<
     }
     await this.initialize();
     try {
-      return (await insertJobs(this.#collection, documents)) as Job<
-        JobMap[keyof JobMap & string]
-      >[];
+      return (await insertJobs(this.#collection, documents)) as JobOf<JobMap>[];
     } catch (error) {
       throw asMonqueError(error, `could not enqueue ${documents.length} jobs`);
     }
@@ -379,7 +377,7 @@ export class Monque<
     name: N,
     data: JobMap[N],
     options?: ScheduleOptions,
-  ): Promise<Job<JobMap[N]>> {
+  ): Promise<JobOf<JobMap, N>> {
     assertJobName(name);
     const { uniqueKey, timezone } = readCallOptions(options, ['uniqueKey', 'timezone']);
     if (uniqueKey !== undefined) {
@@ -400,7 +398,7 @@ export class Monque<
         schedule,
         timezone,
       });
-      return job as Job<JobMap[N]>;
+      return job as JobOf<JobMap, N>;
     } catch (error) {
       throw asMonqueError(error, `could not schedule job ${JSON.stringify(name)}`);
     }
@@ -506,11 +504,11 @@ export class Monque<
    * if (job?.status === 'failed') console.log(job.failReason);
    * ```
    */
-  async getJob(id: ObjectId | string): Promise<Job<JobMap[keyof JobMap & string]> | null> {
+  async getJob(id: ObjectId | string): Promise<JobOf<JobMap> | null> {
     const jobId = assertJobId(id);
     await this.initialize();
     try {
-      return (await getJob(this.#collection, jobId)) as Job<JobMap[keyof JobMap & string]> | null;
+      return (await getJob(this.#collection, jobId)) as JobOf<JobMap> | null;
     } catch (error) {
       throw asMonqueError(error, `could not read job ${jobId.toHexString()}`);
     }

@@ -68,3 +68,24 @@ export interface JobDocument<T = unknown> {
  * ```
  */
 export type Job<T = unknown> = Readonly<JobDocument<T>>;
+
+/**
+ * A job of a job map: for each job name, a {@link Job} whose `name` is that name and whose `data`
+ * is that name's data — a union over the names, so checking `job.name` narrows `job.data`. With
+ * the default map (any name, `unknown` data) it is a plain `Job`.
+ *
+ * @typeParam JobMap - Job names mapped to the type of their data, as given to `Monque<JobMap>`.
+ * @typeParam Name - The names it is a job of; default: all names of the map.
+ *
+ * @example
+ * ```ts
+ * type Jobs = { 'send-email': { to: string }; cleanup: null };
+ * function describe(job: JobOf<Jobs>): string {
+ *   return job.name === 'send-email' ? `mail to ${job.data.to}` : 'cleanup';
+ * }
+ * ```
+ */
+export type JobOf<
+  JobMap extends Record<string, unknown>,
+  Name extends keyof JobMap & string = keyof JobMap & string,
+> = { [N in Name]: Job<JobMap[N]> & { readonly name: N } }[Name];
