@@ -6,6 +6,7 @@ export {
   JobOwnershipLostError,
   ListenerError,
   MonqueError,
+  type PayloadMeasure,
   PayloadTooLargeError,
   RoundTripTimeoutError,
   ShutdownTimeoutError,

@@ -222,9 +222,10 @@ export class Monque<
 
   /**
    * Checks the server's version (MongoDB 6.0 or newer), creates the indexes and, with
-   * `recoverStaleJobs`, hands stale claims back. Called by `start`, `enqueue`, `now` and
-   * `schedule`; concurrent calls share one run, and after a success it does nothing. A failed run
-   * can be retried.
+   * `recoverStaleJobs`, hands stale claims back. Called by `start`, `enqueue`, `enqueueMany`,
+   * `now`, `schedule`, `getJob`, `findJobs` and `getStats` (every method that reads or writes
+   * jobs); concurrent calls share one run, and after a success it does nothing. A failed run can
+   * be retried.
    *
    * @throws UnsupportedServerVersionError on a server older than MongoDB 6.0 (nothing is created);
    * ConnectionError when MongoDB cannot be reached; DatabaseError when it refuses the indexes

@@ -56,7 +56,7 @@ export function newJobDocument<T>(job: NewJob<T>, now: Date): Omit<JobDocument<T
   }
   const size = BSON.calculateObjectSize({ _id: SIZING_ID, ...document });
   if (size > MAX_BSON_DOCUMENT_SIZE - RUN_HEADROOM) {
-    throw new PayloadTooLargeError(size, MAX_BSON_DOCUMENT_SIZE - RUN_HEADROOM);
+    throw new PayloadTooLargeError(size, MAX_BSON_DOCUMENT_SIZE - RUN_HEADROOM, 'document');
   }
   return document;
 }

@@ -1,4 +1,5 @@
-import type { Db } from 'mongodb';
+import { readFileSync } from 'node:fs';
+import { type Db, ObjectId } from 'mongodb';
 import { describe, expect, it, vi } from 'vitest';
 import {
   ConnectionError,
@@ -150,6 +151,49 @@ describe('Monque (facade)', () => {
     expect(calls).toEqual(['createIndexes', 'createIndexes']);
   });
 
+  it("initialize()'s TSDoc names every method that initializes, and only those", async () => {
+    // How to call each public method; a method added to Monque must be added here.
+    const callers: Record<string, (monque: Monque) => unknown> = {
+      enqueue: (monque) => monque.enqueue('a', null),
+      enqueueMany: (monque) => monque.enqueueMany([{ name: 'a', data: null }]),
+      now: (monque) => monque.now('a', null),
+      schedule: (monque) => monque.schedule('* * * * *', 'a', null),
+      worker: (monque) => monque.worker('a', async () => {}),
+      start: async (monque) => {
+        await monque.start();
+        await monque.stop();
+      },
+      stop: (monque) => monque.stop(),
+      isHealthy: (monque) => monque.isHealthy(),
+      getJob: (monque) => monque.getJob(new ObjectId()),
+      findJobs: (monque) => monque.findJobs(),
+      getStats: (monque) => monque.getStats(),
+    };
+    const methods = Object.getOwnPropertyNames(Monque.prototype).filter(
+      (name) =>
+        !['constructor', 'initialize'].includes(name) &&
+        typeof Object.getOwnPropertyDescriptor(Monque.prototype, name)?.value === 'function',
+    );
+    expect(methods.sort()).toEqual(Object.keys(callers).sort());
+    const initializing: string[] = [];
+    for (const [name, call] of Object.entries(callers)) {
+      const monque = new Monque(fakeDb().db);
+      const initialize = vi.spyOn(monque, 'initialize');
+      // The fake database answers some reads with errors: only whether it initialized counts.
+      await Promise.resolve()
+        .then(() => call(monque))
+        .catch(() => {});
+      if (initialize.mock.calls.length > 0) initializing.push(name);
+    }
+    // The sentence "Called by `a`, `b` and `c`" of the comment above `initialize()`, on one line.
+    const source = readFileSync(new URL('../../src/monque.ts', import.meta.url), 'utf8');
+    const comment = /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*initialize\(\)/.exec(source)?.[1] ?? '';
+    const text = comment.replace(/\s*\n\s*\*\s?/g, ' ');
+    const listed = /Called by ((?:`\w+`(?:, | and )?)+)/.exec(text)?.[1] ?? '';
+    const named = [...listed.matchAll(/`(\w+)`/g)].map(([, name]) => name);
+    expect(named.sort()).toEqual(initializing.sort());
+  });
+
   it('passes Monque errors from the database layer through unchanged', async () => {
     const own = new MonqueError('own');
     const { db } = fakeDb({ failIndexes: own, failWrites: own });
@@ -162,7 +206,12 @@ describe('Monque (facade)', () => {
     const monque = new Monque(db);
     const error = await monque.enqueue('a', 'x'.repeat(16 * 1024 * 1024 - 64)).catch((e) => e);
     expect(error).toBeInstanceOf(PayloadTooLargeError);
-    expect((error as PayloadTooLargeError).limit).toBe(16 * 1024 * 1024 - RUN_HEADROOM);
+    // What was measured is the whole document, and the limit is MongoDB's, not maxPayloadSize.
+    expect(error).toMatchObject({ measured: 'document', limit: 16 * 1024 * 1024 - RUN_HEADROOM });
+    expect((error as PayloadTooLargeError).size).toBeGreaterThan(16 * 1024 * 1024 - 64);
+    expect((error as Error).message).toMatch(/^The job document would be \d+ bytes/);
+    expect((error as Error).message).toContain("MongoDB's limit of 16 MiB");
+    expect((error as Error).message).not.toContain('maxPayloadSize');
     // Data that fits 16 MiB with the job's fields, but not with the room a run needs.
     const tight = await monque
       .enqueue('a', 'x'.repeat(16 * 1024 * 1024 - 8 * 1024))
