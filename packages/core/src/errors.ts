@@ -169,22 +169,27 @@ export class ConnectionError extends MonqueError {
 }
 
 /**
- * One database round trip got no answer within Monque's round-trip time limit
- * (max(2 × `heartbeatInterval`, 5 s)): a half-open connection, or a server that went away
- * mid-command. Transient, like the driver's `MongoNetworkTimeoutError`: the operation is given up
- * (not cancelled) and tried again as after any connection problem.
+ * One database round trip got no answer within the `roundTripTimeout` option: a half-open
+ * connection, or a server that went away mid-command. Transient, like the driver's
+ * `MongoNetworkTimeoutError`: the operation is given up (not cancelled) and tried again as after
+ * any connection problem. `operation` and the message name what Monque was doing.
  *
  * @example
  * ```ts
  * monque.on('job:error', ({ error }) => {
- *   if (error instanceof RoundTripTimeoutError) console.warn(`no answer in ${error.timeout} ms`);
+ *   if (error instanceof RoundTripTimeoutError) {
+ *     console.warn(`${error.operation}: no answer in ${error.timeout} ms`);
+ *   }
  * });
  * ```
  */
 export class RoundTripTimeoutError extends ConnectionError {
   override readonly name: string = 'RoundTripTimeoutError';
 
-  /** The time limit that elapsed, in milliseconds. */
+  /** What Monque was doing, such as `'send the heartbeat'` or `'claim jobs of "send-email"'`. */
+  readonly operation: string;
+
+  /** The time limit that elapsed (`roundTripTimeout`), in milliseconds. */
   readonly timeout: number;
 
   /**
@@ -197,9 +202,11 @@ export class RoundTripTimeoutError extends ConnectionError {
    * ```
    */
   constructor(operation: string, timeout: number) {
-    super(`could not ${operation}: the database did not answer within ${timeout} ms`, {
-      cause: undefined,
-    });
+    super(
+      `could not ${operation}: the database did not answer within ${timeout} ms (roundTripTimeout)`,
+      { cause: undefined },
+    );
+    this.operation = operation;
     this.timeout = timeout;
   }
 }

@@ -584,7 +584,13 @@ export class Monque<
   async #initialize(): Promise<void> {
     const { health } = this.#runtime;
     await health.track(assertServerVersion(this.#db), 'ask the server its version');
-    await health.track(ensureJobIndexes(this.#collection), 'create the job indexes');
+    // Not bounded by roundTripTimeout: on a large collection an index build takes as long as it
+    // takes, and the server has just answered.
+    try {
+      await ensureJobIndexes(this.#collection);
+    } catch (error) {
+      throw asMonqueError(error, 'could not create the job indexes');
+    }
     if (this.#options.recoverStaleJobs) {
       await this.#runtime.recoverStale();
     }

@@ -8,6 +8,7 @@ import {
   InvalidCronError,
   MonqueError,
   PayloadTooLargeError,
+  RoundTripTimeoutError,
   WorkerRegistrationError,
 } from '../../src/errors.js';
 import { Monque } from '../../src/monque.js';
@@ -192,6 +193,76 @@ describe('Monque (facade)', () => {
     const listed = /Called by ((?:`\w+`(?:, | and )?)+)/.exec(text)?.[1] ?? '';
     const named = [...listed.matchAll(/`(\w+)`/g)].map(([, name]) => name);
     expect(named.sort()).toEqual(initializing.sort());
+  });
+
+  it('waits for the index build as long as it takes: no round-trip time limit', async () => {
+    vi.useFakeTimers();
+    try {
+      let finishBuild = () => {};
+      const build = new Promise<void>((resolve) => {
+        finishBuild = resolve;
+      });
+      const { db, calls } = fakeDb({ hold: { createIndexes: build } });
+      const monque = new Monque(db); // round trips are limited to 20 s
+      let outcome = 'pending';
+      const initialized = monque.initialize().then(
+        () => {
+          outcome = 'resolved';
+        },
+        (error: unknown) => {
+          outcome = `rejected: ${String(error)}`;
+        },
+      );
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect(calls).toEqual(['createIndexes']);
+      expect(outcome).toBe('pending');
+      finishBuild();
+      await initialized;
+      expect(outcome).toBe('resolved');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('names the index build in its error', async () => {
+    const { db } = fakeDb({ failIndexes: serverError(86, 'IndexKeySpecsConflict') });
+    const error = await new Monque(db).initialize().catch((e) => e);
+    expect(error).toBeInstanceOf(DatabaseError);
+    expect((error as Error).message).toMatch(/^could not create the job indexes: /);
+  });
+
+  it('bounds the server-version check by roundTripTimeout, naming the operation', async () => {
+    vi.useFakeTimers();
+    try {
+      const { db, calls } = fakeDb({ hold: { command: new Promise(() => {}) } });
+      const monque = new Monque(db, { roundTripTimeout: 1500 });
+      const failed = monque.initialize().catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(1500);
+      const error = await failed;
+      expect(error).toBeInstanceOf(RoundTripTimeoutError);
+      expect(error).toMatchObject({ operation: 'ask the server its version', timeout: 1500 });
+      expect((error as Error).message).toBe(
+        'could not ask the server its version: the database did not answer within 1500 ms ' +
+          '(roundTripTimeout)',
+      );
+      expect(calls).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("bounds the scheduler's round trips by roundTripTimeout", async () => {
+    const { db, state } = fakeDb();
+    // heartbeatInterval alone would make the limit max(2 × 10, 5000) ms.
+    const monque = new Monque(db, { heartbeatInterval: 10, lockTimeout: 20, roundTripTimeout: 30 });
+    const errors: Error[] = [];
+    monque.on('job:error', ({ error }) => errors.push(error));
+    await monque.start();
+    state.hold = { updateMany: new Promise(() => {}) };
+    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0));
+    expect(errors[0]).toBeInstanceOf(RoundTripTimeoutError);
+    expect(errors[0]).toMatchObject({ operation: 'take over stale jobs', timeout: 30 });
+    await monque.stop();
   });
 
   it('passes Monque errors from the database layer through unchanged', async () => {

@@ -53,7 +53,8 @@ describe('error subclasses', () => {
     [
       'RoundTripTimeoutError',
       new RoundTripTimeoutError('send the heartbeat', 5000),
-      'could not send the heartbeat: the database did not answer within 5000 ms',
+      'could not send the heartbeat: the database did not answer within 5000 ms ' +
+        '(roundTripTimeout)',
     ],
     [
       'DatabaseError',
@@ -149,7 +150,7 @@ describe('error subclasses', () => {
     expect(new PayloadTooLargeError(2048, 1024, 'document').measured).toBe('document');
     const timeout = new RoundTripTimeoutError('ping', 5000);
     expect(timeout).toBeInstanceOf(ConnectionError);
-    expect(timeout.timeout).toBe(5000);
+    expect([timeout.operation, timeout.timeout]).toEqual(['ping', 5000]);
     const database = new DatabaseError('x', { cause, code: 86, codeName: 'IndexKeySpecsConflict' });
     expect([database.cause, database.code, database.codeName]).toEqual([
       cause,
