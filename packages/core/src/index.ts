@@ -47,6 +47,7 @@ export {
   type EnqueueManyJob,
   type EnqueueManyOptions,
   type EnqueueOptions,
+  type EnqueueResult,
   Monque,
   type ScheduleOptions,
 } from './monque.js';

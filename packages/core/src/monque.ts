@@ -52,9 +52,35 @@ export interface EnqueueOptions {
   runAt?: Date;
   /**
    * Deduplication key, scoped to the job name: while a pending or processing job of this name
-   * has the key, enqueueing again returns that job instead of adding one.
+   * has the key, enqueueing again returns that job (with `created: false`) instead of adding one.
+   * Recurring jobs have keys of their own (`schedule()`'s `key`): an equal string never matches
+   * one.
    */
   uniqueKey?: string;
+}
+
+/**
+ * What {@link Monque.enqueue} and {@link Monque.now} resolve to: the job, and whether this call
+ * added it. With a `uniqueKey` that an active job of the same name already has, nothing is
+ * written: `job` is that job as stored (its `data` and due time, not this call's) and `created`
+ * is `false`.
+ *
+ * @typeParam J - The type of the job.
+ *
+ * @example
+ * ```ts
+ * const { job, created } = await monque.enqueue('invoice', { orderId: 42 }, { uniqueKey: 'invoice-42' });
+ * if (!created) console.log(`invoice 42 is already queued as ${job._id.toHexString()}`);
+ * ```
+ */
+export interface EnqueueResult<J extends Job = Job> {
+  /** The job as stored: the new one, or the active job that already had the `uniqueKey`. */
+  readonly job: J;
+  /**
+   * `true` when this call added the job; `false` when an active job of the same name already
+   * had the `uniqueKey`, and this call's data and `runAt` were dropped.
+   */
+  readonly created: boolean;
 }
 
 /**
@@ -90,12 +116,16 @@ export type EnqueueManyJob<JobMap extends Record<string, unknown> = Record<strin
  *
  * @example
  * ```ts
- * await monque.schedule('0 3 * * *', 'cleanup', null, { timezone: 'Europe/Berlin' } satisfies ScheduleOptions);
+ * await monque.schedule('0 8 * * *', 'digest', { region: 'eu' }, { key: 'eu', timezone: 'Europe/Berlin' } satisfies ScheduleOptions);
  * ```
  */
 export interface ScheduleOptions {
-  /** The recurring job's identity within its name. Default: the job name. */
-  uniqueKey?: string;
+  /**
+   * The recurring job's identity within its name (1–1024 characters), stored as `scheduleKey`.
+   * Schedules' keys are apart from `enqueue`'s `uniqueKey`: an equal string never collides.
+   * Default: the job name.
+   */
+  key?: string;
   /** The IANA time zone the cron expression is read in. Default: UTC. */
   timezone?: string;
 }
@@ -248,27 +278,29 @@ export class Monque<
 
   /**
    * Adds a job. With `uniqueKey`, an active (pending or processing) job of the same name and key
-   * is returned instead of adding a second one, also under heavy concurrency; completed and
-   * failed jobs do not count.
+   * is returned instead of adding a second one, also under heavy concurrency (`created: false`
+   * says so: this call's data and `runAt` were dropped); completed and failed jobs do not count.
    *
    * @param name - The job name (1–255 characters, no control characters).
    * @param data - The payload: plain BSON-storable data (`undefined` is stored as `null`).
    * @param options - `runAt` (default now) and `uniqueKey`.
-   * @returns The job as stored (the existing one for a duplicate `uniqueKey`).
+   * @returns The job as stored and whether this call created it (`false` for a duplicate
+   * `uniqueKey`, with the existing job).
    * @throws InvalidArgumentError or PayloadTooLargeError before anything is written;
    * ConnectionError when the write fails for a transient reason (such as no connection),
    * DatabaseError when the database refuses it (such as a collection validator).
    *
    * @example
    * ```ts
-   * const job = await monque.enqueue('invoice', { orderId: 42 }, { uniqueKey: 'invoice-42' });
+   * const { job, created } = await monque.enqueue('invoice', { orderId: 42 }, { uniqueKey: 'invoice-42' });
+   * console.log(created ? 'queued' : 'already queued', job._id.toHexString());
    * ```
    */
   async enqueue<N extends keyof JobMap & string>(
     name: N,
     data: JobMap[N],
     options?: EnqueueOptions,
-  ): Promise<Job<JobMap[N]>> {
+  ): Promise<EnqueueResult<JobOf<JobMap, N>>> {
     const { document, uniqueKey } = prepareEnqueue(
       { name, data, options },
       this.#options.maxPayloadSize,
@@ -276,12 +308,16 @@ export class Monque<
     );
     await this.initialize();
     try {
-      const job =
+      const { job, created } =
         uniqueKey === undefined
-          ? await insertJob(this.#collection, document)
-          : (await upsertUniqueJob(this.#collection, name, uniqueKey, { $setOnInsert: document }))
-              .job;
-      return job as Job<JobMap[N]>;
+          ? { job: await insertJob(this.#collection, document), created: true }
+          : await upsertUniqueJob(
+              this.#collection,
+              name,
+              { uniqueKey },
+              { $setOnInsert: document },
+            );
+      return { job: job as JobOf<JobMap, N>, created };
     } catch (error) {
       throw asMonqueError(error, `could not enqueue job ${JSON.stringify(name)}`);
     }
@@ -341,29 +377,33 @@ export class Monque<
   }
 
   /**
-   * Adds a job that is due at once (`enqueue` without options).
+   * Adds a job that is due at once (`enqueue` without options, so `created` is always `true`).
    *
    * @example
    * ```ts
-   * await monque.now('send-email', { to: 'ada@example.com' });
+   * const { job } = await monque.now('send-email', { to: 'ada@example.com' });
    * ```
    */
-  now<N extends keyof JobMap & string>(name: N, data: JobMap[N]): Promise<Job<JobMap[N]>> {
+  now<N extends keyof JobMap & string>(
+    name: N,
+    data: JobMap[N],
+  ): Promise<EnqueueResult<JobOf<JobMap, N>>> {
     return this.enqueue(name, data);
   }
 
   /**
    * Creates a recurring job that runs at every time the cron expression matches. Idempotent: the
-   * job is identified by its name and `uniqueKey` (default: the name), so calling it at every
-   * start-up never adds a second job; a different expression, time zone or data updates the
-   * existing job. After a successful run the next time comes from the expression (missed times
+   * job is identified by its name and `key` (default: the name; stored as `scheduleKey`, apart
+   * from `enqueue`'s `uniqueKey`), so calling it at every start-up never adds a second job; a
+   * different expression, time zone or data updates the existing job. A recurring job stored by
+   * an earlier version with its key in `uniqueKey` is moved to `scheduleKey` (the same job). After a successful run the next time comes from the expression (missed times
    * are not caught up); failures are retried with backoff, and after a final failure (see
    * `maxRetries`) the failure is recorded and the job goes on at its next occurrence.
    *
    * @param cron - 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first.
    * @param name - The job name.
    * @param data - The payload of every run.
-   * @param options - `uniqueKey` and `timezone` (IANA name, default UTC).
+   * @param options - `key` and `timezone` (IANA name, default UTC).
    * @throws InvalidCronError for an invalid expression, InvalidArgumentError or
    * PayloadTooLargeError for other bad input — before anything is written; ConnectionError or
    * DatabaseError when the write fails.
@@ -380,9 +420,9 @@ export class Monque<
     options?: ScheduleOptions,
   ): Promise<JobOf<JobMap, N>> {
     assertJobName(name);
-    const { uniqueKey, timezone } = readCallOptions(options, ['uniqueKey', 'timezone']);
-    if (uniqueKey !== undefined) {
-      assertUniqueKey(uniqueKey, 'options.uniqueKey');
+    const { key, timezone } = readCallOptions(options, ['key', 'timezone']);
+    if (key !== undefined) {
+      assertUniqueKey(key, 'options.key');
     }
     if (timezone !== undefined) {
       assertTimezone(timezone, 'options.timezone');
@@ -395,7 +435,7 @@ export class Monque<
       const job = await scheduleRecurringJob(this.#collection, {
         name,
         data: payload,
-        uniqueKey: uniqueKey ?? name,
+        key: key ?? name,
         schedule,
         timezone,
       });

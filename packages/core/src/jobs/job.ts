@@ -45,10 +45,16 @@ export interface JobDocument<T = unknown> {
   /** The IANA time zone the cron expression is read in, or `null` (UTC). */
   timezone: string | null;
   /**
-   * The deduplication key; the field is absent (not `null`) when there is none, so the partial
-   * unique index only covers jobs that have one.
+   * The deduplication key of `enqueue`; the field is absent (not `null`) when there is none, so
+   * the partial unique index only covers jobs that have one.
    */
   uniqueKey?: string;
+  /**
+   * The key of a recurring job within its name (`schedule()`'s `key`, by default the name);
+   * absent on one-off jobs. Kept apart from `uniqueKey`, so a schedule never answers an
+   * `enqueue` with an equal `uniqueKey`.
+   */
+  scheduleKey?: string;
   /** When the job was created. */
   createdAt: Date;
   /** When the job was last changed. */

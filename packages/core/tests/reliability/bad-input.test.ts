@@ -140,12 +140,12 @@ const CASES: readonly BadInputCase[] = [
       fields: { argument: 'options.uniqueKey' },
     },
     {
-      title: `schedule: uniqueKey ${label}`,
+      title: `schedule: key ${label}`,
       act: (monque) =>
-        monque.schedule('* * * * *', 'job', null, { uniqueKey: untyped<string>(uniqueKey) }),
+        monque.schedule('* * * * *', 'job', null, { key: untyped<string>(uniqueKey) }),
       error: InvalidArgumentError,
-      message: ['Invalid options.uniqueKey: must be a string of 1 to 1024 characters'],
-      fields: { argument: 'options.uniqueKey' },
+      message: ['Invalid options.key: must be a string of 1 to 1024 characters'],
+      fields: { argument: 'options.key' },
     },
   ]),
   // Data.

@@ -117,9 +117,13 @@ describe('Monque (facade)', () => {
     await expect(
       monque.schedule('* * * * *', 'a', null, { timezone: 'Mars/Base' }),
     ).rejects.toThrow(/options\.timezone/);
-    await expect(monque.schedule('* * * * *', 'a', null, { uniqueKey: '' })).rejects.toThrow(
-      /options\.uniqueKey/,
+    await expect(monque.schedule('* * * * *', 'a', null, { key: '' })).rejects.toThrow(
+      /options\.key/,
     );
+    // The key of a schedule is `key`: `uniqueKey` (enqueue's) is refused by name.
+    await expect(
+      monque.schedule('* * * * *', 'a', null, { uniqueKey: 'a' } as never),
+    ).rejects.toThrow(/options\.uniqueKey: is not a known option \(known: key, timezone\)/);
     expect(calls).toEqual([]);
   });
 
@@ -296,12 +300,12 @@ describe('Monque (facade)', () => {
     // With the room kept, it is stored.
     await expect(
       monque.enqueue('a', 'x'.repeat(16 * 1024 * 1024 - RUN_HEADROOM - 1024)),
-    ).resolves.toMatchObject({ name: 'a' });
+    ).resolves.toMatchObject({ job: { name: 'a' }, created: true });
   });
 
   it('stores undefined data as null', async () => {
     const { db, inserted } = fakeDb();
-    const job = await new Monque(db).enqueue('a', undefined);
+    const { job } = await new Monque(db).enqueue('a', undefined);
     expect(job.data).toBeNull();
     expect(inserted).toEqual([expect.objectContaining({ name: 'a', data: null })]);
     // The fake database answers the upsert with nothing, which schedule() reports (a TypeError

@@ -78,10 +78,10 @@ describe('the published declarations', () => {
   }
 
   it.each(Object.entries(TYPES_NODE))(
-    'type the events by the job map, with the %s @types/node',
+    'type events and results by the job map, with the %s @types/node',
     (_, typeRoots) => {
       expect(existsSync(join(typeRoots, 'node/package.json')), typeRoots).toBe(true);
-      expect(compile(['typed-events.ts', 'typed-events-cjs.cts'], typeRoots)).toEqual([]);
+      expect(compile(['typed-by-job-map.ts', 'typed-by-job-map-cjs.cts'], typeRoots)).toEqual([]);
     },
     60_000,
   );
