@@ -8,7 +8,9 @@ describe('npm start demo', () => {
     const output = run.output();
     expect(code, output).toBe(0);
     expect(output).toContain('embedded mongo-emulator');
-    expect(output).toMatch(/unique key 'invoice-42' enqueued twice → same job: true/);
+    expect(output).toMatch(
+      /unique key 'invoice-42' enqueued twice → same job: true, created: false/,
+    );
     expect(output).toMatch(/charged 42 for order A-1001 on attempt 3/);
     expect(output.match(/retry #\d+ in ~\d+ ms/g)).toHaveLength(2);
     expect(output).toMatch(/retry #1 in ~\d+ ms \(backoff 2\^1 × 300 ms\)/);

@@ -41,7 +41,7 @@ describe('a job taken over again and again', () => {
     // Only recovers stale jobs: it has no worker for them.
     const rescuer = harness.create({ collectionName, schedulerInstanceId: 'rescuer' });
     await rescuer.start();
-    const job = await rescuer.enqueue('poison', null);
+    const { job } = await rescuer.enqueue('poison', null);
 
     for (const [round, id] of ['zombie-1', 'zombie-2', 'zombie-3'].entries()) {
       const recovered = nextEvent(rescuer, 'stale:recovered', 5000);
