@@ -1,12 +1,12 @@
 import type { Document, Long } from 'bson';
+import { notSupported } from '../errors.js';
+import { cappedLimits } from '../storage/capped.js';
 import {
   type ChangeSink,
   Collection,
   type PendingChange,
   type WriteGuard,
 } from '../storage/collection.js';
-import { notSupported } from '../errors.js';
-import { cappedLimits } from '../storage/capped.js';
 import type { StorageEngine } from '../storage/engine.js';
 import { snapshotUnavailable } from './errors.js';
 
