@@ -5,6 +5,8 @@ import projects from './vitest.workspace.ts';
 export default defineConfig({
   test: {
     projects,
+    // Chooses the integration tests' database once for the run and prints which and why.
+    globalSetup: ['packages/test-support/src/global-setup.ts'],
     reporters: ['default', './scripts/summary-reporter.ts'],
     coverage: {
       provider: 'v8',
