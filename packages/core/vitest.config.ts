@@ -14,5 +14,12 @@ export default defineProject({
     name: 'core',
     include: ['tests/**/*.test.ts'],
     environment: 'node',
+    // Type tests (`*.test-d.ts`): what exists only as types (the event map, typed payloads) is
+    // checked by the compiler as part of the run.
+    typecheck: {
+      enabled: true,
+      include: ['tests/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+    },
   },
 });
