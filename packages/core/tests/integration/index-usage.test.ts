@@ -1,5 +1,7 @@
 import type { CommandStartedEvent, Db, Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
+import type { JobDocument } from '../../src/jobs/job.js';
+import { createJobDocument } from '../../src/testing/create-job-document.js';
 import { nextEvent, useSchedulerHarness } from '../setup/scheduler-harness.js';
 
 /** Command fields that carry session, transport or concern metadata rather than the query. */
@@ -112,33 +114,24 @@ const EXAMINED_BEYOND_SELECTED = 20;
  */
 async function addOtherJobs(db: Db, collection: string): Promise<void> {
   const now = Date.now();
-  const job = (i: number, fields: Document): Document => ({
-    name: 'other',
-    data: { i },
-    status: 'pending',
-    nextRunAt: new Date(now + 3_600_000),
-    lockedAt: null,
-    claimedBy: null,
-    lastHeartbeat: null,
-    heartbeatInterval: null,
-    failCount: 0,
-    failReason: null,
-    repeatInterval: null,
-    timezone: null,
-    createdAt: new Date(now - 86_400_000),
-    updatedAt: new Date(now - 86_400_000),
-    ...fields,
-  });
   const longAgo = new Date(now - 86_400_000);
-  const fresh = new Date(now + 3_600_000);
-  await db.collection(collection).insertMany([
+  const later = new Date(now + 3_600_000);
+  const job = (i: number, fields: Partial<JobDocument>): JobDocument =>
+    createJobDocument({
+      name: 'other',
+      data: { i },
+      nextRunAt: later,
+      createdAt: longAgo,
+      ...fields,
+    });
+  await db.collection<JobDocument>(collection).insertMany([
     ...Array.from({ length: 100 }, (_, i) => job(i, { nextRunAt: longAgo })),
     ...Array.from({ length: 100 }, (_, i) =>
       job(i, {
         status: 'processing',
-        lockedAt: fresh,
+        lockedAt: later,
         claimedBy: `other-${i % 3}`,
-        lastHeartbeat: fresh,
+        lastHeartbeat: later,
         heartbeatInterval: 100,
       }),
     ),
