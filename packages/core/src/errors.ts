@@ -23,7 +23,9 @@ export function describeCause(cause: unknown): string {
 
 /**
  * Base class of every error Monque throws. Catch it to handle all Monque errors at once; `name`
- * names the concrete class and `cause` carries the underlying error when there is one.
+ * names the concrete class and `cause` carries the underlying error when there is one. (Events
+ * also carry errors that are not Monque's: a handler's own in `job:fail`, the driver's in
+ * `changestream:error`.)
  *
  * @example
  * ```ts
@@ -167,22 +169,27 @@ export class ConnectionError extends MonqueError {
 }
 
 /**
- * One database round trip got no answer within Monque's round-trip time limit
- * (max(2 × `heartbeatInterval`, 5 s)): a half-open connection, or a server that went away
- * mid-command. Transient, like the driver's `MongoNetworkTimeoutError`: the operation is given up
- * (not cancelled) and tried again as after any connection problem.
+ * One database round trip got no answer within the `roundTripTimeout` option: a half-open
+ * connection, or a server that went away mid-command. Transient, like the driver's
+ * `MongoNetworkTimeoutError`: the operation is given up (not cancelled) and tried again as after
+ * any connection problem. `operation` and the message name what Monque was doing.
  *
  * @example
  * ```ts
  * monque.on('job:error', ({ error }) => {
- *   if (error instanceof RoundTripTimeoutError) console.warn(`no answer in ${error.timeout} ms`);
+ *   if (error instanceof RoundTripTimeoutError) {
+ *     console.warn(`${error.operation}: no answer in ${error.timeout} ms`);
+ *   }
  * });
  * ```
  */
 export class RoundTripTimeoutError extends ConnectionError {
   override readonly name: string = 'RoundTripTimeoutError';
 
-  /** The time limit that elapsed, in milliseconds. */
+  /** What Monque was doing, such as `'send the heartbeat'` or `'claim jobs of "send-email"'`. */
+  readonly operation: string;
+
+  /** The time limit that elapsed (`roundTripTimeout`), in milliseconds. */
   readonly timeout: number;
 
   /**
@@ -195,9 +202,11 @@ export class RoundTripTimeoutError extends ConnectionError {
    * ```
    */
   constructor(operation: string, timeout: number) {
-    super(`could not ${operation}: the database did not answer within ${timeout} ms`, {
-      cause: undefined,
-    });
+    super(
+      `could not ${operation}: the database did not answer within ${timeout} ms (roundTripTimeout)`,
+      { cause: undefined },
+    );
+    this.operation = operation;
     this.timeout = timeout;
   }
 }
@@ -515,42 +524,71 @@ export class JobOwnershipLostError extends MonqueError {
 }
 
 /**
- * A job's data is larger, once BSON-encoded, than `maxPayloadSize`. Thrown before anything is
- * written; both sizes are in bytes.
+ * What a {@link PayloadTooLargeError} measured: the job's data (`{ data }`, held to
+ * `maxPayloadSize`), or the whole new job document (held to what MongoDB stores).
+ *
+ * @example
+ * ```ts
+ * const measured: PayloadMeasure = 'document';
+ * ```
+ */
+export type PayloadMeasure = 'data' | 'document';
+
+/**
+ * A job is too large to store: its data, once BSON-encoded, is larger than `maxPayloadSize`
+ * (`measured: 'data'`), or its data fits but the whole job document would not leave, of MongoDB's
+ * 16 MiB per document, the room that running the job adds (`measured: 'document'`). Thrown before
+ * anything is written; both sizes are in bytes.
  *
  * @example
  * ```ts
  * try {
  *   await monque.enqueue('import', hugeRows);
  * } catch (error) {
- *   if (error instanceof PayloadTooLargeError) console.error(error.size, error.limit);
+ *   if (error instanceof PayloadTooLargeError) console.error(error.measured, error.size, error.limit);
  * }
  * ```
  */
 export class PayloadTooLargeError extends MonqueError {
   override readonly name: string = 'PayloadTooLargeError';
 
-  /** The BSON-encoded size of `{ data }`, in bytes. */
+  /**
+   * The BSON-encoded size, in bytes: of `{ data }` when `measured` is `'data'`, of the whole job
+   * document when it is `'document'`.
+   */
   readonly size: number;
 
-  /** The limit (`maxPayloadSize`), in bytes. */
+  /**
+   * The limit, in bytes: `maxPayloadSize` for `'data'`; for `'document'`, what a new job document
+   * may take (16 MiB less the room kept free for running the job).
+   */
   readonly limit: number;
+
+  /** What was measured: the job's data, or the whole job document. */
+  readonly measured: PayloadMeasure;
 
   /**
    * @param size - The encoded size, in bytes.
    * @param limit - The limit, in bytes.
+   * @param measured - What `size` is the size of (default `'data'`).
    *
    * @example
    * ```ts
    * throw new PayloadTooLargeError(20_000_000, 16 * 1024 * 1024);
    * ```
    */
-  constructor(size: number, limit: number) {
+  constructor(size: number, limit: number, measured: PayloadMeasure = 'data') {
     super(
-      `Job data is ${size} bytes once BSON-encoded, more than the limit of ${limit} bytes ` +
-        '(option maxPayloadSize); store large content elsewhere and pass a reference.',
+      measured === 'data'
+        ? `Job data is ${size} bytes once BSON-encoded, more than the limit of ${limit} bytes ` +
+            '(option maxPayloadSize); store large content elsewhere and pass a reference.'
+        : `The job document would be ${size} bytes once BSON-encoded, more than the ${limit} ` +
+            "bytes a new job may take (MongoDB's limit of 16 MiB per document, less the room kept " +
+            'free for what running the job adds); store large content elsewhere and pass a ' +
+            'reference.',
     );
     this.size = size;
     this.limit = limit;
+    this.measured = measured;
   }
 }

@@ -1,4 +1,4 @@
-import type { Job } from './jobs/job.js';
+import type { JobOf } from './jobs/job.js';
 
 /**
  * Payload of `'job:complete'`: the job as written after the success, and how long its handler
@@ -6,18 +6,22 @@ import type { Job } from './jobs/job.js';
  *
  * @example
  * ```ts
- * monque.on('job:complete', ({ job, duration }: JobCompleteEvent) => {
+ * monque.on('job:complete', ({ job, duration }: JobCompleteEvent<DocsJobs>) => {
  *   console.log(`${job.name} took ${duration} ms`);
  * });
  * ```
+ *
+ * @typeParam JobMap - The job map of the instance, which types `job`.
  */
-export interface JobCompleteEvent {
+export interface JobCompleteEvent<
+  JobMap extends Record<string, unknown> = Record<string, unknown>,
+> {
   /**
    * The job as the completion write left it: `status: 'completed'` and the claim fields cleared,
    * or for a recurring job `status: 'pending'` with the next `nextRunAt`. Built from the claimed
    * job and the fields Monque wrote under the claim's fence (not read back from the database).
    */
-  job: Job;
+  job: JobOf<JobMap>;
   /** How long the handler ran, in milliseconds. */
   duration: number;
 }
@@ -31,7 +35,7 @@ export interface JobCompleteEvent {
  *
  * @example
  * ```ts
- * monque.on('job:fail', ({ job, error, willRetry }: JobFailEvent) => {
+ * monque.on('job:fail', ({ job, error, willRetry }: JobFailEvent<DocsJobs>) => {
  *   if (willRetry) {
  *     console.warn(`${job.name}: failure #${job.failCount}, retry at ${job.nextRunAt.toISOString()}`);
  *   } else {
@@ -39,8 +43,10 @@ export interface JobCompleteEvent {
  *   }
  * });
  * ```
+ *
+ * @typeParam JobMap - The job map of the instance, which types `job`.
  */
-export interface JobFailEvent {
+export interface JobFailEvent<JobMap extends Record<string, unknown> = Record<string, unknown>> {
   /**
    * The job as the failure write left it: `failReason` set, and either `status: 'pending'` with
    * the retry's `nextRunAt` (`failCount` already incremented), or `status: 'failed'` — or, for a
@@ -48,7 +54,7 @@ export interface JobFailEvent {
    * Built from the claimed job and the fields Monque wrote under the claim's fence (not read
    * back).
    */
-  job: Job;
+  job: JobOf<JobMap>;
   /**
    * What the handler threw (a non-Error throw is wrapped in an Error); a `TakeoverLimitError` or
    * a `DatabaseError` when the job failed for those reasons.
@@ -71,16 +77,18 @@ export interface JobFailEvent {
  *
  * @example
  * ```ts
- * monque.on('job:error', ({ error, job }: JobErrorEvent) => {
+ * monque.on('job:error', ({ error, job }: JobErrorEvent<DocsJobs>) => {
  *   logger.error({ err: error, jobId: job?._id.toHexString() }, 'monque error');
  * });
  * ```
+ *
+ * @typeParam JobMap - The job map of the instance, which types `job`.
  */
-export interface JobErrorEvent {
+export interface JobErrorEvent<JobMap extends Record<string, unknown> = Record<string, unknown>> {
   /** What went wrong. */
   error: Error;
   /** The job concerned, if any. */
-  job?: Job;
+  job?: JobOf<JobMap>;
 }
 
 /**
@@ -129,25 +137,30 @@ export interface ChangeStreamFallbackEvent {
 }
 
 /**
- * The events of a Monque instance and their listener arguments, for Node's typed
- * `EventEmitter<MonqueEventMap>`: `on`, `once`, `off` and `emit` check names and payloads.
+ * The events of a Monque instance and their listener arguments: `on`, `once`, `off` and `emit`
+ * of a `Monque<JobMap>` check names and payloads against `MonqueEventMap<JobMap>`, and the jobs
+ * the events carry are typed by the job map ({@link JobOf}: `job.name` narrows `job.data`).
+ *
+ * @typeParam JobMap - The job map of the instance, which types the jobs of the events.
  *
  * @example
  * ```ts
  * monque.on('job:start', (job) => console.log('started', job.name));
- * monque.on('job:fail', ({ job, error, willRetry }) => console.warn(job.name, error, willRetry));
+ * monque.on('job:complete', ({ job }) => {
+ *   if (job.name === 'send-email') console.log('mailed', job.data.to);
+ * });
  * monque.on('changestream:connected', () => console.log('notified by change streams'));
  * ```
  */
-export interface MonqueEventMap {
+export interface MonqueEventMap<JobMap extends Record<string, unknown> = Record<string, unknown>> {
   /** A handler is about to run a claimed job. */
-  'job:start': [job: Job];
+  'job:start': [job: JobOf<JobMap>];
   /** A handler finished without error and the job was marked completed (or rescheduled); the payload's job is as written. */
-  'job:complete': [event: JobCompleteEvent];
+  'job:complete': [event: JobCompleteEvent<JobMap>];
   /** A run failed (its handler threw, or see {@link JobFailEvent}), and the failure was written. */
-  'job:fail': [event: JobFailEvent];
+  'job:fail': [event: JobFailEvent<JobMap>];
   /** Monque itself hit an error (not a handler); a process warning when nobody listens. */
-  'job:error': [event: JobErrorEvent];
+  'job:error': [event: JobErrorEvent<JobMap>];
   /** Jobs with stale claims were returned to pending. */
   'stale:recovered': [event: StaleRecoveredEvent];
   /** The change stream is open; new jobs are noticed without polling. */

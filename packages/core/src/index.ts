@@ -6,6 +6,7 @@ export {
   JobOwnershipLostError,
   ListenerError,
   MonqueError,
+  type PayloadMeasure,
   PayloadTooLargeError,
   RoundTripTimeoutError,
   ShutdownTimeoutError,
@@ -24,7 +25,7 @@ export type {
   StaleRecoveredEvent,
 } from './events.js';
 export { JOB_INDEXES } from './indexes.js';
-export type { Job, JobDocument } from './jobs/job.js';
+export type { Job, JobDocument, JobOf } from './jobs/job.js';
 export { isJobStatus, JobStatus } from './jobs/job-status.js';
 export {
   type ForeignDocumentProblem,
@@ -46,6 +47,7 @@ export {
   type EnqueueManyJob,
   type EnqueueManyOptions,
   type EnqueueOptions,
+  type EnqueueResult,
   Monque,
   type ScheduleOptions,
 } from './monque.js';

@@ -1,10 +1,9 @@
-import { EventEmitter } from 'node:events';
 import type { Collection, Db, ObjectId } from 'mongodb';
 import { asMonqueError } from './classify-error.js';
 import { InvalidArgumentError } from './errors.js';
 import type { MonqueEventMap } from './events.js';
 import { ensureJobIndexes } from './indexes.js';
-import type { Job, JobDocument } from './jobs/job.js';
+import type { Job, JobDocument, JobOf } from './jobs/job.js';
 import { openJobsCollection } from './jobs/jobs-collection.js';
 import {
   checkFindJobs,
@@ -30,6 +29,7 @@ import { prepareEnqueue } from './scheduling/enqueue-input.js';
 import { insertJob, insertJobs, upsertUniqueJob } from './scheduling/insert-job.js';
 import { scheduleRecurringJob } from './scheduling/schedule-job.js';
 import { assertServerVersion } from './server-version.js';
+import { TypedEventEmitter } from './typed-event-emitter.js';
 import { assertConcurrency } from './validation/concurrency.js';
 import { assertHandler } from './validation/handler.js';
 import { assertJobId } from './validation/job-id.js';
@@ -52,9 +52,35 @@ export interface EnqueueOptions {
   runAt?: Date;
   /**
    * Deduplication key, scoped to the job name: while a pending or processing job of this name
-   * has the key, enqueueing again returns that job instead of adding one.
+   * has the key, enqueueing again returns that job (with `created: false`) instead of adding one.
+   * Recurring jobs have keys of their own (`schedule()`'s `key`): an equal string never matches
+   * one.
    */
   uniqueKey?: string;
+}
+
+/**
+ * What {@link Monque.enqueue} and {@link Monque.now} resolve to: the job, and whether this call
+ * added it. With a `uniqueKey` that an active job of the same name already has, nothing is
+ * written: `job` is that job as stored (its `data` and due time, not this call's) and `created`
+ * is `false`.
+ *
+ * @typeParam J - The type of the job.
+ *
+ * @example
+ * ```ts
+ * const { job, created } = await monque.enqueue('invoice', { orderId: 42 }, { uniqueKey: 'invoice-42' });
+ * if (!created) console.log(`invoice 42 is already queued as ${job._id.toHexString()}`);
+ * ```
+ */
+export interface EnqueueResult<J extends Job = Job> {
+  /** The job as stored: the new one, or the active job that already had the `uniqueKey`. */
+  readonly job: J;
+  /**
+   * `true` when this call added the job; `false` when an active job of the same name already
+   * had the `uniqueKey`, and this call's data and `runAt` were dropped.
+   */
+  readonly created: boolean;
 }
 
 /**
@@ -90,12 +116,16 @@ export type EnqueueManyJob<JobMap extends Record<string, unknown> = Record<strin
  *
  * @example
  * ```ts
- * await monque.schedule('0 3 * * *', 'cleanup', null, { timezone: 'Europe/Berlin' } satisfies ScheduleOptions);
+ * await monque.schedule('0 8 * * *', 'digest', { region: 'eu' }, { key: 'eu', timezone: 'Europe/Berlin' } satisfies ScheduleOptions);
  * ```
  */
 export interface ScheduleOptions {
-  /** The recurring job's identity within its name. Default: the job name. */
-  uniqueKey?: string;
+  /**
+   * The recurring job's identity within its name (1–1024 characters), stored as `scheduleKey`.
+   * Schedules' keys are apart from `enqueue`'s `uniqueKey`: an equal string never collides.
+   * Default: the job name.
+   */
+  key?: string;
   /** The IANA time zone the cron expression is read in. Default: UTC. */
   timezone?: string;
 }
@@ -111,9 +141,11 @@ export interface ScheduleOptions {
  *
  * Events: `job:start`, `job:complete`, `job:fail`, `job:error`, `stale:recovered`,
  * `changestream:connected`, `changestream:error`, `changestream:closed`, `changestream:fallback`
- * (see {@link MonqueEventMap}).
+ * (see {@link MonqueEventMap}). `on`, `once`, `off` and `emit` check event names and listener
+ * arguments, and the jobs the events carry are typed by the job map.
  *
- * @typeParam JobMap - Job names mapped to the type of their data, to type `enqueue` and `worker`.
+ * @typeParam JobMap - Job names mapped to the type of their data, to type `enqueue`, `worker`
+ * and the jobs of the events.
  *
  * @example
  * ```ts
@@ -134,7 +166,7 @@ export interface ScheduleOptions {
  */
 export class Monque<
   JobMap extends Record<string, unknown> = Record<string, unknown>,
-> extends EventEmitter<MonqueEventMap> {
+> extends TypedEventEmitter<MonqueEventMap<JobMap>> {
   readonly #options: ResolvedMonqueOptions;
   readonly #db: Db;
   readonly #collection: Collection<JobDocument>;
@@ -220,9 +252,10 @@ export class Monque<
 
   /**
    * Checks the server's version (MongoDB 6.0 or newer), creates the indexes and, with
-   * `recoverStaleJobs`, hands stale claims back. Called by `start`, `enqueue`, `now` and
-   * `schedule`; concurrent calls share one run, and after a success it does nothing. A failed run
-   * can be retried.
+   * `recoverStaleJobs`, hands stale claims back. Called by `start`, `enqueue`, `enqueueMany`,
+   * `now`, `schedule`, `getJob`, `findJobs` and `getStats` (every method that reads or writes
+   * jobs); concurrent calls share one run, and after a success it does nothing. A failed run can
+   * be retried.
    *
    * @throws UnsupportedServerVersionError on a server older than MongoDB 6.0 (nothing is created);
    * ConnectionError when MongoDB cannot be reached; DatabaseError when it refuses the indexes
@@ -245,27 +278,29 @@ export class Monque<
 
   /**
    * Adds a job. With `uniqueKey`, an active (pending or processing) job of the same name and key
-   * is returned instead of adding a second one, also under heavy concurrency; completed and
-   * failed jobs do not count.
+   * is returned instead of adding a second one, also under heavy concurrency (`created: false`
+   * says so: this call's data and `runAt` were dropped); completed and failed jobs do not count.
    *
    * @param name - The job name (1–255 characters, no control characters).
    * @param data - The payload: plain BSON-storable data (`undefined` is stored as `null`).
    * @param options - `runAt` (default now) and `uniqueKey`.
-   * @returns The job as stored (the existing one for a duplicate `uniqueKey`).
+   * @returns The job as stored and whether this call created it (`false` for a duplicate
+   * `uniqueKey`, with the existing job).
    * @throws InvalidArgumentError or PayloadTooLargeError before anything is written;
    * ConnectionError when the write fails for a transient reason (such as no connection),
    * DatabaseError when the database refuses it (such as a collection validator).
    *
    * @example
    * ```ts
-   * const job = await monque.enqueue('invoice', { orderId: 42 }, { uniqueKey: 'invoice-42' });
+   * const { job, created } = await monque.enqueue('invoice', { orderId: 42 }, { uniqueKey: 'invoice-42' });
+   * console.log(created ? 'queued' : 'already queued', job._id.toHexString());
    * ```
    */
   async enqueue<N extends keyof JobMap & string>(
     name: N,
     data: JobMap[N],
     options?: EnqueueOptions,
-  ): Promise<Job<JobMap[N]>> {
+  ): Promise<EnqueueResult<JobOf<JobMap, N>>> {
     const { document, uniqueKey } = prepareEnqueue(
       { name, data, options },
       this.#options.maxPayloadSize,
@@ -273,12 +308,16 @@ export class Monque<
     );
     await this.initialize();
     try {
-      const job =
+      const { job, created } =
         uniqueKey === undefined
-          ? await insertJob(this.#collection, document)
-          : (await upsertUniqueJob(this.#collection, name, uniqueKey, { $setOnInsert: document }))
-              .job;
-      return job as Job<JobMap[N]>;
+          ? { job: await insertJob(this.#collection, document), created: true }
+          : await upsertUniqueJob(
+              this.#collection,
+              name,
+              { uniqueKey },
+              { $setOnInsert: document },
+            );
+      return { job: job as JobOf<JobMap, N>, created };
     } catch (error) {
       throw asMonqueError(error, `could not enqueue job ${JSON.stringify(name)}`);
     }
@@ -303,9 +342,7 @@ export class Monque<
    * );
    * ```
    */
-  async enqueueMany(
-    jobs: readonly EnqueueManyJob<JobMap>[],
-  ): Promise<Job<JobMap[keyof JobMap & string]>[]> {
+  async enqueueMany(jobs: readonly EnqueueManyJob<JobMap>[]): Promise<JobOf<JobMap>[]> {
     if (!Array.isArray(jobs)) {
       throw new InvalidArgumentError('jobs', 'must be an array of { name, data, options? }', jobs);
     }
@@ -333,38 +370,40 @@ export class Monque<
     }
     await this.initialize();
     try {
-      return (await insertJobs(this.#collection, documents)) as Job<
-        JobMap[keyof JobMap & string]
-      >[];
+      return (await insertJobs(this.#collection, documents)) as JobOf<JobMap>[];
     } catch (error) {
       throw asMonqueError(error, `could not enqueue ${documents.length} jobs`);
     }
   }
 
   /**
-   * Adds a job that is due at once (`enqueue` without options).
+   * Adds a job that is due at once (`enqueue` without options, so `created` is always `true`).
    *
    * @example
    * ```ts
-   * await monque.now('send-email', { to: 'ada@example.com' });
+   * const { job } = await monque.now('send-email', { to: 'ada@example.com' });
    * ```
    */
-  now<N extends keyof JobMap & string>(name: N, data: JobMap[N]): Promise<Job<JobMap[N]>> {
+  now<N extends keyof JobMap & string>(
+    name: N,
+    data: JobMap[N],
+  ): Promise<EnqueueResult<JobOf<JobMap, N>>> {
     return this.enqueue(name, data);
   }
 
   /**
    * Creates a recurring job that runs at every time the cron expression matches. Idempotent: the
-   * job is identified by its name and `uniqueKey` (default: the name), so calling it at every
-   * start-up never adds a second job; a different expression, time zone or data updates the
-   * existing job. After a successful run the next time comes from the expression (missed times
+   * job is identified by its name and `key` (default: the name; stored as `scheduleKey`, apart
+   * from `enqueue`'s `uniqueKey`), so calling it at every start-up never adds a second job; a
+   * different expression, time zone or data updates the existing job. A recurring job stored by
+   * an earlier version with its key in `uniqueKey` is moved to `scheduleKey` (the same job). After a successful run the next time comes from the expression (missed times
    * are not caught up); failures are retried with backoff, and after a final failure (see
    * `maxRetries`) the failure is recorded and the job goes on at its next occurrence.
    *
    * @param cron - 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first.
    * @param name - The job name.
    * @param data - The payload of every run.
-   * @param options - `uniqueKey` and `timezone` (IANA name, default UTC).
+   * @param options - `key` and `timezone` (IANA name, default UTC).
    * @throws InvalidCronError for an invalid expression, InvalidArgumentError or
    * PayloadTooLargeError for other bad input — before anything is written; ConnectionError or
    * DatabaseError when the write fails.
@@ -379,11 +418,11 @@ export class Monque<
     name: N,
     data: JobMap[N],
     options?: ScheduleOptions,
-  ): Promise<Job<JobMap[N]>> {
+  ): Promise<JobOf<JobMap, N>> {
     assertJobName(name);
-    const { uniqueKey, timezone } = readCallOptions(options, ['uniqueKey', 'timezone']);
-    if (uniqueKey !== undefined) {
-      assertUniqueKey(uniqueKey, 'options.uniqueKey');
+    const { key, timezone } = readCallOptions(options, ['key', 'timezone']);
+    if (key !== undefined) {
+      assertUniqueKey(key, 'options.key');
     }
     if (timezone !== undefined) {
       assertTimezone(timezone, 'options.timezone');
@@ -396,11 +435,11 @@ export class Monque<
       const job = await scheduleRecurringJob(this.#collection, {
         name,
         data: payload,
-        uniqueKey: uniqueKey ?? name,
+        key: key ?? name,
         schedule,
         timezone,
       });
-      return job as Job<JobMap[N]>;
+      return job as JobOf<JobMap, N>;
     } catch (error) {
       throw asMonqueError(error, `could not schedule job ${JSON.stringify(name)}`);
     }
@@ -506,11 +545,11 @@ export class Monque<
    * if (job?.status === 'failed') console.log(job.failReason);
    * ```
    */
-  async getJob(id: ObjectId | string): Promise<Job<JobMap[keyof JobMap & string]> | null> {
+  async getJob(id: ObjectId | string): Promise<JobOf<JobMap> | null> {
     const jobId = assertJobId(id);
     await this.initialize();
     try {
-      return (await getJob(this.#collection, jobId)) as Job<JobMap[keyof JobMap & string]> | null;
+      return (await getJob(this.#collection, jobId)) as JobOf<JobMap> | null;
     } catch (error) {
       throw asMonqueError(error, `could not read job ${jobId.toHexString()}`);
     }
@@ -585,7 +624,13 @@ export class Monque<
   async #initialize(): Promise<void> {
     const { health } = this.#runtime;
     await health.track(assertServerVersion(this.#db), 'ask the server its version');
-    await health.track(ensureJobIndexes(this.#collection), 'create the job indexes');
+    // Not bounded by roundTripTimeout: on a large collection an index build takes as long as it
+    // takes, and the server has just answered.
+    try {
+      await ensureJobIndexes(this.#collection);
+    } catch (error) {
+      throw asMonqueError(error, 'could not create the job indexes');
+    }
     if (this.#options.recoverStaleJobs) {
       await this.#runtime.recoverStale();
     }

@@ -197,6 +197,23 @@ export interface MonqueOptions {
    * ```
    */
   maxPayloadSize?: number;
+  /**
+   * How long one database round trip of the scheduler may take before it fails with a
+   * `RoundTripTimeoutError` naming the operation (ms, > 0, ≤ 2^31 − 1): claims, heartbeats,
+   * stale takeovers, look-ups of due jobs, outcome writes, hand-backs of claim rounds, and the
+   * server-version check of `initialize()`. It guards against a half-open connection or a server
+   * that went away mid-command; the operation is given up (not cancelled) and tried again as
+   * after any connection problem. Index builds are not bounded by it (on a large collection the
+   * first `initialize()` waits for them), nor are your own calls such as `enqueue` (the driver's
+   * timeouts apply). Default: `max(2 × heartbeatInterval, 5 s)`, 20 s with the default
+   * `heartbeatInterval`.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { roundTripTimeout: 60_000 }); // a slow network: wait up to a minute
+   * ```
+   */
+  roundTripTimeout?: number;
 }
 
 /**
@@ -215,6 +232,14 @@ export type ResolvedMonqueOptions = Readonly<
 
 const HOUR = 60 * 60 * 1000;
 
+/** The shortest default `roundTripTimeout` (ms); otherwise twice the heartbeat interval. */
+const MIN_DEFAULT_ROUND_TRIP_TIMEOUT = 5000;
+
+/** The default `roundTripTimeout` for a heartbeat interval: max(2 × heartbeatInterval, 5 s). */
+function defaultRoundTripTimeout(heartbeatInterval: number): number {
+  return Math.max(2 * heartbeatInterval, MIN_DEFAULT_ROUND_TRIP_TIMEOUT);
+}
+
 const DEFAULTS = {
   collectionName: 'monque_jobs',
   pollInterval: 1000,
@@ -230,7 +255,7 @@ const DEFAULTS = {
   maxTakeovers: 2,
   recoverStaleJobs: true,
   maxPayloadSize: MAX_BSON_DOCUMENT_SIZE,
-} as const satisfies Omit<ResolvedMonqueOptions, 'schedulerInstanceId'>;
+} as const satisfies Omit<ResolvedMonqueOptions, 'schedulerInstanceId' | 'roundTripTimeout'>;
 
 function assertCollectionName(argument: string, value: unknown): void {
   if (
@@ -283,6 +308,7 @@ const VALIDATORS: { readonly [K in keyof MonqueOptions]-?: (arg: string, value: 
     recoverStaleJobs: assertBoolean,
     schedulerInstanceId: assertInstanceId,
     maxPayloadSize: count(1, MAX_BSON_DOCUMENT_SIZE),
+    roundTripTimeout: timer,
   };
 
 const KNOWN_OPTIONS = Object.keys(VALIDATORS);
@@ -310,7 +336,11 @@ function isOptionName(key: string): key is keyof MonqueOptions {
  */
 export function resolveMonqueOptions(options?: MonqueOptions): ResolvedMonqueOptions {
   if (options === undefined) {
-    return Object.freeze({ ...DEFAULTS, schedulerInstanceId: randomUUID() });
+    return Object.freeze({
+      ...DEFAULTS,
+      schedulerInstanceId: randomUUID(),
+      roundTripTimeout: defaultRoundTripTimeout(DEFAULTS.heartbeatInterval),
+    });
   }
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new InvalidArgumentError('options', 'must be an object or undefined', options);
@@ -329,9 +359,12 @@ export function resolveMonqueOptions(options?: MonqueOptions): ResolvedMonqueOpt
       given[key] = value;
     }
   }
+  const heartbeatInterval =
+    (given.heartbeatInterval as number | undefined) ?? DEFAULTS.heartbeatInterval;
   const resolved = {
     ...DEFAULTS,
     schedulerInstanceId: randomUUID(),
+    roundTripTimeout: defaultRoundTripTimeout(heartbeatInterval),
     ...(given as Partial<MonqueOptions>),
   };
   if (resolved.lockTimeout < 2 * resolved.heartbeatInterval) {

@@ -41,7 +41,9 @@ describe('npm start demo', () => {
     expect(emails).toHaveLength(3);
     expect(emails.every((job) => job.status === 'completed')).toBe(true);
     expect(emails.filter((job) => job.uniqueKey === 'invoice-42')).toHaveLength(1);
-    expect(run.output()).toMatch(/unique key 'invoice-42' enqueued twice → same job: true/);
+    expect(run.output()).toMatch(
+      /unique key 'invoice-42' enqueued twice → same job: true, created: false/,
+    );
   });
 
   it('charges the card on the third attempt, after two backoffs', () => {

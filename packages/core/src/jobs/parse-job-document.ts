@@ -75,6 +75,7 @@ const FIELD_CHECKS: readonly FieldCheck[] = [
   ['repeatInterval', 'a string or null', orNull(isString)],
   ['timezone', 'a string or null', orNull(isString)],
   ['uniqueKey', 'a string or absent', (value) => value === undefined || isString(value)],
+  ['scheduleKey', 'a string or absent', (value) => value === undefined || isString(value)],
   ['createdAt', 'a valid Date', isDate],
   ['updatedAt', 'a valid Date', isDate],
 ];

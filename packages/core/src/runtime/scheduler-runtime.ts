@@ -21,12 +21,6 @@ import { HealthMonitor } from './health-monitor.js';
 import { RepeatingTask } from './repeating-task.js';
 import type { MonqueEvents } from './safe-events.js';
 
-/**
- * The shortest time one database round trip is given before it counts as failed (ms); otherwise
- * twice the heartbeat interval.
- */
-const MIN_ROUND_TRIP_TIMEOUT = 5000;
-
 /** What a {@link SchedulerRuntime} is built from. */
 export interface SchedulerRuntimeOptions {
   readonly collection: Collection<JobDocument>;
@@ -58,10 +52,7 @@ export class SchedulerRuntime {
     this.#collection = collection;
     this.#events = events;
     this.#options = options;
-    this.health = new HealthMonitor(
-      2 * options.heartbeatInterval,
-      Math.max(2 * options.heartbeatInterval, MIN_ROUND_TRIP_TIMEOUT),
-    );
+    this.health = new HealthMonitor(2 * options.heartbeatInterval, options.roundTripTimeout);
     this.registry = new WorkerRegistry(options.maxConcurrency);
     this.#claimant = {
       instanceId: options.schedulerInstanceId,

@@ -1,4 +1,4 @@
-import { WorkerRegistrationError } from '../errors.js';
+import { MonqueError, WorkerRegistrationError } from '../errors.js';
 import type { Job } from '../jobs/job.js';
 
 /**
@@ -124,7 +124,7 @@ export class WorkerRegistry {
   release(name: string, count = 1): void {
     const held = this.#held.get(name) ?? 0;
     if (held < count) {
-      throw new Error(
+      throw new MonqueError(
         `internal: fewer than ${count} slot(s) held for job name ${JSON.stringify(name)}`,
       );
     }

@@ -46,7 +46,7 @@ describe('a job taken over again and again', () => {
       lockTimeout: 300,
     });
     await rescuer.start();
-    const job = await rescuer.enqueue('poison', null);
+    const { job } = await rescuer.enqueue('poison', null);
 
     for (const [round, id] of ['zombie-1', 'zombie-2', 'zombie-3'].entries()) {
       const recovered = nextEvent(rescuer, 'stale:recovered');

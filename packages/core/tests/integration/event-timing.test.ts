@@ -57,11 +57,11 @@ describe('event timing (SC-005)', () => {
       emitted['job:fail'] = answered.sameTurn('update');
     });
     const completed = nextEvent(monque, 'job:complete');
-    const ok = await monque.enqueue('ok', null);
+    const { job: ok } = await monque.enqueue('ok', null);
     await completed;
     expect((await monque.collection.findOne({ _id: ok._id }))?.status).toBe('completed');
     const failed = nextEvent(monque, 'job:fail');
-    const bad = await monque.enqueue('bad', null);
+    const { job: bad } = await monque.enqueue('bad', null);
     await failed;
     expect((await monque.collection.findOne({ _id: bad._id }))?.status).toBe('failed');
 
@@ -90,7 +90,7 @@ describe('event timing (SC-005)', () => {
     });
     const started = nextEvent(owner, 'job:start');
     await owner.start();
-    const job = await owner.enqueue('slow', null);
+    const { job } = await owner.enqueue('slow', null);
     await started;
 
     // The rescuer has no worker: the recovered job stays pending for inspection.

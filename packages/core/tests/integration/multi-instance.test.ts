@@ -81,7 +81,7 @@ describe('several instances', () => {
     // Concurrency 1: while its old run hangs, the old owner cannot claim the job back.
     const ownerStarted = nextEvent(owner, 'job:start');
     await owner.start();
-    const job = await owner.enqueue('long', null);
+    const { job } = await owner.enqueue('long', null);
     const [claimed] = await ownerStarted;
     const claimedAt = claimed.lockedAt?.getTime() ?? 0;
 

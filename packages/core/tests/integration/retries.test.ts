@@ -49,7 +49,7 @@ describe('retries with exponential backoff (SC-003)', () => {
       });
     });
     await monque.start();
-    const job = await monque.enqueue('flaky', null);
+    const { job } = await monque.enqueue('flaky', null);
     await finished;
     await Promise.all(checks);
     expect(events.map((event) => event.willRetry)).toEqual([true, true, true, false]);

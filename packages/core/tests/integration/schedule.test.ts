@@ -18,7 +18,7 @@ describe('schedule()', () => {
     expect(await monque.collection.countDocuments({})).toBe(1);
     expect(first).toMatchObject({
       repeatInterval: '0 * * * *',
-      uniqueKey: 'hourly',
+      scheduleKey: 'hourly',
       timezone: null,
     });
   });
@@ -49,10 +49,10 @@ describe('schedule()', () => {
     expect(await monque.collection.countDocuments({})).toBe(1);
   });
 
-  it('keeps separate recurring jobs of one name apart by uniqueKey', async () => {
+  it('keeps separate recurring jobs of one name apart by key', async () => {
     const monque = harness.create({ collectionName: harness.collectionName() });
-    const eu = await monque.schedule('0 8 * * *', 'digest', { region: 'eu' }, { uniqueKey: 'eu' });
-    const us = await monque.schedule('0 8 * * *', 'digest', { region: 'us' }, { uniqueKey: 'us' });
+    const eu = await monque.schedule('0 8 * * *', 'digest', { region: 'eu' }, { key: 'eu' });
+    const us = await monque.schedule('0 8 * * *', 'digest', { region: 'us' }, { key: 'us' });
     expect(eu._id.equals(us._id)).toBe(false);
   });
 

@@ -1,6 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConnectionError, JobOwnershipLostError, ListenerError } from '../../src/errors.js';
+import {
+  ConnectionError,
+  InvalidArgumentError,
+  JobOwnershipLostError,
+  ListenerError,
+} from '../../src/errors.js';
 import type { JobErrorEvent, JobFailEvent, MonqueEventMap } from '../../src/events.js';
 import type { JobDocument } from '../../src/jobs/job.js';
 import { JobRunner } from '../../src/processing/job-runner.js';
@@ -421,6 +426,6 @@ describe('JobRunner', () => {
       throw new Error('handler failed');
     });
     await vi.waitFor(() => expect(settled).toEqual(['job']));
-    expect(errors).toEqual([{ error: expect.any(RangeError), job }]);
+    expect(errors).toEqual([{ error: expect.any(InvalidArgumentError), job }]);
   });
 });

@@ -110,8 +110,11 @@ describe('HealthMonitor', () => {
     await expect(hanging).rejects.toBeInstanceOf(ConnectionError);
     await expect(hanging).rejects.toMatchObject({
       name: 'RoundTripTimeoutError',
+      operation: 'send the heartbeat',
       timeout: 5000,
-      message: 'could not send the heartbeat: the database did not answer within 5000 ms',
+      message:
+        'could not send the heartbeat: the database did not answer within 5000 ms ' +
+        '(roundTripTimeout)',
     });
     expect(health.isHealthy()).toBe(false);
     answer('late');

@@ -53,7 +53,8 @@ describe('error subclasses', () => {
     [
       'RoundTripTimeoutError',
       new RoundTripTimeoutError('send the heartbeat', 5000),
-      'could not send the heartbeat: the database did not answer within 5000 ms',
+      'could not send the heartbeat: the database did not answer within 5000 ms ' +
+        '(roundTripTimeout)',
     ],
     [
       'DatabaseError',
@@ -111,6 +112,13 @@ describe('error subclasses', () => {
       'Job data is 20000000 bytes once BSON-encoded, more than the limit of 16777216 bytes ' +
         '(option maxPayloadSize); store large content elsewhere and pass a reference.',
     ],
+    [
+      'PayloadTooLargeError',
+      new PayloadTooLargeError(16_777_000, 16_760_832, 'document'),
+      'The job document would be 16777000 bytes once BSON-encoded, more than the 16760832 bytes ' +
+        "a new job may take (MongoDB's limit of 16 MiB per document, less the room kept free for " +
+        'what running the job adds); store large content elsewhere and pass a reference.',
+    ],
   ];
 
   it.each(cases)('%s has its name, message and base class', (name, error, message) => {
@@ -138,10 +146,11 @@ describe('error subclasses', () => {
       '65a1f0c2e4b0a1b2c3d4e5f6',
     );
     const payload = new PayloadTooLargeError(2048, 1024);
-    expect([payload.size, payload.limit]).toEqual([2048, 1024]);
+    expect([payload.size, payload.limit, payload.measured]).toEqual([2048, 1024, 'data']);
+    expect(new PayloadTooLargeError(2048, 1024, 'document').measured).toBe('document');
     const timeout = new RoundTripTimeoutError('ping', 5000);
     expect(timeout).toBeInstanceOf(ConnectionError);
-    expect(timeout.timeout).toBe(5000);
+    expect([timeout.operation, timeout.timeout]).toEqual(['ping', 5000]);
     const database = new DatabaseError('x', { cause, code: 86, codeName: 'IndexKeySpecsConflict' });
     expect([database.cause, database.code, database.codeName]).toEqual([
       cause,

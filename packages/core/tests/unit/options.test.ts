@@ -36,8 +36,19 @@ describe('resolveMonqueOptions', () => {
       recoverStaleJobs: true,
       schedulerInstanceId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       maxPayloadSize: 16 * 1024 * 1024,
+      roundTripTimeout: 20_000,
     });
     expect(Object.isFrozen(resolved)).toBe(true);
+  });
+
+  it.each<[MonqueOptions, number]>([
+    [{}, 20_000],
+    [{ heartbeatInterval: 30_000, lockTimeout: 60_000 }, 60_000],
+    [{ heartbeatInterval: 1000, lockTimeout: 2000 }, 5000],
+    [{ heartbeatInterval: 1000, lockTimeout: 2000, roundTripTimeout: 750 }, 750],
+    [{ roundTripTimeout: 120_000 }, 120_000],
+  ])('resolves roundTripTimeout: given, or max(2 × heartbeatInterval, 5 s) (%j)', (options, ms) => {
+    expect(resolveMonqueOptions(options).roundTripTimeout).toBe(ms);
   });
 
   it('gives each instance its own random schedulerInstanceId', () => {
@@ -89,11 +100,18 @@ describe('resolveMonqueOptions', () => {
       'Invalid options.pollIntreval: is not a Monque option (known options: collectionName, ' +
         'pollInterval, backupPollInterval, maxRetries, baseRetryInterval, maxBackoffDelay, ' +
         'shutdownTimeout, defaultConcurrency, maxConcurrency, heartbeatInterval, lockTimeout, ' +
-        'maxTakeovers, recoverStaleJobs, schedulerInstanceId, maxPayloadSize); got number 5.',
+        'maxTakeovers, recoverStaleJobs, schedulerInstanceId, maxPayloadSize, roundTripTimeout); ' +
+        'got number 5.',
     );
   });
 
-  const timers = ['pollInterval', 'backupPollInterval', 'shutdownTimeout', 'heartbeatInterval'];
+  const timers = [
+    'pollInterval',
+    'backupPollInterval',
+    'shutdownTimeout',
+    'heartbeatInterval',
+    'roundTripTimeout',
+  ];
   const durations = ['baseRetryInterval', 'maxBackoffDelay', 'lockTimeout'];
   const badDurations: [string, unknown][] = [
     ['negative', -1],

@@ -67,6 +67,7 @@ describe('parseJobDocument', () => {
     ['repeatInterval', { repeatInterval: 5 }, 'a string or null', 'number 5', ''],
     ['timezone', { timezone: false }, 'a string or null', 'boolean false', ''],
     ['uniqueKey', { uniqueKey: null }, 'a string or absent', 'null', ''],
+    ['scheduleKey', { scheduleKey: 7 }, 'a string or absent', 'number 7', ''],
     ['createdAt', { createdAt: undefined }, 'a valid Date', 'undefined', ''],
     ['updatedAt', { updatedAt: null }, 'a valid Date', 'null', ''],
   ])('reports a bad %s (%j)', (field, override, expected, found, where) => {
