@@ -18,12 +18,5 @@ export default defineProject({
     // and a busy two-core machine runs many of them well beyond Vitest's 5 s default.
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Type tests (`*.test-d.ts`): what exists only as types (the event map, typed payloads) is
-    // checked by the compiler as part of the run.
-    typecheck: {
-      enabled: true,
-      include: ['tests/**/*.test-d.ts'],
-      tsconfig: './tsconfig.json',
-    },
   },
 });
