@@ -26,11 +26,11 @@ export default defineConfig({
       // `npm test` measured when they were set — raise them as tests are added.
       thresholds: {
         'packages/core/src/**': { statements: 100, functions: 100, lines: 100, branches: 95 },
-        // Measured 86.86 / 79.25 / 90.72 / 89.85 %.
+        // Measured 87.68 / 80.45 / 91.72 / 90.41 %.
         'packages/mongo-emulator/src/**': {
-          statements: 86,
-          branches: 78,
-          functions: 90,
+          statements: 87,
+          branches: 79,
+          functions: 91,
           lines: 89,
         },
         // Measured 90.62 / 85 / 88 / 92.22 %.
