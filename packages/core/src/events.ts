@@ -62,12 +62,35 @@ export interface JobFailEvent {
 }
 
 /**
+ * Payload of `'job:cancelled'`: a job was cancelled, and its new state was written. Emitted by the
+ * instance that wrote it: the one that called `cancelJob()` (or `unschedule()`) for a pending
+ * job; for a running job, the instance that ran it, once its handler has settled (or
+ * `abortGracePeriod` has passed) and the job was written `cancelled` under the claim's fence.
+ *
+ * @example
+ * ```ts
+ * monque.on('job:cancelled', ({ job }: JobCancelledEvent) => {
+ *   console.info(`${job.name} ${job._id.toHexString()} cancelled (${job.status})`);
+ * });
+ * ```
+ */
+export interface JobCancelledEvent {
+  /**
+   * The job as the cancel left it: `status: 'cancelled'` and the claim fields cleared — or, for a
+   * recurring job (whose one occurrence was cancelled), `status: 'pending'` at its next
+   * occurrence.
+   */
+  job: Job;
+}
+
+/**
  * Payload of `'job:error'`: an error of Monque itself (not a handler's), such as a lost database
  * connection (`ConnectionError`), a write the database refused (`DatabaseError`), a foreign
  * document in the jobs collection, or a listener that threw (`ListenerError`); `job` is set when
  * one job is concerned (as this instance claimed it). A transiently failed outcome write is
  * reported once per attempt while Monque retries it; `JobOwnershipLostError` says the job was
- * taken over. With no `job:error` listener these errors become process warnings (rate-limited).
+ * taken over, or that this instance gave it up because its heartbeats could not be confirmed (its
+ * handler's signal is then aborted with that error). With no `job:error` listener these errors become process warnings (rate-limited).
  *
  * @example
  * ```ts
@@ -146,6 +169,8 @@ export interface MonqueEventMap {
   'job:complete': [event: JobCompleteEvent];
   /** A run failed (its handler threw, or see {@link JobFailEvent}), and the failure was written. */
   'job:fail': [event: JobFailEvent];
+  /** A job was cancelled and its new state was written (see {@link JobCancelledEvent}). */
+  'job:cancelled': [event: JobCancelledEvent];
   /** Monque itself hit an error (not a handler); a process warning when nobody listens. */
   'job:error': [event: JobErrorEvent];
   /** Jobs with stale claims were returned to pending. */

@@ -17,6 +17,14 @@ import {
   networkError,
 } from './fakes.js';
 
+/** The runner's clocks and limits (the fake timers, when a test uses them, drive `Date.now()`). */
+const RUNNER_CLOCKS = {
+  now: () => new Date(),
+  monotonic: () => Date.now(),
+  leaseSpan: 60_000,
+  abortGracePeriod: 1000,
+};
+
 function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
   const events = new EventEmitter<MonqueEventMap>();
   const errors: JobErrorEvent[] = [];
@@ -42,6 +50,7 @@ function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
     health: new HealthMonitor(1000, 5000),
     maxOutcomeRetryDelay: 300,
     onSettled: (name) => settled.push(name),
+    ...RUNNER_CLOCKS,
   });
   return { runner, events, errors, log, settled, writes, reads, batches, announced };
 }
@@ -415,6 +424,7 @@ describe('JobRunner', () => {
       health: new HealthMonitor(1000, 5000),
       maxOutcomeRetryDelay: 300,
       onSettled: (name) => settled.push(name),
+      ...RUNNER_CLOCKS,
     });
     const job = claimedJob();
     runner.run(job, () => {

@@ -28,6 +28,7 @@ describe('resolveMonqueOptions', () => {
       baseRetryInterval: 1000,
       maxBackoffDelay: 24 * 60 * 60 * 1000,
       shutdownTimeout: 30_000,
+      abortGracePeriod: 1000,
       defaultConcurrency: 5,
       maxConcurrency: undefined,
       heartbeatInterval: 10_000,
@@ -88,12 +89,18 @@ describe('resolveMonqueOptions', () => {
       'options.pollIntreval',
       'Invalid options.pollIntreval: is not a Monque option (known options: collectionName, ' +
         'pollInterval, backupPollInterval, maxRetries, baseRetryInterval, maxBackoffDelay, ' +
-        'shutdownTimeout, defaultConcurrency, maxConcurrency, heartbeatInterval, lockTimeout, ' +
+        'shutdownTimeout, abortGracePeriod, defaultConcurrency, maxConcurrency, heartbeatInterval, lockTimeout, ' +
         'maxTakeovers, recoverStaleJobs, schedulerInstanceId, maxPayloadSize); got number 5.',
     );
   });
 
-  const timers = ['pollInterval', 'backupPollInterval', 'shutdownTimeout', 'heartbeatInterval'];
+  const timers = [
+    'pollInterval',
+    'backupPollInterval',
+    'shutdownTimeout',
+    'abortGracePeriod',
+    'heartbeatInterval',
+  ];
   const durations = ['baseRetryInterval', 'maxBackoffDelay', 'lockTimeout'];
   const badDurations: [string, unknown][] = [
     ['negative', -1],

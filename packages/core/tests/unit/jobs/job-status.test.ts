@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { isJobStatus, JobStatus } from '../../../src/jobs/job-status.js';
 
 describe('JobStatus', () => {
-  it('has the four stored values', () => {
+  it('has the five stored values', () => {
     expect(JobStatus).toEqual({
       Pending: 'pending',
       Processing: 'processing',
       Completed: 'completed',
       Failed: 'failed',
+      Cancelled: 'cancelled',
     });
   });
 
