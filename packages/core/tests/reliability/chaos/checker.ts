@@ -53,6 +53,8 @@ export interface ChaosVerdict {
     readonly errors: Readonly<Record<string, number>>;
     /** Final statuses of the jobs. */
     readonly statuses: Readonly<Record<string, number>>;
+    /** Why the failed jobs failed (their `failReason`, job ids left out). */
+    readonly failReasons: Readonly<Record<string, number>>;
   };
   /** Jobs that did not reach a terminal state, or a recurring job that stopped running. */
   readonly lost: readonly string[];
@@ -215,6 +217,15 @@ export function checkChaos(evidence: ChaosEvidence): ChaosVerdict {
       ),
       errors: tally(workers.filter(({ ev }) => ev === 'error').map(({ error }) => String(error))),
       statuses: tally(jobs.map(({ status }) => status)),
+      failReasons: tally(
+        jobs
+          .filter(({ status }) => status === 'failed')
+          .map(({ failReason }) =>
+            String(failReason)
+              .replace(/[0-9a-f]{24}/g, '<id>')
+              .slice(0, 120),
+          ),
+      ),
     },
     ...checkJobs(jobs, enqueued, executions, nemesis),
     crashes: checkProcesses(evidence, timeline),

@@ -16,7 +16,8 @@ export function chaosSummary({ verdict, durationMs }: ChaosRun): string {
     `${(durationMs / 1000).toFixed(0)} s in all; ${c.processes} worker processes; ` +
     `${c.kills} kills, ${c.freezes} freezes, ${c.failPoints} fail points (fired ${c.failPointsFired}), ` +
     `${c.outages} outages; jobs ${counts(c.enqueued)}, ${c.enqueueErrors} enqueue errors; ` +
-    `${c.executions} executions, ${c.completions} returned; statuses ${counts(c.statuses)}; ` +
+    `${c.executions} executions, ${c.completions} returned; statuses ${counts(c.statuses)}` +
+    `${Object.keys(c.failReasons).length === 0 ? '' : ` (failed: ${counts(c.failReasons)})`}; ` +
     `completed twice ${twice} (${counts(completedTwice)}), unexplained ` +
     `${verdict.unexplainedCompletions.length}; overlaps ${verdict.overlaps.length} (not counted: ` +
     `${excusedOverlaps.interrupted} owner frozen or killed, ${excusedOverlaps.ignoresSignal} ` +
@@ -24,6 +25,9 @@ export function chaosSummary({ verdict, durationMs }: ChaosRun): string {
     `lost ${verdict.lost.length}, stuck ${verdict.stuck.length}, crashes ${verdict.crashes.length}`
   );
 }
+
+/** What counts as a long run, whose results results.json and the README show. */
+export const LONG_RUN = { seeds: 3, seconds: 60 } as const;
 
 /** One row of the long run's results (results.json). */
 export interface ChaosResultRow {
@@ -46,6 +50,8 @@ export interface ChaosResultRow {
   readonly overlaps: number;
   readonly excusedOverlaps: { readonly interrupted: number; readonly ignoresSignal: number };
   readonly aborts: Readonly<Record<string, number>>;
+  /** Why the failed jobs failed, counted. */
+  readonly failReasons: Readonly<Record<string, number>>;
   /** The checker's failures (empty when the seed passed). */
   readonly failures: readonly string[];
 }
@@ -85,6 +91,7 @@ export function resultRow(run: ChaosRun): ChaosResultRow {
     overlaps: run.verdict.overlaps.length,
     excusedOverlaps: run.verdict.excusedOverlaps,
     aborts: c.aborts,
+    failReasons: c.failReasons,
     failures: run.failures,
   };
 }
@@ -109,6 +116,7 @@ export function renderResults(results: ChaosResults): string {
     'lost',
     'stuck',
     'crashes',
+    'failed jobs',
     'completed twice (killed / frozen / cut off / unexplained)',
     'overlaps (counted / owner frozen or killed / signal ignored)',
     'lost-lease aborts',
@@ -128,6 +136,7 @@ export function renderResults(results: ChaosResults): string {
       String(row.lost),
       String(row.stuck),
       String(row.crashes),
+      String(Object.values(row.failReasons).reduce((sum, count) => sum + count, 0)),
       `${row.completedTwice.killed ?? 0} / ${row.completedTwice.frozen ?? 0} / ` +
         `${row.completedTwice['cut off'] ?? 0} / ${row.unexplainedCompletions}`,
       `${row.overlaps} / ${row.excusedOverlaps.interrupted} / ${row.excusedOverlaps.ignoresSignal}`,
@@ -137,6 +146,11 @@ export function renderResults(results: ChaosResults): string {
   );
   const failures = results.rows.flatMap((row) =>
     row.failures.slice(0, 5).map((failure) => `- seed ${row.seed}: ${failure}`),
+  );
+  const failedJobs = results.rows.flatMap((row) =>
+    Object.entries(row.failReasons).map(
+      ([reason, count]) => `- seed ${row.seed}: ${count} × ${reason}`,
+    ),
   );
   return [
     `${results.rows.length} seeds, ${passed} passed, ${results.rows.length - passed} failed. ` +
@@ -148,6 +162,7 @@ export function renderResults(results: ChaosResults): string {
     `|${header.map(() => ' --- ').join('|')}|`,
     ...lines.map((line) => `| ${line} |`),
     ...(failures.length === 0 ? [] : ['', 'First failures of each failed seed:', '', ...failures]),
+    ...(failedJobs.length === 0 ? [] : ['', 'Why the failed jobs failed:', '', ...failedJobs]),
   ].join('\n');
 }
 
