@@ -54,6 +54,17 @@ const FAIL_POINTS = {
 
 export type FailPointKind = keyof typeof FAIL_POINTS;
 
+/** How often each fail point is drawn: the one that makes leases lapse most. */
+const FAIL_POINT_WEIGHTS: Readonly<Record<FailPointKind, number>> = {
+  'write-errors': 3,
+  'retryable-write-errors': 1,
+  'claim-errors': 1,
+  'closed-connections': 1,
+  'slow-writes': 1,
+  'change-stream-errors': 1,
+  'enqueue-errors': 1,
+};
+
 /** What the nemesis works on. */
 export interface NemesisOptions {
   readonly pool: WorkerPool;
@@ -71,7 +82,8 @@ export interface NemesisOptions {
  * The nemesis of a chaos run: every choice — which disturbance, when, on which process, for how
  * long — is drawn from its seeded generator. It SIGKILLs worker processes (each is restarted after
  * 0–1 s), SIGSTOPs one at a time for 1–3 × `lockTimeout` then SIGCONTs it, injects `failCommand`
- * fail points into one client for ¼–2 × `lockTimeout`, and stops the database for 1–3 s. The
+ * fail points into one client for ¼–2 × `lockTimeout` (failing writes: 1–2 × `lockTimeout`), and
+ * stops the database for 1–3 s. The
  * first disturbances are one of each kind, in a drawn order; then they are drawn by weight. At
  * most one freeze, and one fail point or outage, at a time; at least two workers keep running.
  * Each step is logged before it is taken (`kill`, `freeze`, `fail-point-on`, `outage-start`…).
@@ -161,9 +173,13 @@ export class Nemesis {
       }
       case 'fail-point': {
         if (this.#databaseBusy || running.length === 0) return undefined;
-        const failPoint = prng.pick(Object.keys(FAIL_POINTS) as FailPointKind[]);
+        const failPoint = prng.weighted(FAIL_POINT_WEIGHTS);
         const target = failPoint === 'enqueue-errors' ? undefined : prng.pick(running);
-        const length = prng.int(Math.round(lockTimeout / 4), 2 * lockTimeout);
+        // Failing writes last long enough for the target's leases to lapse; the others vary.
+        const length = prng.int(
+          failPoint === 'write-errors' ? lockTimeout : Math.round(lockTimeout / 4),
+          2 * lockTimeout,
+        );
         const blockTimeMS = prng.int(100, Math.round(lockTimeout / 2));
         this.#databaseBusy = true;
         return () => this.#failPoint(failPoint, target, length, blockTimeMS);

@@ -28,7 +28,7 @@ export type JobKind = 'now' | 'delayed' | 'unique' | 'cron';
 
 /**
  * The producer of a chaos run, in the test's process with a client of its own: it adds jobs
- * without pause — due now, delayed, with a unique key — chosen by its seeded generator, and two
+ * 50–250 ms apart — due now, delayed, with a unique key — chosen by its seeded generator, and two
  * recurring jobs at the start. Each job it was told about is logged (`enqueued`, with its id);
  * an enqueue that fails (`enqueue-error`) is sent again until it is acknowledged.
  */
@@ -73,11 +73,15 @@ export class ChaosProducer {
   async #produce(): Promise<void> {
     while (!this.#stopping) {
       // The producer's pace, drawn from its generator: the load is part of the stimulus.
-      await delay(this.#prng.int(20, 200));
+      await delay(this.#prng.int(50, 250));
       const kind = this.#prng.weighted({ now: 55, delayed: 25, unique: 20 });
+      // Mostly short handlers; 30 % outlive lockTimeout (up to twice), so that a lease lost while
+      // they run shows.
+      const work = this.#prng.chance(0.3)
+        ? this.#prng.int(this.#lockTimeout, 2 * this.#lockTimeout)
+        : this.#prng.int(20, 500);
       const data: LoggedJobData = {
-        // Mostly short handlers, some longer than lockTimeout.
-        work: 20 + Math.floor(this.#prng.next() ** 2 * 1.5 * this.#lockTimeout),
+        work,
         honours: this.#prng.chance(0.9),
         failAttempts: this.#prng.chance(0.1) ? 1 : 0,
       };

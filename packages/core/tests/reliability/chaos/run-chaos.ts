@@ -144,6 +144,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
   } finally {
     await pool.killAll();
     await producerClient.close();
+    if (database === undefined) {
+      // A server of the suite's own: leave nothing behind.
+      await admin
+        .db(dbName)
+        .dropDatabase()
+        .catch((error: unknown) => log.write({ ev: 'harness-error', message: String(error) }));
+    }
     await admin.close();
     if (database !== undefined) {
       const { code, signal } = await database.exit();
