@@ -136,7 +136,7 @@ export class InvalidCronError extends MonqueError {
 
 /**
  * Monque could not reach or talk to MongoDB: a network error, no server to select, a server that
- * is not (or no longer) primary, a write conflict, a timeout — an error that is *transient*, so
+ * is not (or no longer) primary, a write conflict, a timeout — an error that is _transient_, so
  * the operation may succeed when tried again (see `classifyError`). The message names the
  * operation and the cause; `cause` holds the driver's error.
  *
@@ -211,7 +211,7 @@ export class RoundTripTimeoutError extends ConnectionError {
  * @example
  * ```ts
  * try {
- *   await monque.enqueue('report', data);
+ *   await monque.enqueue('invoice', { orderId: 42 });
  * } catch (error) {
  *   if (error instanceof DatabaseError && error.code === 121) console.error('validator refused it');
  * }
@@ -233,7 +233,7 @@ export class DatabaseError extends MonqueError {
    * @example
    * ```ts
    * throw new DatabaseError('could not enqueue job "a": Document failed validation', {
-   *   cause: serverError,
+   *   cause: new Error('Document failed validation'),
    *   code: 121,
    *   codeName: 'DocumentValidationFailure',
    * });

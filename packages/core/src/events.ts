@@ -24,8 +24,9 @@ export interface JobCompleteEvent {
 
 /**
  * Payload of `'job:fail'`: the job as written after the failure, the error, and whether the job
- * will be retried. Emitted once the failure write has landed. Besides a handler's failure, a job
- * also fails (`willRetry: false`) when it was taken over more than `maxTakeovers` times (a
+ * will be retried. Emitted once the failure write has landed. Besides a handler's failure, an
+ * attempt fails when its time limit elapsed (a `JobTimeoutError`, retried like any failure), and
+ * a job fails (`willRetry: false`) when it was taken over more than `maxTakeovers` times (a
  * `TakeoverLimitError`, the handler not run) or when the database refused its outcome for good
  * (the `DatabaseError`; the job's final failure was written instead).
  *
@@ -50,8 +51,8 @@ export interface JobFailEvent {
    */
   job: Job;
   /**
-   * What the handler threw (a non-Error throw is wrapped in an Error); a `TakeoverLimitError` or
-   * a `DatabaseError` when the job failed for those reasons.
+   * What the handler threw (a non-Error throw is wrapped in an Error); a `JobTimeoutError`, a
+   * `TakeoverLimitError` or a `DatabaseError` when the job failed for those reasons.
    */
   error: Error;
   /**

@@ -44,6 +44,7 @@ export type WaitEventName =
   | 'job:start'
   | 'job:complete'
   | 'job:fail'
+  | 'job:cancelled'
   | 'job:error'
   | 'stale:recovered';
 

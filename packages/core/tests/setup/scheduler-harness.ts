@@ -6,12 +6,16 @@ import { Monque } from '../../src/monque.js';
 import type { MonqueOptions } from '../../src/options.js';
 import { withFrozenHeartbeats } from '../integration/support/frozen-heartbeats.js';
 
-/** Options that keep integration tests fast: short intervals, quick retries. */
+/**
+ * Options that keep integration tests fast: short intervals, quick retries. The lease
+ * (`lockTimeout − heartbeatInterval`, 500 ms) leaves a busy machine's event loop 400 ms of
+ * slack beyond a heartbeat before an instance gives its jobs up (see `LeaseWatch`).
+ */
 export const FAST_OPTIONS: MonqueOptions = {
   pollInterval: 50,
   backupPollInterval: 1000,
   heartbeatInterval: 100,
-  lockTimeout: 300,
+  lockTimeout: 600,
   baseRetryInterval: 50,
   shutdownTimeout: 2000,
 };

@@ -12,9 +12,12 @@ describe('JobStatus', () => {
     });
   });
 
-  it.each(['pending', 'processing', 'completed', 'failed'])('isJobStatus accepts %s', (value) => {
-    expect(isJobStatus(value)).toBe(true);
-  });
+  it.each(['pending', 'processing', 'completed', 'failed', 'cancelled'])(
+    'isJobStatus accepts %s',
+    (value) => {
+      expect(isJobStatus(value)).toBe(true);
+    },
+  );
 
   it.each(['queued', 'PENDING', '', null, { $ne: null }])('isJobStatus rejects %j', (value) => {
     expect(isJobStatus(value)).toBe(false);
