@@ -185,22 +185,32 @@ describe('the chaos checker', () => {
     it('are explained by a kill, a freeze or a cut-off of the first owner before the second run', () => {
       expect(
         twice([nemesis(250, 'kill', { target: A.proc, targetPid: A.pid })]).completedTwice,
-      ).toEqual({ killed: 1, frozen: 0, 'cut off': 0 });
+      ).toEqual({ killed: 1, frozen: 0, 'cut off': 0, 'lease lapsed': 0 });
       expect(
         twice([
           nemesis(150, 'freeze', { target: A.proc, targetPid: A.pid }),
           nemesis(2500, 'thaw', { target: A.proc, targetPid: A.pid }),
         ]).completedTwice,
-      ).toEqual({ killed: 0, frozen: 1, 'cut off': 0 });
+      ).toEqual({ killed: 0, frozen: 1, 'cut off': 0, 'lease lapsed': 0 });
       expect(
         twice([nemesis(210, 'outage-start'), nemesis(2000, 'outage-end')]).completedTwice,
-      ).toEqual({ killed: 0, frozen: 0, 'cut off': 1 });
+      ).toEqual({ killed: 0, frozen: 0, 'cut off': 1, 'lease lapsed': 0 });
       expect(
         twice([
           nemesis(210, 'fail-point-on', { target: A.proc, commands: ['update'] }),
           nemesis(2000, 'fail-point-off', { target: A.proc }),
         ]).completedTwice,
-      ).toEqual({ killed: 0, frozen: 0, 'cut off': 1 });
+      ).toEqual({ killed: 0, frozen: 0, 'cut off': 1, 'lease lapsed': 0 });
+    });
+
+    it('are explained when the first owner gave the job up as its lease lapsed', () => {
+      const lapsed = (reason: string, lockedAt: number) =>
+        twice([], [record(150, A.proc, A.pid, 'signal', { job: 'j', due: 1, lockedAt, reason })])
+          .completedTwice['lease lapsed'];
+      expect(lapsed('JobOwnershipLostError', 100)).toBe(1);
+      // Another claim of the job, or another reason, is no cause.
+      expect(lapsed('JobOwnershipLostError', 99)).toBe(0);
+      expect(lapsed('ShutdownTimeoutError', 100)).toBe(0);
     });
 
     it('are reported without such a cause, or when the first completion was announced', () => {
@@ -214,7 +224,7 @@ describe('the chaos checker', () => {
         nemesis(3050, 'kill', { target: A.proc, targetPid: A.pid }),
       ]);
       expect(unrelated.unexplainedCompletions).toEqual([
-        'run j completed by w0.1 and again by w1.1, its first owner neither killed, frozen nor cut off',
+        'run j completed by w0.1 and again by w1.1, its first owner neither killed, frozen nor cut off, nor did its lease lapse',
       ]);
       const announced = twice(
         [nemesis(250, 'kill', { target: A.proc, targetPid: A.pid })],

@@ -30,8 +30,12 @@ export interface ChaosEvidence {
   readonly jobs: readonly FinalJob[];
 }
 
-/** Why the first owner of a job that completed twice lost it. */
-export type SecondRunCause = 'killed' | 'frozen' | 'cut off';
+/**
+ * Why the first owner of a run that completed twice lost it: the nemesis killed or froze it, or
+ * cut it off from the database; or its lease lapsed and it gave the job up itself (its handler's
+ * signal aborted with `JobOwnershipLostError`; a handler that ignores the signal then returns).
+ */
+export type SecondRunCause = 'killed' | 'frozen' | 'cut off' | 'lease lapsed';
 
 /** What the checker found. Each list holds one readable line per finding. */
 export interface ChaosVerdict {
@@ -62,7 +66,7 @@ export interface ChaosVerdict {
   readonly stuck: readonly string[];
   /** Processes that ended in a way the nemesis or the harness did not cause, and fatal errors. */
   readonly crashes: readonly string[];
-  /** Runs completed twice whose first owner was killed, frozen or cut off: counts by cause. */
+  /** Runs completed twice whose first owner lost them for a cause: counts by cause. */
   readonly completedTwice: Readonly<Record<SecondRunCause, number>>;
   /** Runs completed twice with no such cause. */
   readonly unexplainedCompletions: readonly string[];
@@ -185,7 +189,8 @@ class Timeline {
  *   recurring job) whose handlers both returned are allowed only when the first owner did not
  *   announce the completion (`job:complete`) and, between the first execution's start and the
  *   second's, was killed, frozen, or cut off from the database (an outage, or a fail point on its
- *   writes: then its outcome cannot land before its lease lapses);
+ *   writes: then its outcome cannot land before its lease lapses), or gave the job up itself when
+ *   its lease lapsed (the handler's signal aborted with `JobOwnershipLostError`);
  * - **overlaps**: two executions of one job whose intervals intersect count unless a handler
  *   ignores its signal, or an owner was frozen or killed between the earlier execution's start
  *   and the overlap's end (a frozen owner can only abort its handler once it runs again).
@@ -322,7 +327,12 @@ function checkCompletions(
   timeline: Timeline,
 ): { completedTwice: Record<SecondRunCause, number>; unexplainedCompletions: string[] } {
   const recurring = new Set(jobs.filter((job) => job.recurring).map(({ id }) => id));
-  const completedTwice: Record<SecondRunCause, number> = { killed: 0, frozen: 0, 'cut off': 0 };
+  const completedTwice: Record<SecondRunCause, number> = {
+    killed: 0,
+    frozen: 0,
+    'cut off': 0,
+    'lease lapsed': 0,
+  };
   const unexplainedCompletions: string[] = [];
   const runs = new Map<string, Execution[]>();
   for (const execution of executions.filter(({ outcome }) => outcome === 'ok')) {
@@ -348,20 +358,33 @@ function checkCompletions(
         ev === 'complete' && pid === run.pid && job === run.job && t >= end && t < nextEnd,
     );
   };
+  /** Whether the owner of `run` gave it up: its lease lapsed while the handler ran. */
+  const gaveUp = (run: Execution): boolean =>
+    workers.some(
+      ({ ev, pid, job, lockedAt, reason }) =>
+        ev === 'signal' &&
+        pid === run.pid &&
+        job === run.job &&
+        lockedAt === run.lockedAt &&
+        reason === 'JobOwnershipLostError',
+    );
   for (const [key, completions] of runs) {
     for (const [index, second] of completions.entries()) {
       const first = completions[index - 1];
       if (first === undefined) continue;
       const cause =
         timeline.interrupted(first.pid, first.start, second.start) ??
-        (timeline.cutOff(first.proc, first.start, second.start) ? 'cut off' : undefined);
+        (timeline.cutOff(first.proc, first.start, second.start) ? 'cut off' : undefined) ??
+        (gaveUp(first) ? 'lease lapsed' : undefined);
       const wasAnnounced = announced(first);
       if (cause !== undefined && !wasAnnounced) {
         completedTwice[cause] += 1;
       } else {
         unexplainedCompletions.push(
           `run ${key} completed by ${first.proc} and again by ${second.proc}` +
-            (cause === undefined ? ', its first owner neither killed, frozen nor cut off' : '') +
+            (cause === undefined
+              ? ', its first owner neither killed, frozen nor cut off, nor did its lease lapse'
+              : '') +
             (wasAnnounced ? ', after the first completion was announced' : ''),
         );
       }

@@ -117,7 +117,7 @@ export function renderResults(results: ChaosResults): string {
     'stuck',
     'crashes',
     'failed jobs',
-    'completed twice (killed / frozen / cut off / unexplained)',
+    'completed twice (killed / frozen / cut off / lease lapsed / unexplained)',
     'overlaps (counted / owner frozen or killed / signal ignored)',
     'lost-lease aborts',
     'drained after',
@@ -138,7 +138,8 @@ export function renderResults(results: ChaosResults): string {
       String(row.crashes),
       String(Object.values(row.failReasons).reduce((sum, count) => sum + count, 0)),
       `${row.completedTwice.killed ?? 0} / ${row.completedTwice.frozen ?? 0} / ` +
-        `${row.completedTwice['cut off'] ?? 0} / ${row.unexplainedCompletions}`,
+        `${row.completedTwice['cut off'] ?? 0} / ${row.completedTwice['lease lapsed'] ?? 0} / ` +
+        `${row.unexplainedCompletions}`,
       `${row.overlaps} / ${row.excusedOverlaps.interrupted} / ${row.excusedOverlaps.ignoresSignal}`,
       String(row.aborts.JobOwnershipLostError ?? 0),
       row.drainedMs === null ? 'did NOT drain' : `${(row.drainedMs / 1000).toFixed(1)} s`,

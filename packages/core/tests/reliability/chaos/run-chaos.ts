@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Admin, MongoClient } from 'mongodb';
@@ -139,6 +139,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
     drainedMs = await drain(monque, pool, quiescent, producerLog.path);
     await pool.stopAll(STOP_TIMEOUT);
     jobs = (await monque.collection.find({}).toArray()).map(finalJob);
+    writeFileSync(join(logDir, 'jobs.json'), `${JSON.stringify(jobs, null, 1)}\n`);
   } catch (error) {
     log.write({ ev: 'harness-error', message: String(error) });
   } finally {

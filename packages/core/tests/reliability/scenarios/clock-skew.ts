@@ -1,7 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobDocument } from '../../../src/jobs/job.js';
 import { Monque } from '../../../src/monque.js';
@@ -10,15 +6,9 @@ import {
   describeOverlap,
   executionsOf,
   findOverlaps,
-  type LogRecord,
   microseconds,
-  readLog,
 } from '../support/execution-log.js';
-import {
-  type LoggedJobData,
-  type LoggedWorkerConfig,
-  startLoggedWorker,
-} from '../support/logged-worker.js';
+import { type LoggedJobData, LoggedProcesses } from '../support/logged-worker.js';
 import { checkScenario } from '../support/summary.js';
 import { countWhenReached, waitForCondition } from '../support/wait.js';
 import type { ChildHandle } from '../support/worker-process.js';
@@ -55,49 +45,44 @@ const ESTIMATE_UNCERTAINTY_US = 1_000_000;
  */
 export function describeClockSkew(context: ReliabilityContext): void {
   describe('15. two instances whose clocks differ by 60 s', () => {
-    const workers: ChildHandle[] = [];
-    const cleanups: (() => void)[] = [];
+    const cleanups: (() => Promise<void>)[] = [];
 
     afterEach(async () => {
-      await Promise.all(workers.splice(0).map((worker) => worker.kill()));
-      for (const cleanup of cleanups.splice(0)) cleanup();
+      for (const cleanup of cleanups.splice(0)) await cleanup();
     });
 
     it('no live job taken over, none run early, stale jobs recovered both ways', async (test) => {
       const { db, uri } = context.database;
       const collectionName = context.collectionName('clock_skew');
-      const logDir = mkdtempSync(join(tmpdir(), 'monque-clock-skew-'));
-      cleanups.push(() => rmSync(logDir, { recursive: true, force: true }));
-      const suffix = randomBytes(4).toString('hex');
-      const config = (proc: string, holds: string | undefined): LoggedWorkerConfig => ({
-        uri,
-        dbName: db.databaseName,
-        collectionName,
-        proc,
-        appName: `monque-skew-${proc}-${suffix}`,
-        logPath: join(logDir, `${proc}.jsonl`),
-        options: {
-          heartbeatInterval: HEARTBEAT_INTERVAL,
-          lockTimeout: LOCK_TIMEOUT,
-          pollInterval: 100,
-          shutdownTimeout: 2 * WORK,
-        },
-        workers: [
-          { name: 'work', concurrency: 25 },
-          { name: 'later', concurrency: DELAYED },
-          ...(holds === undefined ? [] : [{ name: holds, concurrency: HELD }]),
-        ],
-      });
+      const processes = new LoggedProcesses(
+        { uri, dbName: db.databaseName, collectionName },
+        'clock-skew',
+      );
+      cleanups.push(() => processes.cleanup());
       const producer = new Monque(db, { collectionName });
+      /** Starts a worker process whose clock is `clockOffset` ms off; it also runs `holds` jobs. */
       const start = (
         proc: string,
         holds: string | undefined,
         clockOffset: number,
       ): Promise<ChildHandle> =>
-        startLoggedWorker(config(proc, holds), { clockOffset }).then((worker) => {
-          workers.push(worker);
-          return worker;
-        });
+        processes.start(
+          proc,
+          {
+            options: {
+              heartbeatInterval: HEARTBEAT_INTERVAL,
+              lockTimeout: LOCK_TIMEOUT,
+              pollInterval: 100,
+              shutdownTimeout: 2 * WORK,
+            },
+            workers: [
+              { name: 'work', concurrency: 25 },
+              { name: 'later', concurrency: DELAYED },
+              ...(holds === undefined ? [] : [{ name: holds, concurrency: HELD }]),
+            ],
+          },
+          { clockOffset },
+        );
       const behind = await start('behind', 'hold-behind', 0);
       const ahead = await start('ahead', 'hold-ahead', SKEW);
 
@@ -179,9 +164,7 @@ export function describeClockSkew(context: ReliabilityContext): void {
       const behindRecovered = await recoveredAfterKill(behind, 'hold-behind');
       await aheadAgain.stop(15_000);
 
-      const records: LogRecord[] = ['behind', 'ahead', 'ahead-2'].flatMap((proc) =>
-        readLog(join(logDir, `${proc}.jsonl`)),
-      );
+      const records = processes.records();
       const executions = executionsOf(records);
       const overlaps = findOverlaps(executions);
       const phaseOne = executions.filter(({ name }) => name === 'work' || name === 'later');

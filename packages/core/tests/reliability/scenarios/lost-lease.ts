@@ -1,7 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Admin } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,16 +9,10 @@ import {
   type Execution,
   executionsOf,
   findOverlaps,
-  type LogRecord,
   microseconds,
-  readLog,
 } from '../support/execution-log.js';
 import { failPoints } from '../support/fail-points.js';
-import {
-  type LoggedJobData,
-  type LoggedWorkerConfig,
-  startLoggedWorker,
-} from '../support/logged-worker.js';
+import { type LoggedJobData, LoggedProcesses } from '../support/logged-worker.js';
 import { checkScenario, skipScenario } from '../support/summary.js';
 import { countWhenReached, waitForCondition } from '../support/wait.js';
 import type { ChildHandle } from '../support/worker-process.js';
@@ -49,11 +39,9 @@ const TRANSIENT_CODE = 262;
  */
 export function describeLostLease(context: ReliabilityContext): void {
   describe('14. heartbeats that cannot be written', () => {
-    const workers: ChildHandle[] = [];
-    const cleanups: (() => Promise<void> | void)[] = [];
+    const cleanups: (() => Promise<void>)[] = [];
 
     afterEach(async () => {
-      await Promise.all(workers.splice(0).map((worker) => worker.kill()));
       for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     });
 
@@ -64,16 +52,12 @@ export function describeLostLease(context: ReliabilityContext): void {
       if (!support.available) skipScenario(test, scenario, support.reason);
       const { db, uri } = context.database;
       const collectionName = context.collectionName('lost_lease');
-      const logDir = mkdtempSync(join(tmpdir(), 'monque-lost-lease-'));
-      cleanups.push(() => rmSync(logDir, { recursive: true, force: true }));
-      const suffix = randomBytes(4).toString('hex');
-      const config = (proc: string): LoggedWorkerConfig => ({
-        uri,
-        dbName: db.databaseName,
-        collectionName,
-        proc,
-        appName: `monque-lease-${proc}-${suffix}`,
-        logPath: join(logDir, `${proc}.jsonl`),
+      const processes = new LoggedProcesses(
+        { uri, dbName: db.databaseName, collectionName },
+        'lost-lease',
+      );
+      cleanups.push(() => processes.cleanup());
+      const settings = {
         options: {
           heartbeatInterval: HEARTBEAT_INTERVAL,
           lockTimeout: LOCK_TIMEOUT,
@@ -81,7 +65,7 @@ export function describeLostLease(context: ReliabilityContext): void {
           shutdownTimeout: 2 * HELD_WORK,
         },
         workers: [{ name: 'work', concurrency: HELD_JOBS }],
-      });
+      };
       const producer = new Monque(db, { collectionName });
       const enqueue = async (count: number, data: LoggedJobData): Promise<void> => {
         await producer.enqueueMany(Array.from({ length: count }, () => ({ name: 'work', data })));
@@ -89,8 +73,7 @@ export function describeLostLease(context: ReliabilityContext): void {
 
       // A alone claims the long jobs, and one heartbeat of A lands: a live lease.
       await enqueue(HELD_JOBS, { work: HELD_WORK });
-      const a = await startLoggedWorker(config('A'));
-      workers.push(a);
+      const a = await processes.start('A', settings);
       await a.waitFor(
         `A to start the ${HELD_JOBS} long jobs`,
         () => a.ofType('start').length === HELD_JOBS,
@@ -115,7 +98,7 @@ export function describeLostLease(context: ReliabilityContext): void {
         mode: 'alwaysOn',
         data: {
           failCommands: ['update'],
-          appName: config('A').appName,
+          appName: processes.config('A', settings).appName,
           errorCode: TRANSIENT_CODE,
           errorLabels: [],
         },
@@ -125,9 +108,10 @@ export function describeLostLease(context: ReliabilityContext): void {
         await admin.command({ configureFailPoint: 'failCommand', mode: 'off' });
       });
       let fired = 0;
+      let b: ChildHandle | undefined;
       try {
         await enqueue(OTHER_JOBS, { work: OTHER_WORK });
-        workers.push(await startLoggedWorker(config('B')));
+        b = await processes.start('B', settings);
         // The fault lasts FAULT_MS: it is the scenario's stimulus, not a wait for a condition.
         await delay(FAULT_MS - (microseconds() - faultOn) / 1000);
       } finally {
@@ -140,11 +124,10 @@ export function describeLostLease(context: ReliabilityContext): void {
       const completed = await countWhenReached(producer.collection, 'completed', total, {
         timeout: 60_000,
       });
-      for (const worker of workers) await worker.stop(30_000);
+      await a.stop(30_000);
+      await b?.stop(30_000);
 
-      const records: LogRecord[] = ['A', 'B'].flatMap((proc) =>
-        readLog(join(logDir, `${proc}.jsonl`)),
-      );
+      const records = processes.records();
       const executions = executionsOf(records);
       const overlaps = findOverlaps(executions);
       // What A held when its writes began to fail, and what became of each of those jobs.

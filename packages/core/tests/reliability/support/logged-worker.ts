@@ -1,5 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { MongoClientOptions } from 'mongodb';
 import type { MonqueOptions } from '../../../src/options.js';
+import { type LogRecord, readLog } from './execution-log.js';
 import { ChildHandle } from './worker-process.js';
 
 /** Configuration of fixtures/logged-worker.mjs. */
@@ -61,4 +66,61 @@ export async function startLoggedWorker(
     throw error;
   }
   return child;
+}
+
+/**
+ * The logged worker processes of one scenario: their log directory, their configurations (one
+ * collection, an `appName` per process), the processes started, and their records.
+ */
+export class LoggedProcesses {
+  readonly logDir: string;
+  readonly #base: Pick<LoggedWorkerConfig, 'uri' | 'dbName' | 'collectionName'>;
+  readonly #prefix: string;
+  readonly #suffix = randomBytes(4).toString('hex');
+  readonly #started: ChildHandle[] = [];
+  readonly #procs: string[] = [];
+
+  /** @param prefix - Names the log directory and the `appName`s (`lost-lease`). */
+  constructor(base: Pick<LoggedWorkerConfig, 'uri' | 'dbName' | 'collectionName'>, prefix: string) {
+    this.#base = base;
+    this.#prefix = prefix;
+    this.logDir = mkdtempSync(join(tmpdir(), `monque-${prefix}-`));
+  }
+
+  /** The configuration of process `proc`. */
+  config(
+    proc: string,
+    settings: Pick<LoggedWorkerConfig, 'options' | 'workers'>,
+  ): LoggedWorkerConfig {
+    return {
+      ...this.#base,
+      ...settings,
+      proc,
+      appName: `monque-${this.#prefix}-${proc}-${this.#suffix}`,
+      logPath: join(this.logDir, `${proc}.jsonl`),
+    };
+  }
+
+  /** Starts process `proc` (see {@link startLoggedWorker}); it is killed by `cleanup()`. */
+  async start(
+    proc: string,
+    settings: Pick<LoggedWorkerConfig, 'options' | 'workers'>,
+    launch: { clockOffset?: number } = {},
+  ): Promise<ChildHandle> {
+    this.#procs.push(proc);
+    const child = await startLoggedWorker(this.config(proc, settings), launch);
+    this.#started.push(child);
+    return child;
+  }
+
+  /** The records of every process started, read from their logs. */
+  records(): LogRecord[] {
+    return this.#procs.flatMap((proc) => readLog(join(this.logDir, `${proc}.jsonl`)));
+  }
+
+  /** Kills the processes still running and removes the logs. */
+  async cleanup(): Promise<void> {
+    await Promise.all(this.#started.map((child) => child.kill()));
+    rmSync(this.logDir, { recursive: true, force: true });
+  }
 }
