@@ -28,8 +28,8 @@ export class DatabaseClock {
   #sampledAt = Number.NEGATIVE_INFINITY;
   #uncertainty = Number.POSITIVE_INFINITY;
 
-  /** @param monotonic - The monotonic clock (tests pass their own). */
-  constructor(monotonic: MonotonicTime = () => performance.now()) {
+  /** @param monotonic - The monotonic clock the estimate advances with (`performance.now()`). */
+  constructor(monotonic: MonotonicTime) {
     this.#monotonic = monotonic;
   }
 

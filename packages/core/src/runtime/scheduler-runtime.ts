@@ -148,7 +148,7 @@ export class SchedulerRuntime {
     this.#unknownRounds = new UnknownRounds({
       handBack: (round) =>
         this.health.track(
-          handBackRound(collection, round),
+          handBackRound(collection, round, this.clock.now()),
           `hand back the jobs of a claim round of ${JSON.stringify(round.name)}`,
         ),
       onHandedBack: (name) => this.#dispatcher.request(name),
@@ -157,6 +157,7 @@ export class SchedulerRuntime {
     });
     this.#heartbeat = new RepeatingTask({
       interval: heartbeatPeriod(options),
+      fixedRate: true,
       run: () => this.#beat(),
       onError: (error) => this.reportError(error, 'the heartbeat failed'),
     });
@@ -326,33 +327,39 @@ export class SchedulerRuntime {
   }
 
   /**
-   * Confirms the claims of the jobs held: one heartbeat; when it matched fewer jobs than it was
-   * sent for, or while the change stream is down (to see cancel requests), a read of the held
-   * jobs follows. Confirmed jobs' leases run from the heartbeat's send; jobs found no longer held
-   * are given up at once; cancel requests found are applied.
+   * Confirms the claims of the jobs held: one heartbeat — and, while the change stream is down,
+   * at the same time one read of the held jobs, for their cancel requests. When the heartbeat
+   * matched fewer jobs than it was sent for, a read after it tells which are gone. Confirmed jobs'
+   * leases run from the heartbeat's send; jobs found no longer held are given up at once; cancel
+   * requests found are applied.
    */
   async #confirmHeld(held: readonly Job[]): Promise<void> {
     const { schedulerInstanceId } = this.#options;
     const ids = held.map((job) => job._id);
     const sentAt = this.#monotonic();
-    const matched = await this.health.track(
-      sendHeartbeat(this.#collection, schedulerInstanceId, ids),
-      'send the heartbeat',
-    );
-    if (held.length === 0) return;
-    if (matched === held.length && this.#watcher.streaming) {
+    const readHeld = () =>
+      this.health.track(
+        readHeldJobs(this.#collection, schedulerInstanceId, ids),
+        'read the jobs held',
+      );
+    const polled = held.length > 0 && !this.#watcher.streaming ? readHeld() : undefined;
+    const [matched, requests] = await Promise.all([
+      this.health.track(
+        sendHeartbeat(this.#collection, schedulerInstanceId, ids),
+        'send the heartbeat',
+      ),
+      polled,
+    ]);
+    if (requests !== undefined) this.#applyCancelRequests(requests);
+    if (matched === held.length) {
       this.runner.confirmLeases(held, sentAt);
       return;
     }
-    const states = await this.health.track(
-      readHeldJobs(this.#collection, schedulerInstanceId, ids),
-      'read the jobs held',
-    );
+    const states = await readHeld();
     const fences = new Map(states.map((state) => [String(state._id), state.lockedAt?.getTime()]));
     const stillHeld = (job: Job) => fences.get(String(job._id)) === job.lockedAt?.getTime();
     this.runner.confirmLeases(held.filter(stillHeld), sentAt);
     this.runner.loseClaims(held.filter((job) => !stillHeld(job)));
-    this.#applyCancelRequests(states);
   }
 
   /** Reads the cancel requests of the jobs held (after the change stream (re)connected). */

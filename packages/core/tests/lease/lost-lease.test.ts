@@ -23,7 +23,7 @@ describe('a lost lease', () => {
     const options = { collectionName, heartbeatInterval: HEARTBEAT, lockTimeout: LOCK_TIMEOUT };
     const a = harness.create(options, await harness.separateDb({ appName: 'lease-a' }));
     const b = harness.create(options, await harness.separateDb({ appName: 'lease-b' }));
-    const instants: Record<string, number> = {};
+    const instants = { startOnA: Number.NaN, abortOnA: Number.NaN, startOnB: Number.NaN };
     let aborts = 0;
     a.worker(
       'work',
@@ -69,7 +69,7 @@ describe('a lost lease', () => {
         `B started it at ${Math.round(instants.startOnB - instants.startOnA)} ms`,
     );
     expect(aborts).toBe(1);
-    expect(instants.abortOnA).toBeLessThan(instants.startOnB as number);
+    expect(instants.abortOnA).toBeLessThan(instants.startOnB);
     const lost = errorsOnA.find(({ error }) => error instanceof JobOwnershipLostError);
     expect(lost?.job?._id.equals(job._id)).toBe(true);
     expect(lost?.error.message).toMatch(/heartbeats could not be confirmed/);

@@ -280,6 +280,17 @@ describe('JobRunner: self-fencing lease', () => {
     expect(runner.runningJobs()).toEqual([kept]);
   });
 
+  it('does not give up again a claim that stop() has released', async () => {
+    const { runner, errors } = setup();
+    const hang = deferred<void>();
+    const job = claimedJob();
+    runner.run(job, () => hang.promise);
+    await runner.abortAndRelease(new ShutdownTimeoutError([job], 1));
+    runner.loseClaims([job]);
+    expect(errors).toEqual([]);
+    hang.resolve();
+  });
+
   it('lets a run whose handler has settled keep writing its outcome when its lease runs out', async () => {
     let calls = 0;
     const { runner, log, errors } = setup({

@@ -281,6 +281,7 @@ describe('cancelJobs', () => {
     expect(status(finished)?.status).toBe('completed');
     // Narrowed by status and kind; an empty filter with `all`.
     expect(await monque.cancelJobs({ status: 'completed' })).toEqual({ done: 0, requested: 0 });
+    expect(await monque.cancelJobs({ name: 'nothing' })).toEqual({ done: 0, requested: 0 });
     expect(await monque.cancelJobs({ recurring: false }, { all: false })).toEqual({
       done: 0,
       requested: 1,

@@ -99,6 +99,27 @@ describe('per-job timeouts', () => {
     nextFailed.catch(() => {});
   });
 
+  it('refuses a time limit that is not a positive number of milliseconds, before anything is written', async () => {
+    const monque = harness.create({ collectionName: harness.collectionName() });
+    for (const timeout of [0, -1, Number.NaN, 2 ** 31, '100', null]) {
+      expect(() => monque.worker('a', () => {}, { timeout } as never)).toThrow(
+        /Invalid options\.timeout: must be a finite number of milliseconds > 0/,
+      );
+      await expect(monque.enqueue('a', null, { timeout } as never)).rejects.toThrow(
+        /Invalid options\.timeout/,
+      );
+      await expect(
+        monque.enqueueMany([{ name: 'a', data: null, options: { timeout } as never }]),
+      ).rejects.toThrow(/Invalid jobs\[0\]\.options\.timeout/);
+      await expect(monque.schedule('* * * * *', 'a', null, { timeout } as never)).rejects.toThrow(
+        /Invalid options\.timeout/,
+      );
+    }
+    expect(await monque.collection.countDocuments({})).toBe(0);
+    const [stored] = await monque.enqueueMany([{ name: 'a', data: null, options: { timeout: 5 } }]);
+    expect(stored?.timeout).toBe(5);
+  });
+
   it('stores a recurring job’s time limit, and updates it when schedule() is called again', async () => {
     const monque = harness.create({ collectionName: harness.collectionName() });
     const first = await monque.schedule('0 0 1 1 *', 'yearly', null, { timeout: 1000 });
