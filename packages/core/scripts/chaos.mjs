@@ -3,7 +3,7 @@
 // seconds of chaos, one after another, and — for at least 3 seeds of at least 60 s — writes the
 // results to tests/reliability/chaos/results.json and the reliability README. Runs on the built
 // package (the npm script builds it first); MONGODB_URI, when set, is used instead of an emulator
-// process (then without outages).
+// process (then without outages). `--render` only writes the README block again from results.json.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '60' },
     'first-seed': { type: 'string', default: '1' },
+    render: { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -49,6 +50,7 @@ const result = spawnSync(
       ...process.env,
       MONQUE_CHAOS_SEEDS: seeds.join(','),
       MONQUE_CHAOS_SECONDS: String(seconds),
+      MONQUE_CHAOS_RENDER: values.render ? '1' : '',
     },
   },
 );

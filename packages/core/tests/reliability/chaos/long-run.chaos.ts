@@ -17,7 +17,8 @@ import { runChaos } from './run-chaos.js';
 // The long chaos run: the seeds in MONQUE_CHAOS_SEEDS (comma-separated), MONQUE_CHAOS_SECONDS of
 // chaos each, one after another (scripts/chaos.mjs sets both). A run of at least
 // LONG_RUN.seeds seeds of at least LONG_RUN.seconds s writes results.json and the results block
-// of the reliability README; a shorter one only prints its table.
+// of the reliability README; a shorter one only prints its table. With MONQUE_CHAOS_RENDER=1 it
+// only writes the README block again from results.json.
 
 const RESULTS = new URL('./results.json', import.meta.url);
 const README = new URL('../README.md', import.meta.url);
@@ -30,11 +31,26 @@ function environment(name: string): string {
   return value;
 }
 
-const seeds = environment('MONQUE_CHAOS_SEEDS').split(',').map(Number);
-const seconds = Number(environment('MONQUE_CHAOS_SECONDS'));
+/** Writes the README block again from results.json (after a change of how it is rendered). */
+const renderOnly = process.env.MONQUE_CHAOS_RENDER === '1';
+
+function writeReadme(results: ChaosResults): string {
+  const block = renderResults(results);
+  writeFileSync(README, replaceBlock(readFileSync(README, 'utf8'), block));
+  return block;
+}
+
+if (renderOnly) {
+  it('writes the README block from results.json', () => {
+    writeReadme(JSON.parse(readFileSync(RESULTS, 'utf8')) as ChaosResults);
+  });
+}
+
+const seeds = renderOnly ? [] : environment('MONQUE_CHAOS_SEEDS').split(',').map(Number);
+const seconds = renderOnly ? 0 : Number(environment('MONQUE_CHAOS_SECONDS'));
 const uri = process.env.MONGODB_URI;
 
-describe(`chaos: ${seeds.length} seeds × ${seconds} s`, () => {
+describe.skipIf(renderOnly)(`chaos: ${seeds.length} seeds × ${seconds} s`, () => {
   const rows: ChaosResultRow[] = [];
   const loadAtStart = loadavg()[0] ?? 0;
 
@@ -55,13 +71,12 @@ describe(`chaos: ${seeds.length} seeds × ${seconds} s`, () => {
           : 'the server at MONGODB_URI (no outages)',
       rows,
     };
-    const block = renderResults(results);
     if (rows.length >= LONG_RUN.seeds && seconds >= LONG_RUN.seconds) {
       writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-      writeFileSync(README, replaceBlock(readFileSync(README, 'utf8'), block));
+      writeReadme(results);
       console.info(`\nThe results are in ${RESULTS.pathname} and the reliability README.`);
     }
-    console.info(`\n${block}\n`);
+    console.info(`\n${renderResults(results)}\n`);
   });
 
   for (const seed of seeds) {

@@ -122,29 +122,33 @@ export function renderResults(results: ChaosResults): string {
     'lost-lease aborts',
     'drained after',
   ];
-  const lines = results.rows.map((row) =>
-    [
-      String(row.seed),
-      `${row.seconds} s`,
-      row.failures.length === 0 ? 'passed' : `FAILED (${row.failures.length})`,
-      String(row.jobs),
-      String(row.executions),
-      String(row.kills),
-      String(row.freezes),
-      String(row.failPoints),
-      String(row.outages),
-      String(row.lost),
-      String(row.stuck),
-      String(row.crashes),
-      String(Object.values(row.failReasons).reduce((sum, count) => sum + count, 0)),
-      `${row.completedTwice.killed ?? 0} / ${row.completedTwice.frozen ?? 0} / ` +
-        `${row.completedTwice['cut off'] ?? 0} / ${row.completedTwice['lease lapsed'] ?? 0} / ` +
-        `${row.unexplainedCompletions}`,
-      `${row.overlaps} / ${row.excusedOverlaps.interrupted} / ${row.excusedOverlaps.ignoresSignal}`,
-      String(row.aborts.JobOwnershipLostError ?? 0),
-      row.drainedMs === null ? 'did NOT drain' : `${(row.drainedMs / 1000).toFixed(1)} s`,
-    ].join(' | '),
+  const cells = results.rows.map((row) => [
+    String(row.seed),
+    `${row.seconds} s`,
+    row.failures.length === 0 ? 'passed' : `FAILED (${row.failures.length})`,
+    String(row.jobs),
+    String(row.executions),
+    String(row.kills),
+    String(row.freezes),
+    String(row.failPoints),
+    String(row.outages),
+    String(row.lost),
+    String(row.stuck),
+    String(row.crashes),
+    String(Object.values(row.failReasons).reduce((sum, count) => sum + count, 0)),
+    `${row.completedTwice.killed ?? 0} / ${row.completedTwice.frozen ?? 0} / ` +
+      `${row.completedTwice['cut off'] ?? 0} / ${row.completedTwice['lease lapsed'] ?? 0} / ` +
+      `${row.unexplainedCompletions}`,
+    `${row.overlaps} / ${row.excusedOverlaps.interrupted} / ${row.excusedOverlaps.ignoresSignal}`,
+    String(row.aborts.JobOwnershipLostError ?? 0),
+    row.drainedMs === null ? 'did NOT drain' : `${(row.drainedMs / 1000).toFixed(1)} s`,
+  ]);
+  // Columns padded as the repository's formatter lays Markdown tables out.
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...cells.map((line) => (line[column] ?? '').length)),
   );
+  const format = (line: readonly string[]): string =>
+    `| ${line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
   const failures = results.rows.flatMap((row) =>
     row.failures.slice(0, 5).map((failure) => `- seed ${row.seed}: ${failure}`),
   );
@@ -159,9 +163,9 @@ export function renderResults(results: ChaosResults): string {
       `${results.cores} cores, load average ${results.load.start.toFixed(1)} at the start and ` +
       `${results.load.end.toFixed(1)} at the end; database: ${results.database}.`,
     '',
-    `| ${header.join(' | ')} |`,
-    `|${header.map(() => ' --- ').join('|')}|`,
-    ...lines.map((line) => `| ${line} |`),
+    format(header),
+    format(widths.map((width) => '-'.repeat(width))),
+    ...cells.map(format),
     ...(failures.length === 0 ? [] : ['', 'First failures of each failed seed:', '', ...failures]),
     ...(failedJobs.length === 0 ? [] : ['', 'Why the failed jobs failed:', '', ...failedJobs]),
   ].join('\n');
