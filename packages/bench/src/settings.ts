@@ -49,6 +49,16 @@ export interface BenchSettings {
     /** How long idle instances are watched (ms); covers two of Monque's backup polls. */
     readonly windowMs: number;
   };
+  /** Monque only: cancelJob on one instance → the handler's signal aborted on another. */
+  readonly cancel: {
+    /** Running jobs cancelled per run (one run per repetition and notification mode). */
+    readonly cancels: number;
+    /** Gap between cancels: uniform between these two (ms). */
+    readonly minGapMs: number;
+    readonly maxGapMs: number;
+    /** The owner's heartbeatInterval in each mode (polling reads cancel requests at it). */
+    readonly heartbeatInterval: { readonly 'change-stream': number; readonly polling: number };
+  };
 }
 
 const FULL: BenchSettings = {
@@ -80,6 +90,13 @@ const FULL: BenchSettings = {
   },
   enqueue: { oneByOne: 1000, bulk: 5000, bulkSize: 1000 },
   idle: { windowMs: 20_000 },
+  // Monque's default heartbeat in both modes: polling shows the default bound (10 s).
+  cancel: {
+    cancels: 200,
+    minGapMs: 5,
+    maxGapMs: 25,
+    heartbeatInterval: { 'change-stream': 10_000, polling: 10_000 },
+  },
 };
 
 const QUICK: BenchSettings = {
@@ -106,6 +123,13 @@ const QUICK: BenchSettings = {
   },
   enqueue: { oneByOne: 100, bulk: 500, bulkSize: 250 },
   idle: { windowMs: 1500 },
+  // A short heartbeat, so that polling does not hold the quick run up.
+  cancel: {
+    cancels: 20,
+    minGapMs: 5,
+    maxGapMs: 25,
+    heartbeatInterval: { 'change-stream': 10_000, polling: 500 },
+  },
 };
 
 /** The settings of a mode. */

@@ -490,6 +490,12 @@ export class WorkerRegistrationError extends MonqueError {
  * recovery after missed heartbeats) or its claim changed. The handler's outcome was not written,
  * so the job's current owner decides its fate.
  *
+ * It is also the `reason` of a handler's `signal` when its instance gave the job up itself: its
+ * heartbeats could not be confirmed for `lockTimeout − heartbeatInterval` (errors, or the update
+ * did not match the job), so another instance may soon take it over. The signal is aborted
+ * before that can happen, so a handler that honours it never runs beside its successor; the job
+ * is left as it is (its next owner decides) and the error is reported through `job:error`.
+ *
  * @example
  * ```ts
  * monque.on('job:error', ({ error }) => {
@@ -512,13 +518,95 @@ export class JobOwnershipLostError extends MonqueError {
    * throw new JobOwnershipLostError(job._id, 'worker-a');
    * ```
    */
-  constructor(jobId: ObjectId | string, instanceId: string) {
+  constructor(jobId: ObjectId | string, instanceId: string, detail?: string) {
     const id = typeof jobId === 'string' ? jobId : jobId.toHexString();
     super(
-      `Job ${id} is no longer owned by instance ${JSON.stringify(instanceId)}: it was taken over ` +
-        'by another instance or its claim changed (for example after missed heartbeats), so ' +
-        'its result was not written.',
+      detail === undefined
+        ? `Job ${id} is no longer owned by instance ${JSON.stringify(instanceId)}: it was taken ` +
+            'over by another instance or its claim changed (for example after missed ' +
+            'heartbeats), so its result was not written.'
+        : `Job ${id} is no longer owned by instance ${JSON.stringify(instanceId)}: ${detail}`,
     );
+    this.jobId = id;
+  }
+}
+
+/**
+ * A job ran longer than its time limit: the `timeout` of its `enqueue()`/`schedule()` call, or of
+ * its worker. It is the `reason` of the handler's `signal`, aborted when the limit elapsed, and
+ * the error of the `job:fail` event of that attempt: the attempt is failed under the normal retry
+ * rules (retried with backoff while `failCount` is below `maxRetries`), whether the handler then
+ * settles within `abortGracePeriod` or not. A handler that ignores its signal keeps its slot until
+ * it settles; what it returns or throws then is discarded.
+ *
+ * @example
+ * ```ts
+ * monque.on('job:fail', ({ job, error }) => {
+ *   if (error instanceof JobTimeoutError) console.warn(`${job.name} ran over ${error.timeout} ms`);
+ * });
+ * ```
+ */
+export class JobTimeoutError extends MonqueError {
+  override readonly name: string = 'JobTimeoutError';
+
+  /** The id of the job, as a 24-character hex string. */
+  readonly jobId: string;
+
+  /** The time limit that elapsed, in milliseconds. */
+  readonly timeout: number;
+
+  /**
+   * @param jobId - The job's id.
+   * @param timeout - The time limit, in milliseconds.
+   *
+   * @example
+   * ```ts
+   * throw new JobTimeoutError(job._id, 30_000);
+   * ```
+   */
+  constructor(jobId: ObjectId | string, timeout: number) {
+    const id = typeof jobId === 'string' ? jobId : jobId.toHexString();
+    super(`Job ${id} timed out: its handler ran longer than its time limit of ${timeout} ms.`);
+    this.jobId = id;
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * A job was cancelled while its handler ran (`cancelJob()`, `cancelJobs()` or `unschedule()`,
+ * called on any instance). It is the `reason` of the handler's `signal`: the instance running the
+ * job aborts it as soon as it learns of the request — through its change stream, or at its next
+ * heartbeat while it polls. Once the handler settles (or `abortGracePeriod` has passed), the job
+ * is written `cancelled` — a recurring job: pending at its next occurrence — and `job:cancelled`
+ * is emitted. A cancelled job is never retried.
+ *
+ * @example
+ * ```ts
+ * monque.worker('export', async (job, { signal }) => {
+ *   signal.addEventListener('abort', () => {
+ *     if (signal.reason instanceof JobCancelledError) console.info('cancelled', job._id.toHexString());
+ *   });
+ *   await exportRows(job.data, { signal });
+ * });
+ * ```
+ */
+export class JobCancelledError extends MonqueError {
+  override readonly name: string = 'JobCancelledError';
+
+  /** The id of the job, as a 24-character hex string. */
+  readonly jobId: string;
+
+  /**
+   * @param jobId - The job's id.
+   *
+   * @example
+   * ```ts
+   * throw new JobCancelledError(job._id);
+   * ```
+   */
+  constructor(jobId: ObjectId | string) {
+    const id = typeof jobId === 'string' ? jobId : jobId.toHexString();
+    super(`Job ${id} was cancelled while it ran.`);
     this.jobId = id;
   }
 }

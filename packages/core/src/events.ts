@@ -28,8 +28,9 @@ export interface JobCompleteEvent<
 
 /**
  * Payload of `'job:fail'`: the job as written after the failure, the error, and whether the job
- * will be retried. Emitted once the failure write has landed. Besides a handler's failure, a job
- * also fails (`willRetry: false`) when it was taken over more than `maxTakeovers` times (a
+ * will be retried. Emitted once the failure write has landed. Besides a handler's failure, an
+ * attempt fails when its time limit elapsed (a `JobTimeoutError`, retried like any failure), and
+ * a job fails (`willRetry: false`) when it was taken over more than `maxTakeovers` times (a
  * `TakeoverLimitError`, the handler not run) or when the database refused its outcome for good
  * (the `DatabaseError`; the job's final failure was written instead).
  *
@@ -56,8 +57,8 @@ export interface JobFailEvent<JobMap extends Record<string, unknown> = Record<st
    */
   job: JobOf<JobMap>;
   /**
-   * What the handler threw (a non-Error throw is wrapped in an Error); a `TakeoverLimitError` or
-   * a `DatabaseError` when the job failed for those reasons.
+   * What the handler threw (a non-Error throw is wrapped in an Error); a `JobTimeoutError`, a
+   * `TakeoverLimitError` or a `DatabaseError` when the job failed for those reasons.
    */
   error: Error;
   /**
@@ -68,12 +69,39 @@ export interface JobFailEvent<JobMap extends Record<string, unknown> = Record<st
 }
 
 /**
+ * Payload of `'job:cancelled'`: a job was cancelled, and its new state was written. Emitted by the
+ * instance that wrote it: the one that called `cancelJob()` (or `unschedule()`) for a pending
+ * job; for a running job, the instance that ran it, once its handler has settled (or
+ * `abortGracePeriod` has passed) and the job was written `cancelled` under the claim's fence.
+ *
+ * @example
+ * ```ts
+ * monque.on('job:cancelled', ({ job }: JobCancelledEvent<DocsJobs>) => {
+ *   console.info(`${job.name} ${job._id.toHexString()} cancelled (${job.status})`);
+ * });
+ * ```
+ *
+ * @typeParam JobMap - The job map of the instance, which types `job`.
+ */
+export interface JobCancelledEvent<
+  JobMap extends Record<string, unknown> = Record<string, unknown>,
+> {
+  /**
+   * The job as the cancel left it: `status: 'cancelled'` and the claim fields cleared — or, for a
+   * recurring job (whose one occurrence was cancelled), `status: 'pending'` at its next
+   * occurrence.
+   */
+  job: JobOf<JobMap>;
+}
+
+/**
  * Payload of `'job:error'`: an error of Monque itself (not a handler's), such as a lost database
  * connection (`ConnectionError`), a write the database refused (`DatabaseError`), a foreign
  * document in the jobs collection, or a listener that threw (`ListenerError`); `job` is set when
  * one job is concerned (as this instance claimed it). A transiently failed outcome write is
  * reported once per attempt while Monque retries it; `JobOwnershipLostError` says the job was
- * taken over. With no `job:error` listener these errors become process warnings (rate-limited).
+ * taken over, or that this instance gave it up because its heartbeats could not be confirmed (its
+ * handler's signal is then aborted with that error). With no `job:error` listener these errors become process warnings (rate-limited).
  *
  * @example
  * ```ts
@@ -159,6 +187,8 @@ export interface MonqueEventMap<JobMap extends Record<string, unknown> = Record<
   'job:complete': [event: JobCompleteEvent<JobMap>];
   /** A run failed (its handler threw, or see {@link JobFailEvent}), and the failure was written. */
   'job:fail': [event: JobFailEvent<JobMap>];
+  /** A job was cancelled and its new state was written (see {@link JobCancelledEvent}). */
+  'job:cancelled': [event: JobCancelledEvent<JobMap>];
   /** Monque itself hit an error (not a handler); a process warning when nobody listens. */
   'job:error': [event: JobErrorEvent<JobMap>];
   /** Jobs with stale claims were returned to pending. */

@@ -3,7 +3,9 @@ export {
   DatabaseError,
   InvalidArgumentError,
   InvalidCronError,
+  JobCancelledError,
   JobOwnershipLostError,
+  JobTimeoutError,
   ListenerError,
   MonqueError,
   type PayloadMeasure,
@@ -18,6 +20,7 @@ export {
 export type {
   ChangeStreamErrorEvent,
   ChangeStreamFallbackEvent,
+  JobCancelledEvent,
   JobCompleteEvent,
   JobErrorEvent,
   JobFailEvent,
@@ -32,6 +35,7 @@ export {
   type JobDocumentParseResult,
   parseJobDocument,
 } from './jobs/parse-job-document.js';
+export type { BulkActionOptions } from './management/bulk-filter.js';
 export type { JobDataValue } from './management/data-path.js';
 export type { FindJobsOptions, JobPage } from './management/find-jobs.js';
 export type {
@@ -41,6 +45,7 @@ export type {
   QueueStatsOptions,
   StatusCounts,
 } from './management/get-stats.js';
+export type { BulkActionResult, JobActionResult } from './management/job-action-result.js';
 export type { DateRange, JobFilter } from './management/job-filter.js';
 export type { JobOrder } from './management/job-order.js';
 export {
@@ -50,6 +55,7 @@ export {
   type EnqueueResult,
   Monque,
   type ScheduleOptions,
+  type UnscheduleOptions,
 } from './monque.js';
 export {
   MAX_BSON_DOCUMENT_SIZE,

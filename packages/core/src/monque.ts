@@ -5,6 +5,9 @@ import type { MonqueEventMap } from './events.js';
 import { ensureJobIndexes } from './indexes.js';
 import type { Job, JobDocument, JobOf } from './jobs/job.js';
 import { openJobsCollection } from './jobs/jobs-collection.js';
+import { type BulkActionOptions, checkBulkFilter } from './management/bulk-filter.js';
+import { cancelJob } from './management/cancel-job.js';
+import { cancelJobs } from './management/cancel-jobs.js';
 import {
   checkFindJobs,
   type FindJobsOptions,
@@ -18,14 +21,16 @@ import {
   type QueueStats,
   type QueueStatsOptions,
 } from './management/get-stats.js';
+import type { BulkActionResult, JobActionResult } from './management/job-action-result.js';
 import type { JobFilter } from './management/job-filter.js';
+import { unscheduleJob } from './management/unschedule.js';
 import { type MonqueOptions, type ResolvedMonqueOptions, resolveMonqueOptions } from './options.js';
 import { readCallOptions } from './runtime/call-options.js';
 import { Lifecycle } from './runtime/lifecycle.js';
 import { SafeEvents } from './runtime/safe-events.js';
 import { SchedulerRuntime } from './runtime/scheduler-runtime.js';
 import { parseCron } from './scheduling/cron.js';
-import { prepareEnqueue } from './scheduling/enqueue-input.js';
+import { prepareEnqueue, stampPreparedJob } from './scheduling/enqueue-input.js';
 import { insertJob, insertJobs, upsertUniqueJob } from './scheduling/insert-job.js';
 import { scheduleRecurringJob } from './scheduling/schedule-job.js';
 import { assertServerVersion } from './server-version.js';
@@ -34,6 +39,7 @@ import { assertConcurrency } from './validation/concurrency.js';
 import { assertHandler } from './validation/handler.js';
 import { assertJobId } from './validation/job-id.js';
 import { assertJobName } from './validation/job-name.js';
+import { assertJobTimeout } from './validation/job-timeout.js';
 import { assertPayload } from './validation/payload.js';
 import { assertTimezone } from './validation/timezone.js';
 import { assertUniqueKey } from './validation/unique-key.js';
@@ -57,6 +63,13 @@ export interface EnqueueOptions {
    * one.
    */
   uniqueKey?: string;
+  /**
+   * The job's time limit in ms (> 0, ≤ 2^31 − 1), stored on the job so every instance honours
+   * it; it wins over the worker's `timeout`. When a run takes longer, its handler's `signal` is
+   * aborted with a `JobTimeoutError` and the attempt is failed (normal retry rules). Default:
+   * none (the worker's, if any).
+   */
+  timeout?: number;
 }
 
 /**
@@ -84,8 +97,8 @@ export interface EnqueueResult<J extends Job = Job> {
 }
 
 /**
- * Options of one job of {@link Monque.enqueueMany}: `runAt` only (`uniqueKey` needs one upsert per
- * job, so jobs with one are refused; use {@link Monque.enqueue} for them).
+ * Options of one job of {@link Monque.enqueueMany}: `runAt` and `timeout` (`uniqueKey` needs one
+ * upsert per job, so jobs with one are refused; use {@link Monque.enqueue} for them).
  *
  * @example
  * ```ts
@@ -128,6 +141,24 @@ export interface ScheduleOptions {
   key?: string;
   /** The IANA time zone the cron expression is read in. Default: UTC. */
   timezone?: string;
+  /**
+   * The time limit of each run in ms (> 0, ≤ 2^31 − 1), stored on the job; it wins over the
+   * worker's `timeout` (see {@link EnqueueOptions.timeout}). Default: none.
+   */
+  timeout?: number;
+}
+
+/**
+ * Options of {@link Monque.unschedule}.
+ *
+ * @example
+ * ```ts
+ * await monque.unschedule('digest', { key: 'digest-eu' } satisfies UnscheduleOptions);
+ * ```
+ */
+export interface UnscheduleOptions {
+  /** The recurring job's key within its name, as given to `schedule()`. Default: the name. */
+  key?: string;
 }
 
 /**
@@ -136,13 +167,20 @@ export interface ScheduleOptions {
  * are taken over when an instance dies, and results are written under the claim's fence.
  * Change streams tell an instance about new jobs at once (polling where they are unavailable).
  *
- * Times (`runAt`, backoff, cron, staleness) are read from this process's clock; keep the clocks
- * of all instances synchronised (NTP).
+ * Lease and due-time decisions are taken on the database server's clock: heartbeats are stamped
+ * and staleness is judged by the server, and due times, backoff and cron occurrences are read
+ * from this instance's estimate of the server's time (one `hello` a minute), so instances whose
+ * clocks disagree neither take over each other's live jobs nor run jobs early or late. A `runAt`
+ * you pass is taken as given.
  *
- * Events: `job:start`, `job:complete`, `job:fail`, `job:error`, `stale:recovered`,
- * `changestream:connected`, `changestream:error`, `changestream:closed`, `changestream:fallback`
- * (see {@link MonqueEventMap}). `on`, `once`, `off` and `emit` check event names and listener
- * arguments, and the jobs the events carry are typed by the job map.
+ * A handler's `signal` tells it to stop: its `timeout` elapsed, the job was cancelled (from any
+ * instance), this instance could not confirm its claim, or `stop()` gave up waiting (see
+ * {@link JobContext}).
+ *
+ * Events: `job:start`, `job:complete`, `job:fail`, `job:cancelled`, `job:error`,
+ * `stale:recovered`, `changestream:connected`, `changestream:error`, `changestream:closed`,
+ * `changestream:fallback` (see {@link MonqueEventMap}). `on`, `once`, `off` and `emit` check
+ * event names and listener arguments, and the jobs the events carry are typed by the job map.
  *
  * @typeParam JobMap - Job names mapped to the type of their data, to type `enqueue`, `worker`
  * and the jobs of the events.
@@ -172,6 +210,7 @@ export class Monque<
   readonly #collection: Collection<JobDocument>;
   readonly #runtime: SchedulerRuntime;
   readonly #lifecycle: Lifecycle;
+  readonly #events: SafeEvents;
   #initializing: Promise<void> | undefined;
 
   /**
@@ -200,10 +239,12 @@ export class Monque<
     this.#options = resolveMonqueOptions(options);
     this.#db = db;
     this.#collection = openJobsCollection(db, this.#options.collectionName);
+    this.#events = new SafeEvents(this);
     this.#runtime = new SchedulerRuntime({
       collection: this.#collection,
-      events: new SafeEvents(this),
+      events: this.#events,
       options: this.#options,
+      command: (command) => db.command(command),
     });
     this.#lifecycle = new Lifecycle({
       initialize: () => this.initialize(),
@@ -251,11 +292,11 @@ export class Monque<
   }
 
   /**
-   * Checks the server's version (MongoDB 6.0 or newer), creates the indexes and, with
-   * `recoverStaleJobs`, hands stale claims back. Called by `start`, `enqueue`, `enqueueMany`,
-   * `now`, `schedule`, `getJob`, `findJobs` and `getStats` (every method that reads or writes
-   * jobs); concurrent calls share one run, and after a success it does nothing. A failed run can
-   * be retried.
+   * Checks the server's version (MongoDB 6.0 or newer), reads the server's clock, creates the
+   * indexes and, with `recoverStaleJobs`, hands stale claims back. Called by `start`, `enqueue`,
+   * `enqueueMany`, `now`, `schedule`, `getJob`, `findJobs`, `getStats`, `cancelJob`,
+   * `cancelJobs` and `unschedule` (every method that reads or writes jobs); concurrent calls share
+   * one run, and after a success it does nothing. A failed run can be retried.
    *
    * @throws UnsupportedServerVersionError on a server older than MongoDB 6.0 (nothing is created);
    * ConnectionError when MongoDB cannot be reached; DatabaseError when it refuses the indexes
@@ -283,7 +324,7 @@ export class Monque<
    *
    * @param name - The job name (1–255 characters, no control characters).
    * @param data - The payload: plain BSON-storable data (`undefined` is stored as `null`).
-   * @param options - `runAt` (default now) and `uniqueKey`.
+   * @param options - `runAt` (default now, by the database's clock), `uniqueKey` and `timeout`.
    * @returns The job as stored and whether this call created it (`false` for a duplicate
    * `uniqueKey`, with the existing job).
    * @throws InvalidArgumentError or PayloadTooLargeError before anything is written;
@@ -301,12 +342,14 @@ export class Monque<
     data: JobMap[N],
     options?: EnqueueOptions,
   ): Promise<EnqueueResult<JobOf<JobMap, N>>> {
-    const { document, uniqueKey } = prepareEnqueue(
+    const prepared = prepareEnqueue(
       { name, data, options },
       this.#options.maxPayloadSize,
       new Date(),
     );
+    const { uniqueKey } = prepared;
     await this.initialize();
+    const document = stampPreparedJob(prepared, this.#runtime.clock.now());
     try {
       const { job, created } =
         uniqueKey === undefined
@@ -329,7 +372,7 @@ export class Monque<
    * refused (their deduplication needs one upsert each): enqueue those with {@link enqueue}.
    * An empty array adds nothing and sends nothing.
    *
-   * @param jobs - The jobs: `name`, `data` and optional `options` (`runAt`).
+   * @param jobs - The jobs: `name`, `data` and optional `options` (`runAt`, `timeout`).
    * @returns The jobs as stored, in the order given.
    * @throws InvalidArgumentError (naming the job, such as `jobs[3].name`) or PayloadTooLargeError
    * before anything is written; ConnectionError or DatabaseError when the write fails — then the
@@ -347,28 +390,30 @@ export class Monque<
       throw new InvalidArgumentError('jobs', 'must be an array of { name, data, options? }', jobs);
     }
     const now = new Date();
-    const documents = jobs.map((job: unknown, index) => {
+    const prepared = jobs.map((job: unknown, index) => {
       const path = `jobs[${index}]`;
       const { name, data, options } = readCallOptions(job, ['name', 'data', 'options'], path);
-      const prepared = prepareEnqueue(
+      const checked = prepareEnqueue(
         { name, data, options },
         this.#options.maxPayloadSize,
         now,
         `${path}.`,
       );
-      if (prepared.uniqueKey !== undefined) {
+      if (checked.uniqueKey !== undefined) {
         throw new InvalidArgumentError(
           `${path}.options.uniqueKey`,
           'is not supported by enqueueMany (deduplication needs one upsert per job); use enqueue',
-          prepared.uniqueKey,
+          checked.uniqueKey,
         );
       }
-      return prepared.document;
+      return checked;
     });
-    if (documents.length === 0) {
+    if (prepared.length === 0) {
       return [];
     }
     await this.initialize();
+    const stampedAt = this.#runtime.clock.now();
+    const documents = prepared.map((job) => stampPreparedJob(job, stampedAt));
     try {
       return (await insertJobs(this.#collection, documents)) as JobOf<JobMap>[];
     } catch (error) {
@@ -403,7 +448,7 @@ export class Monque<
    * @param cron - 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first.
    * @param name - The job name.
    * @param data - The payload of every run.
-   * @param options - `key` and `timezone` (IANA name, default UTC).
+   * @param options - `key`, `timezone` (IANA name, default UTC) and `timeout`.
    * @throws InvalidCronError for an invalid expression, InvalidArgumentError or
    * PayloadTooLargeError for other bad input — before anything is written; ConnectionError or
    * DatabaseError when the write fails.
@@ -420,25 +465,26 @@ export class Monque<
     options?: ScheduleOptions,
   ): Promise<JobOf<JobMap, N>> {
     assertJobName(name);
-    const { key, timezone } = readCallOptions(options, ['key', 'timezone']);
+    const { key, timezone, timeout } = readCallOptions(options, ['key', 'timezone', 'timeout']);
     if (key !== undefined) {
       assertUniqueKey(key, 'options.key');
     }
     if (timezone !== undefined) {
       assertTimezone(timezone, 'options.timezone');
     }
+    if (timeout !== undefined) {
+      assertJobTimeout(timeout, 'options.timeout');
+    }
     const schedule = parseCron(cron, timezone);
     const payload = data === undefined ? null : data;
     assertPayload(payload, this.#options.maxPayloadSize);
     await this.initialize();
     try {
-      const job = await scheduleRecurringJob(this.#collection, {
-        name,
-        data: payload,
-        key: key ?? name,
-        schedule,
-        timezone,
-      });
+      const job = await scheduleRecurringJob(
+        this.#collection,
+        { name, data: payload, key: key ?? name, schedule, timezone, timeout },
+        this.#runtime.clock.now(),
+      );
       return job as JobOf<JobMap, N>;
     } catch (error) {
       throw asMonqueError(error, `could not schedule job ${JSON.stringify(name)}`);
@@ -447,12 +493,14 @@ export class Monque<
 
   /**
    * Registers the handler of a job name, before or after `start()`. Jobs of names without a
-   * worker stay pending. A handler should honour `signal`, which aborts when `stop()` gives up
-   * waiting.
+   * worker stay pending. A handler should honour `signal` and pass it on: it aborts when the
+   * job's `timeout` elapses, when the job is cancelled, when this instance could not confirm its
+   * claim, and when `stop()` gives up waiting (see `JobContext`).
    *
    * @param name - The job name.
    * @param handler - Runs one job; throw or reject to fail it.
-   * @param options - `concurrency` (default `defaultConcurrency`) and `replace`.
+   * @param options - `concurrency` (default `defaultConcurrency`), `replace` and `timeout` (the
+   * time limit of each run in ms; a job's own `timeout` wins).
    * @throws WorkerRegistrationError when the name has a worker (without `replace: true`) or the
    * handler is not a function; InvalidArgumentError for bad options.
    *
@@ -470,13 +518,20 @@ export class Monque<
   ): void {
     assertJobName(name);
     assertHandler(name, handler);
-    const { concurrency, replace } = readCallOptions(options, ['concurrency', 'replace']);
+    const { concurrency, replace, timeout } = readCallOptions(options, [
+      'concurrency',
+      'replace',
+      'timeout',
+    ]);
     const limit = concurrency ?? this.#options.defaultConcurrency;
     assertConcurrency(limit);
     if (replace !== undefined && typeof replace !== 'boolean') {
       throw new InvalidArgumentError('options.replace', 'must be true or false', replace);
     }
-    this.#runtime.addWorker(name, handler as JobHandler, limit, replace === true);
+    if (timeout !== undefined) {
+      assertJobTimeout(timeout, 'options.timeout');
+    }
+    this.#runtime.addWorker(name, handler as JobHandler, limit, replace === true, timeout);
   }
 
   /**
@@ -621,9 +676,122 @@ export class Monque<
     }
   }
 
+  /**
+   * Cancels a job (the contract's `cancel()`), atomically, from any instance; works without
+   * `start()`:
+   * - a `pending` job is `cancelled` at once (`outcome: 'done'`, `job:cancelled` emitted here); a
+   *   recurring job has only the occurrence it waits for cancelled: it stays pending at its next
+   *   one (to remove the schedule, see {@link unschedule});
+   * - a `processing` job gets a cancel request (`outcome: 'requested'`): the instance running it
+   *   aborts its handler's `signal` with a `JobCancelledError` — at once through its change
+   *   stream, within one heartbeat while it polls — and writes it `cancelled` (a recurring job:
+   *   its next occurrence) once the handler settles or `abortGracePeriod` has passed; that
+   *   instance emits `job:cancelled`. A request that reaches the job after its handler has
+   *   finished cancels its retry or next occurrence instead, when claimed;
+   * - a `completed`, `failed` or `cancelled` job is left alone (`outcome: 'refused'`, with the
+   *   reason).
+   * A cancelled job is never retried by Monque.
+   *
+   * @param id - An `ObjectId` or its 24-character hex string.
+   * @returns What happened, with the job as written (or as found, when refused).
+   * @throws InvalidArgumentError for a bad id, before anything is sent; ConnectionError or
+   * DatabaseError when a write fails.
+   *
+   * @example
+   * ```ts
+   * const result = await monque.cancelJob(jobId);
+   * if (result.outcome === 'refused') console.warn(`not cancelled: ${result.reason}`);
+   * ```
+   */
+  async cancelJob(id: ObjectId | string): Promise<JobActionResult> {
+    const jobId = assertJobId(id);
+    await this.initialize();
+    let result: JobActionResult;
+    try {
+      result = await cancelJob(this.#collection, jobId, this.#runtime.clock.now());
+    } catch (error) {
+      throw asMonqueError(error, `could not cancel job ${jobId.toHexString()}`);
+    }
+    if (result.outcome === 'done') this.#events.emit('job:cancelled', { job: result.job });
+    return result;
+  }
+
+  /**
+   * Cancels every job the filter selects, each atomically as {@link cancelJob} does: pending
+   * jobs are cancelled (a recurring one: its waiting occurrence), running ones get a cancel
+   * request their instances act on, finished ones are left alone; works without `start()`. An
+   * empty filter is refused unless `{ all: true }` is passed.
+   *
+   * @param filter - Which jobs (see {@link JobFilter}).
+   * @param options - `all: true` to allow an empty filter.
+   * @returns How many jobs were cancelled (`done`) and how many running jobs got a request
+   * (`requested`).
+   * @throws InvalidArgumentError for a bad or (without `all`) empty filter, before anything is
+   * sent; ConnectionError or DatabaseError when a write fails (the jobs written before stay
+   * cancelled).
+   *
+   * @example
+   * ```ts
+   * const { done, requested } = await monque.cancelJobs({ name: 'import', status: ['pending', 'processing'] });
+   * ```
+   */
+  async cancelJobs(filter: JobFilter, options?: BulkActionOptions): Promise<BulkActionResult> {
+    const checked = checkBulkFilter(filter, options);
+    await this.initialize();
+    try {
+      return await cancelJobs(this.#collection, checked, this.#runtime.clock.now());
+    } catch (error) {
+      throw asMonqueError(error, 'could not cancel jobs');
+    }
+  }
+
+  /**
+   * Removes a recurring job's schedule, so that it runs no more; works without `start()`. The job
+   * `schedule()` created for `name` and `key`:
+   * - when pending, is `cancelled` and no longer recurring (`outcome: 'done'`, `job:cancelled`
+   *   emitted here);
+   * - when running, is no longer recurring and its running occurrence is cancelled as
+   *   {@link cancelJob} does (`outcome: 'requested'`): its handler's `signal` is aborted with a
+   *   `JobCancelledError` and the job ends `cancelled`;
+   * - when there is none, nothing happens (`outcome: 'not-found'`).
+   * Calling `schedule()` again creates a new recurring job.
+   *
+   * @param name - The job name.
+   * @param options - `key` (default: the name), as given to `schedule()`.
+   * @throws InvalidArgumentError for a bad name or key, before anything is sent; ConnectionError
+   * or DatabaseError when a write fails.
+   *
+   * @example
+   * ```ts
+   * await monque.schedule('0 * * * *', 'cleanup', null);
+   * // later: stop the hourly cleanup
+   * await monque.unschedule('cleanup');
+   * ```
+   */
+  async unschedule<N extends keyof JobMap & string>(
+    name: N,
+    options?: UnscheduleOptions,
+  ): Promise<JobActionResult> {
+    assertJobName(name);
+    const { key } = readCallOptions(options, ['key']);
+    if (key !== undefined) {
+      assertUniqueKey(key, 'options.key');
+    }
+    await this.initialize();
+    let result: JobActionResult;
+    try {
+      result = await unscheduleJob(this.#collection, name, key ?? name, this.#runtime.clock.now());
+    } catch (error) {
+      throw asMonqueError(error, `could not unschedule job ${JSON.stringify(name)}`);
+    }
+    if (result.outcome === 'done') this.#events.emit('job:cancelled', { job: result.job });
+    return result;
+  }
+
   async #initialize(): Promise<void> {
     const { health } = this.#runtime;
     await health.track(assertServerVersion(this.#db), 'ask the server its version');
+    await this.#runtime.sampleClock();
     // Not bounded by roundTripTimeout: on a large collection an index build takes as long as it
     // takes, and the server has just answered.
     try {

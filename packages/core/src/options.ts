@@ -102,6 +102,21 @@ export interface MonqueOptions {
    */
   shutdownTimeout?: number;
   /**
+   * How long a handler whose `signal` was aborted by its job's `timeout` or by a cancel gets to
+   * settle before its attempt is written anyway — failed (`JobTimeoutError`, normal retry rules)
+   * or cancelled (ms, > 0, ≤ 2^31 − 1). Meanwhile the job stays claimed and heartbeated, so its
+   * retry cannot start beside it. A handler that has not settled by then keeps its slot until it
+   * does, and what it returns or throws is discarded. Default `1000`: ample for a handler that
+   * passes its signal on (an aborted `fetch` or driver call rejects at once), short enough not to
+   * hold a retry back.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { abortGracePeriod: 5_000 }); // handlers roll back before they stop
+   * ```
+   */
+  abortGracePeriod?: number;
+  /**
    * How many jobs of one name a worker runs at once unless `worker()` says otherwise
    * (integer ≥ 1). Default `5`.
    *
@@ -123,7 +138,10 @@ export interface MonqueOptions {
    */
   maxConcurrency?: number;
   /**
-   * How often a running job's claim is confirmed (ms, > 0, ≤ 2^31 − 1). Default `10000`.
+   * How often a running job's claim is confirmed (ms, > 0, ≤ 2^31 − 1). With a `lockTimeout`
+   * below 3 × `heartbeatInterval`, claims are confirmed more often, every
+   * (`lockTimeout` − `heartbeatInterval`) / 2, so that each lands well within the job's lease.
+   * Default `10000`.
    *
    * @example
    * ```ts
@@ -136,8 +154,15 @@ export interface MonqueOptions {
    * (ms). Must be at least `2 × heartbeatInterval`, so that one late heartbeat of a live worker
    * does not let another instance take its job while it still runs. A job is also never taken
    * over before twice the heartbeat interval of the instance that claimed it (stored on the job),
-   * so instances with different settings do not take over each other's live jobs.
-   * Default `30000`.
+   * so instances with different settings do not take over each other's live jobs. Staleness is
+   * judged on the database server's clock, which also stamps the heartbeats, so the instances'
+   * own clocks need not agree.
+   *
+   * An instance whose heartbeats for a job cannot be confirmed for `lockTimeout − heartbeatInterval`
+   * (errors, or the job is no longer held by it) gives the job up first: it aborts the handler's
+   * `signal` with a `JobOwnershipLostError` and writes nothing, so a handler that honours its
+   * signal stops at least one `heartbeatInterval` before another instance may take the job over
+   * (when the instances share one `lockTimeout`). Default `30000`.
    *
    * @example
    * ```ts
@@ -248,6 +273,7 @@ const DEFAULTS = {
   baseRetryInterval: 1000,
   maxBackoffDelay: 24 * HOUR,
   shutdownTimeout: 30_000,
+  abortGracePeriod: 1000,
   defaultConcurrency: 5,
   maxConcurrency: undefined,
   heartbeatInterval: 10_000,
@@ -300,6 +326,7 @@ const VALIDATORS: { readonly [K in keyof MonqueOptions]-?: (arg: string, value: 
     baseRetryInterval: duration,
     maxBackoffDelay: duration,
     shutdownTimeout: timer,
+    abortGracePeriod: timer,
     defaultConcurrency: count(1),
     maxConcurrency: count(1),
     heartbeatInterval: timer,

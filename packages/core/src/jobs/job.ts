@@ -55,6 +55,19 @@ export interface JobDocument<T = unknown> {
    * `enqueue` with an equal `uniqueKey`.
    */
   scheduleKey?: string;
+  /**
+   * The job's own time limit in milliseconds (the `timeout` option of `enqueue()` or
+   * `schedule()`); absent when it has none (its worker's `timeout`, if any, applies). Stored on
+   * the job so that every instance that runs it honours it.
+   */
+  timeout?: number;
+  /**
+   * When a cancel was requested for the job while it was `processing` (`cancelJob()`), by the
+   * clock of the instance that requested it; absent or `null` when none is pending. The instance
+   * running the job aborts its handler; an instance that claims a job with a request (its owner
+   * died or released it) cancels it without running it.
+   */
+  cancelRequestedAt?: Date | null;
   /** When the job was created. */
   createdAt: Date;
   /** When the job was last changed. */

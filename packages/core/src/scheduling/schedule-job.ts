@@ -20,6 +20,8 @@ export interface RecurringJob {
   readonly schedule: CronSchedule;
   /** The time zone as given, or `undefined` (stored as `null`, read as UTC). */
   readonly timezone: string | undefined;
+  /** The time limit of each run in ms, or `undefined` for none (its worker's then applies). */
+  readonly timeout?: number;
 }
 
 function sameData(a: unknown, b: unknown): boolean {
@@ -56,16 +58,16 @@ export async function adoptLegacySchedule(
 
 /**
  * Creates the recurring job, or brings the existing active one (same name and key) up to date:
- * a changed cron expression or time zone also moves a pending job's `nextRunAt`; changed data is
- * stored. Calling it again with the same arguments writes nothing, so restarts are idempotent.
- * A job stored under the old key space is adopted first ({@link adoptLegacySchedule}).
+ * a changed cron expression or time zone also moves a pending job's `nextRunAt`; changed data or
+ * time limit is stored. Calling it again with the same arguments writes nothing, so restarts are
+ * idempotent. A job stored under the old key space is adopted first ({@link adoptLegacySchedule}).
  */
 export async function scheduleRecurringJob(
   collection: Collection<JobDocument>,
   recurring: RecurringJob,
   now: Date = new Date(),
 ): Promise<JobDocument> {
-  const { name, data, key, schedule, timezone } = recurring;
+  const { name, data, key, schedule, timezone, timeout } = recurring;
   const storedZone = timezone ?? null;
   const fresh = newJobDocument(
     {
@@ -75,6 +77,7 @@ export async function scheduleRecurringJob(
       nextRunAt: schedule.next(now),
       repeatInterval: schedule.expression,
       timezone,
+      timeout,
     },
     now,
   );
@@ -87,7 +90,8 @@ export async function scheduleRecurringJob(
       { $setOnInsert: fresh },
     );
     const cronChanged = job.repeatInterval !== schedule.expression || job.timezone !== storedZone;
-    if (created || (!cronChanged && sameData(job.data, data))) {
+    const unchanged = !cronChanged && sameData(job.data, data) && job.timeout === timeout;
+    if (created || unchanged) {
       return job;
     }
     const set: Partial<JobDocument> = {
@@ -102,7 +106,11 @@ export async function scheduleRecurringJob(
     // Matched on the status read, so a claim in between is not overwritten: then read again.
     const updated = await collection.findOneAndUpdate(
       { _id: job._id, status: job.status },
-      { $set: set },
+      timeout !== undefined
+        ? { $set: { ...set, timeout } }
+        : job.timeout !== undefined
+          ? { $set: set, $unset: { timeout: '' } }
+          : { $set: set },
       { returnDocument: 'after' },
     );
     if (updated !== null) {

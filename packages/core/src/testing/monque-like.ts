@@ -43,6 +43,7 @@ export type WaitEventName =
   | 'job:start'
   | 'job:complete'
   | 'job:fail'
+  | 'job:cancelled'
   | 'job:error'
   | 'stale:recovered';
 

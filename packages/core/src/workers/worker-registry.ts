@@ -12,7 +12,13 @@ import type { Job } from '../jobs/job.js';
  * ```
  */
 export interface JobContext {
-  /** Aborted when `stop()` gives up waiting for the handler (after `shutdownTimeout`). */
+  /**
+   * Aborted when the handler should stop; its `reason` says why: `JobTimeoutError` (the job's
+   * `timeout` elapsed), `JobCancelledError` (the job was cancelled, from any instance),
+   * `JobOwnershipLostError` (this instance could not confirm its claim and gave the job up before
+   * another instance may take it over) or `ShutdownTimeoutError` (`stop()` gave up waiting). Pass
+   * it on to what the handler waits for (`fetch`, the `mongodb` driver, timers).
+   */
   readonly signal: AbortSignal;
 }
 
@@ -44,11 +50,18 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Replace an already registered worker for the name instead of throwing. Default `false`. */
   replace?: boolean;
+  /**
+   * The time limit of each run of this worker's jobs, in ms (> 0, ≤ 2^31 − 1): when it elapses,
+   * the handler's `signal` is aborted with a `JobTimeoutError` and the attempt is failed (normal
+   * retry rules). A job's own `timeout` (from `enqueue()` or `schedule()`) wins. Default: none.
+   */
+  timeout?: number;
 }
 
 interface Worker {
   readonly handler: JobHandler;
   readonly concurrency: number;
+  readonly timeout: number | undefined;
 }
 
 /**
@@ -71,13 +84,25 @@ export class WorkerRegistry {
    * Registers (or, with `replace`, replaces) the worker of a job name. Jobs already running keep
    * their handler; slots already held stay counted.
    *
+   * @param timeout - The time limit of each run, in ms, or `undefined` for none.
    * @throws WorkerRegistrationError when the name has a worker and `replace` is false.
    */
-  register(name: string, handler: JobHandler, concurrency: number, replace: boolean): void {
+  register(
+    name: string,
+    handler: JobHandler,
+    concurrency: number,
+    replace: boolean,
+    timeout?: number,
+  ): void {
     if (!replace && this.#workers.has(name)) {
       throw new WorkerRegistrationError(name, 'duplicate');
     }
-    this.#workers.set(name, { handler, concurrency });
+    this.#workers.set(name, { handler, concurrency, timeout });
+  }
+
+  /** The time limit of the worker of `name`, if it has one. */
+  timeoutFor(name: string): number | undefined {
+    return this.#workers.get(name)?.timeout;
   }
 
   /** Whether a worker is registered for `name`. */

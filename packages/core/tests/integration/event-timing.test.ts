@@ -74,9 +74,11 @@ describe('event timing (SC-005)', () => {
     const ownerAnswers = answers(ownerDb);
     const rescuerDb = await harness.separateDb({ monitorCommands: true });
     const rescuerAnswers = answers(rescuerDb);
-    // The owner's heartbeats never arrive (a zombie); it does not recover stale jobs itself.
+    // The owner's heartbeats never arrive (a zombie); it does not recover stale jobs itself. Its
+    // own lease is long (lockTimeout 5 s), so it does not give the job up before its outcome
+    // meets the fence.
     const owner = harness.create(
-      { collectionName, heartbeatInterval: 100, lockTimeout: 300, recoverStaleJobs: false },
+      { collectionName, heartbeatInterval: 100, lockTimeout: 5000, recoverStaleJobs: false },
       harness.frozenHeartbeats(ownerDb),
     );
     const rescuer = harness.create(

@@ -154,7 +154,8 @@ describe('index usage', () => {
         maxRetries: 2,
         baseRetryInterval: 10,
         heartbeatInterval: 50,
-        lockTimeout: 100,
+        // Heartbeats (and stale sweeps) every 50 ms, with a lease that a busy machine keeps.
+        lockTimeout: 400,
       },
       db,
     );

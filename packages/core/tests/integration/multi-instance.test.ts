@@ -60,8 +60,10 @@ describe('several instances', () => {
   it('takes over a job whose heartbeat stopped, and fences out the old owner', async () => {
     const collectionName = harness.collectionName();
     // The old owner's heartbeats never arrive (a zombie); it does not recover stale jobs itself.
+    // Its own lease is long (lockTimeout 5 s), so it does not give the job up itself while the
+    // rescuer, with a shorter lockTimeout, takes it over: its late outcome meets the fence.
     const owner = harness.create(
-      { collectionName, heartbeatInterval: 100, lockTimeout: 300, recoverStaleJobs: false },
+      { collectionName, heartbeatInterval: 100, lockTimeout: 5000, recoverStaleJobs: false },
       harness.frozenHeartbeats(await harness.separateDb()),
     );
     const rescuer = harness.create(

@@ -22,6 +22,14 @@ import {
   networkError,
 } from './fakes.js';
 
+/** The runner's clocks and limits (the fake timers, when a test uses them, drive `Date.now()`). */
+const RUNNER_CLOCKS = {
+  now: () => new Date(),
+  monotonic: () => Date.now(),
+  leaseSpan: 60_000,
+  abortGracePeriod: 1000,
+};
+
 function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
   const events = new EventEmitter<MonqueEventMap>();
   const errors: JobErrorEvent[] = [];
@@ -47,6 +55,7 @@ function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
     health: new HealthMonitor(1000, 5000),
     maxOutcomeRetryDelay: 300,
     onSettled: (name) => settled.push(name),
+    ...RUNNER_CLOCKS,
   });
   return { runner, events, errors, log, settled, writes, reads, batches, announced };
 }
@@ -420,6 +429,7 @@ describe('JobRunner', () => {
       health: new HealthMonitor(1000, 5000),
       maxOutcomeRetryDelay: 300,
       onSettled: (name) => settled.push(name),
+      ...RUNNER_CLOCKS,
     });
     const job = claimedJob();
     runner.run(job, () => {

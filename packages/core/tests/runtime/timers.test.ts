@@ -165,6 +165,37 @@ describe('RepeatingTask', () => {
     expect(runs).toBe(3);
   });
 
+  it('at a fixed rate, starts runs every interval however long each takes', async () => {
+    const starts: number[] = [];
+    let finish: () => void = () => {};
+    const task = new RepeatingTask({
+      interval: 100,
+      fixedRate: true,
+      run: () => {
+        starts.push(Date.now());
+        return new Promise<void>((resolve) => {
+          finish = resolve;
+        });
+      },
+      onError: () => {},
+    });
+    const start = Date.now();
+    task.start();
+    await vi.advanceTimersByTimeAsync(100);
+    // The first run takes 30 ms: the next still starts 100 ms after the first started.
+    await vi.advanceTimersByTimeAsync(30);
+    finish();
+    await vi.advanceTimersByTimeAsync(70);
+    // The second takes 150 ms, longer than the interval: the third follows at once.
+    await vi.advanceTimersByTimeAsync(150);
+    finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(starts.map((at) => at - start)).toEqual([100, 200, 350]);
+    const stopping = task.stop();
+    finish();
+    await stopping;
+  });
+
   it('reschedules a waiting run when the interval changes', async () => {
     let runs = 0;
     const task = new RepeatingTask({

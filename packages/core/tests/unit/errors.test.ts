@@ -5,7 +5,9 @@ import {
   DatabaseError,
   InvalidArgumentError,
   InvalidCronError,
+  JobCancelledError,
   JobOwnershipLostError,
+  JobTimeoutError,
   ListenerError,
   MonqueError,
   PayloadTooLargeError,
@@ -107,6 +109,23 @@ describe('error subclasses', () => {
         'its result was not written.',
     ],
     [
+      'JobOwnershipLostError',
+      new JobOwnershipLostError(id, 'worker-a', 'its heartbeats could not be confirmed'),
+      'Job 65a1f0c2e4b0a1b2c3d4e5f6 is no longer owned by instance "worker-a": its heartbeats ' +
+        'could not be confirmed',
+    ],
+    [
+      'JobTimeoutError',
+      new JobTimeoutError(id, 30_000),
+      'Job 65a1f0c2e4b0a1b2c3d4e5f6 timed out: its handler ran longer than its time limit of ' +
+        '30000 ms.',
+    ],
+    [
+      'JobCancelledError',
+      new JobCancelledError(id),
+      'Job 65a1f0c2e4b0a1b2c3d4e5f6 was cancelled while it ran.',
+    ],
+    [
       'PayloadTooLargeError',
       new PayloadTooLargeError(20_000_000, 16_777_216),
       'Job data is 20000000 bytes once BSON-encoded, more than the limit of 16777216 bytes ' +
@@ -143,6 +162,11 @@ describe('error subclasses', () => {
     expect([registration.jobName, registration.problem]).toEqual(['a', 'invalid-handler']);
     expect(new JobOwnershipLostError(id, 'x').jobId).toBe('65a1f0c2e4b0a1b2c3d4e5f6');
     expect(new JobOwnershipLostError('65a1f0c2e4b0a1b2c3d4e5f6', 'x').jobId).toBe(
+      '65a1f0c2e4b0a1b2c3d4e5f6',
+    );
+    const timedOut = new JobTimeoutError('65a1f0c2e4b0a1b2c3d4e5f6', 100);
+    expect([timedOut.jobId, timedOut.timeout]).toEqual(['65a1f0c2e4b0a1b2c3d4e5f6', 100]);
+    expect(new JobCancelledError('65a1f0c2e4b0a1b2c3d4e5f6').jobId).toBe(
       '65a1f0c2e4b0a1b2c3d4e5f6',
     );
     const payload = new PayloadTooLargeError(2048, 1024);

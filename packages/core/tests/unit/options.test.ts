@@ -28,6 +28,7 @@ describe('resolveMonqueOptions', () => {
       baseRetryInterval: 1000,
       maxBackoffDelay: 24 * 60 * 60 * 1000,
       shutdownTimeout: 30_000,
+      abortGracePeriod: 1000,
       defaultConcurrency: 5,
       maxConcurrency: undefined,
       heartbeatInterval: 10_000,
@@ -99,9 +100,9 @@ describe('resolveMonqueOptions', () => {
       'options.pollIntreval',
       'Invalid options.pollIntreval: is not a Monque option (known options: collectionName, ' +
         'pollInterval, backupPollInterval, maxRetries, baseRetryInterval, maxBackoffDelay, ' +
-        'shutdownTimeout, defaultConcurrency, maxConcurrency, heartbeatInterval, lockTimeout, ' +
-        'maxTakeovers, recoverStaleJobs, schedulerInstanceId, maxPayloadSize, roundTripTimeout); ' +
-        'got number 5.',
+        'shutdownTimeout, abortGracePeriod, defaultConcurrency, maxConcurrency, heartbeatInterval, ' +
+        'lockTimeout, maxTakeovers, recoverStaleJobs, schedulerInstanceId, maxPayloadSize, ' +
+        'roundTripTimeout); got number 5.',
     );
   });
 
@@ -109,6 +110,7 @@ describe('resolveMonqueOptions', () => {
     'pollInterval',
     'backupPollInterval',
     'shutdownTimeout',
+    'abortGracePeriod',
     'heartbeatInterval',
     'roundTripTimeout',
   ];
