@@ -1,4 +1,17 @@
-import type { Reporter, SerializedError, TestCase, TestModule, TestSuite } from 'vitest/node';
+import type {
+  Reporter,
+  SerializedError,
+  TestCase,
+  TestModule,
+  TestSuite,
+  Vitest,
+} from 'vitest/node';
+import {
+  type CoverageSource,
+  coverageByPackage,
+  formatCoverage,
+  type Thresholds,
+} from './coverage-summary.js';
 
 /** What a run's closing line counts. */
 export interface RunCounts {
@@ -93,13 +106,30 @@ export function formatRun(counts: RunCounts): string {
 /**
  * Prints one plain closing line, `Tests: N passed, N failed, N skipped`, after Vitest's own
  * summary, so that any tool reading the last line of a run can tell how it went. Failed hooks,
- * files that failed to load and unhandled errors count as failed (see {@link countRun}).
+ * files that failed to load and unhandled errors count as failed (see {@link countRun}). With
+ * coverage on, a line per package comes first: each measure, its threshold, and whether they hold.
  */
 export default class SummaryReporter implements Reporter {
+  #thresholds: Record<string, Thresholds | undefined> = {};
+  #coverage: string[] = [];
+
+  onInit(vitest: Vitest): void {
+    const { thresholds } = vitest.config.coverage;
+    this.#thresholds = (thresholds ?? {}) as Record<string, Thresholds | undefined>;
+  }
+
+  onCoverage(coverage: unknown): void {
+    this.#coverage = formatCoverage(
+      coverageByPackage(coverage as CoverageSource),
+      this.#thresholds,
+    );
+  }
+
   onTestRunEnd(
     testModules: ReadonlyArray<TestModule>,
     unhandledErrors: ReadonlyArray<SerializedError>,
   ): void {
-    process.stdout.write(`\n${formatRun(countRun(testModules, unhandledErrors))}\n`);
+    const lines = [...this.#coverage, formatRun(countRun(testModules, unhandledErrors))];
+    process.stdout.write(`\n${lines.join('\n')}\n`);
   }
 }

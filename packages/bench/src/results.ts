@@ -1,5 +1,6 @@
 import type { LibraryName } from './libraries/types.js';
 import type { LoadRecord, MachineInfo, PackageVersions } from './machine.js';
+import type { CancelResult } from './scenarios/cancel.js';
 import type { EnqueueResult } from './scenarios/enqueue.js';
 import type { IdleResult } from './scenarios/idle.js';
 import type { LatencyResult } from './scenarios/latency.js';
@@ -14,6 +15,7 @@ export interface ScenarioResults {
   processing?: ProcessingResult;
   latency?: LatencyResult;
   idle?: IdleResult;
+  cancel?: CancelResult;
   management?: ManagementResult;
 }
 

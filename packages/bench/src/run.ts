@@ -19,6 +19,7 @@ import { packageReadmeBlock, replaceBlock, rootReadmeBlock } from './report/read
 import { isClean } from './report/summary.js';
 import { evaluateTargets, type MachineLoad } from './report/targets.js';
 import type { BenchResults, LibraryRun, ScenarioResults } from './results.js';
+import { runCancel } from './scenarios/cancel.js';
 import type { ScenarioContext } from './scenarios/context.js';
 import { runEnqueue } from './scenarios/enqueue.js';
 import { runIdle } from './scenarios/idle.js';
@@ -45,6 +46,9 @@ const RUNNERS: Record<ScenarioName, Runner> = {
   },
   idle: async (context, results) => {
     results.idle = await runIdle(context);
+  },
+  cancel: async (context, results) => {
+    results.cancel = await runCancel(context);
   },
   management: async (context, results) => {
     results.management = await runManagement(context);

@@ -49,6 +49,16 @@ export interface BenchSettings {
     /** How long idle instances are watched (ms); covers two of Monque's backup polls. */
     readonly windowMs: number;
   };
+  /** Monque only: cancelJob on one instance → the handler's signal aborted on another. */
+  readonly cancel: {
+    /** Running jobs cancelled per run (one run per repetition and notification mode). */
+    readonly cancels: number;
+    /** Gap between cancels: uniform between these two (ms). */
+    readonly minGapMs: number;
+    readonly maxGapMs: number;
+    /** The owner's heartbeatInterval in each mode (polling reads cancel requests at it). */
+    readonly heartbeatInterval: { readonly 'change-stream': number; readonly polling: number };
+  };
   /** Monque's management reads (`findJobs`, `getStats`) on a large queue of jobs in every status. */
   readonly management: {
     /** Jobs seeded before the measurements (outside them), over `names` job names. */
@@ -93,6 +103,13 @@ const FULL: BenchSettings = {
   },
   enqueue: { oneByOne: 1000, bulk: 5000, bulkSize: 1000 },
   idle: { windowMs: 20_000 },
+  // Monque's default heartbeat in both modes: polling shows the default bound (10 s).
+  cancel: {
+    cancels: 200,
+    minGapMs: 5,
+    maxGapMs: 25,
+    heartbeatInterval: { 'change-stream': 10_000, polling: 10_000 },
+  },
   management: { jobs: 100_000, names: 10, calls: 15, statsCalls: 3, warmupCalls: 1, pages: 20 },
 };
 
@@ -120,6 +137,13 @@ const QUICK: BenchSettings = {
   },
   enqueue: { oneByOne: 100, bulk: 500, bulkSize: 250 },
   idle: { windowMs: 1500 },
+  // A short heartbeat, so that polling does not hold the quick run up.
+  cancel: {
+    cancels: 20,
+    minGapMs: 5,
+    maxGapMs: 25,
+    heartbeatInterval: { 'change-stream': 10_000, polling: 500 },
+  },
   management: { jobs: 2000, names: 10, calls: 3, statsCalls: 2, warmupCalls: 1, pages: 3 },
 };
 

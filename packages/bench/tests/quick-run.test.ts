@@ -121,6 +121,21 @@ describe('npm run bench -- --quick', () => {
     ]);
   });
 
+  it('aborts the signal of every cancelled job, with and without the change stream', () => {
+    const modes = results.scenarios.cancel?.modes ?? [];
+    expect(modes.map((mode) => mode.notify)).toEqual(['change-stream', 'polling']);
+    for (const { notify, runs } of modes) {
+      expect(runs.length, notify).toBe(results.settings.repetitions);
+      for (const run of runs) {
+        expect(run.latencies.length, notify).toBe(results.settings.cancel.cancels);
+        expect(run.missed, notify).toBe(0);
+        expect(run.cancelled, notify).toBe(results.settings.cancel.cancels);
+        expect(run.errors, notify).toEqual([]);
+        for (const latency of run.latencies) expect(latency, notify).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it('times every management read of Monque on the seeded queue, in every repetition', () => {
     const management = results.scenarios.management;
     const { jobs, calls, statsCalls, pages } = results.settings.management;
@@ -159,6 +174,8 @@ describe('npm run bench -- --quick', () => {
       'latency-p50-hot',
       'cpu-per-job',
       'idle-polls',
+      'cancel-p99-stream',
+      'cancel-p99-polling',
     ]);
     const markdown = readFileSync(join(outDir, 'quick.md'), 'utf8');
     for (const heading of [
@@ -168,6 +185,7 @@ describe('npm run bench -- --quick', () => {
       '## Latency',
       '## Enqueue',
       '## Idle',
+      '## Cancel',
       `## Management reads at ${results.settings.management.jobs.toLocaleString('en-US')} jobs (Monque)`,
       '## CPU profiles',
       '## Failures, errors and warnings',

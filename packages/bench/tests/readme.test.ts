@@ -20,6 +20,7 @@ describe('the benchmark results in the READMEs', () => {
   it('come from a full run of every scenario', () => {
     expect(latest.mode).toBe('full');
     expect(Object.keys(latest.scenarios).sort()).toEqual([
+      'cancel',
       'enqueue',
       'idle',
       'latency',

@@ -23,7 +23,9 @@ export function describeCause(cause: unknown): string {
 
 /**
  * Base class of every error Monque throws. Catch it to handle all Monque errors at once; `name`
- * names the concrete class and `cause` carries the underlying error when there is one.
+ * names the concrete class and `cause` carries the underlying error when there is one. (Events
+ * also carry errors that are not Monque's: a handler's own in `job:fail`, the driver's in
+ * `changestream:error`.)
  *
  * @example
  * ```ts
@@ -167,22 +169,27 @@ export class ConnectionError extends MonqueError {
 }
 
 /**
- * One database round trip got no answer within Monque's round-trip time limit
- * (max(2 × `heartbeatInterval`, 5 s)): a half-open connection, or a server that went away
- * mid-command. Transient, like the driver's `MongoNetworkTimeoutError`: the operation is given up
- * (not cancelled) and tried again as after any connection problem.
+ * One database round trip got no answer within the `roundTripTimeout` option: a half-open
+ * connection, or a server that went away mid-command. Transient, like the driver's
+ * `MongoNetworkTimeoutError`: the operation is given up (not cancelled) and tried again as after
+ * any connection problem. `operation` and the message name what Monque was doing.
  *
  * @example
  * ```ts
  * monque.on('job:error', ({ error }) => {
- *   if (error instanceof RoundTripTimeoutError) console.warn(`no answer in ${error.timeout} ms`);
+ *   if (error instanceof RoundTripTimeoutError) {
+ *     console.warn(`${error.operation}: no answer in ${error.timeout} ms`);
+ *   }
  * });
  * ```
  */
 export class RoundTripTimeoutError extends ConnectionError {
   override readonly name: string = 'RoundTripTimeoutError';
 
-  /** The time limit that elapsed, in milliseconds. */
+  /** What Monque was doing, such as `'send the heartbeat'` or `'claim jobs of "send-email"'`. */
+  readonly operation: string;
+
+  /** The time limit that elapsed (`roundTripTimeout`), in milliseconds. */
   readonly timeout: number;
 
   /**
@@ -195,9 +202,11 @@ export class RoundTripTimeoutError extends ConnectionError {
    * ```
    */
   constructor(operation: string, timeout: number) {
-    super(`could not ${operation}: the database did not answer within ${timeout} ms`, {
-      cause: undefined,
-    });
+    super(
+      `could not ${operation}: the database did not answer within ${timeout} ms (roundTripTimeout)`,
+      { cause: undefined },
+    );
+    this.operation = operation;
     this.timeout = timeout;
   }
 }
@@ -211,7 +220,7 @@ export class RoundTripTimeoutError extends ConnectionError {
  * @example
  * ```ts
  * try {
- *   await monque.enqueue('report', { id });
+ *   await monque.enqueue('invoice', { orderId: 42 });
  * } catch (error) {
  *   if (error instanceof DatabaseError && error.code === 121) console.error('validator refused it');
  * }
@@ -233,7 +242,7 @@ export class DatabaseError extends MonqueError {
    * @example
    * ```ts
    * throw new DatabaseError('could not enqueue job "a": Document failed validation', {
-   *   cause: driverError,
+   *   cause: new Error('Document failed validation'),
    *   code: 121,
    *   codeName: 'DocumentValidationFailure',
    * });
@@ -481,6 +490,12 @@ export class WorkerRegistrationError extends MonqueError {
  * recovery after missed heartbeats) or its claim changed. The handler's outcome was not written,
  * so the job's current owner decides its fate.
  *
+ * It is also the `reason` of a handler's `signal` when its instance gave the job up itself: its
+ * heartbeats could not be confirmed for `lockTimeout − heartbeatInterval` (errors, or the update
+ * did not match the job), so another instance may soon take it over. The signal is aborted
+ * before that can happen, so a handler that honours it never runs beside its successor; the job
+ * is left as it is (its next owner decides) and the error is reported through `job:error`.
+ *
  * @example
  * ```ts
  * monque.on('job:error', ({ error }) => {
@@ -503,55 +518,166 @@ export class JobOwnershipLostError extends MonqueError {
    * throw new JobOwnershipLostError(job._id, 'worker-a');
    * ```
    */
-  constructor(jobId: ObjectId | string, instanceId: string) {
+  constructor(jobId: ObjectId | string, instanceId: string, detail?: string) {
     const id = typeof jobId === 'string' ? jobId : jobId.toHexString();
     super(
-      `Job ${id} is no longer owned by instance ${JSON.stringify(instanceId)}: it was taken over ` +
-        'by another instance or its claim changed (for example after missed heartbeats), so ' +
-        'its result was not written.',
+      detail === undefined
+        ? `Job ${id} is no longer owned by instance ${JSON.stringify(instanceId)}: it was taken ` +
+            'over by another instance or its claim changed (for example after missed ' +
+            'heartbeats), so its result was not written.'
+        : `Job ${id} is no longer owned by instance ${JSON.stringify(instanceId)}: ${detail}`,
     );
     this.jobId = id;
   }
 }
 
 /**
- * A job's data is larger, once BSON-encoded, than `maxPayloadSize`. Thrown before anything is
- * written; both sizes are in bytes.
+ * A job ran longer than its time limit: the `timeout` of its `enqueue()`/`schedule()` call, or of
+ * its worker. It is the `reason` of the handler's `signal`, aborted when the limit elapsed, and
+ * the error of the `job:fail` event of that attempt: the attempt is failed under the normal retry
+ * rules (retried with backoff while `failCount` is below `maxRetries`), whether the handler then
+ * settles within `abortGracePeriod` or not. A handler that ignores its signal keeps its slot until
+ * it settles; what it returns or throws then is discarded.
+ *
+ * @example
+ * ```ts
+ * monque.on('job:fail', ({ job, error }) => {
+ *   if (error instanceof JobTimeoutError) console.warn(`${job.name} ran over ${error.timeout} ms`);
+ * });
+ * ```
+ */
+export class JobTimeoutError extends MonqueError {
+  override readonly name: string = 'JobTimeoutError';
+
+  /** The id of the job, as a 24-character hex string. */
+  readonly jobId: string;
+
+  /** The time limit that elapsed, in milliseconds. */
+  readonly timeout: number;
+
+  /**
+   * @param jobId - The job's id.
+   * @param timeout - The time limit, in milliseconds.
+   *
+   * @example
+   * ```ts
+   * throw new JobTimeoutError(job._id, 30_000);
+   * ```
+   */
+  constructor(jobId: ObjectId | string, timeout: number) {
+    const id = typeof jobId === 'string' ? jobId : jobId.toHexString();
+    super(`Job ${id} timed out: its handler ran longer than its time limit of ${timeout} ms.`);
+    this.jobId = id;
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * A job was cancelled while its handler ran (`cancelJob()`, `cancelJobs()` or `unschedule()`,
+ * called on any instance). It is the `reason` of the handler's `signal`: the instance running the
+ * job aborts it as soon as it learns of the request — through its change stream, or at its next
+ * heartbeat while it polls. Once the handler settles (or `abortGracePeriod` has passed), the job
+ * is written `cancelled` — a recurring job: pending at its next occurrence — and `job:cancelled`
+ * is emitted. A cancelled job is never retried.
+ *
+ * @example
+ * ```ts
+ * monque.worker('export', async (job, { signal }) => {
+ *   signal.addEventListener('abort', () => {
+ *     if (signal.reason instanceof JobCancelledError) console.info('cancelled', job._id.toHexString());
+ *   });
+ *   await exportRows(job.data, { signal });
+ * });
+ * ```
+ */
+export class JobCancelledError extends MonqueError {
+  override readonly name: string = 'JobCancelledError';
+
+  /** The id of the job, as a 24-character hex string. */
+  readonly jobId: string;
+
+  /**
+   * @param jobId - The job's id.
+   *
+   * @example
+   * ```ts
+   * throw new JobCancelledError(job._id);
+   * ```
+   */
+  constructor(jobId: ObjectId | string) {
+    const id = typeof jobId === 'string' ? jobId : jobId.toHexString();
+    super(`Job ${id} was cancelled while it ran.`);
+    this.jobId = id;
+  }
+}
+
+/**
+ * What a {@link PayloadTooLargeError} measured: the job's data (`{ data }`, held to
+ * `maxPayloadSize`), or the whole new job document (held to what MongoDB stores).
+ *
+ * @example
+ * ```ts
+ * const measured: PayloadMeasure = 'document';
+ * ```
+ */
+export type PayloadMeasure = 'data' | 'document';
+
+/**
+ * A job is too large to store: its data, once BSON-encoded, is larger than `maxPayloadSize`
+ * (`measured: 'data'`), or its data fits but the whole job document would not leave, of MongoDB's
+ * 16 MiB per document, the room that running the job adds (`measured: 'document'`). Thrown before
+ * anything is written; both sizes are in bytes.
  *
  * @example
  * ```ts
  * try {
  *   await monque.enqueue('import', hugeRows);
  * } catch (error) {
- *   if (error instanceof PayloadTooLargeError) console.error(error.size, error.limit);
+ *   if (error instanceof PayloadTooLargeError) console.error(error.measured, error.size, error.limit);
  * }
  * ```
  */
 export class PayloadTooLargeError extends MonqueError {
   override readonly name: string = 'PayloadTooLargeError';
 
-  /** The BSON-encoded size of `{ data }`, in bytes. */
+  /**
+   * The BSON-encoded size, in bytes: of `{ data }` when `measured` is `'data'`, of the whole job
+   * document when it is `'document'`.
+   */
   readonly size: number;
 
-  /** The limit (`maxPayloadSize`), in bytes. */
+  /**
+   * The limit, in bytes: `maxPayloadSize` for `'data'`; for `'document'`, what a new job document
+   * may take (16 MiB less the room kept free for running the job).
+   */
   readonly limit: number;
+
+  /** What was measured: the job's data, or the whole job document. */
+  readonly measured: PayloadMeasure;
 
   /**
    * @param size - The encoded size, in bytes.
    * @param limit - The limit, in bytes.
+   * @param measured - What `size` is the size of (default `'data'`).
    *
    * @example
    * ```ts
    * throw new PayloadTooLargeError(20_000_000, 16 * 1024 * 1024);
    * ```
    */
-  constructor(size: number, limit: number) {
+  constructor(size: number, limit: number, measured: PayloadMeasure = 'data') {
     super(
-      `Job data is ${size} bytes once BSON-encoded, more than the limit of ${limit} bytes ` +
-        '(option maxPayloadSize); store large content elsewhere and pass a reference.',
+      measured === 'data'
+        ? `Job data is ${size} bytes once BSON-encoded, more than the limit of ${limit} bytes ` +
+            '(option maxPayloadSize); store large content elsewhere and pass a reference.'
+        : `The job document would be ${size} bytes once BSON-encoded, more than the ${limit} ` +
+            "bytes a new job may take (MongoDB's limit of 16 MiB per document, less the room kept " +
+            'free for what running the job adds); store large content elsewhere and pass a ' +
+            'reference.',
     );
     this.size = size;
     this.limit = limit;
+    this.measured = measured;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Job } from './jobs/job.js';
+import type { JobOf } from './jobs/job.js';
 import type { JobProgress } from './jobs/job-progress.js';
 import type { JobFilter } from './management/job-filter.js';
 
@@ -8,34 +8,39 @@ import type { JobFilter } from './management/job-filter.js';
  *
  * @example
  * ```ts
- * monque.on('job:complete', ({ job, duration }: JobCompleteEvent) => {
+ * monque.on('job:complete', ({ job, duration }: JobCompleteEvent<DocsJobs>) => {
  *   console.log(`${job.name} took ${duration} ms`);
  * });
  * ```
+ *
+ * @typeParam JobMap - The job map of the instance, which types `job`.
  */
-export interface JobCompleteEvent {
+export interface JobCompleteEvent<
+  JobMap extends Record<string, unknown> = Record<string, unknown>,
+> {
   /**
    * The job as the completion write left it: `status: 'completed'` and the claim fields cleared,
    * or for a recurring job `status: 'pending'` with the next `nextRunAt`; `result` holds what the
    * handler returned (`null` for nothing). Built from the claimed job and the fields Monque wrote
    * under the claim's fence (not read back from the database).
    */
-  job: Job;
+  job: JobOf<JobMap>;
   /** How long the handler ran, in milliseconds. */
   duration: number;
 }
 
 /**
  * Payload of `'job:fail'`: the job as written after the failure, the error, and whether the job
- * will be retried. Emitted once the failure write has landed. Besides a handler's failure, a job
- * also fails (`willRetry: false`) when it was taken over more than `maxTakeovers` times (a
+ * will be retried. Emitted once the failure write has landed. Besides a handler's failure, an
+ * attempt fails when its time limit elapsed (a `JobTimeoutError`, retried like any failure), and
+ * a job fails (`willRetry: false`) when it was taken over more than `maxTakeovers` times (a
  * `TakeoverLimitError`, the handler not run), when its handler returned a result that cannot be
  * stored (a `JobResultError`), or when the database refused its outcome for good (the
  * `DatabaseError`; the job's final failure was written instead).
  *
  * @example
  * ```ts
- * monque.on('job:fail', ({ job, error, willRetry }: JobFailEvent) => {
+ * monque.on('job:fail', ({ job, error, willRetry }: JobFailEvent<DocsJobs>) => {
  *   if (willRetry) {
  *     console.warn(`${job.name}: failure #${job.failCount}, retry at ${job.nextRunAt.toISOString()}`);
  *   } else {
@@ -43,8 +48,10 @@ export interface JobCompleteEvent {
  *   }
  * });
  * ```
+ *
+ * @typeParam JobMap - The job map of the instance, which types `job`.
  */
-export interface JobFailEvent {
+export interface JobFailEvent<JobMap extends Record<string, unknown> = Record<string, unknown>> {
   /**
    * The job as the failure write left it: `failReason` set, and either `status: 'pending'` with
    * the retry's `nextRunAt` (`failCount` already incremented), or `status: 'failed'` — or, for a
@@ -52,10 +59,11 @@ export interface JobFailEvent {
    * Built from the claimed job and the fields Monque wrote under the claim's fence (not read
    * back).
    */
-  job: Job;
+  job: JobOf<JobMap>;
   /**
-   * What the handler threw (a non-Error throw is wrapped in an Error); a `TakeoverLimitError`, a
-   * `JobResultError` or a `DatabaseError` when the job failed for those reasons.
+   * What the handler threw (a non-Error throw is wrapped in an Error); a `JobTimeoutError`, a
+   * `TakeoverLimitError`, a `JobResultError` or a `DatabaseError` when the job failed for those
+   * reasons.
    */
   error: Error;
   /**
@@ -66,25 +74,54 @@ export interface JobFailEvent {
 }
 
 /**
+ * Payload of `'job:cancelled'`: a job was cancelled, and its new state was written. Emitted by the
+ * instance that wrote it: the one that called `cancelJob()` (or `unschedule()`) for a pending
+ * job; for a running job, the instance that ran it, once its handler has settled (or
+ * `abortGracePeriod` has passed) and the job was written `cancelled` under the claim's fence.
+ *
+ * @example
+ * ```ts
+ * monque.on('job:cancelled', ({ job }: JobCancelledEvent<DocsJobs>) => {
+ *   console.info(`${job.name} ${job._id.toHexString()} cancelled (${job.status})`);
+ * });
+ * ```
+ *
+ * @typeParam JobMap - The job map of the instance, which types `job`.
+ */
+export interface JobCancelledEvent<
+  JobMap extends Record<string, unknown> = Record<string, unknown>,
+> {
+  /**
+   * The job as the cancel left it: `status: 'cancelled'` and the claim fields cleared — or, for a
+   * recurring job (whose one occurrence was cancelled), `status: 'pending'` at its next
+   * occurrence.
+   */
+  job: JobOf<JobMap>;
+}
+
+/**
  * Payload of `'job:error'`: an error of Monque itself (not a handler's), such as a lost database
  * connection (`ConnectionError`), a write the database refused (`DatabaseError`), a foreign
  * document in the jobs collection, or a listener that threw (`ListenerError`); `job` is set when
  * one job is concerned (as this instance claimed it). A transiently failed outcome write is
  * reported once per attempt while Monque retries it; `JobOwnershipLostError` says the job was
- * taken over. With no `job:error` listener these errors become process warnings (rate-limited).
+ * taken over, or that this instance gave it up because its heartbeats could not be confirmed (its
+ * handler's signal is then aborted with that error). With no `job:error` listener these errors become process warnings (rate-limited).
  *
  * @example
  * ```ts
- * monque.on('job:error', ({ error, job }: JobErrorEvent) => {
+ * monque.on('job:error', ({ error, job }: JobErrorEvent<DocsJobs>) => {
  *   logger.error({ err: error, jobId: job?._id.toHexString() }, 'monque error');
  * });
  * ```
+ *
+ * @typeParam JobMap - The job map of the instance, which types `job`.
  */
-export interface JobErrorEvent {
+export interface JobErrorEvent<JobMap extends Record<string, unknown> = Record<string, unknown>> {
   /** What went wrong. */
   error: Error;
   /** The job concerned, if any. */
-  job?: Job;
+  job?: JobOf<JobMap>;
 }
 
 /**
@@ -143,10 +180,14 @@ export interface ChangeStreamFallbackEvent {
  *   console.log(job._id.toHexString(), progress);
  * });
  * ```
+ *
+ * @typeParam JobMap - The job map of the instance, which types `job`.
  */
-export interface JobProgressEvent {
+export interface JobProgressEvent<
+  JobMap extends Record<string, unknown> = Record<string, unknown>,
+> {
   /** The job as claimed, with `progress` set to the reported value. */
-  job: Job;
+  job: JobOf<JobMap>;
   /** The value reported (a copy: changing the handler's object later does not change it). */
   progress: JobProgress;
 }
@@ -160,10 +201,12 @@ export interface JobProgressEvent {
  *   logger.info({ jobId: job._id.toHexString() }, 'job retried');
  * });
  * ```
+ *
+ * @typeParam JobMap - The job map of the instance, which types `job`.
  */
-export interface JobRetriedEvent {
+export interface JobRetriedEvent<JobMap extends Record<string, unknown> = Record<string, unknown>> {
   /** The job as the retry wrote it: `pending`, due now, `failCount` 0, its history kept. */
-  job: Job;
+  job: JobOf<JobMap>;
 }
 
 /**
@@ -175,10 +218,14 @@ export interface JobRetriedEvent {
  *   console.log(`${job.name}: ${previousRunAt.toISOString()} → ${job.nextRunAt.toISOString()}`);
  * });
  * ```
+ *
+ * @typeParam JobMap - The job map of the instance, which types `job`.
  */
-export interface JobRescheduledEvent {
+export interface JobRescheduledEvent<
+  JobMap extends Record<string, unknown> = Record<string, unknown>,
+> {
   /** The job as the reschedule wrote it. */
-  job: Job;
+  job: JobOf<JobMap>;
   /** Its `nextRunAt` before. */
   previousRunAt: Date;
 }
@@ -192,25 +239,27 @@ export interface JobRescheduledEvent {
  *   logger.info({ jobId: job._id.toHexString(), name: job.name }, 'job deleted');
  * });
  * ```
+ *
+ * @typeParam JobMap - The job map of the instance, which types `job`.
  */
-export interface JobDeletedEvent {
+export interface JobDeletedEvent<JobMap extends Record<string, unknown> = Record<string, unknown>> {
   /** The job as it was when it was deleted. */
-  job: Job;
+  job: JobOf<JobMap>;
 }
 
 /**
- * An action applied to every job a filter selects: `'retry'` (`retryJobs`) or `'delete'`
- * (`deleteJobs`).
+ * An action applied to every job a filter selects: `'retry'` (`retryJobs`), `'cancel'`
+ * (`cancelJobs`) or `'delete'` (`deleteJobs`).
  *
  * @example
  * ```ts
  * const action: BulkAction = 'retry';
  * ```
  */
-export type BulkAction = 'retry' | 'delete';
+export type BulkAction = 'retry' | 'cancel' | 'delete';
 
 /**
- * Payload of `'jobs:bulk'`: one bulk call (`retryJobs`, `deleteJobs`) is done.
+ * Payload of `'jobs:bulk'`: one bulk call (`retryJobs`, `cancelJobs`, `deleteJobs`) is done.
  *
  * @example
  * ```ts
@@ -229,34 +278,41 @@ export interface BulkActionEvent {
 }
 
 /**
- * The events of a Monque instance and their listener arguments, for Node's typed
- * `EventEmitter<MonqueEventMap>`: `on`, `once`, `off` and `emit` check names and payloads.
+ * The events of a Monque instance and their listener arguments: `on`, `once`, `off` and `emit`
+ * of a `Monque<JobMap>` check names and payloads against `MonqueEventMap<JobMap>`, and the jobs
+ * the events carry are typed by the job map ({@link JobOf}: `job.name` narrows `job.data`).
+ *
+ * @typeParam JobMap - The job map of the instance, which types the jobs of the events.
  *
  * @example
  * ```ts
  * monque.on('job:start', (job) => console.log('started', job.name));
- * monque.on('job:fail', ({ job, error, willRetry }) => console.warn(job.name, error, willRetry));
+ * monque.on('job:complete', ({ job }) => {
+ *   if (job.name === 'send-email') console.log('mailed', job.data.to);
+ * });
  * monque.on('changestream:connected', () => console.log('notified by change streams'));
  * ```
  */
-export interface MonqueEventMap {
+export interface MonqueEventMap<JobMap extends Record<string, unknown> = Record<string, unknown>> {
   /** A handler is about to run a claimed job. */
-  'job:start': [job: Job];
+  'job:start': [job: JobOf<JobMap>];
   /** A handler finished without error and the job was marked completed (or rescheduled); the payload's job is as written. */
-  'job:complete': [event: JobCompleteEvent];
+  'job:complete': [event: JobCompleteEvent<JobMap>];
   /** A run failed (its handler threw, or see {@link JobFailEvent}), and the failure was written. */
-  'job:fail': [event: JobFailEvent];
+  'job:fail': [event: JobFailEvent<JobMap>];
+  /** A job was cancelled and its new state was written (see {@link JobCancelledEvent}). */
+  'job:cancelled': [event: JobCancelledEvent<JobMap>];
   /** Monque itself hit an error (not a handler); a process warning when nobody listens. */
-  'job:error': [event: JobErrorEvent];
+  'job:error': [event: JobErrorEvent<JobMap>];
   /** A running job's handler reported progress (emitted by the instance running it). */
-  'job:progress': [event: JobProgressEvent];
+  'job:progress': [event: JobProgressEvent<JobMap>];
   /** `retryJob` put a failed or cancelled job back to pending (emitted by the instance that did it). */
-  'job:retried': [event: JobRetriedEvent];
+  'job:retried': [event: JobRetriedEvent<JobMap>];
   /** `rescheduleJob` moved a pending job's next run (emitted by the instance that did it). */
-  'job:rescheduled': [event: JobRescheduledEvent];
+  'job:rescheduled': [event: JobRescheduledEvent<JobMap>];
   /** `deleteJob` deleted a job (emitted by the instance that did it). */
-  'job:deleted': [event: JobDeletedEvent];
-  /** A bulk call (`retryJobs`, `deleteJobs`) is done: what it did and to how many jobs. */
+  'job:deleted': [event: JobDeletedEvent<JobMap>];
+  /** A bulk call (`retryJobs`, `cancelJobs`, `deleteJobs`) is done: what it did and to how many jobs. */
   'jobs:bulk': [event: BulkActionEvent];
   /** Jobs with stale claims were returned to pending. */
   'stale:recovered': [event: StaleRecoveredEvent];

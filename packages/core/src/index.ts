@@ -3,10 +3,13 @@ export {
   DatabaseError,
   InvalidArgumentError,
   InvalidCronError,
+  JobCancelledError,
   JobOwnershipLostError,
   JobResultError,
+  JobTimeoutError,
   ListenerError,
   MonqueError,
+  type PayloadMeasure,
   PayloadTooLargeError,
   RoundTripTimeoutError,
   ShutdownTimeoutError,
@@ -20,6 +23,7 @@ export type {
   BulkActionEvent,
   ChangeStreamErrorEvent,
   ChangeStreamFallbackEvent,
+  JobCancelledEvent,
   JobCompleteEvent,
   JobDeletedEvent,
   JobErrorEvent,
@@ -31,7 +35,7 @@ export type {
   StaleRecoveredEvent,
 } from './events.js';
 export { JOB_INDEXES } from './indexes.js';
-export type { Job, JobDocument } from './jobs/job.js';
+export type { Job, JobDocument, JobOf } from './jobs/job.js';
 export {
   type AttemptOutcome,
   type JobAttempt,
@@ -66,8 +70,10 @@ export {
   type EnqueueManyJob,
   type EnqueueManyOptions,
   type EnqueueOptions,
+  type EnqueueResult,
   Monque,
   type ScheduleOptions,
+  type UnscheduleOptions,
 } from './monque.js';
 export {
   MAX_BSON_DOCUMENT_SIZE,

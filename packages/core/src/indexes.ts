@@ -9,7 +9,9 @@ import { JobStatus } from './jobs/job-status.js';
  * - `monque_takeover`: finding processing jobs whose heartbeat is older than `lockTimeout` (the
  *   bound of twice the claimant's heartbeat interval is then checked on those);
  * - `monque_ownership`: the heartbeat of one instance's jobs;
- * - `monque_unique`: one active (pending or processing) job per name and `uniqueKey`;
+ * - `monque_unique`: one active (pending or processing) job per name and `uniqueKey` (the
+ *   deduplication of `enqueue`);
+ * - `monque_schedule`: one active recurring job per name and `scheduleKey` (`schedule()`);
  * - `monque_status_created`, `monque_status_updated`, `monque_status_next_run`: listing jobs
  *   (`findJobs`) of one status in the order of one date field, then `_id` (one ordered range per
  *   status), and the recent completions of `getStats`;
@@ -31,6 +33,15 @@ export const JOB_INDEXES: readonly IndexDescription[] = [
     unique: true,
     partialFilterExpression: {
       uniqueKey: { $exists: true },
+      status: { $in: [JobStatus.Pending, JobStatus.Processing] },
+    },
+  },
+  {
+    name: 'monque_schedule',
+    key: { name: 1, scheduleKey: 1 },
+    unique: true,
+    partialFilterExpression: {
+      scheduleKey: { $exists: true },
       status: { $in: [JobStatus.Pending, JobStatus.Processing] },
     },
   },

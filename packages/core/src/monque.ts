@@ -1,12 +1,13 @@
-import { EventEmitter } from 'node:events';
 import type { Collection, Db, ObjectId } from 'mongodb';
 import { asMonqueError } from './classify-error.js';
 import { InvalidArgumentError } from './errors.js';
 import type { BulkAction, MonqueEventMap } from './events.js';
 import { ensureJobIndexes } from './indexes.js';
-import type { Job, JobDocument } from './jobs/job.js';
+import type { Job, JobDocument, JobOf } from './jobs/job.js';
 import { openJobsCollection } from './jobs/jobs-collection.js';
 import { checkBulkFilter, jobFilterOf } from './management/bulk-filter.js';
+import { cancelJob } from './management/cancel-job.js';
+import { cancelJobs } from './management/cancel-jobs.js';
 import { deleteJob } from './management/delete-job.js';
 import { deleteJobs } from './management/delete-jobs.js';
 import {
@@ -31,6 +32,7 @@ import type { CheckedJobFilter, JobFilter } from './management/job-filter.js';
 import { rescheduleJob } from './management/reschedule-job.js';
 import { retryJob } from './management/retry-job.js';
 import { retryJobs } from './management/retry-jobs.js';
+import { unscheduleJob } from './management/unschedule.js';
 import { type MonqueOptions, type ResolvedMonqueOptions, resolveMonqueOptions } from './options.js';
 import { resolveRetention } from './processing/retention.js';
 import { readCallOptions } from './runtime/call-options.js';
@@ -38,14 +40,16 @@ import { Lifecycle } from './runtime/lifecycle.js';
 import { type MonqueEvents, SafeEvents } from './runtime/safe-events.js';
 import { SchedulerRuntime } from './runtime/scheduler-runtime.js';
 import { parseCron } from './scheduling/cron.js';
-import { prepareEnqueue } from './scheduling/enqueue-input.js';
+import { prepareEnqueue, stampPreparedJob } from './scheduling/enqueue-input.js';
 import { insertJob, insertJobs, upsertUniqueJob } from './scheduling/insert-job.js';
 import { scheduleRecurringJob } from './scheduling/schedule-job.js';
 import { assertServerVersion } from './server-version.js';
+import { TypedEventEmitter } from './typed-event-emitter.js';
 import { assertConcurrency } from './validation/concurrency.js';
 import { assertHandler } from './validation/handler.js';
 import { assertJobId } from './validation/job-id.js';
 import { assertJobName } from './validation/job-name.js';
+import { assertJobTimeout } from './validation/job-timeout.js';
 import { assertPayload } from './validation/payload.js';
 import { assertRunAt } from './validation/run-at.js';
 import { assertTimezone } from './validation/timezone.js';
@@ -65,14 +69,47 @@ export interface EnqueueOptions {
   runAt?: Date;
   /**
    * Deduplication key, scoped to the job name: while a pending or processing job of this name
-   * has the key, enqueueing again returns that job instead of adding one.
+   * has the key, enqueueing again returns that job (with `created: false`) instead of adding one.
+   * Recurring jobs have keys of their own (`schedule()`'s `key`): an equal string never matches
+   * one.
    */
   uniqueKey?: string;
+  /**
+   * The job's time limit in ms (> 0, ≤ 2^31 − 1), stored on the job so every instance honours
+   * it; it wins over the worker's `timeout`. When a run takes longer, its handler's `signal` is
+   * aborted with a `JobTimeoutError` and the attempt is failed (normal retry rules). Default:
+   * none (the worker's, if any).
+   */
+  timeout?: number;
 }
 
 /**
- * Options of one job of {@link Monque.enqueueMany}: `runAt` only (`uniqueKey` needs one upsert per
- * job, so jobs with one are refused; use {@link Monque.enqueue} for them).
+ * What {@link Monque.enqueue} and {@link Monque.now} resolve to: the job, and whether this call
+ * added it. With a `uniqueKey` that an active job of the same name already has, nothing is
+ * written: `job` is that job as stored (its `data` and due time, not this call's) and `created`
+ * is `false`.
+ *
+ * @typeParam J - The type of the job.
+ *
+ * @example
+ * ```ts
+ * const { job, created } = await monque.enqueue('invoice', { orderId: 42 }, { uniqueKey: 'invoice-42' });
+ * if (!created) console.log(`invoice 42 is already queued as ${job._id.toHexString()}`);
+ * ```
+ */
+export interface EnqueueResult<J extends Job = Job> {
+  /** The job as stored: the new one, or the active job that already had the `uniqueKey`. */
+  readonly job: J;
+  /**
+   * `true` when this call added the job; `false` when an active job of the same name already
+   * had the `uniqueKey`, and this call's data and `runAt` were dropped.
+   */
+  readonly created: boolean;
+}
+
+/**
+ * Options of one job of {@link Monque.enqueueMany}: `runAt` and `timeout` (`uniqueKey` needs one
+ * upsert per job, so jobs with one are refused; use {@link Monque.enqueue} for them).
  *
  * @example
  * ```ts
@@ -103,14 +140,36 @@ export type EnqueueManyJob<JobMap extends Record<string, unknown> = Record<strin
  *
  * @example
  * ```ts
- * await monque.schedule('0 3 * * *', 'cleanup', null, { timezone: 'Europe/Berlin' } satisfies ScheduleOptions);
+ * await monque.schedule('0 8 * * *', 'digest', { region: 'eu' }, { key: 'eu', timezone: 'Europe/Berlin' } satisfies ScheduleOptions);
  * ```
  */
 export interface ScheduleOptions {
-  /** The recurring job's identity within its name. Default: the job name. */
-  uniqueKey?: string;
+  /**
+   * The recurring job's identity within its name (1–1024 characters), stored as `scheduleKey`.
+   * Schedules' keys are apart from `enqueue`'s `uniqueKey`: an equal string never collides.
+   * Default: the job name.
+   */
+  key?: string;
   /** The IANA time zone the cron expression is read in. Default: UTC. */
   timezone?: string;
+  /**
+   * The time limit of each run in ms (> 0, ≤ 2^31 − 1), stored on the job; it wins over the
+   * worker's `timeout` (see {@link EnqueueOptions.timeout}). Default: none.
+   */
+  timeout?: number;
+}
+
+/**
+ * Options of {@link Monque.unschedule}.
+ *
+ * @example
+ * ```ts
+ * await monque.unschedule('digest', { key: 'digest-eu' } satisfies UnscheduleOptions);
+ * ```
+ */
+export interface UnscheduleOptions {
+  /** The recurring job's key within its name, as given to `schedule()`. Default: the name. */
+  key?: string;
 }
 
 /**
@@ -119,15 +178,30 @@ export interface ScheduleOptions {
  * are taken over when an instance dies, and results are written under the claim's fence.
  * Change streams tell an instance about new jobs at once (polling where they are unavailable).
  *
- * Times (`runAt`, backoff, cron, staleness) are read from this process's clock; keep the clocks
- * of all instances synchronised (NTP).
+ * Lease and due-time decisions are taken on the database server's clock: heartbeats are stamped
+ * and staleness is judged by the server, and due times, backoff and cron occurrences are read
+ * from this instance's estimate of the server's time (one `hello` a minute), so instances whose
+ * clocks disagree neither take over each other's live jobs nor run jobs early or late. A `runAt`
+ * you pass is taken as given.
  *
- * Events: `job:start`, `job:progress`, `job:complete`, `job:fail`, `job:error`,
+ * A handler's `signal` tells it to stop: its `timeout` elapsed, the job was cancelled (from any
+ * instance), this instance could not confirm its claim, or `stop()` gave up waiting (see
+ * {@link JobContext}).
+ *
+ * Events: `job:start`, `job:progress`, `job:complete`, `job:fail`, `job:cancelled`, `job:error`,
  * `stale:recovered`, `changestream:connected`, `changestream:error`, `changestream:closed`,
  * `changestream:fallback`, and for the management methods `job:retried`, `job:rescheduled`,
- * `job:deleted` and `jobs:bulk` (see {@link MonqueEventMap}).
+ * `job:deleted` and `jobs:bulk` (see {@link MonqueEventMap}). `on`, `once`, `off` and `emit`
+ * check event names and listener arguments, and the jobs the events carry are typed by the job
+ * map.
  *
- * @typeParam JobMap - Job names mapped to the type of their data, to type `enqueue` and `worker`.
+ * Events: `job:start`, `job:complete`, `job:fail`, `job:cancelled`, `job:error`,
+ * `stale:recovered`, `changestream:connected`, `changestream:error`, `changestream:closed`,
+ * `changestream:fallback` (see {@link MonqueEventMap}). `on`, `once`, `off` and `emit` check
+ * event names and listener arguments, and the jobs the events carry are typed by the job map.
+ *
+ * @typeParam JobMap - Job names mapped to the type of their data, to type `enqueue`, `worker`
+ * and the jobs of the events.
  *
  * @example
  * ```ts
@@ -148,7 +222,7 @@ export interface ScheduleOptions {
  */
 export class Monque<
   JobMap extends Record<string, unknown> = Record<string, unknown>,
-> extends EventEmitter<MonqueEventMap> {
+> extends TypedEventEmitter<MonqueEventMap<JobMap>> {
   readonly #options: ResolvedMonqueOptions;
   readonly #db: Db;
   readonly #collection: Collection<JobDocument>;
@@ -188,6 +262,7 @@ export class Monque<
       collection: this.#collection,
       events: this.#events,
       options: this.#options,
+      command: (command) => db.command(command),
     });
     this.#lifecycle = new Lifecycle({
       initialize: () => this.initialize(),
@@ -235,10 +310,12 @@ export class Monque<
   }
 
   /**
-   * Checks the server's version (MongoDB 6.0 or newer), creates the indexes and, with
-   * `recoverStaleJobs`, hands stale claims back. Called by `start`, `enqueue`, `now` and
-   * `schedule`; concurrent calls share one run, and after a success it does nothing. A failed run
-   * can be retried.
+   * Checks the server's version (MongoDB 6.0 or newer), reads the server's clock, creates the
+   * indexes and, with `recoverStaleJobs`, hands stale claims back. Called by `start`, `enqueue`,
+   * `enqueueMany`, `now`, `schedule`, `getJob`, `findJobs`, `getStats`, `cancelJob`,
+   * `cancelJobs`, `unschedule`, `retryJob`, `retryJobs`, `rescheduleJob`, `deleteJob` and
+   * `deleteJobs` (every method that reads or writes jobs); concurrent calls share one run, and
+   * after a success it does nothing. A failed run can be retried.
    *
    * @throws UnsupportedServerVersionError on a server older than MongoDB 6.0 (nothing is created);
    * ConnectionError when MongoDB cannot be reached; DatabaseError when it refuses the indexes
@@ -261,40 +338,48 @@ export class Monque<
 
   /**
    * Adds a job. With `uniqueKey`, an active (pending or processing) job of the same name and key
-   * is returned instead of adding a second one, also under heavy concurrency; completed and
-   * failed jobs do not count.
+   * is returned instead of adding a second one, also under heavy concurrency (`created: false`
+   * says so: this call's data and `runAt` were dropped); completed and failed jobs do not count.
    *
    * @param name - The job name (1–255 characters, no control characters).
    * @param data - The payload: plain BSON-storable data (`undefined` is stored as `null`).
-   * @param options - `runAt` (default now) and `uniqueKey`.
-   * @returns The job as stored (the existing one for a duplicate `uniqueKey`).
+   * @param options - `runAt` (default now, by the database's clock), `uniqueKey` and `timeout`.
+   * @returns The job as stored and whether this call created it (`false` for a duplicate
+   * `uniqueKey`, with the existing job).
    * @throws InvalidArgumentError or PayloadTooLargeError before anything is written;
    * ConnectionError when the write fails for a transient reason (such as no connection),
    * DatabaseError when the database refuses it (such as a collection validator).
    *
    * @example
    * ```ts
-   * const job = await monque.enqueue('invoice', { orderId: 42 }, { uniqueKey: 'invoice-42' });
+   * const { job, created } = await monque.enqueue('invoice', { orderId: 42 }, { uniqueKey: 'invoice-42' });
+   * console.log(created ? 'queued' : 'already queued', job._id.toHexString());
    * ```
    */
   async enqueue<N extends keyof JobMap & string>(
     name: N,
     data: JobMap[N],
     options?: EnqueueOptions,
-  ): Promise<Job<JobMap[N]>> {
-    const { document, uniqueKey } = prepareEnqueue(
+  ): Promise<EnqueueResult<JobOf<JobMap, N>>> {
+    const prepared = prepareEnqueue(
       { name, data, options },
       this.#options.maxPayloadSize,
       new Date(),
     );
+    const { uniqueKey } = prepared;
     await this.initialize();
+    const document = stampPreparedJob(prepared, this.#runtime.clock.now());
     try {
-      const job =
+      const { job, created } =
         uniqueKey === undefined
-          ? await insertJob(this.#collection, document)
-          : (await upsertUniqueJob(this.#collection, name, uniqueKey, { $setOnInsert: document }))
-              .job;
-      return job as Job<JobMap[N]>;
+          ? { job: await insertJob(this.#collection, document), created: true }
+          : await upsertUniqueJob(
+              this.#collection,
+              name,
+              { uniqueKey },
+              { $setOnInsert: document },
+            );
+      return { job: job as JobOf<JobMap, N>, created };
     } catch (error) {
       throw asMonqueError(error, `could not enqueue job ${JSON.stringify(name)}`);
     }
@@ -306,7 +391,7 @@ export class Monque<
    * refused (their deduplication needs one upsert each): enqueue those with {@link enqueue}.
    * An empty array adds nothing and sends nothing.
    *
-   * @param jobs - The jobs: `name`, `data` and optional `options` (`runAt`).
+   * @param jobs - The jobs: `name`, `data` and optional `options` (`runAt`, `timeout`).
    * @returns The jobs as stored, in the order given.
    * @throws InvalidArgumentError (naming the job, such as `jobs[3].name`) or PayloadTooLargeError
    * before anything is written; ConnectionError or DatabaseError when the write fails — then the
@@ -319,68 +404,70 @@ export class Monque<
    * );
    * ```
    */
-  async enqueueMany(
-    jobs: readonly EnqueueManyJob<JobMap>[],
-  ): Promise<Job<JobMap[keyof JobMap & string]>[]> {
+  async enqueueMany(jobs: readonly EnqueueManyJob<JobMap>[]): Promise<JobOf<JobMap>[]> {
     if (!Array.isArray(jobs)) {
       throw new InvalidArgumentError('jobs', 'must be an array of { name, data, options? }', jobs);
     }
     const now = new Date();
-    const documents = jobs.map((job: unknown, index) => {
+    const prepared = jobs.map((job: unknown, index) => {
       const path = `jobs[${index}]`;
       const { name, data, options } = readCallOptions(job, ['name', 'data', 'options'], path);
-      const prepared = prepareEnqueue(
+      const checked = prepareEnqueue(
         { name, data, options },
         this.#options.maxPayloadSize,
         now,
         `${path}.`,
       );
-      if (prepared.uniqueKey !== undefined) {
+      if (checked.uniqueKey !== undefined) {
         throw new InvalidArgumentError(
           `${path}.options.uniqueKey`,
           'is not supported by enqueueMany (deduplication needs one upsert per job); use enqueue',
-          prepared.uniqueKey,
+          checked.uniqueKey,
         );
       }
-      return prepared.document;
+      return checked;
     });
-    if (documents.length === 0) {
+    if (prepared.length === 0) {
       return [];
     }
     await this.initialize();
+    const stampedAt = this.#runtime.clock.now();
+    const documents = prepared.map((job) => stampPreparedJob(job, stampedAt));
     try {
-      return (await insertJobs(this.#collection, documents)) as Job<
-        JobMap[keyof JobMap & string]
-      >[];
+      return (await insertJobs(this.#collection, documents)) as JobOf<JobMap>[];
     } catch (error) {
       throw asMonqueError(error, `could not enqueue ${documents.length} jobs`);
     }
   }
 
   /**
-   * Adds a job that is due at once (`enqueue` without options).
+   * Adds a job that is due at once (`enqueue` without options, so `created` is always `true`).
    *
    * @example
    * ```ts
-   * await monque.now('send-email', { to: 'ada@example.com' });
+   * const { job } = await monque.now('send-email', { to: 'ada@example.com' });
    * ```
    */
-  now<N extends keyof JobMap & string>(name: N, data: JobMap[N]): Promise<Job<JobMap[N]>> {
+  now<N extends keyof JobMap & string>(
+    name: N,
+    data: JobMap[N],
+  ): Promise<EnqueueResult<JobOf<JobMap, N>>> {
     return this.enqueue(name, data);
   }
 
   /**
    * Creates a recurring job that runs at every time the cron expression matches. Idempotent: the
-   * job is identified by its name and `uniqueKey` (default: the name), so calling it at every
-   * start-up never adds a second job; a different expression, time zone or data updates the
-   * existing job. After a successful run the next time comes from the expression (missed times
+   * job is identified by its name and `key` (default: the name; stored as `scheduleKey`, apart
+   * from `enqueue`'s `uniqueKey`), so calling it at every start-up never adds a second job; a
+   * different expression, time zone or data updates the existing job. A recurring job stored by
+   * an earlier version with its key in `uniqueKey` is moved to `scheduleKey` (the same job). After a successful run the next time comes from the expression (missed times
    * are not caught up); failures are retried with backoff, and after a final failure (see
    * `maxRetries`) the failure is recorded and the job goes on at its next occurrence.
    *
    * @param cron - 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first.
    * @param name - The job name.
    * @param data - The payload of every run.
-   * @param options - `uniqueKey` and `timezone` (IANA name, default UTC).
+   * @param options - `key`, `timezone` (IANA name, default UTC) and `timeout`.
    * @throws InvalidCronError for an invalid expression, InvalidArgumentError or
    * PayloadTooLargeError for other bad input — before anything is written; ConnectionError or
    * DatabaseError when the write fails.
@@ -395,28 +482,29 @@ export class Monque<
     name: N,
     data: JobMap[N],
     options?: ScheduleOptions,
-  ): Promise<Job<JobMap[N]>> {
+  ): Promise<JobOf<JobMap, N>> {
     assertJobName(name);
-    const { uniqueKey, timezone } = readCallOptions(options, ['uniqueKey', 'timezone']);
-    if (uniqueKey !== undefined) {
-      assertUniqueKey(uniqueKey, 'options.uniqueKey');
+    const { key, timezone, timeout } = readCallOptions(options, ['key', 'timezone', 'timeout']);
+    if (key !== undefined) {
+      assertUniqueKey(key, 'options.key');
     }
     if (timezone !== undefined) {
       assertTimezone(timezone, 'options.timezone');
+    }
+    if (timeout !== undefined) {
+      assertJobTimeout(timeout, 'options.timeout');
     }
     const schedule = parseCron(cron, timezone);
     const payload = data === undefined ? null : data;
     assertPayload(payload, this.#options.maxPayloadSize);
     await this.initialize();
     try {
-      const job = await scheduleRecurringJob(this.#collection, {
-        name,
-        data: payload,
-        uniqueKey: uniqueKey ?? name,
-        schedule,
-        timezone,
-      });
-      return job as Job<JobMap[N]>;
+      const job = await scheduleRecurringJob(
+        this.#collection,
+        { name, data: payload, key: key ?? name, schedule, timezone, timeout },
+        this.#runtime.clock.now(),
+      );
+      return job as JobOf<JobMap, N>;
     } catch (error) {
       throw asMonqueError(error, `could not schedule job ${JSON.stringify(name)}`);
     }
@@ -424,14 +512,16 @@ export class Monque<
 
   /**
    * Registers the handler of a job name, before or after `start()`. Jobs of names without a
-   * worker stay pending. A handler should honour `signal`, which aborts when `stop()` gives up
-   * waiting.
+   * worker stay pending. A handler should honour `signal` and pass it on: it aborts when the
+   * job's `timeout` elapses, when the job is cancelled, when this instance could not confirm its
+   * claim, and when `stop()` gives up waiting (see `JobContext`).
    *
    * @param name - The job name.
    * @param handler - Runs one job; throw or reject to fail it. What it returns is stored as the
    * job's `result` (see `maxResultSize`); `context.progress()` reports its progress.
-   * @param options - `concurrency` (default `defaultConcurrency`), `replace`, and `retention`
-   * (default: the instance's) for the jobs of this name that this instance finishes.
+   * @param options - `concurrency` (default `defaultConcurrency`), `replace`, `timeout` (the time
+   * limit of each run in ms; a job's own `timeout` wins) and `retention` (default: the
+   * instance's) for the jobs of this name that this instance finishes.
    * @throws WorkerRegistrationError when the name has a worker (without `replace: true`) or the
    * handler is not a function; InvalidArgumentError for bad options.
    *
@@ -449,9 +539,10 @@ export class Monque<
   ): void {
     assertJobName(name);
     assertHandler(name, handler);
-    const { concurrency, replace, retention } = readCallOptions(options, [
+    const { concurrency, replace, timeout, retention } = readCallOptions(options, [
       'concurrency',
       'replace',
+      'timeout',
       'retention',
     ]);
     const limit = concurrency ?? this.#options.defaultConcurrency;
@@ -459,11 +550,21 @@ export class Monque<
     if (replace !== undefined && typeof replace !== 'boolean') {
       throw new InvalidArgumentError('options.replace', 'must be true or false', replace);
     }
+    if (timeout !== undefined) {
+      assertJobTimeout(timeout, 'options.timeout');
+    }
     const ownRetention =
       retention === undefined
         ? undefined
         : resolveRetention(retention, 'options.retention', this.#options.retention);
-    this.#runtime.addWorker(name, handler as JobHandler, limit, replace === true, ownRetention);
+    this.#runtime.addWorker(
+      name,
+      handler as JobHandler,
+      limit,
+      replace === true,
+      timeout,
+      ownRetention,
+    );
   }
 
   /**
@@ -532,11 +633,11 @@ export class Monque<
    * if (job?.status === 'failed') console.log(job.failReason);
    * ```
    */
-  async getJob(id: ObjectId | string): Promise<Job<JobMap[keyof JobMap & string]> | null> {
+  async getJob(id: ObjectId | string): Promise<JobOf<JobMap> | null> {
     const jobId = assertJobId(id);
     await this.initialize();
     try {
-      return (await getJob(this.#collection, jobId)) as Job<JobMap[keyof JobMap & string]> | null;
+      return (await getJob(this.#collection, jobId)) as JobOf<JobMap> | null;
     } catch (error) {
       throw asMonqueError(error, `could not read job ${jobId.toHexString()}`);
     }
@@ -631,7 +732,7 @@ export class Monque<
   async retryJob(id: ObjectId | string): Promise<JobActionResult> {
     const jobId = assertJobId(id);
     const result = await this.#write(`could not retry job ${jobId.toHexString()}`, () =>
-      retryJob(this.#collection, jobId, new Date()),
+      retryJob(this.#collection, jobId, this.#runtime.clock.now()),
     );
     if (result.outcome === 'done') this.#events.emit('job:retried', { job: result.job });
     return result;
@@ -658,7 +759,7 @@ export class Monque<
    */
   retryJobs(filter: JobFilter, options?: BulkActionOptions): Promise<BulkActionResult> {
     return this.#bulk('retry', filter, options, (checked) =>
-      retryJobs(this.#collection, checked, new Date()),
+      retryJobs(this.#collection, checked, this.#runtime.clock.now()),
     );
   }
 
@@ -684,12 +785,83 @@ export class Monque<
     assertRunAt(runAt);
     const { result, previousRunAt } = await this.#write(
       `could not reschedule job ${jobId.toHexString()}`,
-      () => rescheduleJob(this.#collection, jobId, new Date(runAt.getTime()), new Date()),
+      () =>
+        rescheduleJob(
+          this.#collection,
+          jobId,
+          new Date(runAt.getTime()),
+          this.#runtime.clock.now(),
+        ),
     );
     if (result.outcome === 'done' && previousRunAt !== undefined) {
       this.#events.emit('job:rescheduled', { job: result.job, previousRunAt });
     }
     return result;
+  }
+
+  /**
+   * Cancels a job (the contract's `cancel()`), atomically, from any instance; works without
+   * `start()`:
+   * - a `pending` job is `cancelled` at once (`outcome: 'done'`, `job:cancelled` emitted here); a
+   *   recurring job has only the occurrence it waits for cancelled: it stays pending at its next
+   *   one (to remove the schedule, see {@link unschedule});
+   * - a `processing` job gets a cancel request (`outcome: 'requested'`): the instance running it
+   *   aborts its handler's `signal` with a `JobCancelledError` — at once through its change
+   *   stream, within one heartbeat while it polls — and writes it `cancelled` (a recurring job:
+   *   its next occurrence) once the handler settles or `abortGracePeriod` has passed; that
+   *   instance emits `job:cancelled`. A request that reaches the job after its handler has
+   *   finished cancels its retry or next occurrence instead, when claimed;
+   * - a `completed`, `failed` or `cancelled` job is left alone (`outcome: 'refused'`, with the
+   *   reason).
+   * A cancelled job is never retried by Monque.
+   *
+   * @param id - An `ObjectId` or its 24-character hex string.
+   * @returns What happened, with the job as written (or as found, when refused).
+   * @throws InvalidArgumentError for a bad id, before anything is sent; ConnectionError or
+   * DatabaseError when a write fails.
+   *
+   * @example
+   * ```ts
+   * const result = await monque.cancelJob(jobId);
+   * if (result.outcome === 'refused') console.warn(`not cancelled: ${result.reason}`);
+   * ```
+   */
+  async cancelJob(id: ObjectId | string): Promise<JobActionResult> {
+    const jobId = assertJobId(id);
+    await this.initialize();
+    let result: JobActionResult;
+    try {
+      result = await cancelJob(this.#collection, jobId, this.#runtime.clock.now());
+    } catch (error) {
+      throw asMonqueError(error, `could not cancel job ${jobId.toHexString()}`);
+    }
+    if (result.outcome === 'done') this.#events.emit('job:cancelled', { job: result.job });
+    return result;
+  }
+
+  /**
+   * Cancels every job the filter selects, each atomically as {@link cancelJob} does: pending
+   * jobs are cancelled (a recurring one: its waiting occurrence), running ones get a cancel
+   * request their instances act on, finished ones are left alone; works without `start()`. An
+   * empty filter is refused unless `{ all: true }` is passed. Emits one `jobs:bulk` event.
+   *
+   * @param filter - Which jobs (see {@link JobFilter}).
+   * @param options - `all: true` to allow an empty filter.
+   * @returns How many jobs were cancelled (`done`) and how many running jobs got a request
+   * (`requested`).
+   * @throws InvalidArgumentError for a bad or (without `all`) empty filter, before anything is
+   * sent; ConnectionError or DatabaseError when a write fails (the jobs written before stay
+   * cancelled).
+   *
+   * @example
+   * ```ts
+   * const { done, requested } = await monque.cancelJobs({ name: 'import', status: ['pending', 'processing'] });
+   * ```
+   */
+  cancelJobs(filter: JobFilter, options?: BulkActionOptions): Promise<BulkActionResult> {
+    return this.#bulk('cancel', filter, options, (checked) =>
+      cancelJobs(this.#collection, checked, this.#runtime.clock.now()),
+    );
   }
 
   /**
@@ -765,10 +937,60 @@ export class Monque<
     return result;
   }
 
+  /**
+   * Removes a recurring job's schedule, so that it runs no more; works without `start()`. The job
+   * `schedule()` created for `name` and `key`:
+   * - when pending, is `cancelled` and no longer recurring (`outcome: 'done'`, `job:cancelled`
+   *   emitted here);
+   * - when running, is no longer recurring and its running occurrence is cancelled as
+   *   {@link cancelJob} does (`outcome: 'requested'`): its handler's `signal` is aborted with a
+   *   `JobCancelledError` and the job ends `cancelled`;
+   * - when there is none, nothing happens (`outcome: 'not-found'`).
+   * Calling `schedule()` again creates a new recurring job.
+   *
+   * @param name - The job name.
+   * @param options - `key` (default: the name), as given to `schedule()`.
+   * @throws InvalidArgumentError for a bad name or key, before anything is sent; ConnectionError
+   * or DatabaseError when a write fails.
+   *
+   * @example
+   * ```ts
+   * await monque.schedule('0 * * * *', 'cleanup', null);
+   * // later: stop the hourly cleanup
+   * await monque.unschedule('cleanup');
+   * ```
+   */
+  async unschedule<N extends keyof JobMap & string>(
+    name: N,
+    options?: UnscheduleOptions,
+  ): Promise<JobActionResult> {
+    assertJobName(name);
+    const { key } = readCallOptions(options, ['key']);
+    if (key !== undefined) {
+      assertUniqueKey(key, 'options.key');
+    }
+    await this.initialize();
+    let result: JobActionResult;
+    try {
+      result = await unscheduleJob(this.#collection, name, key ?? name, this.#runtime.clock.now());
+    } catch (error) {
+      throw asMonqueError(error, `could not unschedule job ${JSON.stringify(name)}`);
+    }
+    if (result.outcome === 'done') this.#events.emit('job:cancelled', { job: result.job });
+    return result;
+  }
+
   async #initialize(): Promise<void> {
     const { health } = this.#runtime;
     await health.track(assertServerVersion(this.#db), 'ask the server its version');
-    await health.track(ensureJobIndexes(this.#collection), 'create the job indexes');
+    await this.#runtime.sampleClock();
+    // Not bounded by roundTripTimeout: on a large collection an index build takes as long as it
+    // takes, and the server has just answered.
+    try {
+      await ensureJobIndexes(this.#collection);
+    } catch (error) {
+      throw asMonqueError(error, 'could not create the job indexes');
+    }
     if (this.#options.recoverStaleJobs) {
       await this.#runtime.recoverStale();
     }

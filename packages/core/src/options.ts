@@ -107,6 +107,21 @@ export interface MonqueOptions {
    */
   shutdownTimeout?: number;
   /**
+   * How long a handler whose `signal` was aborted by its job's `timeout` or by a cancel gets to
+   * settle before its attempt is written anyway — failed (`JobTimeoutError`, normal retry rules)
+   * or cancelled (ms, > 0, ≤ 2^31 − 1). Meanwhile the job stays claimed and heartbeated, so its
+   * retry cannot start beside it. A handler that has not settled by then keeps its slot until it
+   * does, and what it returns or throws is discarded. Default `1000`: ample for a handler that
+   * passes its signal on (an aborted `fetch` or driver call rejects at once), short enough not to
+   * hold a retry back.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { abortGracePeriod: 5_000 }); // handlers roll back before they stop
+   * ```
+   */
+  abortGracePeriod?: number;
+  /**
    * How many jobs of one name a worker runs at once unless `worker()` says otherwise
    * (integer ≥ 1). Default `5`.
    *
@@ -128,7 +143,10 @@ export interface MonqueOptions {
    */
   maxConcurrency?: number;
   /**
-   * How often a running job's claim is confirmed (ms, > 0, ≤ 2^31 − 1). Default `10000`.
+   * How often a running job's claim is confirmed (ms, > 0, ≤ 2^31 − 1). With a `lockTimeout`
+   * below 3 × `heartbeatInterval`, claims are confirmed more often, every
+   * (`lockTimeout` − `heartbeatInterval`) / 2, so that each lands well within the job's lease.
+   * Default `10000`.
    *
    * @example
    * ```ts
@@ -141,8 +159,15 @@ export interface MonqueOptions {
    * (ms). Must be at least `2 × heartbeatInterval`, so that one late heartbeat of a live worker
    * does not let another instance take its job while it still runs. A job is also never taken
    * over before twice the heartbeat interval of the instance that claimed it (stored on the job),
-   * so instances with different settings do not take over each other's live jobs.
-   * Default `30000`.
+   * so instances with different settings do not take over each other's live jobs. Staleness is
+   * judged on the database server's clock, which also stamps the heartbeats, so the instances'
+   * own clocks need not agree.
+   *
+   * An instance whose heartbeats for a job cannot be confirmed for `lockTimeout − heartbeatInterval`
+   * (errors, or the job is no longer held by it) gives the job up first: it aborts the handler's
+   * `signal` with a `JobOwnershipLostError` and writes nothing, so a handler that honours its
+   * signal stops at least one `heartbeatInterval` before another instance may take the job over
+   * (when the instances share one `lockTimeout`). Default `30000`.
    *
    * @example
    * ```ts
@@ -227,6 +252,23 @@ export interface MonqueOptions {
    * ```
    */
   maxResultSize?: number;
+  /**
+   * How long one database round trip of the scheduler may take before it fails with a
+   * `RoundTripTimeoutError` naming the operation (ms, > 0, ≤ 2^31 − 1): claims, heartbeats,
+   * stale takeovers, look-ups of due jobs, outcome writes, hand-backs of claim rounds, and the
+   * server-version check of `initialize()`. It guards against a half-open connection or a server
+   * that went away mid-command; the operation is given up (not cancelled) and tried again as
+   * after any connection problem. Index builds are not bounded by it (on a large collection the
+   * first `initialize()` waits for them), nor are your own calls such as `enqueue` (the driver's
+   * timeouts apply). Default: `max(2 × heartbeatInterval, 5 s)`, 20 s with the default
+   * `heartbeatInterval`.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { roundTripTimeout: 60_000 }); // a slow network: wait up to a minute
+   * ```
+   */
+  roundTripTimeout?: number;
 }
 
 /**
@@ -248,6 +290,14 @@ export type ResolvedMonqueOptions = Readonly<
 
 const HOUR = 60 * 60 * 1000;
 
+/** The shortest default `roundTripTimeout` (ms); otherwise twice the heartbeat interval. */
+const MIN_DEFAULT_ROUND_TRIP_TIMEOUT = 5000;
+
+/** The default `roundTripTimeout` for a heartbeat interval: max(2 × heartbeatInterval, 5 s). */
+function defaultRoundTripTimeout(heartbeatInterval: number): number {
+  return Math.max(2 * heartbeatInterval, MIN_DEFAULT_ROUND_TRIP_TIMEOUT);
+}
+
 const DEFAULTS = {
   collectionName: 'monque_jobs',
   pollInterval: 1000,
@@ -256,6 +306,7 @@ const DEFAULTS = {
   baseRetryInterval: 1000,
   maxBackoffDelay: 24 * HOUR,
   shutdownTimeout: 30_000,
+  abortGracePeriod: 1000,
   defaultConcurrency: 5,
   maxConcurrency: undefined,
   heartbeatInterval: 10_000,
@@ -265,7 +316,7 @@ const DEFAULTS = {
   maxPayloadSize: MAX_BSON_DOCUMENT_SIZE,
   retention: DEFAULT_RETENTION,
   maxResultSize: 1024 * 1024,
-} as const satisfies Omit<ResolvedMonqueOptions, 'schedulerInstanceId'>;
+} as const satisfies Omit<ResolvedMonqueOptions, 'schedulerInstanceId' | 'roundTripTimeout'>;
 
 function assertCollectionName(argument: string, value: unknown): void {
   if (
@@ -310,6 +361,7 @@ const VALIDATORS: { readonly [K in keyof MonqueOptions]-?: (arg: string, value: 
     baseRetryInterval: duration,
     maxBackoffDelay: duration,
     shutdownTimeout: timer,
+    abortGracePeriod: timer,
     defaultConcurrency: count(1),
     maxConcurrency: count(1),
     heartbeatInterval: timer,
@@ -318,6 +370,7 @@ const VALIDATORS: { readonly [K in keyof MonqueOptions]-?: (arg: string, value: 
     recoverStaleJobs: assertBoolean,
     schedulerInstanceId: assertInstanceId,
     maxPayloadSize: count(1, MAX_BSON_DOCUMENT_SIZE),
+    roundTripTimeout: timer,
     retention: (argument, value) => {
       resolveRetention(value, argument, DEFAULT_RETENTION);
     },
@@ -349,7 +402,11 @@ function isOptionName(key: string): key is keyof MonqueOptions {
  */
 export function resolveMonqueOptions(options?: MonqueOptions): ResolvedMonqueOptions {
   if (options === undefined) {
-    return Object.freeze({ ...DEFAULTS, schedulerInstanceId: randomUUID() });
+    return Object.freeze({
+      ...DEFAULTS,
+      schedulerInstanceId: randomUUID(),
+      roundTripTimeout: defaultRoundTripTimeout(DEFAULTS.heartbeatInterval),
+    });
   }
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new InvalidArgumentError('options', 'must be an object or undefined', options);
@@ -369,9 +426,11 @@ export function resolveMonqueOptions(options?: MonqueOptions): ResolvedMonqueOpt
     }
   }
   const { retention, ...rest } = given as Partial<MonqueOptions>;
+  const heartbeatInterval = rest.heartbeatInterval ?? DEFAULTS.heartbeatInterval;
   const resolved = {
     ...DEFAULTS,
     schedulerInstanceId: randomUUID(),
+    roundTripTimeout: defaultRoundTripTimeout(heartbeatInterval),
     ...rest,
     retention: resolveRetention(retention, 'options.retention', DEFAULT_RETENTION),
   };

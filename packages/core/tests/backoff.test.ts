@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError, MonqueError } from '../src/errors.js';
 import { calculateBackoff, calculateBackoffDelay } from '../src/utils/backoff.js';
+
+/** What `run` throws (it must throw). */
+function thrownBy(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
 
 describe('calculateBackoffDelay', () => {
   it('is the base interval on the first failure count (2^0 × base)', () => {
@@ -32,13 +43,25 @@ describe('calculateBackoffDelay', () => {
     ['baseInterval', 1, Number.POSITIVE_INFINITY, undefined],
     ['maxDelay', 1, 1000, -5],
     ['maxDelay', 1, 1000, Number.NaN],
-  ])('rejects an invalid %s', (name, failCount, base, max) => {
-    expect(() => calculateBackoffDelay(failCount, base, max)).toThrow(RangeError);
-    expect(() => calculateBackoffDelay(failCount, base, max)).toThrow(new RegExp(`^${name} must`));
-  });
+  ])(
+    'rejects an invalid %s with an InvalidArgumentError naming it',
+    (name, failCount, base, max) => {
+      const error = thrownBy(() => calculateBackoffDelay(failCount, base, max));
+      // Like every error Monque throws, a MonqueError.
+      expect(error).toBeInstanceOf(MonqueError);
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect(error).toMatchObject({
+        argument: name,
+        message: expect.stringMatching(`^Invalid ${name}: must`),
+      });
+    },
+  );
 
-  it('rejects an uncapped delay too large to schedule', () => {
-    expect(() => calculateBackoffDelay(2000, 1000)).toThrow(/too large to schedule; set maxDelay/);
+  it('rejects an uncapped delay too large to schedule, asking for maxDelay', () => {
+    const error = thrownBy(() => calculateBackoffDelay(2000, 1000));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error).toMatchObject({ argument: 'maxDelay' });
+    expect((error as Error).message).toMatch(/2\^2000 × 1000 ms is too large to schedule/);
   });
 });
 
@@ -65,15 +88,16 @@ describe('calculateBackoff', () => {
     expect(next).toBeLessThanOrEqual(Date.now() + 1000);
   });
 
-  it('rejects an invalid now', () => {
-    expect(() => calculateBackoff(1, 1000, undefined, new Date(Number.NaN))).toThrow(
-      /now must be a valid Date/,
-    );
+  it('rejects an invalid now with an InvalidArgumentError', () => {
+    const error = thrownBy(() => calculateBackoff(1, 1000, undefined, new Date(Number.NaN)));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error).toMatchObject({ argument: 'now', message: expect.stringMatching(/valid Date/) });
   });
 
-  it('rejects a result beyond the largest Date', () => {
-    expect(() => calculateBackoff(0, 8.6e15, undefined, new Date(8.6e15))).toThrow(
-      /beyond the largest representable Date/,
-    );
+  it('rejects a result beyond the largest Date with an InvalidArgumentError', () => {
+    const error = thrownBy(() => calculateBackoff(0, 8.6e15, undefined, new Date(8.6e15)));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error).toMatchObject({ argument: 'now' });
+    expect((error as Error).message).toMatch(/beyond the largest Date/);
   });
 });

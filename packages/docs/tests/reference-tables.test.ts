@@ -13,6 +13,7 @@ import {
   type ResolvedDefault,
   regenerateTables,
   resolvedDefaults,
+  statedDefault,
 } from './support/reference-tables.ts';
 import { checkedDocuments, DOCS_CONTENT, repositoryRoot } from './support/repository.ts';
 import {
@@ -108,7 +109,7 @@ describe('tables and values that restate the code', () => {
     const defaults = resolvedDefaults();
     const wrong: string[] = [];
     for (const option of readApiFacts().options) {
-      const stated = /\bDefault:? (.+?)\.(?:\s|$)/.exec(option.doc)?.[1];
+      const stated = statedDefault(option);
       const actual = defaults.get(option.name);
       if (stated === undefined || actual === undefined) {
         wrong.push(`${option.name}: no "Default …" in its TSDoc`);

@@ -12,17 +12,31 @@ export interface ExampleDatabase {
 }
 
 /**
- * Connects to `MONGODB_URI` when it is set, otherwise starts the embedded emulator (a single-node
- * replica set, so change streams work).
+ * The database named in a connection string's path (`mongodb://host:27017/<name>?…`), if any.
+ * Parsed by hand: a seed list (`host1:27017,host2:27017`) is not a URL the WHATWG parser takes.
+ */
+export function databaseInUri(uri: string): string | undefined {
+  const afterScheme = uri.slice(uri.indexOf('//') + 2);
+  const pathStart = afterScheme.indexOf('/');
+  if (pathStart === -1) return undefined;
+  const path = afterScheme.slice(pathStart + 1).split('?')[0] ?? '';
+  return path === '' ? undefined : decodeURIComponent(path);
+}
+
+/**
+ * Connects to `MONGODB_URI` when it is set — to the database its path names
+ * (`mongodb://host:27017/<name>`), else to `dbName` — otherwise starts the embedded emulator (a
+ * single-node replica set, so change streams work) and uses `dbName`.
  */
 export async function openExampleDatabase(dbName: string): Promise<ExampleDatabase> {
   const uri = process.env.MONGODB_URI;
   if (uri) {
+    const name = databaseInUri(uri) ?? dbName;
     const client = await new MongoClient(uri).connect();
     return {
-      db: client.db(dbName),
+      db: client.db(name),
       uri,
-      description: `MongoDB at MONGODB_URI (database '${dbName}')`,
+      description: `MongoDB at MONGODB_URI (database '${name}')`,
       close: () => client.close(),
     };
   }

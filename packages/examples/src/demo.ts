@@ -160,18 +160,18 @@ async function main(): Promise<number> {
   for (const to of ['ada@example.com', 'grace@example.com']) {
     await monque.enqueue('send-email', { to, subject: 'Welcome!' });
   }
-  const first = await monque.enqueue(
+  const { job: first } = await monque.enqueue(
     'send-email',
     { to: 'linus@example.com', subject: 'Your invoice' },
     { uniqueKey: 'invoice-42' },
   );
-  const duplicate = await monque.enqueue(
+  const { job: duplicate, created } = await monque.enqueue(
     'send-email',
     { to: 'linus@example.com', subject: 'Your invoice' },
     { uniqueKey: 'invoice-42' },
   );
   log(
-    `unique key 'invoice-42' enqueued twice → same job: ${first._id.equals(duplicate._id)} (${describe(duplicate)})`,
+    `unique key 'invoice-42' enqueued twice → same job: ${first._id.equals(duplicate._id)}, created: ${created} (${describe(duplicate)})`,
   );
 
   await monque.now('charge-card', { orderId: 'A-1001', amount: 42 });

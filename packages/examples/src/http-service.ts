@@ -29,7 +29,7 @@ const server = createServer((request, response) => {
   request.on('end', () => {
     const { email } = JSON.parse(body) as { email: string };
     monque.enqueue('welcome-email', { email }).then(
-      (job) =>
+      ({ job }) =>
         response
           .writeHead(202, { 'content-type': 'application/json' })
           .end(JSON.stringify({ id: job._id })),

@@ -22,7 +22,7 @@ const completed = new Promise<void>((resolve) => {
 });
 
 await monque.start();
-const job = await monque.enqueue('send-email', { to: 'ada@example.com' });
+const { job } = await monque.enqueue('send-email', { to: 'ada@example.com' });
 console.log(`enqueued ${job.name} with id ${job._id.toHexString()}`);
 await completed;
 await monque.stop();

@@ -14,7 +14,7 @@ monque.worker('sync-account', async (job) => {
   console.log(`syncing account ${job.data.accountId}`);
 });
 
-const first = await monque.enqueue(
+const { job: first } = await monque.enqueue(
   'sync-account',
   { accountId: 'a1' },
   { uniqueKey: 'account-a1' },
@@ -24,13 +24,19 @@ const again = await Promise.all(
     monque.enqueue('sync-account', { accountId: 'a1' }, { uniqueKey: 'account-a1' }),
   ),
 );
-const sameJob = again.every((job) => job._id.equals(first._id));
+const sameJob = again.every(({ job, created }) => !created && job._id.equals(first._id));
 console.log(`6 enqueues with one key while pending → one job: ${sameJob}`);
 
 await monque.start();
 await waitForJob(monque, first._id, 'completed', { timeout: 10_000 });
-const next = await monque.enqueue('sync-account', { accountId: 'a1' }, { uniqueKey: 'account-a1' });
-console.log(`after completion the key is free → new job: ${!next._id.equals(first._id)}`);
+const { job: next, created } = await monque.enqueue(
+  'sync-account',
+  { accountId: 'a1' },
+  { uniqueKey: 'account-a1' },
+);
+console.log(
+  `after completion the key is free → new job: ${created && !next._id.equals(first._id)}`,
+);
 await waitForJob(monque, next._id, 'completed', { timeout: 10_000 });
 await monque.stop();
 await close();

@@ -32,14 +32,14 @@ describe('charge-order handler', () => {
   });
 
   it('completes a valid order', async () => {
-    const job = await monque.enqueue('charge-order', { orderId: 'o-1', amount: 42 });
+    const { job } = await monque.enqueue('charge-order', { orderId: 'o-1', amount: 42 });
     const done = await waitForJob(monque, job._id, 'completed', { timeout: 5000 });
     expect(done.status).toBe('completed');
     expect(charged).toContain('o-1');
   });
 
   it('fails an invalid order with the reason', async () => {
-    const job = await monque.enqueue('charge-order', { orderId: 'o-2', amount: 0 });
+    const { job } = await monque.enqueue('charge-order', { orderId: 'o-2', amount: 0 });
     const failed = await waitForJob(monque, job._id, 'failed', { timeout: 5000 });
     expect(failed.failReason).toBe('invalid amount 0');
     await waitForIdle(monque, { timeout: 5000 });

@@ -48,6 +48,7 @@ export const FAIL_COMMAND_MESSAGE = "Failing command via 'failCommand' failpoint
 export const FAIL_GET_MORE_MESSAGE = 'Hit the failGetMoreAfterCursorCheckout failpoint';
 
 const HELLO = 'hello';
+const HELLO_NAMES = new Set([HELLO, 'isMaster', 'ismaster']);
 
 /** Outcome of running one command, before the common reply fields are added. */
 type Result = { kind: 'close' } | { kind: 'reply'; reply: Document };
@@ -68,7 +69,9 @@ export class Dispatcher {
   async run(incoming: IncomingCommand, connection: ClientConnection): Promise<CommandOutcome> {
     const result = await this.execute(incoming, connection);
     if (result.kind === 'close') return result;
-    return { kind: 'reply', reply: this.finish(result.reply) };
+    const reply = this.finish(result.reply);
+    const next = nextExhaustCommand(incoming, reply);
+    return next === undefined ? { kind: 'reply', reply } : { kind: 'reply', reply, next };
   }
 
   private async execute(incoming: IncomingCommand, connection: ClientConnection): Promise<Result> {
@@ -78,7 +81,15 @@ export class Dispatcher {
     const commandName = registered?.name ?? invokedAs;
     try {
       const { dbName, found, session } = this.validate(incoming, invokedAs, registered);
-      return await this.runCommand(command, dbName, invokedAs, found, session, connection);
+      return await this.runCommand(
+        command,
+        dbName,
+        invokedAs,
+        found,
+        session,
+        connection,
+        incoming,
+      );
     } catch (error) {
       return { kind: 'reply', reply: this.errorReply(error, command, commandName, undefined) };
     }
@@ -122,6 +133,7 @@ export class Dispatcher {
     registered: RegisteredCommand,
     session: SessionInfo,
     connection: ClientConnection,
+    incoming: IncomingCommand,
   ): Promise<Result> {
     const commandName = registered.name;
     const failure = this.deps.failPoints.evaluate('failCommand', {
@@ -169,6 +181,7 @@ export class Dispatcher {
       transactions: this.deps.transactions,
       runtime: this.deps.runtime,
       commandName: invokedAs,
+      exhaustAllowed: incoming.exhaustAllowed,
     };
 
     let changeStreamGetMore = false;
@@ -293,6 +306,19 @@ export class Dispatcher {
     reply.operationTime = now;
     return reply;
   }
+}
+
+/**
+ * The command an exhaust stream runs next: an awaitable `hello` sent with `exhaustAllowed` keeps
+ * answering, each time from the topology version of its last reply, until an error or the
+ * connection's end (mongod's streaming monitoring protocol).
+ */
+function nextExhaustCommand(incoming: IncomingCommand, reply: Document): Document | undefined {
+  const command = incoming.command;
+  const name = Object.keys(command)[0] ?? '';
+  if (!incoming.exhaustAllowed || numericValue(reply.ok) !== 1) return undefined;
+  if (!HELLO_NAMES.has(name) || command.maxAwaitTimeMS === undefined) return undefined;
+  return { ...command, topologyVersion: reply.topologyVersion };
 }
 
 /** `db.collection` of commands whose first field names a collection. */

@@ -27,6 +27,7 @@ export const ErrorCode = {
   CommandNotSupported: 115,
   DocumentValidationFailure: 121,
   InvalidPipelineOperator: 168,
+  AmbiguousIndexKeyPattern: 181,
   NotImplemented: 238,
   BSONObjectTooLarge: 10334,
   DuplicateKey: 11000,

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Document } from 'bson';
+import { type Document, Long, ObjectId } from 'bson';
 import { ChangeLog } from './changestreams/change-log.js';
 import { LogicalClock } from './clock.js';
 import type { ServerRuntime } from './commands/admin/server-context.js';
@@ -117,6 +117,7 @@ export class MongoEmulator {
       startedAt,
       currentConnections: () => this.connections.size,
       totalConnectionsCreated: () => this.totalConnections,
+      topologyVersion: { processId: new ObjectId(), counter: Long.fromNumber(0) },
     };
     const retryableWrites = new RetryableWriteCache();
     this.transactions = new TransactionCoordinator({

@@ -1,8 +1,17 @@
 import { type Db, MongoClient } from 'mongodb';
+import { inject } from 'vitest';
 import { uniqueDatabaseName } from './database-name.js';
-import { pickTestServer, type Substrate, type TestServer } from './substrate.js';
+import { SUBSTRATE_KEY } from './provided-substrate.js';
+import {
+  chooseSubstrate,
+  describeChoice,
+  type Substrate,
+  type SubstrateChoice,
+  startTestServer,
+  type TestServer,
+} from './substrate.js';
 
-export type { Substrate } from './substrate.js';
+export type { Substrate, SubstrateChoice } from './substrate.js';
 
 /** A fresh, isolated database for one test file. */
 export interface TestDatabase {
@@ -20,30 +29,28 @@ const SERVER_KEY = Symbol.for('@monque/test-support/server');
 
 type GlobalWithServer = typeof globalThis & { [SERVER_KEY]?: Promise<TestServer> };
 
-function describe(server: TestServer): string {
-  switch (server.substrate) {
-    case 'MONGODB_URI':
-      return 'the server at MONGODB_URI';
-    case 'testcontainers':
-      return 'a Testcontainers MongoDB replica set';
-    case 'emulator':
-      return 'the in-process mongo-emulator (no MONGODB_URI, no Docker engine)';
-  }
+/**
+ * The run's choice, made once by the global setup (`./global-setup.ts`), or — when the tests run
+ * under a config without it — made here and printed by this worker.
+ */
+async function runChoice(): Promise<SubstrateChoice> {
+  const provided = inject(SUBSTRATE_KEY);
+  if (provided !== undefined) return provided;
+  const choice = await chooseSubstrate();
+  console.info(`[test-support] ${describeChoice(choice)} (chosen by this test worker)`);
+  return choice;
 }
 
 /**
- * Returns the connection string of the run's shared server, picked once per process:
- * `MONGODB_URI` if set → Testcontainers MongoDB (replica set) if a Docker engine answers → a
- * shared in-process emulator (replica set). Prints once which substrate the run uses.
+ * Returns the connection string of the run's shared server, started once per process on the
+ * substrate the run chose: `MONGODB_URI` if set → Testcontainers MongoDB (replica set, test
+ * commands enabled) if a Docker engine answers → a shared in-process emulator (replica set).
  */
 export function getTestServer(): Promise<{ uri: string; substrate: Substrate }> {
   const holder = globalThis as GlobalWithServer;
   let server = holder[SERVER_KEY];
   if (server === undefined) {
-    server = pickTestServer().then((picked) => {
-      console.info(`[test-support] integration tests run on ${describe(picked)}`);
-      return picked;
-    });
+    server = runChoice().then((choice) => startTestServer(choice));
     // A failed start is not cached: the next caller tries again (and sees its own error).
     server.catch(() => {
       if (holder[SERVER_KEY] === server) delete holder[SERVER_KEY];

@@ -3,7 +3,7 @@ import { AGENDA_PROCESS_EVERY_MS, PGBOSS_POLLING_INTERVAL_SECONDS } from '../lib
 import { type LibraryName, libraryLabel } from '../libraries/types.js';
 import type { BenchResults, TargetResult } from '../results.js';
 import type { ProcessingConfig } from '../settings.js';
-import type { Spread } from '../stats.js';
+import { distribution, type Spread } from '../stats.js';
 import { HANDLER_DESCRIPTIONS } from '../workloads.js';
 import type { ProfileSummary } from './profile.js';
 import {
@@ -299,6 +299,46 @@ function latencySection(results: BenchResults): string | undefined {
   return parts.join('\n');
 }
 
+function cancelSection(results: BenchResults): string | undefined {
+  const cancel = results.scenarios.cancel;
+  if (cancel === undefined) return undefined;
+  return [
+    "## Cancel (cancelJob on another instance → the handler's signal aborted, Monque)",
+    '',
+    `${cancel.method}.`,
+    '',
+    table(
+      [
+        'Owner learns by',
+        'Owner heartbeat ms',
+        'Cancels',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'max ms',
+        'p99 per run',
+        'Not aborted',
+        'Written cancelled',
+        'Errors',
+      ],
+      cancel.modes.map((mode) => [
+        mode.notify === 'polling' ? 'polling (heartbeat)' : 'change stream',
+        num(mode.heartbeatInterval),
+        num(mode.pooled.count),
+        num(mode.pooled.p50, 1),
+        num(mode.pooled.p95, 1),
+        num(mode.pooled.p99, 1),
+        num(mode.pooled.max, 1),
+        mode.runs.map((run) => num(distribution(run.latencies).p99, 1)).join(', '),
+        num(mode.runs.reduce((sum, run) => sum + run.missed, 0)),
+        num(mode.runs.reduce((sum, run) => sum + run.cancelled, 0)),
+        num(mode.runs.reduce((sum, run) => sum + run.errors.length, 0)),
+      ]),
+      'lrrrrrrrrrr',
+    ),
+  ].join('\n');
+}
+
 function enqueueSection(results: BenchResults): string | undefined {
   const enqueue = results.scenarios.enqueue;
   if (enqueue === undefined) return undefined;
@@ -466,7 +506,7 @@ function methodSection(results: BenchResults): string {
     `- Settings: Monque defaults (change stream, backup poll 10 s, heartbeat 10 s), worker concurrency = the tested concurrency. Agenda: processEvery ${AGENDA_PROCESS_EVERY_MS} ms for a standing queue, its MongoChangeStreamNotificationChannel for latency, defaultConcurrency = the concurrency, defaultLockLimit = max(50, 10 × concurrency). BullMQ: one queue and one Worker per job name, concurrency = the tested concurrency. pg-boss 10: one queue and one work() per job name with batchSize = the concurrency (its batch runs at once), pollingIntervalSeconds ${PGBOSS_POLLING_INTERVAL_SECONDS} (its minimum).`,
     '- Jobs/s across different stores is not a fair ratio (the emulator is an in-process JavaScript server, Redis and PostgreSQL are native servers); the targets compare Monque with Agenda on the same store only.',
     '- Management (Monque only): the seeded jobs are written with `insertMany` of documents built by `createJobDocument` of `@monque/core/testing` (jobs in every status cannot be made through the scheduling API alone), with the fields Monque writes for each status; the reads go through the public API (`findJobs`, `getStats`).',
-    `- Sizes: \`${JSON.stringify({ repetitions: settings.repetitions, processing: settings.processing.configs.map((config) => `${config.id}:${config.jobs}`), timeCapMs: settings.processing.timeCapMs, latency: settings.latency, enqueue: settings.enqueue, idle: settings.idle, management: settings.management })}\``,
+    `- Sizes: \`${JSON.stringify({ repetitions: settings.repetitions, processing: settings.processing.configs.map((config) => `${config.id}:${config.jobs}`), timeCapMs: settings.processing.timeCapMs, latency: settings.latency, enqueue: settings.enqueue, idle: settings.idle, cancel: settings.cancel, management: settings.management })}\``,
   ].join('\n');
 }
 
@@ -481,6 +521,7 @@ export function renderMarkdown(results: BenchResults): string {
     latencySection(results),
     enqueueSection(results),
     idleSection(results),
+    cancelSection(results),
     managementSection(results),
     profilesSection(results),
     warningsSection(results),

@@ -311,6 +311,40 @@ function idleTarget(results: ScenarioResults): TargetResult {
   return { id, description, threshold, measured: fmt(perInterval), met: perInterval <= 1, detail };
 }
 
+/** Cross-instance cancel latency: change stream ≤ 1 s p99, polling within one heartbeat. */
+function cancelTargets(results: ScenarioResults): TargetResult[] {
+  const modes = [
+    { notify: 'change-stream', id: 'cancel-p99-stream', what: 'owner on its change stream' },
+    { notify: 'polling', id: 'cancel-p99-polling', what: 'owner polling' },
+  ] as const;
+  return modes.map(({ notify, id, what }) => {
+    const description = `Cancel on another instance → handler's signal aborted, p99, ${what}`;
+    const mode = results.cancel?.modes.find((entry) => entry.notify === notify);
+    const bound = notify === 'polling' ? (mode?.heartbeatInterval ?? Number.NaN) : 1000;
+    const threshold =
+      notify === 'polling' ? `≤ heartbeatInterval (${fmt(bound, 0)} ms)` : '≤ 1000 ms';
+    if (mode === undefined || mode.pooled.count === 0) {
+      return unknown(id, description, threshold, 'the cancel scenario did not run');
+    }
+    const missed = mode.runs.reduce((sum, run) => sum + run.missed, 0);
+    const errors = mode.runs.reduce((sum, run) => sum + run.errors.length, 0);
+    const jobs = mode.runs.reduce((sum, run) => sum + run.latencies.length + run.missed, 0);
+    const cancelled = mode.runs.reduce((sum, run) => sum + run.cancelled, 0);
+    const met = mode.pooled.p99 <= bound && missed === 0 && errors === 0 && cancelled === jobs;
+    return {
+      id,
+      description,
+      threshold,
+      measured: `${fmt(mode.pooled.p99, 1)} ms (p50 ${fmt(mode.pooled.p50, 1)} ms)`,
+      met,
+      detail:
+        `pooled over ${mode.runs.length} runs, ${mode.pooled.count} cancels: p50 ${fmt(mode.pooled.p50, 1)} ms, ` +
+        `p95 ${fmt(mode.pooled.p95, 1)} ms, p99 ${fmt(mode.pooled.p99, 1)} ms, max ${fmt(mode.pooled.max, 1)} ms; ` +
+        `${missed} not aborted by the cancel, ${cancelled} of ${jobs} written cancelled, ${errors} errors`,
+    };
+  });
+}
+
 /** Every target, as far as this run can tell (`machine`: to tell a starved run). */
 export function evaluateTargets(results: ScenarioResults, machine?: MachineLoad): TargetResult[] {
   return [
@@ -323,5 +357,6 @@ export function evaluateTargets(results: ScenarioResults, machine?: MachineLoad)
     ...latencyTargets(results),
     cpuTarget(results),
     idleTarget(results),
+    ...cancelTargets(results),
   ];
 }

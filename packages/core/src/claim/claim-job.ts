@@ -37,17 +37,22 @@ export function dueJobFilter(name: string, now: Date): Filter<JobDocument> {
 /** Oldest due first; `_id` breaks ties so the order is total. */
 export const CLAIM_SORT = { nextRunAt: 1, _id: 1 } as const;
 
-/** The `$set` that turns a pending job into one held by `claimant` since `now`. */
+/**
+ * The update that turns a pending job into one held by `claimant`: `lockedAt` is the round's
+ * fence (`now`), and the first heartbeat is stamped with the server's own time when the claim
+ * lands (`$currentDate`), so a claim delayed on its way is not stale on arrival and staleness is
+ * judged on one clock.
+ */
 export function claimUpdate(claimant: Claimant, now: Date): UpdateFilter<JobDocument> {
   return {
     $set: {
       status: JobStatus.Processing,
       claimedBy: claimant.instanceId,
       lockedAt: now,
-      lastHeartbeat: now,
       heartbeatInterval: claimant.heartbeatInterval,
       updatedAt: now,
     },
+    $currentDate: { lastHeartbeat: true },
   };
 }
 
@@ -69,7 +74,8 @@ export function claimUpdate(claimant: Claimant, now: Date): UpdateFilter<JobDocu
  * @param name - The job name (a registered worker's name).
  * @param claimant - This instance.
  * @param limit - How many jobs to claim at most (≥ 1; the free slots).
- * @param now - The claim time; also the fence (`lockedAt`) of every claim of the round.
+ * @param now - The claim time (the server's, as the instance estimates it): jobs due by then are
+ * claimed; also the fence (`lockedAt`) of every claim of the round.
  * @param onClaimSent - Called just before the claiming write goes out: from then on, an error
  * leaves unknown what the round claimed (see `handBackRound`).
  */

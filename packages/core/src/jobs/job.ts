@@ -47,10 +47,29 @@ export interface JobDocument<T = unknown> {
   /** The IANA time zone the cron expression is read in, or `null` (UTC). */
   timezone: string | null;
   /**
-   * The deduplication key; the field is absent (not `null`) when there is none, so the partial
-   * unique index only covers jobs that have one.
+   * The deduplication key of `enqueue`; the field is absent (not `null`) when there is none, so
+   * the partial unique index only covers jobs that have one.
    */
   uniqueKey?: string;
+  /**
+   * The key of a recurring job within its name (`schedule()`'s `key`, by default the name);
+   * absent on one-off jobs. Kept apart from `uniqueKey`, so a schedule never answers an
+   * `enqueue` with an equal `uniqueKey`.
+   */
+  scheduleKey?: string;
+  /**
+   * The job's own time limit in milliseconds (the `timeout` option of `enqueue()` or
+   * `schedule()`); absent when it has none (its worker's `timeout`, if any, applies). Stored on
+   * the job so that every instance that runs it honours it.
+   */
+  timeout?: number;
+  /**
+   * When a cancel was requested for the job while it was `processing` (`cancelJob()`), by the
+   * clock of the instance that requested it; absent or `null` when none is pending. The instance
+   * running the job aborts its handler; an instance that claims a job with a request (its owner
+   * died or released it) cancels it without running it.
+   */
+  cancelRequestedAt?: Date | null;
   /** When the job was created. */
   createdAt: Date;
   /** When the job was last changed. */
@@ -93,3 +112,24 @@ export interface JobDocument<T = unknown> {
  * ```
  */
 export type Job<T = unknown> = Readonly<JobDocument<T>>;
+
+/**
+ * A job of a job map: for each job name, a {@link Job} whose `name` is that name and whose `data`
+ * is that name's data — a union over the names, so checking `job.name` narrows `job.data`. With
+ * the default map (any name, `unknown` data) it is a plain `Job`.
+ *
+ * @typeParam JobMap - Job names mapped to the type of their data, as given to `Monque<JobMap>`.
+ * @typeParam Name - The names it is a job of; default: all names of the map.
+ *
+ * @example
+ * ```ts
+ * type Jobs = { 'send-email': { to: string }; cleanup: null };
+ * function describe(job: JobOf<Jobs>): string {
+ *   return job.name === 'send-email' ? `mail to ${job.data.to}` : 'cleanup';
+ * }
+ * ```
+ */
+export type JobOf<
+  JobMap extends Record<string, unknown>,
+  Name extends keyof JobMap & string = keyof JobMap & string,
+> = { [N in Name]: Job<JobMap[N]> & { readonly name: N } }[Name];

@@ -50,7 +50,7 @@ const FIELD_CHECKS: readonly FieldCheck[] = [
   ['_id', 'an ObjectId', (value) => value instanceof ObjectId],
   ['name', 'a non-empty string', (value) => typeof value === 'string' && value.length > 0],
   ['data', 'present (null when there is no payload)', (value) => value !== undefined],
-  ['status', 'one of pending, processing, completed, failed', isJobStatus],
+  ['status', 'one of pending, processing, completed, failed, cancelled', isJobStatus],
   ['nextRunAt', 'a valid Date', isDate],
   ['lockedAt', 'a valid Date or null', orNull(isDate)],
   ['claimedBy', 'a string or null', orNull(isString)],
@@ -75,6 +75,17 @@ const FIELD_CHECKS: readonly FieldCheck[] = [
   ['repeatInterval', 'a string or null', orNull(isString)],
   ['timezone', 'a string or null', orNull(isString)],
   ['uniqueKey', 'a string or absent', (value) => value === undefined || isString(value)],
+  ['scheduleKey', 'a string or absent', (value) => value === undefined || isString(value)],
+  [
+    'timeout',
+    'a positive number or absent',
+    (value) => value === undefined || (typeof value === 'number' && value > 0),
+  ],
+  [
+    'cancelRequestedAt',
+    'a valid Date, null or absent',
+    (value) => value === undefined || orNull(isDate)(value),
+  ],
   ['createdAt', 'a valid Date', isDate],
   ['updatedAt', 'a valid Date', isDate],
 ];

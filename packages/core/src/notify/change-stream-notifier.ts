@@ -1,7 +1,8 @@
-import type { ChangeStream, Collection, Document } from 'mongodb';
+import { type ChangeStream, type Collection, type Document, ObjectId } from 'mongodb';
 import { asMonqueError } from '../classify-error.js';
 import type { JobDocument } from '../jobs/job.js';
 import { JobStatus } from '../jobs/job-status.js';
+import type { CancelRequest } from '../processing/cancel-requests.js';
 import { toError } from '../processing/outcome.js';
 import type { MonqueEvents } from '../runtime/safe-events.js';
 
@@ -9,6 +10,14 @@ import type { MonqueEvents } from '../runtime/safe-events.js';
 export interface PendingJobChange {
   readonly name: string;
   readonly nextRunAt: Date;
+}
+
+/** Where cancel requests for the jobs an instance holds are reported. */
+export interface CancelRequestListener {
+  /** The instance: requests for jobs it holds (`claimedBy`) pass the stream's pipeline. */
+  readonly instanceId: string;
+  /** A cancel was requested for a job this instance holds. */
+  readonly onRequest: (request: CancelRequest) => void;
 }
 
 /** What a {@link ChangeStreamNotifier} needs from its instance. */
@@ -23,6 +32,8 @@ export interface ChangeStreamNotifierOptions {
   readonly onLost: () => void;
   /** Change streams are given up for now (too many failed reconnects) or for good (unsupported). */
   readonly onFallback: () => void;
+  /** Where cancel requests for jobs this instance holds go; none are watched without it. */
+  readonly cancelRequests?: CancelRequestListener;
   /** Reconnects after which the notifier falls back. Default 3. */
   readonly maxReconnects?: number;
   /** First reconnect delay in milliseconds; doubles with every failed attempt. Default 100. */
@@ -68,8 +79,51 @@ export const CHANGE_STREAM_PIPELINE: Document[] = [
   },
 ];
 
+/**
+ * {@link CHANGE_STREAM_PIPELINE}, and also the cancel requests for jobs `instanceId` holds:
+ * updates that set `cancelRequestedAt` to a date on a job whose `claimedBy` is this instance (read
+ * from the looked-up document), with the fields a request needs (`_id`, `lockedAt`,
+ * `repeatInterval`). Other instances' requests never reach this one.
+ */
+export function changeStreamPipeline(instanceId: string): Document[] {
+  const [match, project] = CHANGE_STREAM_PIPELINE as [Document, Document];
+  return [
+    {
+      $match: {
+        $or: [
+          ...(match.$match.$or as Document[]),
+          {
+            operationType: 'update',
+            'updateDescription.updatedFields.cancelRequestedAt': { $type: 'date' },
+            'fullDocument.claimedBy': instanceId,
+          },
+        ],
+      },
+    },
+    {
+      $project: {
+        ...project.$project,
+        'updateDescription.updatedFields.cancelRequestedAt': 1,
+        'fullDocument._id': 1,
+        'fullDocument.claimedBy': 1,
+        'fullDocument.lockedAt': 1,
+        'fullDocument.repeatInterval': 1,
+      },
+    },
+  ];
+}
+
 interface ProjectedChange extends Document {
-  fullDocument?: { name?: unknown; status?: unknown; nextRunAt?: unknown } | null;
+  fullDocument?: {
+    _id?: unknown;
+    name?: unknown;
+    status?: unknown;
+    nextRunAt?: unknown;
+    claimedBy?: unknown;
+    lockedAt?: unknown;
+    repeatInterval?: unknown;
+  } | null;
+  updateDescription?: { updatedFields?: { cancelRequestedAt?: unknown } };
 }
 
 function errorCode(error: unknown): unknown {
@@ -77,7 +131,8 @@ function errorCode(error: unknown): unknown {
 }
 
 /**
- * Watches the jobs collection and reports jobs that became claimable. A stream counts as
+ * Watches the jobs collection and reports jobs that became claimable — and, given a
+ * `cancelRequests` listener, cancel requests for the jobs this instance holds. A stream counts as
  * connected only once the server has answered it (the first `aggregate` and `getMore`). On an
  * error it emits `changestream:error` and reconnects with exponential backoff; after
  * `maxReconnects` failed reconnects in a row it emits `changestream:fallback` (the instance
@@ -125,8 +180,11 @@ export class ChangeStreamNotifier {
   }
 
   #connect(): void {
+    const { cancelRequests } = this.#options;
     const stream = this.#options.collection.watch<Document, ProjectedChange>(
-      CHANGE_STREAM_PIPELINE,
+      cancelRequests === undefined
+        ? CHANGE_STREAM_PIPELINE
+        : changeStreamPipeline(cancelRequests.instanceId),
       { fullDocument: 'updateLookup' },
     );
     this.#stream = stream;
@@ -173,6 +231,21 @@ export class ChangeStreamNotifier {
 
   #handle(change: ProjectedChange): void {
     const job = change.fullDocument;
+    const { cancelRequests } = this.#options;
+    if (
+      cancelRequests !== undefined &&
+      change.updateDescription?.updatedFields?.cancelRequestedAt instanceof Date &&
+      job?._id instanceof ObjectId &&
+      job.status === JobStatus.Processing &&
+      job.claimedBy === cancelRequests.instanceId
+    ) {
+      cancelRequests.onRequest({
+        _id: job._id,
+        lockedAt: job.lockedAt instanceof Date ? job.lockedAt : null,
+        repeatInterval: typeof job.repeatInterval === 'string' ? job.repeatInterval : null,
+      });
+      return;
+    }
     if (
       job?.status === JobStatus.Pending &&
       typeof job.name === 'string' &&

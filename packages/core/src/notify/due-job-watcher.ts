@@ -2,7 +2,11 @@ import type { Collection } from 'mongodb';
 import type { JobDocument } from '../jobs/job.js';
 import { RepeatingTask } from '../runtime/repeating-task.js';
 import type { MonqueEvents } from '../runtime/safe-events.js';
-import { ChangeStreamNotifier, type PendingJobChange } from './change-stream-notifier.js';
+import {
+  type CancelRequestListener,
+  ChangeStreamNotifier,
+  type PendingJobChange,
+} from './change-stream-notifier.js';
 import { KeyedThrottle } from './keyed-throttle.js';
 import { WakeTimers } from './wake-timers.js';
 
@@ -26,6 +30,14 @@ export interface DueJobWatcherOptions {
   /** The earliest `nextRunAt` of a pending job of `name`, due or not, or `null`. */
   readonly nextPendingRun: (name: string) => Promise<Date | null>;
   readonly onError: (error: unknown) => void;
+  /**
+   * Where the change stream reports cancel requests for the jobs this instance holds; `onResync`
+   * is called whenever a stream (re)connects, since requests made while none was open were not
+   * seen. None are watched without it.
+   */
+  readonly cancelRequests?: CancelRequestListener & { readonly onResync: () => void };
+  /** The time due jobs are compared with (the database's, as estimated). Default: this process's. */
+  readonly now?: () => Date;
   /** Passed to the change stream notifier (tests shorten them). */
   readonly maxReconnects?: number;
   readonly reconnectDelay?: number;
@@ -50,14 +62,16 @@ export class DueJobWatcher {
   /** Look-ups of the next future run on their way (awaited by `stop()`). */
   readonly #lookups = new Set<Promise<void>>();
   #streaming = false;
+  readonly #now: () => Date;
 
   constructor(options: DueJobWatcherOptions) {
     this.#options = options;
+    this.#now = options.now ?? (() => new Date());
     this.#throttle = new KeyedThrottle(NOTIFICATION_WINDOW, options.request);
     this.#wakeTimers = new WakeTimers((name) => {
       options.request(name);
       this.#armNext(name);
-    });
+    }, this.#now);
     this.#poller = new RepeatingTask({
       interval: options.pollInterval,
       run: () => this.#poll(),
@@ -69,16 +83,26 @@ export class DueJobWatcher {
       maxReconnects: options.maxReconnects,
       reconnectDelay: options.reconnectDelay,
       recoveryDelay: options.pollInterval,
+      cancelRequests: options.cancelRequests,
       onPendingJob: (change) => this.#onPendingJob(change),
       onConnected: () => {
         this.#streaming = true;
         this.#poller.setInterval(options.backupPollInterval);
         options.requestAll();
         this.#armAll();
+        options.cancelRequests?.onResync();
       },
       onLost: () => this.#degrade(),
       onFallback: () => this.#degrade(),
     });
+  }
+
+  /**
+   * Whether a change stream is open and answering: then it reports new jobs and cancel requests;
+   * otherwise the instance polls for both.
+   */
+  get streaming(): boolean {
+    return this.#streaming;
   }
 
   /** Opens the change stream and starts polling (at `pollInterval` until the stream answers). */
@@ -118,7 +142,7 @@ export class DueJobWatcher {
     if (at === null || !this.#streaming) {
       return;
     }
-    if (at.getTime() <= Date.now()) {
+    if (at.getTime() <= this.#now().getTime()) {
       this.#options.request(name);
       this.#armNext(name);
     } else {
@@ -136,7 +160,7 @@ export class DueJobWatcher {
     if (!this.#options.isRegistered(name)) {
       return;
     }
-    if (nextRunAt.getTime() <= Date.now()) {
+    if (nextRunAt.getTime() <= this.#now().getTime()) {
       this.#throttle.trigger(name);
     } else {
       this.#wakeTimers.arm(name, nextRunAt);

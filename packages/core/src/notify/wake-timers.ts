@@ -6,10 +6,17 @@ import { MAX_TIMER_DELAY } from '../validation/numbers.js';
  */
 export class WakeTimers {
   readonly #fire: (name: string) => void;
+  readonly #now: () => Date;
   readonly #timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
 
-  constructor(fire: (name: string) => void) {
+  /**
+   * @param fire - Called with the name when its time has come.
+   * @param now - The clock the times are read on (the database's, as estimated). Default: this
+   * process's.
+   */
+  constructor(fire: (name: string) => void, now: () => Date = () => new Date()) {
     this.#fire = fire;
+    this.#now = now;
   }
 
   /** Wakes `name` at `at`, unless it is already woken earlier. */
@@ -23,7 +30,7 @@ export class WakeTimers {
       clearTimeout(existing.timer);
     }
     // A delay beyond Node's timer range fires early; the owner then simply re-arms.
-    const delay = Math.min(Math.max(0, time - Date.now()), MAX_TIMER_DELAY);
+    const delay = Math.min(Math.max(0, time - this.#now().getTime()), MAX_TIMER_DELAY);
     const timer = setTimeout(() => {
       this.#timers.delete(name);
       this.#fire(name);

@@ -5,7 +5,8 @@ import { RoundTripTimeoutError } from '../errors.js';
  * is healthy while that round trip succeeded and happened within `window` milliseconds
  * (2 × `heartbeatInterval`).
  *
- * A round trip that gets no answer within `timeout` milliseconds (a half-open connection, a server
+ * A round trip that gets no answer within `timeout` milliseconds (the `roundTripTimeout` option:
+ * a half-open connection, a server
  * that went away mid-command) fails with a `RoundTripTimeoutError` (a transient `ConnectionError`)
  * instead of holding the scheduler up:
  * the caller retries as after any database error. The operation itself is not cancelled; its late

@@ -41,13 +41,14 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * process warning, rate-limited per kind.
  */
 export class SafeEvents implements MonqueEvents {
-  readonly #emitter: EventEmitter<MonqueEventMap>;
+  readonly #emitter: EventEmitter;
   readonly #warnings: UnheardWarnings;
 
-  constructor(
-    emitter: EventEmitter<MonqueEventMap>,
-    warnings: UnheardWarnings = new UnheardWarnings(),
-  ) {
+  /**
+   * @param emitter - Whose listeners are called: the Monque instance (any `EventEmitter`; the
+   * event names and payloads are checked by {@link MonqueEvents.emit}).
+   */
+  constructor(emitter: EventEmitter, warnings: UnheardWarnings = new UnheardWarnings()) {
     this.#emitter = emitter;
     this.#warnings = warnings;
   }

@@ -1,4 +1,4 @@
-import type { Collection } from 'mongodb';
+import type { Collection, Document } from 'mongodb';
 import { ClaimDispatcher } from '../claim/claim-dispatcher.js';
 import {
   type Claimant,
@@ -7,43 +7,70 @@ import {
   findNextFutureRun,
   findNextPendingRun,
 } from '../claim/claim-job.js';
-import { handBackRound } from '../claim/hand-back-round.js';
+import { type ClaimRound, handBackRound } from '../claim/hand-back-round.js';
 import { UnknownRounds } from '../claim/unknown-rounds.js';
 import { asMonqueError } from '../classify-error.js';
-import { ShutdownTimeoutError } from '../errors.js';
-import { recoverStaleJobs, sendHeartbeat } from '../heartbeat/heartbeat-queries.js';
-import type { JobDocument } from '../jobs/job.js';
+import { ConnectionError, ShutdownTimeoutError } from '../errors.js';
+import {
+  type HeldJobState,
+  readHeldJobs,
+  recoverStaleJobs,
+  sendHeartbeat,
+} from '../heartbeat/heartbeat-queries.js';
+import type { Job, JobDocument } from '../jobs/job.js';
 import { DueJobWatcher } from '../notify/due-job-watcher.js';
 import type { ResolvedMonqueOptions } from '../options.js';
 import { JobRunner } from '../processing/job-runner.js';
 import { PROGRESS_WRITE_INTERVAL } from '../processing/progress-reporter.js';
 import type { Retention } from '../processing/retention.js';
 import { type JobHandler, WorkerRegistry } from '../workers/worker-registry.js';
+import { DatabaseClock, type MonotonicTime } from './database-clock.js';
 import { HealthMonitor } from './health-monitor.js';
 import { RepeatingTask } from './repeating-task.js';
 import type { MonqueEvents } from './safe-events.js';
 
 /**
- * The shortest time one database round trip is given before it counts as failed (ms); otherwise
- * twice the heartbeat interval.
+ * How often the heartbeat round runs, in ms: every `heartbeatInterval`, or more often when
+ * `lockTimeout` is below 3 × `heartbeatInterval` — every (`lockTimeout` − `heartbeatInterval`) / 2 —
+ * so that a heartbeat lands well within each lease (`lockTimeout − heartbeatInterval`, see
+ * `LeaseWatch`).
  */
-const MIN_ROUND_TRIP_TIMEOUT = 5000;
+export function heartbeatPeriod(options: {
+  readonly heartbeatInterval: number;
+  readonly lockTimeout: number;
+}): number {
+  const { heartbeatInterval, lockTimeout } = options;
+  return Math.min(heartbeatInterval, (lockTimeout - heartbeatInterval) / 2);
+}
 
 /** What a {@link SchedulerRuntime} is built from. */
 export interface SchedulerRuntimeOptions {
   readonly collection: Collection<JobDocument>;
   readonly events: MonqueEvents;
   readonly options: ResolvedMonqueOptions;
+  /** Sends a command to the database (`db.command`), for the clock's `hello`. */
+  readonly command: (command: Document) => Promise<Document>;
+  /** The monotonic clock leases are measured on. Default `performance.now()`. */
+  readonly monotonic?: MonotonicTime;
 }
 
 /**
  * Wires the running parts of one instance — workers, claim dispatcher, job runner, heartbeat
  * with stale takeover, and due-job watcher — and drives their start and graceful stop.
+ *
+ * Every lease and due-time decision is taken on the database's clock: claims, wake timers and
+ * outcomes read its estimate (`DatabaseClock`), heartbeats are stamped and staleness judged by the
+ * server itself. Each held job's lease is watched (`LeaseWatch` in the runner): the heartbeat
+ * round confirms the jobs it refreshed, and a job whose heartbeats cannot be confirmed is given
+ * up before another instance may take it over. Cancel requests for held jobs come through the
+ * change stream, or, while it is down, from the heartbeat round's read of the held jobs.
  */
 export class SchedulerRuntime {
   readonly registry: WorkerRegistry;
   readonly runner: JobRunner;
   readonly health: HealthMonitor;
+  /** The database's clock, as this instance estimates it. */
+  readonly clock: DatabaseClock;
   readonly #collection: Collection<JobDocument>;
   readonly #events: MonqueEvents;
   readonly #options: ResolvedMonqueOptions;
@@ -52,18 +79,31 @@ export class SchedulerRuntime {
   readonly #heartbeat: RepeatingTask;
   readonly #watcher: DueJobWatcher;
   readonly #claimant: Claimant;
+  readonly #command: (command: Document) => Promise<Document>;
+  readonly #monotonic: MonotonicTime;
+  /** How long a claim or heartbeat keeps a job held: `lockTimeout − heartbeatInterval`. */
+  readonly #leaseSpan: number;
+  /** When the claim of each job not yet started was sent (on the monotonic clock). */
+  readonly #claimSentAt = new WeakMap<JobDocument, number>();
   /** The fence (`lockedAt`) of the latest claim round, to keep every round's unique. */
   #lastRoundAt = 0;
   #running = false;
 
-  constructor({ collection, events, options }: SchedulerRuntimeOptions) {
+  constructor({
+    collection,
+    events,
+    options,
+    command,
+    monotonic = () => performance.now(),
+  }: SchedulerRuntimeOptions) {
     this.#collection = collection;
     this.#events = events;
     this.#options = options;
-    this.health = new HealthMonitor(
-      2 * options.heartbeatInterval,
-      Math.max(2 * options.heartbeatInterval, MIN_ROUND_TRIP_TIMEOUT),
-    );
+    this.#command = command;
+    this.#monotonic = monotonic;
+    this.#leaseSpan = options.lockTimeout - options.heartbeatInterval;
+    this.clock = new DatabaseClock(monotonic);
+    this.health = new HealthMonitor(2 * options.heartbeatInterval, options.roundTripTimeout);
     this.registry = new WorkerRegistry(options.maxConcurrency);
     this.#claimant = {
       instanceId: options.schedulerInstanceId,
@@ -84,20 +124,27 @@ export class SchedulerRuntime {
       retentionFor: (name) => this.registry.retentionOf(name) ?? options.retention,
       maxResultSize: options.maxResultSize,
       progressInterval: PROGRESS_WRITE_INTERVAL,
+      now: () => this.clock.now(),
+      monotonic,
+      leaseSpan: this.#leaseSpan,
+      abortGracePeriod: options.abortGracePeriod,
     });
     this.#dispatcher = new ClaimDispatcher({
       registry: this.registry,
       claim: (name, limit) => this.#claimRound(name, limit),
       start: (job) => {
         // The handler is there: a slot is only taken for a registered name, never unregistered.
-        this.runner.run(job, this.registry.handlerFor(job.name) as JobHandler);
+        this.runner.run(job, this.registry.handlerFor(job.name) as JobHandler, {
+          timeout: job.timeout ?? this.registry.timeoutFor(job.name),
+          claimSentAt: this.#claimSentAt.get(job),
+        });
       },
       onError: (error) => this.reportError(error, 'could not claim jobs'),
     });
     this.#unknownRounds = new UnknownRounds({
       handBack: (round) =>
         this.health.track(
-          handBackRound(collection, round),
+          handBackRound(collection, round, this.clock.now()),
           `hand back the jobs of a claim round of ${JSON.stringify(round.name)}`,
         ),
       onHandedBack: (name) => this.#dispatcher.request(name),
@@ -105,7 +152,8 @@ export class SchedulerRuntime {
       answerTimeout: this.health.timeout,
     });
     this.#heartbeat = new RepeatingTask({
-      interval: options.heartbeatInterval,
+      interval: heartbeatPeriod(options),
+      fixedRate: true,
       run: () => this.#beat(),
       onError: (error) => this.reportError(error, 'the heartbeat failed'),
     });
@@ -120,7 +168,7 @@ export class SchedulerRuntime {
       requestAll: () => this.#dispatcher.requestAll(),
       nextFutureRun: (name) =>
         this.health.track(
-          findNextFutureRun(collection, name),
+          findNextFutureRun(collection, name, this.clock.now()),
           `look up the next run of ${JSON.stringify(name)}`,
         ),
       nextPendingRun: (name) =>
@@ -129,6 +177,16 @@ export class SchedulerRuntime {
           `look for due jobs of ${JSON.stringify(name)}`,
         ),
       onError: (error) => this.reportError(error, 'could not look for due jobs'),
+      now: () => this.clock.now(),
+      cancelRequests: {
+        instanceId: options.schedulerInstanceId,
+        onRequest: (request) => this.runner.requestCancel(request),
+        onResync: () => {
+          void this.#readCancelRequests().catch((error: unknown) =>
+            this.reportError(error, 'could not read the cancel requests of the jobs held'),
+          );
+        },
+      },
     });
   }
 
@@ -150,17 +208,18 @@ export class SchedulerRuntime {
   }
 
   /**
-   * Registers a worker (with its own retention, if it has one); while running, its due jobs are
-   * claimed at once.
+   * Registers a worker (with its own time limit and retention, if it has them); while running,
+   * its due jobs are claimed at once.
    */
   addWorker(
     name: string,
     handler: JobHandler,
     concurrency: number,
     replace: boolean,
+    timeout?: number,
     retention?: Retention,
   ): void {
-    this.registry.register(name, handler, concurrency, replace, retention);
+    this.registry.register(name, handler, concurrency, replace, timeout, retention);
     if (this.#running) {
       this.#watcher.watchName(name);
     }
@@ -180,7 +239,9 @@ export class SchedulerRuntime {
     await Promise.all([this.#dispatcher.deactivate(), this.#watcher.stop()]);
     await this.#unknownRounds.drain();
     const timeout = this.#options.shutdownTimeout;
-    if (!(await this.runner.waitForAll(timeout))) {
+    // Handlers that ignored their signal after their outcome was written hold no claim: they are
+    // not waited for, nor released.
+    if (!(await this.runner.waitForAll(timeout)) && this.runner.runningJobs().length > 0) {
       const error = new ShutdownTimeoutError(this.runner.runningJobs(), timeout);
       await this.runner.abortAndRelease(error);
       this.#events.error(error);
@@ -195,7 +256,7 @@ export class SchedulerRuntime {
    */
   async recoverStale(): Promise<void> {
     const count = await this.health.track(
-      recoverStaleJobs(this.#collection, this.#options.lockTimeout),
+      recoverStaleJobs(this.#collection, this.#options.lockTimeout, this.clock.now()),
       'take over stale jobs',
     );
     if (count > 0) {
@@ -214,43 +275,128 @@ export class SchedulerRuntime {
   }
 
   /**
-   * One claim round for `name`: up to `limit` due jobs, fenced by a `lockedAt` unique to the round.
-   * When the round fails after its claiming write went out (its read-back was lost, or it got no
-   * answer within the round-trip time limit), what it claimed is unknown: the round is handed
-   * back as soon as its claim has answered, so its jobs do not wait for `lockTimeout`.
+   * Takes a sample of the database's clock (one `hello`); see {@link DatabaseClock}.
+   *
+   * @throws The driver's error when the round trip fails.
+   */
+  async sampleClock(): Promise<void> {
+    await this.health.track(
+      this.clock.sample((command) => this.#command(command)),
+      "read the database server's clock",
+    );
+  }
+
+  /**
+   * One claim round for `name`: up to `limit` due jobs (by the database's clock), fenced by a
+   * `lockedAt` unique to the round. When the round fails after its claiming write went out (its
+   * read-back was lost, or it got no answer within the round-trip time limit), what it claimed is
+   * unknown: the round is handed back as soon as its claim has answered, so its jobs do not wait
+   * for `lockTimeout`. A round whose answer came after its lease had run out (sent more than
+   * `lockTimeout − heartbeatInterval` ago: another instance may take its jobs over any moment) is
+   * not started: it is handed back too, and reported.
    */
   async #claimRound(name: string, limit: number): Promise<ClaimBatch> {
-    this.#lastRoundAt = Math.max(Date.now(), this.#lastRoundAt + 1);
+    this.#lastRoundAt = Math.max(this.clock.now().getTime(), this.#lastRoundAt + 1);
     const lockedAt = new Date(this.#lastRoundAt);
-    let claimSent = false;
+    const round: ClaimRound = { name, instanceId: this.#claimant.instanceId, lockedAt };
+    let sentAt: number | undefined;
     const claim = claimJobs(this.#collection, name, this.#claimant, limit, lockedAt, () => {
-      claimSent = true;
+      sentAt = this.#monotonic();
     });
+    let batch: ClaimBatch;
     try {
-      return await this.health.track(claim, `claim jobs of ${JSON.stringify(name)}`);
+      batch = await this.health.track(claim, `claim jobs of ${JSON.stringify(name)}`);
     } catch (error) {
-      if (claimSent) {
-        this.#unknownRounds.add({ name, instanceId: this.#claimant.instanceId, lockedAt }, claim);
-      }
+      if (sentAt !== undefined) this.#unknownRounds.add(round, claim);
       throw error;
+    }
+    if (batch.jobs.length === 0 || sentAt === undefined) return batch;
+    const took = this.#monotonic() - sentAt;
+    if (took >= this.#leaseSpan) {
+      this.#unknownRounds.add(round, claim);
+      const late = new ConnectionError(
+        `could not start the ${batch.jobs.length} job(s) a claim of ${JSON.stringify(name)} ` +
+          `took: its answer came after ${Math.round(took)} ms, when its lease (lockTimeout − ` +
+          `heartbeatInterval, ${this.#leaseSpan} ms) had run out; they were handed back`,
+        { cause: undefined },
+      );
+      return { jobs: [], errors: [...batch.errors, late], more: true };
+    }
+    for (const job of batch.jobs) this.#claimSentAt.set(job, sentAt);
+    return batch;
+  }
+
+  /**
+   * Confirms the claims of the jobs held: one heartbeat — and, while the change stream is down,
+   * at the same time one read of the held jobs, for their cancel requests. When the heartbeat
+   * matched fewer jobs than it was sent for, a read after it tells which are gone. Confirmed jobs'
+   * leases run from the heartbeat's send; jobs found no longer held are given up at once; cancel
+   * requests found are applied.
+   */
+  async #confirmHeld(held: readonly Job[]): Promise<void> {
+    const { schedulerInstanceId } = this.#options;
+    const ids = held.map((job) => job._id);
+    const sentAt = this.#monotonic();
+    const readHeld = () =>
+      this.health.track(
+        readHeldJobs(this.#collection, schedulerInstanceId, ids),
+        'read the jobs held',
+      );
+    const polled = held.length > 0 && !this.#watcher.streaming ? readHeld() : undefined;
+    const [matched, requests] = await Promise.all([
+      this.health.track(
+        sendHeartbeat(this.#collection, schedulerInstanceId, ids),
+        'send the heartbeat',
+      ),
+      polled,
+    ]);
+    if (requests !== undefined) this.#applyCancelRequests(requests);
+    if (matched === held.length) {
+      this.runner.confirmLeases(held, sentAt);
+      return;
+    }
+    const states = await readHeld();
+    const fences = new Map(states.map((state) => [String(state._id), state.lockedAt?.getTime()]));
+    const stillHeld = (job: Job) => fences.get(String(job._id)) === job.lockedAt?.getTime();
+    this.runner.confirmLeases(held.filter(stillHeld), sentAt);
+    this.runner.loseClaims(held.filter((job) => !stillHeld(job)));
+  }
+
+  /** Reads the cancel requests of the jobs held (after the change stream (re)connected). */
+  async #readCancelRequests(): Promise<void> {
+    const ids = this.runner.activeIds();
+    if (ids.length === 0) return;
+    const states = await this.health.track(
+      readHeldJobs(this.#collection, this.#options.schedulerInstanceId, ids),
+      'read the jobs held',
+    );
+    this.#applyCancelRequests(states);
+  }
+
+  #applyCancelRequests(states: readonly HeldJobState[]): void {
+    for (const { _id, lockedAt, cancelRequestedAt, repeatInterval } of states) {
+      if (cancelRequestedAt instanceof Date) {
+        this.runner.requestCancel({ _id, lockedAt, repeatInterval });
+      }
     }
   }
 
   /**
-   * Hands back claim rounds whose earlier hand-back failed, confirms the jobs held, then (with
-   * `recoverStaleJobs`) takes over stale ones. With no job
-   * held the heartbeat write is skipped when the stale recovery's round trip follows anyway (it
-   * keeps `isHealthy()` informed); otherwise the empty heartbeat is that round trip.
+   * Hands back claim rounds whose earlier hand-back failed, confirms the jobs held (see
+   * `#confirmHeld`), samples the database's clock once a minute, then (with `recoverStaleJobs`)
+   * takes over stale ones. With no job held the heartbeat write is skipped when the stale
+   * recovery's round trip follows anyway (it keeps `isHealthy()` informed); otherwise the empty
+   * heartbeat is that round trip.
    */
   async #beat(): Promise<void> {
     await this.#unknownRounds.retry();
-    const { recoverStaleJobs, schedulerInstanceId } = this.#options;
-    const ids = this.runner.activeIds();
-    if (ids.length > 0 || !recoverStaleJobs) {
-      await this.health.track(
-        sendHeartbeat(this.#collection, schedulerInstanceId, ids),
-        'send the heartbeat',
-      );
+    const { recoverStaleJobs } = this.#options;
+    const held = this.runner.runningJobs();
+    if (held.length > 0 || !recoverStaleJobs) {
+      await this.#confirmHeld(held);
+    }
+    if (this.clock.needsSample()) {
+      await this.sampleClock();
     }
     if (recoverStaleJobs) {
       await this.recoverStale();

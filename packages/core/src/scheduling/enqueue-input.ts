@@ -1,6 +1,7 @@
 import type { JobDocument } from '../jobs/job.js';
 import { readCallOptions } from '../runtime/call-options.js';
 import { assertJobName } from '../validation/job-name.js';
+import { assertJobTimeout } from '../validation/job-timeout.js';
 import { assertPayload } from '../validation/payload.js';
 import { assertRunAt } from '../validation/run-at.js';
 import { assertUniqueKey } from '../validation/unique-key.js';
@@ -17,11 +18,14 @@ export interface EnqueueInput {
 export interface PreparedJob {
   readonly document: Omit<JobDocument, '_id'>;
   readonly uniqueKey: string | undefined;
+  /** The `runAt` given, if any (without one, the job is due at the time it is stored). */
+  readonly runAt: Date | undefined;
 }
 
 /**
  * Checks a job to enqueue and builds its pending document: the name, the options (`runAt`,
- * `uniqueKey`; no other keys) and the data (`undefined` is stored as `null`). Nothing is written.
+ * `uniqueKey`, `timeout`; no other keys) and the data (`undefined` is stored as `null`). Nothing is
+ * written.
  *
  * @param path - What the argument names in errors start with, such as `'jobs[2].'` (default none).
  * @throws InvalidArgumentError or PayloadTooLargeError naming the offending argument.
@@ -33,15 +37,38 @@ export function prepareEnqueue(
   path = '',
 ): PreparedJob {
   assertJobName(name, `${path}name`);
-  const { runAt, uniqueKey } = readCallOptions(options, ['runAt', 'uniqueKey'], `${path}options`);
+  const { runAt, uniqueKey, timeout } = readCallOptions(
+    options,
+    ['runAt', 'uniqueKey', 'timeout'],
+    `${path}options`,
+  );
   if (runAt !== undefined) {
     assertRunAt(runAt, `${path}options.runAt`);
   }
   if (uniqueKey !== undefined) {
     assertUniqueKey(uniqueKey, `${path}options.uniqueKey`);
   }
+  if (timeout !== undefined) {
+    assertJobTimeout(timeout, `${path}options.timeout`);
+  }
   const payload = data === undefined ? null : data;
   assertPayload(payload, maxPayloadSize, `${path}data`);
-  const document = newJobDocument({ name, data: payload, nextRunAt: runAt ?? now, uniqueKey }, now);
-  return { document, uniqueKey };
+  const document = newJobDocument(
+    { name, data: payload, nextRunAt: runAt ?? now, uniqueKey, timeout },
+    now,
+  );
+  return { document, uniqueKey, runAt };
+}
+
+/**
+ * The prepared job's document stamped with `now` (the database's time, read once the instance is
+ * initialized): created and updated then, and due then unless a `runAt` was given.
+ */
+export function stampPreparedJob(prepared: PreparedJob, now: Date): Omit<JobDocument, '_id'> {
+  return {
+    ...prepared.document,
+    nextRunAt: prepared.runAt ?? now,
+    createdAt: now,
+    updatedAt: now,
+  };
 }

@@ -10,9 +10,18 @@ export const DUPLICATE_KEY = 11000;
 /** How often a unique upsert is retried after losing a duplicate-key race. */
 export const MAX_UPSERT_ATTEMPTS = 5;
 
-/** The active (pending or processing) job of `name` with `uniqueKey` (the partial unique index). */
-export function activeUniqueFilter(name: string, uniqueKey: string): Filter<JobDocument> {
-  return { name, uniqueKey, status: { $in: [JobStatus.Pending, JobStatus.Processing] } };
+/**
+ * What identifies an active job within its name: the `uniqueKey` of `enqueue`, or the
+ * `scheduleKey` of a recurring job. Two key spaces, each with its partial unique index
+ * (`monque_unique`, `monque_schedule`), so that an equal string in both never collides.
+ */
+export type JobKey = { readonly uniqueKey: string } | { readonly scheduleKey: string };
+
+/** The active (pending or processing) job of `name` with `key`, as its unique index covers it. */
+export function activeKeyFilter(name: string, key: JobKey): Filter<JobDocument> {
+  const keyField =
+    'uniqueKey' in key ? { uniqueKey: key.uniqueKey } : { scheduleKey: key.scheduleKey };
+  return { name, ...keyField, status: { $in: [JobStatus.Pending, JobStatus.Processing] } };
 }
 
 /** Inserts a job without a unique key. */
@@ -44,23 +53,22 @@ export async function insertJobs(
 }
 
 /**
- * Inserts a job unless an active job with the same name and unique key exists, in which case
- * that job is returned; `updatedExisting` says which happened. Concurrent calls race on the
- * partial unique index: the losers get a duplicate-key error and retry, and then find the
- * winner's job.
+ * Inserts a job unless an active job with the same name and key exists, in which case that job is
+ * returned; `created` says which happened. Concurrent calls race on the key's partial unique
+ * index: the losers get a duplicate-key error and retry, and then find the winner's job.
  *
  * @param update - `$setOnInsert` of the new document, plus any `$set` applied to an existing one.
  */
 export async function upsertUniqueJob(
   collection: Collection<JobDocument>,
   name: string,
-  uniqueKey: string,
+  key: JobKey,
   update: UpdateFilter<JobDocument>,
-): Promise<{ job: JobDocument; updatedExisting: boolean }> {
+): Promise<{ job: JobDocument; created: boolean }> {
   for (let attempt = 1; ; attempt += 1) {
     let result: ModifyResult<JobDocument>;
     try {
-      result = await collection.findOneAndUpdate(activeUniqueFilter(name, uniqueKey), update, {
+      result = await collection.findOneAndUpdate(activeKeyFilter(name, key), update, {
         upsert: true,
         returnDocument: 'after',
         includeResultMetadata: true,
@@ -77,13 +85,12 @@ export async function upsertUniqueJob(
     }
     if (result.value === null) {
       throw new MonqueError(
-        `the upsert of job ${JSON.stringify(name)} with uniqueKey ${JSON.stringify(uniqueKey)} ` +
-          'returned no document',
+        `the upsert of job ${JSON.stringify(name)} with ${JSON.stringify(key)} returned no document`,
       );
     }
     return {
       job: result.value,
-      updatedExisting: result.lastErrorObject?.updatedExisting === true,
+      created: result.lastErrorObject?.updatedExisting !== true,
     };
   }
 }

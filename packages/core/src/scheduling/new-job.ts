@@ -10,8 +10,11 @@ export interface NewJob<T> {
   readonly data: T;
   readonly nextRunAt: Date;
   readonly uniqueKey?: string;
+  readonly scheduleKey?: string;
   readonly repeatInterval?: string;
   readonly timezone?: string;
+  /** The job's own time limit in ms; left out when there is none. */
+  readonly timeout?: number;
 }
 
 /**
@@ -31,8 +34,8 @@ const SIZING_ID = new ObjectId();
 
 /**
  * A complete pending job document without `_id`. Every field is present (`null` when empty)
- * except `uniqueKey`, which is left out when there is none so the partial unique index ignores
- * the job.
+ * except `uniqueKey` and `scheduleKey`, which are left out when there is none so that the partial
+ * unique indexes ignore the job, and `timeout`, left out when the job has no time limit of its own.
  *
  * @throws PayloadTooLargeError when the whole document (data plus the job's own fields) would
  * leave less than {@link RUN_HEADROOM} of what MongoDB stores, even though the data alone is
@@ -58,9 +61,15 @@ export function newJobDocument<T>(job: NewJob<T>, now: Date): Omit<JobDocument<T
   if (job.uniqueKey !== undefined) {
     document.uniqueKey = job.uniqueKey;
   }
+  if (job.scheduleKey !== undefined) {
+    document.scheduleKey = job.scheduleKey;
+  }
+  if (job.timeout !== undefined) {
+    document.timeout = job.timeout;
+  }
   const size = BSON.calculateObjectSize({ _id: SIZING_ID, ...document });
   if (size > MAX_BSON_DOCUMENT_SIZE - RUN_HEADROOM) {
-    throw new PayloadTooLargeError(size, MAX_BSON_DOCUMENT_SIZE - RUN_HEADROOM);
+    throw new PayloadTooLargeError(size, MAX_BSON_DOCUMENT_SIZE - RUN_HEADROOM, 'document');
   }
   return document;
 }

@@ -1,20 +1,27 @@
-import { BSON, type Collection } from 'mongodb';
+import { BSON, type Collection, type Filter, MongoServerError } from 'mongodb';
 import { MonqueError } from '../errors.js';
 import type { JobDocument } from '../jobs/job.js';
 import { JobStatus } from '../jobs/job-status.js';
 import type { CronSchedule } from './cron.js';
-import { MAX_UPSERT_ATTEMPTS, upsertUniqueJob } from './insert-job.js';
+import {
+  activeKeyFilter,
+  DUPLICATE_KEY,
+  MAX_UPSERT_ATTEMPTS,
+  upsertUniqueJob,
+} from './insert-job.js';
 import { newJobDocument } from './new-job.js';
 
 /** A recurring job as `schedule()` describes it. */
 export interface RecurringJob {
   readonly name: string;
   readonly data: unknown;
-  /** The job's identity: `uniqueKey` if given, otherwise the name. */
-  readonly uniqueKey: string;
+  /** The job's identity within its name (`scheduleKey`): the `key` if given, otherwise the name. */
+  readonly key: string;
   readonly schedule: CronSchedule;
   /** The time zone as given, or `undefined` (stored as `null`, read as UTC). */
   readonly timezone: string | undefined;
+  /** The time limit of each run in ms, or `undefined` for none (its worker's then applies). */
+  readonly timeout?: number;
 }
 
 function sameData(a: unknown, b: unknown): boolean {
@@ -22,34 +29,69 @@ function sameData(a: unknown, b: unknown): boolean {
 }
 
 /**
+ * Moves the key of a recurring job stored before schedules had a key space of their own — in
+ * `uniqueKey`, where it answered `enqueue` calls with an equal `uniqueKey` — to `scheduleKey`, in
+ * place: the same job, `_id` and next run. One update on the `monque_unique` index, which matches
+ * nothing once every such job was moved.
+ *
+ * When the job also exists under `scheduleKey` (an instance of an older version added it again
+ * under its old key, such as during a rolling upgrade), the old copy is deleted instead, unless it
+ * is running (then the next call does it).
+ */
+export async function adoptLegacySchedule(
+  collection: Collection<JobDocument>,
+  name: string,
+  key: string,
+): Promise<void> {
+  // A recurring job holds its cron expression in repeatInterval; a one-off job holds null.
+  const legacy: Filter<JobDocument> = {
+    ...activeKeyFilter(name, { uniqueKey: key }),
+    repeatInterval: { $type: 'string' },
+  };
+  try {
+    await collection.updateOne(legacy, { $set: { scheduleKey: key }, $unset: { uniqueKey: '' } });
+  } catch (error) {
+    if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+    await collection.deleteOne({ ...legacy, status: JobStatus.Pending });
+  }
+}
+
+/**
  * Creates the recurring job, or brings the existing active one (same name and key) up to date:
- * a changed cron expression or time zone also moves a pending job's `nextRunAt`; changed data is
- * stored. Calling it again with the same arguments writes nothing, so restarts are idempotent.
+ * a changed cron expression or time zone also moves a pending job's `nextRunAt`; changed data or
+ * time limit is stored. Calling it again with the same arguments writes nothing, so restarts are
+ * idempotent. A job stored under the old key space is adopted first ({@link adoptLegacySchedule}).
  */
 export async function scheduleRecurringJob(
   collection: Collection<JobDocument>,
   recurring: RecurringJob,
   now: Date = new Date(),
 ): Promise<JobDocument> {
-  const { name, data, uniqueKey, schedule, timezone } = recurring;
+  const { name, data, key, schedule, timezone, timeout } = recurring;
   const storedZone = timezone ?? null;
   const fresh = newJobDocument(
     {
       name,
       data,
-      uniqueKey,
+      scheduleKey: key,
       nextRunAt: schedule.next(now),
       repeatInterval: schedule.expression,
       timezone,
+      timeout,
     },
     now,
   );
+  await adoptLegacySchedule(collection, name, key);
   for (let attempt = 1; attempt <= MAX_UPSERT_ATTEMPTS; attempt += 1) {
-    const { job, updatedExisting } = await upsertUniqueJob(collection, name, uniqueKey, {
-      $setOnInsert: fresh,
-    });
+    const { job, created } = await upsertUniqueJob(
+      collection,
+      name,
+      { scheduleKey: key },
+      { $setOnInsert: fresh },
+    );
     const cronChanged = job.repeatInterval !== schedule.expression || job.timezone !== storedZone;
-    if (!updatedExisting || (!cronChanged && sameData(job.data, data))) {
+    const unchanged = !cronChanged && sameData(job.data, data) && job.timeout === timeout;
+    if (created || unchanged) {
       return job;
     }
     const set: Partial<JobDocument> = {
@@ -64,7 +106,11 @@ export async function scheduleRecurringJob(
     // Matched on the status read, so a claim in between is not overwritten: then read again.
     const updated = await collection.findOneAndUpdate(
       { _id: job._id, status: job.status },
-      { $set: set },
+      timeout !== undefined
+        ? { $set: { ...set, timeout } }
+        : job.timeout !== undefined
+          ? { $set: set, $unset: { timeout: '' } }
+          : { $set: set },
       { returnDocument: 'after' },
     );
     if (updated !== null) {
@@ -72,7 +118,7 @@ export async function scheduleRecurringJob(
     }
   }
   throw new MonqueError(
-    `could not update recurring job ${JSON.stringify(name)} (uniqueKey ` +
-      `${JSON.stringify(uniqueKey)}): it changed state ${MAX_UPSERT_ATTEMPTS} times while being updated`,
+    `could not update recurring job ${JSON.stringify(name)} (key ` +
+      `${JSON.stringify(key)}): it changed state ${MAX_UPSERT_ATTEMPTS} times while being updated`,
   );
 }

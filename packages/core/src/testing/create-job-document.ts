@@ -5,7 +5,7 @@ import { JobStatus } from '../jobs/job-status.js';
 /**
  * Builds a valid {@link JobDocument} for tests: a pending one-off job named `'test-job'` with
  * `null` data, due now, never claimed or failed, with a fresh `_id`. Any field can be overridden;
- * `uniqueKey` is only present when given a string.
+ * `uniqueKey` and `scheduleKey` are only present when given a string.
  *
  * @param overrides - Fields to set instead of the defaults.
  * @returns A new document, ready to insert into the jobs collection.
@@ -21,7 +21,7 @@ export function createJobDocument<T = null>(
   overrides: Partial<JobDocument<T>> = {},
 ): JobDocument<T> {
   const now = new Date();
-  const { uniqueKey, ...rest } = overrides;
+  const { uniqueKey, scheduleKey, ...rest } = overrides;
   return {
     _id: new ObjectId(),
     name: 'test-job',
@@ -40,5 +40,6 @@ export function createJobDocument<T = null>(
     updatedAt: now,
     ...rest,
     ...(uniqueKey === undefined ? {} : { uniqueKey }),
+    ...(scheduleKey === undefined ? {} : { scheduleKey }),
   };
 }

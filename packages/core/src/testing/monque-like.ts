@@ -1,5 +1,4 @@
 import type { Filter } from 'mongodb';
-import type { MonqueEventMap } from '../events.js';
 import type { JobDocument } from '../jobs/job.js';
 
 /**
@@ -44,6 +43,7 @@ export type WaitEventName =
   | 'job:start'
   | 'job:complete'
   | 'job:fail'
+  | 'job:cancelled'
   | 'job:error'
   | 'stale:recovered';
 
@@ -65,14 +65,15 @@ export interface MonqueLike {
   /** The job names this instance has workers for. */
   readonly workerNames: readonly string[];
   /**
-   * Adds an event listener.
+   * Adds an event listener. The helpers only learn from it when to look again, so it takes no
+   * arguments (and a `Monque` of any job map fits).
    *
    * @example
    * ```ts
    * monque.on('job:complete', onEvent);
    * ```
    */
-  on<K extends WaitEventName>(event: K, listener: (...args: MonqueEventMap[K]) => void): unknown;
+  on(event: WaitEventName, listener: () => void): unknown;
   /**
    * Removes an event listener added with `on`.
    *
@@ -81,5 +82,5 @@ export interface MonqueLike {
    * monque.off('job:complete', onEvent);
    * ```
    */
-  off<K extends WaitEventName>(event: K, listener: (...args: MonqueEventMap[K]) => void): unknown;
+  off(event: WaitEventName, listener: () => void): unknown;
 }

@@ -35,7 +35,7 @@ function describeJob(job: JobDocument | null): string {
  *
  * @example
  * ```ts
- * const job = await monque.enqueue('send-email', { to: 'ada@example.com' });
+ * const { job } = await monque.enqueue('send-email', { to: 'ada@example.com' });
  * const done = await waitForJob(monque, job._id, 'completed', { timeout: 2000 });
  * ```
  */

@@ -54,6 +54,7 @@ const EVENTS: readonly WaitEventName[] = [
   'job:start',
   'job:complete',
   'job:fail',
+  'job:cancelled',
   'job:error',
   'stale:recovered',
 ];

@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from '../errors.js';
+
 /**
  * Largest delay a JavaScript `Date` can carry past the epoch (±8.64e15 ms). A backoff beyond it
  * cannot be stored as a BSON Date, so it is reported instead of silently wrapping.
@@ -6,7 +8,7 @@ const MAX_DATE_MS = 8.64e15;
 
 function assertNonNegativeFinite(name: string, value: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${name} must be a finite number ≥ 0, got ${String(value)}`);
+    throw new InvalidArgumentError(name, 'must be a finite number ≥ 0', value);
   }
 }
 
@@ -18,8 +20,9 @@ function assertNonNegativeFinite(name: string, value: number): void {
  * @param baseInterval - The delay unit in milliseconds (≥ 0).
  * @param maxDelay - Optional upper bound for the delay in milliseconds (≥ 0).
  * @returns The delay in milliseconds.
- * @throws RangeError when an argument is negative, not finite, or `failCount` is not an integer,
- * or when the uncapped delay is too large to schedule.
+ * @throws InvalidArgumentError (naming the argument) when an argument is negative, not finite,
+ * or `failCount` is not an integer, or — naming `maxDelay` — when there is none and the delay is
+ * too large to schedule.
  *
  * @example
  * ```ts
@@ -34,7 +37,7 @@ export function calculateBackoffDelay(
 ): number {
   assertNonNegativeFinite('failCount', failCount);
   if (!Number.isInteger(failCount)) {
-    throw new RangeError(`failCount must be an integer, got ${String(failCount)}`);
+    throw new InvalidArgumentError('failCount', 'must be an integer', failCount);
   }
   assertNonNegativeFinite('baseInterval', baseInterval);
   if (maxDelay !== undefined) {
@@ -45,8 +48,10 @@ export function calculateBackoffDelay(
     return maxDelay;
   }
   if (!Number.isFinite(delay) || delay > MAX_DATE_MS) {
-    throw new RangeError(
-      `backoff delay for failCount ${failCount} and baseInterval ${baseInterval} ms is too large to schedule; set maxDelay`,
+    throw new InvalidArgumentError(
+      'maxDelay',
+      `must be given: 2^${failCount} × ${baseInterval} ms is too large to schedule`,
+      maxDelay,
     );
   }
   return delay;
@@ -61,7 +66,8 @@ export function calculateBackoffDelay(
  * @param maxDelay - Optional upper bound for the delay in milliseconds (≥ 0).
  * @param now - The reference time (defaults to the current time).
  * @returns The date of the next attempt.
- * @throws RangeError on invalid input, as {@link calculateBackoffDelay}, or an invalid `now`.
+ * @throws InvalidArgumentError on invalid input, as {@link calculateBackoffDelay}; naming `now`
+ * for an invalid `now` or one so late that the next attempt is beyond the largest Date.
  *
  * @example
  * ```ts
@@ -77,11 +83,15 @@ export function calculateBackoff(
 ): Date {
   const nowMs = now instanceof Date ? now.getTime() : Number.NaN;
   if (Number.isNaN(nowMs)) {
-    throw new RangeError(`now must be a valid Date, got ${String(now)}`);
+    throw new InvalidArgumentError('now', 'must be a valid Date', now);
   }
   const next = nowMs + calculateBackoffDelay(failCount, baseInterval, maxDelay);
   if (next > MAX_DATE_MS) {
-    throw new RangeError(`next run time ${next} ms is beyond the largest representable Date`);
+    throw new InvalidArgumentError(
+      'now',
+      `must leave room for the delay: the next attempt (${next} ms) is beyond the largest Date`,
+      now,
+    );
   }
   return new Date(next);
 }

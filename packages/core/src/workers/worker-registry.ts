@@ -1,4 +1,4 @@
-import { WorkerRegistrationError } from '../errors.js';
+import { MonqueError, WorkerRegistrationError } from '../errors.js';
 import type { Job } from '../jobs/job.js';
 import type { JobProgress } from '../jobs/job-progress.js';
 import type { Retention, RetentionOptions } from '../processing/retention.js';
@@ -16,7 +16,13 @@ import type { Retention, RetentionOptions } from '../processing/retention.js';
  * ```
  */
 export interface JobContext {
-  /** Aborted when `stop()` gives up waiting for the handler (after `shutdownTimeout`). */
+  /**
+   * Aborted when the handler should stop; its `reason` says why: `JobTimeoutError` (the job's
+   * `timeout` elapsed), `JobCancelledError` (the job was cancelled, from any instance),
+   * `JobOwnershipLostError` (this instance could not confirm its claim and gave the job up before
+   * another instance may take it over) or `ShutdownTimeoutError` (`stop()` gave up waiting). Pass
+   * it on to what the handler waits for (`fetch`, the `mongodb` driver, timers).
+   */
   readonly signal: AbortSignal;
   /**
    * Reports the job's progress: a number from 0 to 100, or a small plain document (at most
@@ -67,6 +73,12 @@ export interface WorkerOptions {
   /** Replace an already registered worker for the name instead of throwing. Default `false`. */
   replace?: boolean;
   /**
+   * The time limit of each run of this worker's jobs, in ms (> 0, ≤ 2^31 − 1): when it elapses,
+   * the handler's `signal` is aborted with a `JobTimeoutError` and the attempt is failed (normal
+   * retry rules). A job's own `timeout` (from `enqueue()` or `schedule()`) wins. Default: none.
+   */
+  timeout?: number;
+  /**
    * How long this worker's finished jobs are kept, per status; the statuses it names replace the
    * instance's `retention` for jobs of this name finished by this instance. Default: the
    * instance's `retention`.
@@ -77,6 +89,7 @@ export interface WorkerOptions {
 interface Worker {
   readonly handler: JobHandler;
   readonly concurrency: number;
+  readonly timeout: number | undefined;
   readonly retention: Retention | undefined;
 }
 
@@ -100,6 +113,7 @@ export class WorkerRegistry {
    * Registers (or, with `replace`, replaces) the worker of a job name. Jobs already running keep
    * their handler; slots already held stay counted.
    *
+   * @param timeout - The time limit of each run, in ms, or `undefined` for none.
    * @throws WorkerRegistrationError when the name has a worker and `replace` is false.
    */
   register(
@@ -107,12 +121,18 @@ export class WorkerRegistry {
     handler: JobHandler,
     concurrency: number,
     replace: boolean,
+    timeout?: number,
     retention?: Retention,
   ): void {
     if (!replace && this.#workers.has(name)) {
       throw new WorkerRegistrationError(name, 'duplicate');
     }
-    this.#workers.set(name, { handler, concurrency, retention });
+    this.#workers.set(name, { handler, concurrency, timeout, retention });
+  }
+
+  /** The time limit of the worker of `name`, if it has one. */
+  timeoutFor(name: string): number | undefined {
+    return this.#workers.get(name)?.timeout;
   }
 
   /** Whether a worker is registered for `name`. */
@@ -164,7 +184,7 @@ export class WorkerRegistry {
   release(name: string, count = 1): void {
     const held = this.#held.get(name) ?? 0;
     if (held < count) {
-      throw new Error(
+      throw new MonqueError(
         `internal: fewer than ${count} slot(s) held for job name ${JSON.stringify(name)}`,
       );
     }

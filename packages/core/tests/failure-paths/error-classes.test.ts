@@ -39,7 +39,7 @@ describe('errors of the database are classified and named', () => {
     expect(error).not.toBeInstanceOf(errors.ConnectionError);
     expect([85, 86]).toContain((error as { code?: number }).code);
     expect((error as Error).message).toMatch(
-      /^could not initialize the jobs collection: .+ \((IndexOptionsConflict|IndexKeySpecsConflict)\)$/,
+      /^could not create the job indexes: .+ \((IndexOptionsConflict|IndexKeySpecsConflict)\)$/,
     );
   });
 });

@@ -50,7 +50,7 @@ describe('a throwing event listener', () => {
         );
         const completed = nextEvent(monque, 'job:complete');
         await monque.start();
-        const job = await monque.enqueue('work', null);
+        const { job } = await monque.enqueue('work', null);
         const [{ job: written }] = await completed;
 
         await expect
@@ -76,7 +76,7 @@ describe('a throwing event listener', () => {
       throw new Error('bug in a job:fail listener');
     });
     await monque.start();
-    const job = await monque.enqueue('work', null);
+    const { job } = await monque.enqueue('work', null);
     await expect
       .poll(async () => (await monque.collection.findOne({ _id: job._id }))?.status, {
         timeout: 5000,

@@ -26,7 +26,10 @@ describe('an outcome write rejected for a permanent reason', () => {
     const failed: JobFailEvent[] = [];
     monque.on('job:fail', (event) => failed.push(event));
     await monque.start();
-    const jobs = [await monque.enqueue('work', { n: 1 }), await monque.enqueue('work', { n: 2 })];
+    const jobs = [
+      (await monque.enqueue('work', { n: 1 })).job,
+      (await monque.enqueue('work', { n: 2 })).job,
+    ];
 
     // Both end failed (the second could only be claimed once the first freed its slot).
     await expect.poll(() => failed.length, { timeout: 5000 }).toBe(2);

@@ -38,13 +38,18 @@ describe('a job taken over again and again', () => {
       monque.on('job:error', (event) => zombieErrors.push(event));
       return monque;
     };
-    // Only recovers stale jobs: it has no worker for them.
-    const rescuer = harness.create({ collectionName, schedulerInstanceId: 'rescuer' });
+    // Only recovers stale jobs: it has no worker for them. A short lock timeout, as the zombies'
+    // heartbeats never arrive (and the rescuer holds no job whose heartbeat a busy loop delays).
+    const rescuer = harness.create({
+      collectionName,
+      schedulerInstanceId: 'rescuer',
+      lockTimeout: 300,
+    });
     await rescuer.start();
-    const job = await rescuer.enqueue('poison', null);
+    const { job } = await rescuer.enqueue('poison', null);
 
     for (const [round, id] of ['zombie-1', 'zombie-2', 'zombie-3'].entries()) {
-      const recovered = nextEvent(rescuer, 'stale:recovered', 5000);
+      const recovered = nextEvent(rescuer, 'stale:recovered');
       await (await zombie(id)).start();
       await recovered;
       const stored = await rescuer.collection.findOne({ _id: job._id });
@@ -57,7 +62,7 @@ describe('a job taken over again and again', () => {
     last.worker('poison', () => {
       runsBy.push('last');
     });
-    const failed = nextEvent(last, 'job:fail', 5000);
+    const failed = nextEvent(last, 'job:fail');
     await last.start();
     const [{ job: written, error, willRetry }] = (await failed) as [JobFailEvent];
     expect(willRetry).toBe(false);

@@ -15,7 +15,7 @@ describe('processing', () => {
     });
     await monque.start();
     const done = nextEvent(monque, 'job:complete');
-    const job = await monque.enqueue('hello', { a: 1 });
+    const { job } = await monque.enqueue('hello', { a: 1 });
     const [{ job: completed, duration }] = await done;
     expect(completed._id.equals(job._id)).toBe(true);
     expect(duration).toBeGreaterThanOrEqual(0);
@@ -35,8 +35,8 @@ describe('processing', () => {
   it('serves workers registered after start() and leaves unregistered names pending', async () => {
     const monque = harness.create({ collectionName: harness.collectionName() });
     await monque.start();
-    const orphan = await monque.enqueue('nobody', null);
-    const late = await monque.enqueue('late', null);
+    const { job: orphan } = await monque.enqueue('nobody', null);
+    const { job: late } = await monque.enqueue('late', null);
     const done = nextEvent(monque, 'job:complete');
     monque.worker('late', () => {});
     const [{ job }] = await done;
@@ -108,7 +108,7 @@ describe('processing', () => {
     });
     await monque.start();
     const failed = nextEvent(monque, 'job:fail');
-    const job = await monque.enqueue('throws', null);
+    const { job } = await monque.enqueue('throws', null);
     const [{ error, willRetry, job: failedJob }] = await failed;
     expect(error).toBeInstanceOf(Error);
     expect(error.message).toContain('plain string');
@@ -134,7 +134,7 @@ describe('processing', () => {
     monque.on('job:error', (event) => errors.push(event));
     monque.worker('mixed', () => {});
     const done = nextEvent(monque, 'job:complete');
-    const good = await monque.enqueue('mixed', { ok: true });
+    const { job: good } = await monque.enqueue('mixed', { ok: true });
     await monque.start();
     const [{ job }] = await done;
     expect(job._id.equals(good._id)).toBe(true);

@@ -11,13 +11,18 @@ describe('retries with exponential backoff (SC-003)', () => {
       collectionName: harness.collectionName(),
       maxRetries: 4,
       baseRetryInterval: base,
+      // Frequent polls, with or without the change stream: one falls inside each backoff, where
+      // it must not claim the job early.
       pollInterval: 20,
+      backupPollInterval: 20,
     });
     monque.worker('flaky', () => {
       throw new Error('always fails');
     });
     const checks: Promise<void>[] = [];
     const events: JobFailEvent[] = [];
+    const claimedAt: number[] = [];
+    monque.on('job:start', (job) => claimedAt.push(job.lockedAt?.getTime() ?? Number.NaN));
     const finished = new Promise<void>((resolve) => {
       monque.on('job:fail', (event) => {
         events.push(event);
@@ -44,10 +49,16 @@ describe('retries with exponential backoff (SC-003)', () => {
       });
     });
     await monque.start();
-    const job = await monque.enqueue('flaky', null);
+    const { job } = await monque.enqueue('flaky', null);
     await finished;
     await Promise.all(checks);
     expect(events.map((event) => event.willRetry)).toEqual([true, true, true, false]);
+    // Each retry was claimed once it was due, not before: the backoff was waited. (How closely
+    // to its due time a retry starts, SC-003, is a duration this test does not measure.)
+    expect(claimedAt).toHaveLength(4);
+    for (const [attempt, failure] of events.slice(0, -1).entries()) {
+      expect(claimedAt[attempt + 1]).toBeGreaterThanOrEqual(failure.job.nextRunAt.getTime());
+    }
     const stored = await monque.collection.findOne({ _id: job._id });
     expect(stored).toMatchObject({ status: 'failed', failCount: 4, failReason: 'always fails' });
   });

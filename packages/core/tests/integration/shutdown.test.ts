@@ -12,7 +12,7 @@ describe('graceful shutdown', () => {
     monque.worker('slow', () => new Promise<void>((resolve) => (finish = resolve)));
     await monque.start();
     const started = nextEvent(monque, 'job:start');
-    const job = await monque.enqueue('slow', null);
+    const { job } = await monque.enqueue('slow', null);
     await started;
     const order: string[] = [];
     monque.on('job:complete', () => order.push('complete'));
@@ -40,7 +40,7 @@ describe('graceful shutdown', () => {
     });
     await monque.start();
     const started = nextEvent(monque, 'job:start');
-    const job = await monque.enqueue('stuck', null);
+    const { job } = await monque.enqueue('stuck', null);
     await started;
     const errors: JobErrorEvent[] = [];
     monque.on('job:error', (event) => errors.push(event));

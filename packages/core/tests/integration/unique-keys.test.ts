@@ -12,14 +12,14 @@ describe('unique keys (SC-002)', () => {
     );
     expect(await monque.collection.countDocuments({})).toBe(1);
     const stored = await monque.collection.findOne({});
-    const ids = new Set(jobs.map((job) => job._id.toHexString()));
+    const ids = new Set(jobs.map(({ job }) => job._id.toHexString()));
     expect([...ids]).toEqual([stored?._id.toHexString()]);
   }, 30_000); // 1000 round trips: a budget for a busy machine, not a measurement.
 
   it('scopes keys per job name', async () => {
     const monque = harness.create({ collectionName: harness.collectionName() });
-    const a = await monque.enqueue('a', null, { uniqueKey: 'same' });
-    const b = await monque.enqueue('b', null, { uniqueKey: 'same' });
+    const { job: a } = await monque.enqueue('a', null, { uniqueKey: 'same' });
+    const { job: b } = await monque.enqueue('b', null, { uniqueKey: 'same' });
     expect(a._id.equals(b._id)).toBe(false);
     expect(await monque.collection.countDocuments({})).toBe(2);
   });
@@ -37,9 +37,9 @@ describe('unique keys (SC-002)', () => {
     await monque.start();
 
     const started = nextEvent(monque, 'job:start');
-    const first = await monque.enqueue('ok', { n: 1 }, { uniqueKey: 'k' });
+    const { job: first } = await monque.enqueue('ok', { n: 1 }, { uniqueKey: 'k' });
     await started;
-    const duplicate = await monque.enqueue('ok', { n: 2 }, { uniqueKey: 'k' });
+    const { job: duplicate } = await monque.enqueue('ok', { n: 2 }, { uniqueKey: 'k' });
     expect(duplicate._id.equals(first._id)).toBe(true);
     expect(duplicate.status).toBe('processing');
     expect(duplicate.data).toEqual({ n: 1 });
@@ -47,14 +47,14 @@ describe('unique keys (SC-002)', () => {
     const completed = nextEvent(monque, 'job:complete');
     release();
     await completed;
-    const afterCompletion = await monque.enqueue('ok', { n: 3 }, { uniqueKey: 'k' });
+    const { job: afterCompletion } = await monque.enqueue('ok', { n: 3 }, { uniqueKey: 'k' });
     expect(afterCompletion._id.equals(first._id)).toBe(false);
 
     const failed = nextEvent(monque, 'job:fail');
-    const bad = await monque.enqueue('bad', null, { uniqueKey: 'k' });
+    const { job: bad } = await monque.enqueue('bad', null, { uniqueKey: 'k' });
     const [{ willRetry }] = await failed;
     expect(willRetry).toBe(false);
-    const afterFailure = await monque.enqueue('bad', null, { uniqueKey: 'k' });
+    const { job: afterFailure } = await monque.enqueue('bad', null, { uniqueKey: 'k' });
     expect(afterFailure._id.equals(bad._id)).toBe(false);
   });
 });

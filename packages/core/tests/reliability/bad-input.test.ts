@@ -140,12 +140,12 @@ const CASES: readonly BadInputCase[] = [
       fields: { argument: 'options.uniqueKey' },
     },
     {
-      title: `schedule: uniqueKey ${label}`,
+      title: `schedule: key ${label}`,
       act: (monque) =>
-        monque.schedule('* * * * *', 'job', null, { uniqueKey: untyped<string>(uniqueKey) }),
+        monque.schedule('* * * * *', 'job', null, { key: untyped<string>(uniqueKey) }),
       error: InvalidArgumentError,
-      message: ['Invalid options.uniqueKey: must be a string of 1 to 1024 characters'],
-      fields: { argument: 'options.uniqueKey' },
+      message: ['Invalid options.key: must be a string of 1 to 1024 characters'],
+      fields: { argument: 'options.key' },
     },
   ]),
   // Data.
@@ -191,7 +191,7 @@ const CASES: readonly BadInputCase[] = [
     act: (monque) => monque.enqueue('job', { blob: 'x'.repeat(17 * MIB) }),
     error: PayloadTooLargeError,
     message: [/Job data is \d+ bytes once BSON-encoded/, `limit of ${16 * MIB} bytes`],
-    fields: { limit: 16 * MIB },
+    fields: { limit: 16 * MIB, measured: 'data' },
   },
   {
     title: 'data over the maxPayloadSize option',
@@ -201,14 +201,15 @@ const CASES: readonly BadInputCase[] = [
       }),
     error: PayloadTooLargeError,
     message: [/Job data is 20\d\d bytes/, 'limit of 1024 bytes', 'maxPayloadSize'],
-    fields: { limit: 1024 },
+    fields: { limit: 1024, measured: 'data' },
   },
   {
     // {data} fits the default limit, but the whole job document does not fit MongoDB's 16 MiB.
     title: 'data just under 16 MiB: the job document would exceed what MongoDB stores',
     act: (monque) => monque.enqueue('job', 'x'.repeat(16 * MIB - 64)),
     error: PayloadTooLargeError,
-    message: ['Job data is'],
+    message: ['The job document would be', "MongoDB's limit of 16 MiB"],
+    fields: { measured: 'document' },
   },
   {
     // The document fits 16 MiB, but not with the room its claim, failure, history and progress
@@ -216,8 +217,8 @@ const CASES: readonly BadInputCase[] = [
     title: 'data leaving less than 40 KiB of the 16 MiB for running the job',
     act: (monque) => monque.enqueue('job', 'x'.repeat(16 * MIB - 24 * 1024)),
     error: PayloadTooLargeError,
-    message: ['Job data is', `limit of ${16 * MIB - 40 * 1024} bytes`],
-    fields: { limit: 16 * MIB - 40 * 1024 },
+    message: ['The job document would be', `${16 * MIB - 40 * 1024} bytes a new job may take`],
+    fields: { limit: 16 * MIB - 40 * 1024, measured: 'document' },
   },
   // runAt.
   ...(

@@ -1,11 +1,14 @@
 import { openTestDatabase, type TestDatabase } from '@monque/test-support';
 import { afterAll, afterEach, beforeAll, describe } from 'vitest';
+import { describeChaos } from './scenarios/chaos.js';
+import { describeClockSkew } from './scenarios/clock-skew.js';
 import { describeCrashTakeover } from './scenarios/crash-takeover.js';
 import { describeExactlyOnce } from './scenarios/exactly-once.js';
 import { describeFaults } from './scenarios/faults.js';
 import { describeFencing } from './scenarios/fencing.js';
 import { describeForeignDocuments } from './scenarios/foreign-documents.js';
 import { describeListenerErrors } from './scenarios/listener-errors.js';
+import { describeLostLease } from './scenarios/lost-lease.js';
 import { describeOutage } from './scenarios/outage.js';
 import { describePermanentWriteErrors } from './scenarios/permanent-write-errors.js';
 import { describePoisonJob } from './scenarios/poison-job.js';
@@ -49,4 +52,7 @@ describe('reliability', () => {
   describeStrandedRounds(context);
   describePermanentWriteErrors(context);
   describePoisonJob(context);
+  describeLostLease(context);
+  describeClockSkew(context);
+  describeChaos(context);
 });

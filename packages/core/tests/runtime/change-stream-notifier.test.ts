@@ -1,11 +1,14 @@
 import { EventEmitter } from 'node:events';
+import { ObjectId } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MonqueEventMap } from '../../src/events.js';
 import {
+  CHANGE_STREAM_PIPELINE,
   CHANGE_STREAMS_UNSUPPORTED,
   ChangeStreamNotifier,
   type PendingJobChange,
 } from '../../src/notify/change-stream-notifier.js';
+import type { CancelRequest } from '../../src/processing/cancel-requests.js';
 import { SafeEvents } from '../../src/runtime/safe-events.js';
 import { fakeWatchCollection, flush, serverError } from './fakes.js';
 
@@ -283,5 +286,56 @@ describe('ChangeStreamNotifier', () => {
     await notifier.close();
     await vi.advanceTimersByTimeAsync(10_000);
     expect(streams).toHaveLength(1);
+  });
+
+  it('reports cancel requests for the jobs this instance holds, and only those', async () => {
+    const { collection, streams, pipelines } = fakeWatchCollection();
+    const requests: CancelRequest[] = [];
+    const changes: PendingJobChange[] = [];
+    const notifier = new ChangeStreamNotifier({
+      collection,
+      events: new SafeEvents(new EventEmitter<MonqueEventMap>()),
+      onPendingJob: (change) => changes.push(change),
+      onConnected: () => {},
+      onLost: () => {},
+      onFallback: () => {},
+      cancelRequests: { instanceId: 'me', onRequest: (request) => requests.push(request) },
+    });
+    notifier.start();
+    // The pipeline passes what the plain one does, and requests for jobs claimed by 'me'.
+    const [match] = pipelines[0] as { $match: { $or: object[] } }[];
+    expect(match?.$match.$or).toEqual([
+      ...((CHANGE_STREAM_PIPELINE[0]?.$match.$or ?? []) as object[]),
+      {
+        operationType: 'update',
+        'updateDescription.updatedFields.cancelRequestedAt': { $type: 'date' },
+        'fullDocument.claimedBy': 'me',
+      },
+    ]);
+    const stream = streams[0];
+    stream?.answer(null);
+    await flush();
+    const _id = new ObjectId();
+    const lockedAt = new Date();
+    const requested = { updateDescription: { updatedFields: { cancelRequestedAt: new Date() } } };
+    const held = { _id, status: 'processing', claimedBy: 'me' };
+    for (const change of [
+      { ...requested, fullDocument: { ...held, lockedAt, repeatInterval: '0 * * * *' } },
+      // Unscheduled meanwhile, and a claim without a readable fence.
+      { ...requested, fullDocument: { ...held, lockedAt: 'x', repeatInterval: null } },
+      { ...requested, fullDocument: { ...held, claimedBy: 'other' } },
+      { ...requested, fullDocument: { ...held, status: 'cancelled' } },
+      { ...requested, fullDocument: { ...held, _id: 'not an ObjectId' } },
+      { updateDescription: { updatedFields: { cancelRequestedAt: null } }, fullDocument: held },
+    ]) {
+      stream?.answer(change);
+      await flush();
+    }
+    expect(requests).toEqual([
+      { _id, lockedAt, repeatInterval: '0 * * * *' },
+      { _id, lockedAt: null, repeatInterval: null },
+    ]);
+    expect(changes).toEqual([]);
+    await notifier.close();
   });
 });

@@ -8,8 +8,8 @@ export function fakeDb(
     failWrites?: unknown;
     failHeartbeat?: unknown;
     serverVersion?: unknown;
-    /** Round trips that wait for a promise before they answer. */
-    hold?: { createIndexes?: Promise<void>; updateMany?: Promise<void> };
+    /** Round trips that wait for a promise before they answer (`command`: `buildInfo`). */
+    hold?: { createIndexes?: Promise<void>; updateMany?: Promise<void>; command?: Promise<void> };
   } = {},
 ) {
   const calls: string[] = [];
@@ -70,6 +70,7 @@ export function fakeDb(
     collection: () => collection,
     command: async (command: Record<string, unknown>) => {
       commands.push(command);
+      await state.hold?.command;
       return { version: state.serverVersion ?? '7.0.0', ok: 1 };
     },
   } as unknown as Db;

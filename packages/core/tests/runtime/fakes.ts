@@ -178,6 +178,10 @@ export function runnerOptions(
     retentionFor: () => DEFAULT_RETENTION,
     maxResultSize: 1024,
     progressInterval: 1000,
+    now: () => new Date(),
+    monotonic: () => Date.now(),
+    leaseSpan: 60_000,
+    abortGracePeriod: 1000,
     ...overrides,
   };
 }

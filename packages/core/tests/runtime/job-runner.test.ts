@@ -1,6 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConnectionError, JobOwnershipLostError, ListenerError } from '../../src/errors.js';
+import {
+  ConnectionError,
+  InvalidArgumentError,
+  JobOwnershipLostError,
+  ListenerError,
+} from '../../src/errors.js';
 import type { JobErrorEvent, JobFailEvent, MonqueEventMap } from '../../src/events.js';
 import type { JobDocument } from '../../src/jobs/job.js';
 import { JobRunner } from '../../src/processing/job-runner.js';
@@ -17,6 +22,7 @@ import {
   runnerOptions,
 } from './fakes.js';
 
+/** The runner's clocks and limits (the fake timers, when a test uses them, drive `Date.now()`). */
 function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
   const events = new EventEmitter<MonqueEventMap>();
   const errors: JobErrorEvent[] = [];
@@ -412,6 +418,6 @@ describe('JobRunner', () => {
       throw new Error('handler failed');
     });
     await vi.waitFor(() => expect(settled).toEqual(['job']));
-    expect(errors).toEqual([{ error: expect.any(RangeError), job }]);
+    expect(errors).toEqual([{ error: expect.any(InvalidArgumentError), job }]);
   });
 });

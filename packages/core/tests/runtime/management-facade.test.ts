@@ -49,8 +49,8 @@ function recordingDb(readError: Error) {
   };
   const db = {
     collection: () => collection,
-    command: async () => {
-      calls.push('buildInfo');
+    command: async (command: Record<string, unknown>) => {
+      calls.push(Object.keys(command)[0] as string);
       return { version: '7.0.0' };
     },
   };
@@ -115,6 +115,7 @@ describe('Monque read methods (facade)', () => {
     // findJobs() reads the five statuses at once; getStats sends its two aggregations at once.
     expect(calls).toEqual([
       'buildInfo',
+      'hello',
       'createIndexes',
       'findOne',
       ...['find', 'find', 'find', 'find', 'find'],

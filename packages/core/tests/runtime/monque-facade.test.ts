@@ -1,4 +1,5 @@
-import type { Db } from 'mongodb';
+import { readFileSync } from 'node:fs';
+import { type Db, ObjectId } from 'mongodb';
 import { describe, expect, it, vi } from 'vitest';
 import {
   ConnectionError,
@@ -7,6 +8,7 @@ import {
   InvalidCronError,
   MonqueError,
   PayloadTooLargeError,
+  RoundTripTimeoutError,
   WorkerRegistrationError,
 } from '../../src/errors.js';
 import { Monque } from '../../src/monque.js';
@@ -115,9 +117,13 @@ describe('Monque (facade)', () => {
     await expect(
       monque.schedule('* * * * *', 'a', null, { timezone: 'Mars/Base' }),
     ).rejects.toThrow(/options\.timezone/);
-    await expect(monque.schedule('* * * * *', 'a', null, { uniqueKey: '' })).rejects.toThrow(
-      /options\.uniqueKey/,
+    await expect(monque.schedule('* * * * *', 'a', null, { key: '' })).rejects.toThrow(
+      /options\.key/,
     );
+    // The key of a schedule is `key`: `uniqueKey` (enqueue's) is refused by name.
+    await expect(
+      monque.schedule('* * * * *', 'a', null, { uniqueKey: 'a' } as never),
+    ).rejects.toThrow(/options\.uniqueKey: is not a known option \(known: key, timezone, timeout\)/);
     expect(calls).toEqual([]);
   });
 
@@ -150,6 +156,127 @@ describe('Monque (facade)', () => {
     expect(calls).toEqual(['createIndexes', 'createIndexes']);
   });
 
+  it("initialize()'s TSDoc names every method that initializes, and only those", async () => {
+    // How to call each public method; a method added to Monque must be added here.
+    const callers: Record<string, (monque: Monque) => unknown> = {
+      enqueue: (monque) => monque.enqueue('a', null),
+      enqueueMany: (monque) => monque.enqueueMany([{ name: 'a', data: null }]),
+      now: (monque) => monque.now('a', null),
+      schedule: (monque) => monque.schedule('* * * * *', 'a', null),
+      worker: (monque) => monque.worker('a', async () => {}),
+      start: async (monque) => {
+        await monque.start();
+        await monque.stop();
+      },
+      stop: (monque) => monque.stop(),
+      isHealthy: (monque) => monque.isHealthy(),
+      getJob: (monque) => monque.getJob(new ObjectId()),
+      findJobs: (monque) => monque.findJobs(),
+      getStats: (monque) => monque.getStats(),
+      cancelJob: (monque) => monque.cancelJob(new ObjectId()),
+      cancelJobs: (monque) => monque.cancelJobs({ name: 'a' }),
+      unschedule: (monque) => monque.unschedule('a'),
+      retryJob: (monque) => monque.retryJob(new ObjectId()),
+      retryJobs: (monque) => monque.retryJobs({ name: 'a' }),
+      rescheduleJob: (monque) => monque.rescheduleJob(new ObjectId(), new Date()),
+      deleteJob: (monque) => monque.deleteJob(new ObjectId()),
+      deleteJobs: (monque) => monque.deleteJobs({ name: 'a' }),
+    };
+    const methods = Object.getOwnPropertyNames(Monque.prototype).filter(
+      (name) =>
+        !['constructor', 'initialize'].includes(name) &&
+        typeof Object.getOwnPropertyDescriptor(Monque.prototype, name)?.value === 'function',
+    );
+    expect(methods.sort()).toEqual(Object.keys(callers).sort());
+    const initializing: string[] = [];
+    for (const [name, call] of Object.entries(callers)) {
+      const monque = new Monque(fakeDb().db);
+      const initialize = vi.spyOn(monque, 'initialize');
+      // The fake database answers some reads with errors: only whether it initialized counts.
+      await Promise.resolve()
+        .then(() => call(monque))
+        .catch(() => {});
+      if (initialize.mock.calls.length > 0) initializing.push(name);
+    }
+    // The sentence "Called by `a`, `b` and `c`" of the comment above `initialize()`, on one line.
+    const source = readFileSync(new URL('../../src/monque.ts', import.meta.url), 'utf8');
+    const comment = /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*initialize\(\)/.exec(source)?.[1] ?? '';
+    const text = comment.replace(/\s*\n\s*\*\s?/g, ' ');
+    const listed = /Called by ((?:`\w+`(?:, | and )?)+)/.exec(text)?.[1] ?? '';
+    const named = [...listed.matchAll(/`(\w+)`/g)].map(([, name]) => name);
+    expect(named.sort()).toEqual(initializing.sort());
+  });
+
+  it('waits for the index build as long as it takes: no round-trip time limit', async () => {
+    vi.useFakeTimers();
+    try {
+      let finishBuild = () => {};
+      const build = new Promise<void>((resolve) => {
+        finishBuild = resolve;
+      });
+      const { db, calls } = fakeDb({ hold: { createIndexes: build } });
+      const monque = new Monque(db); // round trips are limited to 20 s
+      let outcome = 'pending';
+      const initialized = monque.initialize().then(
+        () => {
+          outcome = 'resolved';
+        },
+        (error: unknown) => {
+          outcome = `rejected: ${String(error)}`;
+        },
+      );
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect(calls).toEqual(['createIndexes']);
+      expect(outcome).toBe('pending');
+      finishBuild();
+      await initialized;
+      expect(outcome).toBe('resolved');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('names the index build in its error', async () => {
+    const { db } = fakeDb({ failIndexes: serverError(86, 'IndexKeySpecsConflict') });
+    const error = await new Monque(db).initialize().catch((e) => e);
+    expect(error).toBeInstanceOf(DatabaseError);
+    expect((error as Error).message).toMatch(/^could not create the job indexes: /);
+  });
+
+  it('bounds the server-version check by roundTripTimeout, naming the operation', async () => {
+    vi.useFakeTimers();
+    try {
+      const { db, calls } = fakeDb({ hold: { command: new Promise(() => {}) } });
+      const monque = new Monque(db, { roundTripTimeout: 1500 });
+      const failed = monque.initialize().catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(1500);
+      const error = await failed;
+      expect(error).toBeInstanceOf(RoundTripTimeoutError);
+      expect(error).toMatchObject({ operation: 'ask the server its version', timeout: 1500 });
+      expect((error as Error).message).toBe(
+        'could not ask the server its version: the database did not answer within 1500 ms ' +
+          '(roundTripTimeout)',
+      );
+      expect(calls).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("bounds the scheduler's round trips by roundTripTimeout", async () => {
+    const { db, state } = fakeDb();
+    // heartbeatInterval alone would make the limit max(2 × 10, 5000) ms.
+    const monque = new Monque(db, { heartbeatInterval: 10, lockTimeout: 20, roundTripTimeout: 30 });
+    const errors: Error[] = [];
+    monque.on('job:error', ({ error }) => errors.push(error));
+    await monque.start();
+    state.hold = { updateMany: new Promise(() => {}) };
+    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0));
+    expect(errors[0]).toBeInstanceOf(RoundTripTimeoutError);
+    expect(errors[0]).toMatchObject({ operation: 'take over stale jobs', timeout: 30 });
+    await monque.stop();
+  });
+
   it('passes Monque errors from the database layer through unchanged', async () => {
     const own = new MonqueError('own');
     const { db } = fakeDb({ failIndexes: own, failWrites: own });
@@ -162,7 +289,12 @@ describe('Monque (facade)', () => {
     const monque = new Monque(db);
     const error = await monque.enqueue('a', 'x'.repeat(16 * 1024 * 1024 - 64)).catch((e) => e);
     expect(error).toBeInstanceOf(PayloadTooLargeError);
-    expect((error as PayloadTooLargeError).limit).toBe(16 * 1024 * 1024 - RUN_HEADROOM);
+    // What was measured is the whole document, and the limit is MongoDB's, not maxPayloadSize.
+    expect(error).toMatchObject({ measured: 'document', limit: 16 * 1024 * 1024 - RUN_HEADROOM });
+    expect((error as PayloadTooLargeError).size).toBeGreaterThan(16 * 1024 * 1024 - 64);
+    expect((error as Error).message).toMatch(/^The job document would be \d+ bytes/);
+    expect((error as Error).message).toContain("MongoDB's limit of 16 MiB");
+    expect((error as Error).message).not.toContain('maxPayloadSize');
     // Data that fits 16 MiB with the job's fields, but not with the room a run needs.
     const tight = await monque
       .enqueue('a', 'x'.repeat(16 * 1024 * 1024 - 8 * 1024))
@@ -176,12 +308,12 @@ describe('Monque (facade)', () => {
     // With the room kept, it is stored.
     await expect(
       monque.enqueue('a', 'x'.repeat(16 * 1024 * 1024 - RUN_HEADROOM - 1024)),
-    ).resolves.toMatchObject({ name: 'a' });
+    ).resolves.toMatchObject({ job: { name: 'a' }, created: true });
   });
 
   it('stores undefined data as null', async () => {
     const { db, inserted } = fakeDb();
-    const job = await new Monque(db).enqueue('a', undefined);
+    const { job } = await new Monque(db).enqueue('a', undefined);
     expect(job.data).toBeNull();
     expect(inserted).toEqual([expect.objectContaining({ name: 'a', data: null })]);
     // The fake database answers the upsert with nothing, which schedule() reports (a TypeError

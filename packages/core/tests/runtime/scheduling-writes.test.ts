@@ -6,7 +6,7 @@ import type { JobDocument } from '../../src/jobs/job.js';
 import { readCallOptions } from '../../src/runtime/call-options.js';
 import { parseCron } from '../../src/scheduling/cron.js';
 import { MAX_UPSERT_ATTEMPTS, upsertUniqueJob } from '../../src/scheduling/insert-job.js';
-import { scheduleRecurringJob } from '../../src/scheduling/schedule-job.js';
+import { adoptLegacySchedule, scheduleRecurringJob } from '../../src/scheduling/schedule-job.js';
 
 const duplicateKey = () => new MongoServerError({ code: 11000, errmsg: 'E11000 duplicate key' });
 
@@ -26,16 +26,21 @@ function storedJob(overrides: Partial<JobDocument> = {}): JobDocument {
     failReason: null,
     repeatInterval: '0 * * * *',
     timezone: null,
-    uniqueKey: 'n',
+    scheduleKey: 'n',
     createdAt: now,
     updatedAt: now,
     ...overrides,
   };
 }
 
-/** A collection whose findOneAndUpdate answers from a script, one answer per call. */
-function scripted(answers: (() => unknown)[]) {
+/**
+ * A collection whose findOneAndUpdate answers from a script, one answer per call; updateOne (the
+ * adoption of a legacy schedule) answers `adopt` and deleteOne records its filter.
+ */
+function scripted(answers: (() => unknown)[], adopt: () => unknown = () => ({ matchedCount: 0 })) {
   const calls: unknown[][] = [];
+  const adoptions: unknown[][] = [];
+  const deletions: unknown[] = [];
   const collection = {
     findOneAndUpdate: async (...args: unknown[]) => {
       calls.push(args);
@@ -43,8 +48,16 @@ function scripted(answers: (() => unknown)[]) {
       if (answer === undefined) throw new Error('unexpected call');
       return answer();
     },
+    updateOne: async (...args: unknown[]) => {
+      adoptions.push(args);
+      return adopt();
+    },
+    deleteOne: async (filter: unknown) => {
+      deletions.push(filter);
+      return { deletedCount: 1 };
+    },
   } as unknown as Collection<JobDocument>;
-  return { collection, calls };
+  return { collection, calls, adoptions, deletions };
 }
 
 describe('upsertUniqueJob', () => {
@@ -56,8 +69,8 @@ describe('upsertUniqueJob', () => {
       },
       () => ({ value: winner, lastErrorObject: { updatedExisting: true } }),
     ]);
-    const result = await upsertUniqueJob(collection, 'n', 'k', { $setOnInsert: {} });
-    expect(result).toEqual({ job: winner, updatedExisting: true });
+    const result = await upsertUniqueJob(collection, 'n', { uniqueKey: 'k' }, { $setOnInsert: {} });
+    expect(result).toEqual({ job: winner, created: false });
     expect(calls).toHaveLength(2);
   });
 
@@ -67,7 +80,7 @@ describe('upsertUniqueJob', () => {
         throw duplicateKey();
       }),
     );
-    await expect(upsertUniqueJob(collection, 'n', 'k', {})).rejects.toBeInstanceOf(
+    await expect(upsertUniqueJob(collection, 'n', { uniqueKey: 'k' }, {})).rejects.toBeInstanceOf(
       MongoServerError,
     );
     expect(calls).toHaveLength(MAX_UPSERT_ATTEMPTS);
@@ -77,17 +90,19 @@ describe('upsertUniqueJob', () => {
         throw other;
       },
     ]);
-    await expect(upsertUniqueJob(failing, 'n', 'k', {})).rejects.toBe(other);
+    await expect(upsertUniqueJob(failing, 'n', { uniqueKey: 'k' }, {})).rejects.toBe(other);
   });
 
   it('reports an upsert that returned no document, and reads a missing metadata as inserted', async () => {
     const { collection } = scripted([() => ({ value: null })]);
-    await expect(upsertUniqueJob(collection, 'n', 'k', {})).rejects.toBeInstanceOf(MonqueError);
+    await expect(upsertUniqueJob(collection, 'n', { uniqueKey: 'k' }, {})).rejects.toBeInstanceOf(
+      MonqueError,
+    );
     const job = storedJob();
     const { collection: inserted } = scripted([() => ({ value: job })]);
-    await expect(upsertUniqueJob(inserted, 'n', 'k', {})).resolves.toEqual({
+    await expect(upsertUniqueJob(inserted, 'n', { uniqueKey: 'k' }, {})).resolves.toEqual({
       job,
-      updatedExisting: false,
+      created: true,
     });
   });
 });
@@ -99,7 +114,7 @@ describe('scheduleRecurringJob', () => {
     const updated = storedJob({ repeatInterval: '30 * * * *' });
     const upserted = () => ({ value: existing, lastErrorObject: { updatedExisting: true } });
     const { collection, calls } = scripted([upserted, () => null, upserted, () => updated]);
-    const recurring = { name: 'n', data: null, uniqueKey: 'n', schedule, timezone: undefined };
+    const recurring = { name: 'n', data: null, key: 'n', schedule, timezone: undefined };
     await expect(scheduleRecurringJob(collection, recurring)).resolves.toBe(updated);
     expect(calls).toHaveLength(4);
 
@@ -118,7 +133,7 @@ describe('scheduleRecurringJob', () => {
     await scheduleRecurringJob(collection, {
       name: 'n',
       data: null,
-      uniqueKey: 'n',
+      key: 'n',
       schedule,
       timezone: undefined,
     });
@@ -131,6 +146,38 @@ describe('scheduleRecurringJob', () => {
         updatedAt: expect.any(Date),
       },
     });
+  });
+});
+
+describe('adoptLegacySchedule', () => {
+  const legacyFilter = {
+    name: 'n',
+    uniqueKey: 'k',
+    status: { $in: ['pending', 'processing'] },
+    repeatInterval: { $type: 'string' },
+  };
+
+  it('moves the key of an active recurring job from uniqueKey to scheduleKey', async () => {
+    const { collection, adoptions, deletions } = scripted([]);
+    await adoptLegacySchedule(collection, 'n', 'k');
+    expect(adoptions).toEqual([
+      [legacyFilter, { $set: { scheduleKey: 'k' }, $unset: { uniqueKey: '' } }],
+    ]);
+    expect(deletions).toEqual([]);
+  });
+
+  it('deletes a pending old copy of a schedule that exists under scheduleKey, and rethrows other errors', async () => {
+    const { collection, deletions } = scripted([], () => {
+      throw duplicateKey();
+    });
+    await adoptLegacySchedule(collection, 'n', 'k');
+    expect(deletions).toEqual([{ ...legacyFilter, status: 'pending' }]);
+    const other = new Error('other');
+    const { collection: failing, deletions: none } = scripted([], () => {
+      throw other;
+    });
+    await expect(adoptLegacySchedule(failing, 'n', 'k')).rejects.toBe(other);
+    expect(none).toEqual([]);
   });
 });
 

@@ -110,8 +110,11 @@ describe('HealthMonitor', () => {
     await expect(hanging).rejects.toBeInstanceOf(ConnectionError);
     await expect(hanging).rejects.toMatchObject({
       name: 'RoundTripTimeoutError',
+      operation: 'send the heartbeat',
       timeout: 5000,
-      message: 'could not send the heartbeat: the database did not answer within 5000 ms',
+      message:
+        'could not send the heartbeat: the database did not answer within 5000 ms ' +
+        '(roundTripTimeout)',
     });
     expect(health.isHealthy()).toBe(false);
     answer('late');
@@ -160,6 +163,37 @@ describe('RepeatingTask', () => {
     finish();
     await vi.advanceTimersByTimeAsync(1000);
     expect(runs).toBe(3);
+  });
+
+  it('at a fixed rate, starts runs every interval however long each takes', async () => {
+    const starts: number[] = [];
+    let finish: () => void = () => {};
+    const task = new RepeatingTask({
+      interval: 100,
+      fixedRate: true,
+      run: () => {
+        starts.push(Date.now());
+        return new Promise<void>((resolve) => {
+          finish = resolve;
+        });
+      },
+      onError: () => {},
+    });
+    const start = Date.now();
+    task.start();
+    await vi.advanceTimersByTimeAsync(100);
+    // The first run takes 30 ms: the next still starts 100 ms after the first started.
+    await vi.advanceTimersByTimeAsync(30);
+    finish();
+    await vi.advanceTimersByTimeAsync(70);
+    // The second takes 150 ms, longer than the interval: the third follows at once.
+    await vi.advanceTimersByTimeAsync(150);
+    finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(starts.map((at) => at - start)).toEqual([100, 200, 350]);
+    const stopping = task.stop();
+    finish();
+    await stopping;
   });
 
   it('reschedules a waiting run when the interval changes', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkerRegistrationError } from '../../src/errors.js';
+import { MonqueError, WorkerRegistrationError } from '../../src/errors.js';
 import { WorkerRegistry } from '../../src/workers/worker-registry.js';
 
 const noop = () => {};
@@ -72,6 +72,8 @@ describe('WorkerRegistry', () => {
   it('reports releasing a slot that is not held', () => {
     const registry = new WorkerRegistry(undefined);
     expect(() => registry.release('a')).toThrow(/fewer than 1 slot/);
+    // A broken invariant is a bug, but still one of Monque's errors.
+    expect(() => registry.release('a')).toThrow(MonqueError);
     registry.register('a', noop, 2, false);
     registry.reserve('a', 1);
     expect(() => registry.release('a', 2)).toThrow(/fewer than 2 slot/);

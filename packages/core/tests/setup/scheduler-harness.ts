@@ -6,15 +6,27 @@ import { Monque } from '../../src/monque.js';
 import type { MonqueOptions } from '../../src/options.js';
 import { withFrozenHeartbeats } from '../integration/support/frozen-heartbeats.js';
 
-/** Options that keep integration tests fast: short intervals, quick retries. */
+/**
+ * Options that keep integration tests fast: short intervals, quick retries. The lock timeout is
+ * long on purpose: the emulator runs in the test's own process, so on a busy machine a stalled
+ * event loop delays heartbeats by hundreds of milliseconds, and a short lock timeout would let
+ * instances take over each other's live jobs. Tests whose subject is a takeover set a short one
+ * and stop the old owner's heartbeats for good (`frozenHeartbeats`).
+ */
 export const FAST_OPTIONS: MonqueOptions = {
   pollInterval: 50,
   backupPollInterval: 1000,
   heartbeatInterval: 100,
-  lockTimeout: 300,
+  lockTimeout: 30_000,
   baseRetryInterval: 50,
   shutdownTimeout: 2000,
 };
+
+/**
+ * How long `nextEvent` waits by default: only a guard against a test that would hang, far beyond
+ * what any awaited event takes even on a busy machine.
+ */
+export const EVENT_WAIT_LIMIT_MS = 30_000;
 
 /**
  * One test database per file and a factory for Monque instances that are stopped after each test.
@@ -78,7 +90,7 @@ export function useSchedulerHarness(prefix: string) {
 export function nextEvent<K extends keyof MonqueEventMap>(
   monque: Monque,
   event: K,
-  timeout = 5000,
+  timeout = EVENT_WAIT_LIMIT_MS,
 ): Promise<MonqueEventMap[K]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

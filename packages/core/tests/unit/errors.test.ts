@@ -5,7 +5,9 @@ import {
   DatabaseError,
   InvalidArgumentError,
   InvalidCronError,
+  JobCancelledError,
   JobOwnershipLostError,
+  JobTimeoutError,
   ListenerError,
   MonqueError,
   PayloadTooLargeError,
@@ -53,7 +55,8 @@ describe('error subclasses', () => {
     [
       'RoundTripTimeoutError',
       new RoundTripTimeoutError('send the heartbeat', 5000),
-      'could not send the heartbeat: the database did not answer within 5000 ms',
+      'could not send the heartbeat: the database did not answer within 5000 ms ' +
+        '(roundTripTimeout)',
     ],
     [
       'DatabaseError',
@@ -106,10 +109,34 @@ describe('error subclasses', () => {
         'its result was not written.',
     ],
     [
+      'JobOwnershipLostError',
+      new JobOwnershipLostError(id, 'worker-a', 'its heartbeats could not be confirmed'),
+      'Job 65a1f0c2e4b0a1b2c3d4e5f6 is no longer owned by instance "worker-a": its heartbeats ' +
+        'could not be confirmed',
+    ],
+    [
+      'JobTimeoutError',
+      new JobTimeoutError(id, 30_000),
+      'Job 65a1f0c2e4b0a1b2c3d4e5f6 timed out: its handler ran longer than its time limit of ' +
+        '30000 ms.',
+    ],
+    [
+      'JobCancelledError',
+      new JobCancelledError(id),
+      'Job 65a1f0c2e4b0a1b2c3d4e5f6 was cancelled while it ran.',
+    ],
+    [
       'PayloadTooLargeError',
       new PayloadTooLargeError(20_000_000, 16_777_216),
       'Job data is 20000000 bytes once BSON-encoded, more than the limit of 16777216 bytes ' +
         '(option maxPayloadSize); store large content elsewhere and pass a reference.',
+    ],
+    [
+      'PayloadTooLargeError',
+      new PayloadTooLargeError(16_777_000, 16_760_832, 'document'),
+      'The job document would be 16777000 bytes once BSON-encoded, more than the 16760832 bytes ' +
+        "a new job may take (MongoDB's limit of 16 MiB per document, less the room kept free for " +
+        'what running the job adds); store large content elsewhere and pass a reference.',
     ],
   ];
 
@@ -137,11 +164,17 @@ describe('error subclasses', () => {
     expect(new JobOwnershipLostError('65a1f0c2e4b0a1b2c3d4e5f6', 'x').jobId).toBe(
       '65a1f0c2e4b0a1b2c3d4e5f6',
     );
+    const timedOut = new JobTimeoutError('65a1f0c2e4b0a1b2c3d4e5f6', 100);
+    expect([timedOut.jobId, timedOut.timeout]).toEqual(['65a1f0c2e4b0a1b2c3d4e5f6', 100]);
+    expect(new JobCancelledError('65a1f0c2e4b0a1b2c3d4e5f6').jobId).toBe(
+      '65a1f0c2e4b0a1b2c3d4e5f6',
+    );
     const payload = new PayloadTooLargeError(2048, 1024);
-    expect([payload.size, payload.limit]).toEqual([2048, 1024]);
+    expect([payload.size, payload.limit, payload.measured]).toEqual([2048, 1024, 'data']);
+    expect(new PayloadTooLargeError(2048, 1024, 'document').measured).toBe('document');
     const timeout = new RoundTripTimeoutError('ping', 5000);
     expect(timeout).toBeInstanceOf(ConnectionError);
-    expect(timeout.timeout).toBe(5000);
+    expect([timeout.operation, timeout.timeout]).toEqual(['ping', 5000]);
     const database = new DatabaseError('x', { cause, code: 86, codeName: 'IndexKeySpecsConflict' });
     expect([database.cause, database.code, database.codeName]).toEqual([
       cause,

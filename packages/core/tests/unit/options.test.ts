@@ -31,6 +31,7 @@ describe('resolveMonqueOptions', () => {
       baseRetryInterval: 1000,
       maxBackoffDelay: 24 * 60 * 60 * 1000,
       shutdownTimeout: 30_000,
+      abortGracePeriod: 1000,
       defaultConcurrency: 5,
       maxConcurrency: undefined,
       heartbeatInterval: 10_000,
@@ -39,6 +40,7 @@ describe('resolveMonqueOptions', () => {
       recoverStaleJobs: true,
       schedulerInstanceId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       maxPayloadSize: 16 * 1024 * 1024,
+      roundTripTimeout: 20_000,
       retention: { completed: 7 * DAY, failed: 30 * DAY, cancelled: 30 * DAY },
       maxResultSize: 1024 * 1024,
     });
@@ -91,6 +93,16 @@ describe('resolveMonqueOptions', () => {
     );
   });
 
+  it.each<[MonqueOptions, number]>([
+    [{}, 20_000],
+    [{ heartbeatInterval: 30_000, lockTimeout: 60_000 }, 60_000],
+    [{ heartbeatInterval: 1000, lockTimeout: 2000 }, 5000],
+    [{ heartbeatInterval: 1000, lockTimeout: 2000, roundTripTimeout: 750 }, 750],
+    [{ roundTripTimeout: 120_000 }, 120_000],
+  ])('resolves roundTripTimeout: given, or max(2 × heartbeatInterval, 5 s) (%j)', (options, ms) => {
+    expect(resolveMonqueOptions(options).roundTripTimeout).toBe(ms);
+  });
+
   it('gives each instance its own random schedulerInstanceId', () => {
     expect(resolveMonqueOptions().schedulerInstanceId).not.toBe(
       resolveMonqueOptions({}).schedulerInstanceId,
@@ -139,13 +151,20 @@ describe('resolveMonqueOptions', () => {
       'options.pollIntreval',
       'Invalid options.pollIntreval: is not a Monque option (known options: collectionName, ' +
         'pollInterval, backupPollInterval, maxRetries, baseRetryInterval, maxBackoffDelay, ' +
-        'shutdownTimeout, defaultConcurrency, maxConcurrency, heartbeatInterval, lockTimeout, ' +
-        'maxTakeovers, recoverStaleJobs, schedulerInstanceId, maxPayloadSize, retention, ' +
-        'maxResultSize); got number 5.',
+        'shutdownTimeout, abortGracePeriod, defaultConcurrency, maxConcurrency, heartbeatInterval, ' +
+        'lockTimeout, maxTakeovers, recoverStaleJobs, schedulerInstanceId, maxPayloadSize, ' +
+        'roundTripTimeout, retention, maxResultSize); got number 5.',
     );
   });
 
-  const timers = ['pollInterval', 'backupPollInterval', 'shutdownTimeout', 'heartbeatInterval'];
+  const timers = [
+    'pollInterval',
+    'backupPollInterval',
+    'shutdownTimeout',
+    'abortGracePeriod',
+    'heartbeatInterval',
+    'roundTripTimeout',
+  ];
   const durations = ['baseRetryInterval', 'maxBackoffDelay', 'lockTimeout'];
   const badDurations: [string, unknown][] = [
     ['negative', -1],

@@ -7,6 +7,7 @@ import {
   type PropertyFact,
   readApiFacts,
 } from './api-facts.ts';
+import { parseStatedValue } from './stated-facts.ts';
 
 /** An option's default as `resolveMonqueOptions()` resolves it. */
 export type ResolvedDefault =
@@ -92,6 +93,21 @@ export function formatDefault(option: PropertyFact, resolved: ResolvedDefault): 
   throw new Error(`cannot write the default of ${option.name}: ${String(value)}`);
 }
 
+/** The default an option's TSDoc states (`Default: …`), as written. */
+export function statedDefault(option: PropertyFact): string | undefined {
+  return /\bDefault:? (.+?)\.(?:\s|$)/.exec(option.doc)?.[1];
+}
+
+/**
+ * The default column of an option: the resolved default; or, for a default computed from other
+ * options (its TSDoc states a formula, not a value), the formula as the TSDoc states it.
+ */
+function defaultCell(option: PropertyFact, resolved: ResolvedDefault): string {
+  const stated = statedDefault(option);
+  if (stated !== undefined && parseStatedValue(stated) === undefined) return stated;
+  return formatDefault(option, resolved);
+}
+
 /** The first sentence of a TSDoc comment. */
 export function firstSentence(text: string): string {
   const match = /^(.+?[.!?])(?:\s+(?=[A-Z`(])|$)/.exec(text);
@@ -153,7 +169,7 @@ const TABLES: Readonly<Record<string, (args: readonly string[], facts: ApiFacts)
         if (resolved === undefined) throw new Error(`resolveMonqueOptions() has no ${option.name}`);
         return [
           code(option.name),
-          formatDefault(option, resolved),
+          defaultCell(option, resolved),
           firstSentence(withoutDefault(option.doc)),
         ];
       }),

@@ -7,80 +7,70 @@ export type FullDocumentMode = 'default' | 'updateLookup';
 /** Looks up the current version of a document for `fullDocument: 'updateLookup'`. */
 export type DocumentLookup = (db: string, coll: string, documentKey: Document) => Document | null;
 
+/** The operation types MongoDB reports only to streams opened with `showExpandedEvents`. */
+export const EXPANDED_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'create',
+  'createIndexes',
+  'dropIndexes',
+  'modify',
+]);
+
 /**
- * Builds the change event MongoDB 7 reports for one write, fields in MongoDB's order.
+ * Builds the change event MongoDB 7 reports for one write, fields in MongoDB's order: `_id`,
+ * `operationType`, `clusterTime`, `collectionUUID` (expanded), `wallTime`, `fullDocument`, `ns`,
+ * `documentKey`, `operationDescription` (expanded), `updateDescription` (with
+ * `disambiguatedPaths` when expanded), `stateBeforeChange`; a `rename` also has `to`. A
+ * transaction's writes then carry its session and number (`lsid`, `txnNumber`).
  */
 export function buildChangeEvent(
   record: ChangeRecord,
   token: Document,
   fullDocument: FullDocumentMode,
   lookup: DocumentLookup,
+  expanded = false,
 ): Document {
-  const event = buildEventBody(record, token, fullDocument, lookup);
-  // A transaction's writes carry its session and number, after the event's own fields.
-  if (record.lsid !== undefined && record.txnNumber !== undefined) {
-    event.lsid = record.lsid;
-    event.txnNumber = record.txnNumber;
-  }
-  return event;
-}
-
-function buildEventBody(
-  record: ChangeRecord,
-  token: Document,
-  fullDocument: FullDocumentMode,
-  lookup: DocumentLookup,
-): Document {
-  const event: Document = { _id: token };
-  const ns = { db: record.db, coll: record.coll };
-  const head = (operationType: string): void => {
-    event.operationType = operationType;
-    event.clusterTime = record.clusterTime;
-    event.wallTime = record.wallTime;
-  };
+  const event: Document = { _id: token, operationType: record.operationType };
+  event.clusterTime = record.clusterTime;
+  if (expanded && record.collectionUUID !== undefined) event.collectionUUID = record.collectionUUID;
+  event.wallTime = record.wallTime;
   switch (record.operationType) {
     case 'insert':
     case 'replace':
-      head(record.operationType);
       event.fullDocument = record.fullDocument ?? null;
-      event.ns = ns;
-      event.documentKey = record.documentKey;
-      return event;
+      break;
     case 'update':
-      head('update');
       if (fullDocument === 'updateLookup') {
         event.fullDocument =
           record.coll === undefined || record.documentKey === undefined
             ? null
             : lookup(record.db, record.coll, record.documentKey);
       }
-      event.ns = ns;
-      event.documentKey = record.documentKey;
-      event.updateDescription = {
-        updatedFields: record.updateDescription?.updatedFields ?? {},
-        removedFields: record.updateDescription?.removedFields ?? [],
-        truncatedArrays: record.updateDescription?.truncatedArrays ?? [],
-      };
-      return event;
-    case 'delete':
-      head('delete');
-      event.ns = ns;
-      event.documentKey = record.documentKey;
-      return event;
-    case 'drop':
-      head('drop');
-      event.ns = ns;
-      return event;
-    case 'rename':
-      head('rename');
-      event.ns = ns;
-      event.to = record.to;
-      return event;
-    case 'dropDatabase':
-      head('dropDatabase');
-      event.ns = { db: record.db };
-      return event;
+      break;
   }
+  event.ns = record.coll === undefined ? { db: record.db } : { db: record.db, coll: record.coll };
+  if (record.operationType === 'rename') event.to = record.to;
+  if (record.documentKey !== undefined) event.documentKey = record.documentKey;
+  if (expanded && record.operationDescription !== undefined) {
+    event.operationDescription = record.operationDescription;
+  }
+  if (record.operationType === 'update') {
+    const description: Document = {
+      updatedFields: record.updateDescription?.updatedFields ?? {},
+      removedFields: record.updateDescription?.removedFields ?? [],
+      truncatedArrays: record.updateDescription?.truncatedArrays ?? [],
+    };
+    if (expanded)
+      description.disambiguatedPaths = record.updateDescription?.disambiguatedPaths ?? {};
+    event.updateDescription = description;
+  }
+  if (expanded && record.stateBeforeChange !== undefined) {
+    event.stateBeforeChange = record.stateBeforeChange;
+  }
+  if (record.lsid !== undefined && record.txnNumber !== undefined) {
+    event.lsid = record.lsid;
+    event.txnNumber = record.txnNumber;
+  }
+  return event;
 }
 
 /** The `invalidate` event that ends a collection or database stream. */

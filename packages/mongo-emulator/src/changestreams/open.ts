@@ -104,6 +104,7 @@ export async function openChangeStream(
     scope,
     pipeline: eventPipeline,
     fullDocument: spec.fullDocument,
+    expanded: spec.showExpandedEvents,
     lookup: engineLookup(context.engine),
     start,
   });

@@ -15,6 +15,8 @@ export type StartRequest =
 export interface ChangeStreamSpec {
   fullDocument: FullDocumentMode;
   allChangesForCluster: boolean;
+  /** Also report `create`, `createIndexes`, `dropIndexes`, `modify`, and the expanded fields. */
+  showExpandedEvents: boolean;
   start: StartRequest;
 }
 
@@ -101,15 +103,13 @@ export function parseChangeStreamSpec(spec: unknown): ChangeStreamSpec {
   if (beforeChange !== undefined && beforeChange !== 'off') {
     throw notSupported(`$changeStream fullDocumentBeforeChange: ${JSON.stringify(beforeChange)}`);
   }
-  if (parseFlag(document, 'showExpandedEvents')) {
-    throw notSupported('$changeStream showExpandedEvents: true');
-  }
   if (parseFlag(document, 'allowToRunOnConfigDB') || parseFlag(document, 'allowToRunOnSystemNS')) {
     throw notSupported('$changeStream on internal namespaces');
   }
   return {
     fullDocument: parseFullDocument(document.fullDocument),
     allChangesForCluster: parseFlag(document, 'allChangesForCluster'),
+    showExpandedEvents: parseFlag(document, 'showExpandedEvents'),
     start: parseStart(document),
   };
 }

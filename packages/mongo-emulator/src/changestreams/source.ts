@@ -6,6 +6,7 @@ import {
   buildChangeEvent,
   buildInvalidateEvent,
   type DocumentLookup,
+  EXPANDED_EVENT_TYPES,
   type FullDocumentMode,
 } from './events.js';
 import type { EventPipeline } from './pipeline.js';
@@ -33,6 +34,8 @@ export interface ChangeStreamSourceOptions {
   scope: StreamScope;
   pipeline: EventPipeline;
   fullDocument: FullDocumentMode;
+  /** `showExpandedEvents`: DDL events and the expanded fields are reported. */
+  expanded?: boolean;
   lookup: DocumentLookup;
   start: StartPosition;
 }
@@ -181,6 +184,8 @@ export class ChangeStreamSource implements CursorSource {
     const skipThrough = this.skipThrough;
     this.skipThrough = undefined;
     if (compareTimestamps(record.clusterTime, start.minTime) < 0) return [];
+    const expanded = this.options.expanded === true;
+    if (!expanded && EXPANDED_EVENT_TYPES.has(record.operationType)) return [];
     const verdict = classify(scope, record);
     if (!verdict.report && !verdict.invalidate) return [];
     const outputs: Output[] = [];
@@ -192,7 +197,7 @@ export class ChangeStreamSource implements CursorSource {
       });
       outputs.push({
         token: eventToken,
-        document: buildChangeEvent(record, eventToken, fullDocument, lookup),
+        document: buildChangeEvent(record, eventToken, fullDocument, lookup, expanded),
       });
     }
     if (verdict.invalidate) {

@@ -58,6 +58,7 @@ export type StorageView = Pick<
   | 'renameCollection'
   | 'dropDatabase'
   | 'findById'
+  | 'recordDefinitionChange'
 >;
 
 /** The server facts a command may need. */

@@ -44,6 +44,10 @@ export function explainAggregate(
   const request = parseAggregate(inner, true);
   const collection = context.engine.collection(context.dbName, request.collectionName);
   const { pushdown } = request;
+  if (request.output !== undefined) {
+    throw notSupported(`explain of an aggregation with ${Object.keys(request.output)[0]}`);
+  }
+  if (request.documents !== undefined) throw notSupported('explain of $documents');
   for (const stage of pushdown.rest) {
     const name = Object.keys(stage)[0] ?? '';
     if (UNEXPLAINED_STAGES.has(name)) throw notSupported(`explain of an aggregation with ${name}`);

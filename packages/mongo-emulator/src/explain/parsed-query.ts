@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import { type BsonValue, isPlainDocument } from '../query/bson-types.js';
+import { isOperatorObject } from '../query/operator-object.js';
 import { isRegexValue } from '../query/regex.js';
 
 /** One predicate of a parsed query: `{path: {$op: operand}}` or a logical node. */
@@ -7,7 +8,7 @@ type Predicate = Document;
 
 function fieldPredicates(path: string, condition: BsonValue): Predicate[] {
   if (isRegexValue(condition)) return [{ [path]: regexForm(condition) }];
-  if (!isPlainDocument(condition) || !Object.keys(condition)[0]?.startsWith('$')) {
+  if (!isOperatorObject(condition)) {
     return [{ [path]: { $eq: condition } }];
   }
   const out: Predicate[] = [];

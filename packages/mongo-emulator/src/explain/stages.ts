@@ -1,6 +1,8 @@
 import type { Document } from 'bson';
 import { setField } from '../query/fields.js';
 import { formatValue } from '../query/format.js';
+import { isOperatorObject } from '../query/operator-object.js';
+import { isRegexValue } from '../query/regex.js';
 import type { Index } from '../storage/index.js';
 import type { SinglePlan } from '../storage/planner.js';
 import type { QueryTrace } from '../storage/query-executor.js';
@@ -60,7 +62,7 @@ function isSimpleIdQuery(filter: Document): boolean {
   const keys = Object.keys(filter);
   if (keys.length !== 1 || keys[0] !== '_id') return false;
   const value = filter._id;
-  return value === null || typeof value !== 'object' || !Object.keys(value)[0]?.startsWith('$');
+  return !isOperatorObject(value) && !isRegexValue(value);
 }
 
 function indexScan(

@@ -1,14 +1,16 @@
 import type { Document } from 'bson';
 import { badValue, CommandError, ErrorCode, notSupported } from '../errors.js';
 import { type BsonValue, isPlainDocument } from './bson-types.js';
-import { deleteField, getField, setField } from './fields.js';
+import { setField } from './fields.js';
+import { graphLookup } from './graph-lookup.js';
 import { keyString } from './key-string.js';
 import { compileFilter } from './matcher.js';
-import { runMingoStage } from './mingo-bridge.js';
+import { runMingoStage, type Variables } from './mingo-bridge.js';
 import { asNumber } from './numeric.js';
 import { pathValues } from './path.js';
 import { restoreTypes } from './restore-types.js';
 import { parseSort, type SortField, sortComparator } from './sort.js';
+import { assign, removeAt, structuredCloneDoc } from './stage-paths.js';
 
 /** Resolves `$lookup`'s `from` collection in the aggregate's database. */
 export type CollectionResolver = (name: string) => Document[];
@@ -22,18 +24,14 @@ const KNOWN_UNSUPPORTED = new Set([
   '$documents',
   '$fill',
   '$geoNear',
-  '$graphLookup',
   '$indexStats',
   '$listSessions',
-  '$merge',
-  '$out',
   '$planCacheStats',
   '$redact',
   '$sample',
   '$search',
   '$searchMeta',
   '$setWindowFields',
-  '$sortByCount',
   '$unionWith',
   '$currentOp',
   '$listLocalSessions',
@@ -43,8 +41,13 @@ const KNOWN_UNSUPPORTED = new Set([
 ]);
 
 /** Runs one stage on mingo; `restore` puts back the BSON types of values the stage left alone. */
-function runMingo(docs: Document[], stage: Document, restore: boolean): Document[] {
-  const out = runMingoStage(docs, stage);
+function runMingo(
+  docs: Document[],
+  stage: Document,
+  restore: boolean,
+  variables: Variables | undefined,
+): Document[] {
+  const out = runMingoStage(docs, stage, variables);
   if (!restore) return out;
   return out.map((d, i) => restoreTypes(docs[i], d) as Document);
 }
@@ -91,33 +94,19 @@ function unwind(docs: Document[], spec: BsonValue): Document[] {
   return out;
 }
 
-function structuredCloneDoc(doc: Document): Document {
-  const copy: Document = {};
-  for (const [k, v] of Object.entries(doc))
-    setField(copy, k, isPlainDocument(v) ? structuredCloneDoc(v) : v);
-  return copy;
+/** A copy of `doc` with `value` at the dotted path `as` (how `$lookup` sets its output field). */
+function withField(doc: Document, as: string, value: BsonValue): Document {
+  const out = structuredCloneDoc(doc);
+  assign(out, as, value);
+  return out;
 }
 
-function assign(doc: Document, path: string, value: BsonValue): void {
-  const parts = path.split('.');
-  let current: Document = doc;
-  for (const part of parts.slice(0, -1)) {
-    if (!isPlainDocument(getField(current, part))) setField(current, part, {});
-    current = getField(current, part) as Document;
-  }
-  setField(current, parts[parts.length - 1] as string, value);
-}
-
-function removeAt(doc: Document, path: string): void {
-  const parts = path.split('.');
-  let current: BsonValue = doc;
-  for (const part of parts.slice(0, -1)) {
-    current = isPlainDocument(current) ? getField(current, part) : undefined;
-  }
-  if (isPlainDocument(current)) deleteField(current, parts[parts.length - 1] as string);
-}
-
-function lookup(docs: Document[], spec: BsonValue, resolve: CollectionResolver): Document[] {
+function lookup(
+  docs: Document[],
+  spec: BsonValue,
+  resolve: CollectionResolver,
+  variables: Variables | undefined,
+): Document[] {
   if (!isPlainDocument(spec)) throw badValue('the $lookup specification must be an Object');
   const { from, localField, foreignField, as, pipeline } = spec;
   if (spec.let !== undefined) throw notSupported("$lookup 'let'");
@@ -132,8 +121,8 @@ function lookup(docs: Document[], spec: BsonValue, resolve: CollectionResolver):
         ErrorCode.FailedToParse,
         "$lookup requires either 'pipeline' or both 'localField' and 'foreignField' to be specified",
       );
-    const joined = runPipeline(foreign, sub, resolve);
-    return docs.map((d) => ({ ...d, [as]: joined }));
+    const joined = runPipeline(foreign, sub, resolve, variables);
+    return docs.map((d) => withField(d, as, joined));
   }
   if (typeof localField !== 'string' || typeof foreignField !== 'string') {
     throw new CommandError(
@@ -154,20 +143,58 @@ function lookup(docs: Document[], spec: BsonValue, resolve: CollectionResolver):
         Array.isArray(v) ? v.some((e) => keys.has(keyString(e))) : keys.has(keyString(v ?? null)),
       ),
     );
-    if (sub) matches = runPipeline(matches, sub, resolve);
-    return { ...doc, [as]: matches };
+    if (sub) matches = runPipeline(matches, sub, resolve, variables);
+    return withField(doc, as, matches);
   });
 }
 
-function facet(docs: Document[], spec: BsonValue, resolve: CollectionResolver): Document[] {
+function facet(
+  docs: Document[],
+  spec: BsonValue,
+  resolve: CollectionResolver,
+  variables: Variables | undefined,
+): Document[] {
   if (!isPlainDocument(spec)) throw badValue('the $facet specification must be an Object');
   const out: Document = {};
   for (const [name, pipeline] of Object.entries(spec)) {
     if (!Array.isArray(pipeline))
       throw badValue(`arguments to $facet must be arrays, ${name} is type ${typeof pipeline}`);
-    setField(out, name, runPipeline(docs, pipeline as Document[], resolve));
+    setField(out, name, runPipeline(docs, pipeline as Document[], resolve, variables));
   }
   return [out];
+}
+
+/** `$sortByCount`: `{$group: {_id: <expression>, count: {$sum: 1}}}` then `{$sort: {count: -1}}`. */
+function sortByCount(
+  docs: Document[],
+  spec: BsonValue,
+  variables: Variables | undefined,
+): Document[] {
+  if (isPlainDocument(spec)) {
+    if (Object.keys(spec)[0]?.startsWith('$') !== true) {
+      throw new CommandError(
+        40147,
+        'the sortByCount field must be defined as a $-prefixed path or an expression inside an object',
+        { codeName: 'Location40147' },
+      );
+    }
+  } else if (typeof spec === 'string') {
+    if (!spec.startsWith('$')) {
+      throw new CommandError(
+        40148,
+        'the sortByCount field must be defined as a $-prefixed path or an expression inside an object',
+        { codeName: 'Location40148' },
+      );
+    }
+  } else {
+    throw new CommandError(
+      40149,
+      'the sortByCount field must be specified as a string or as an object',
+      { codeName: 'Location40149' },
+    );
+  }
+  const grouped = runMingo(docs, { $group: { _id: spec, count: { $sum: 1 } } }, false, variables);
+  return grouped.sort(sortComparator([['count', -1]]));
 }
 
 function countStage(docs: Document[], field: BsonValue): Document[] {
@@ -200,9 +227,9 @@ function stageOf(stage: unknown): [string, BsonValue] {
   return Object.entries(stage)[0] as [string, BsonValue];
 }
 
-function matchFilter(spec: BsonValue): Document {
+function matchFilter(spec: BsonValue, variables?: Variables): Document {
   if (!isPlainDocument(spec)) throw badValue('the match filter must be an expression in an object');
-  compileFilter(spec);
+  compileFilter(spec, variables);
   return spec;
 }
 
@@ -232,7 +259,7 @@ export interface PipelinePushdown {
 }
 
 /** Splits a pipeline into its query prefix and the rest (validating the prefix's stages). */
-export function splitPushdown(pipeline: Document[]): PipelinePushdown {
+export function splitPushdown(pipeline: Document[], variables?: Variables): PipelinePushdown {
   const matches: Document[] = [];
   let i = 0;
   let sort: SortField[] | undefined;
@@ -242,7 +269,7 @@ export function splitPushdown(pipeline: Document[]): PipelinePushdown {
   for (; i < pipeline.length; i++) {
     const [name, spec] = stageOf(pipeline[i]);
     if (name !== '$match') break;
-    matches.push(matchFilter(spec));
+    matches.push(matchFilter(spec, variables));
   }
   const next = pipeline[i];
   if (next !== undefined && stageOf(next)[0] === '$sort') {
@@ -277,13 +304,14 @@ export function runPipeline(
   input: Document[],
   pipeline: Document[],
   resolve: CollectionResolver,
+  variables?: Variables,
 ): Document[] {
   let docs = input;
   for (const stage of pipeline) {
     const [name, spec] = stageOf(stage);
     switch (name) {
       case '$match': {
-        const predicate = compileFilter(matchFilter(spec));
+        const predicate = compileFilter(matchFilter(spec, variables), variables);
         docs = docs.filter((d) => predicate(d));
         break;
       }
@@ -305,24 +333,35 @@ export function runPipeline(
         docs = unwind(docs, spec);
         break;
       case '$lookup':
-        docs = lookup(docs, spec, resolve);
+        docs = lookup(docs, spec, resolve, variables);
         break;
       case '$facet':
-        docs = facet(docs, spec, resolve);
+        docs = facet(docs, spec, resolve, variables);
+        break;
+      case '$graphLookup':
+        docs = graphLookup(docs, spec, resolve, variables);
+        break;
+      case '$sortByCount':
+        docs = sortByCount(docs, spec, variables);
         break;
       case '$group':
-        docs = runMingo(docs, stage, false);
+        docs = runMingo(docs, stage, false, variables);
         break;
       case '$project':
       case '$addFields':
       case '$set':
       case '$unset':
-        docs = runMingo(docs, stage, true);
+        docs = runMingo(docs, stage, true, variables);
         break;
       case '$replaceRoot':
       case '$replaceWith':
-        docs = runMingo(docs, stage, false);
+        docs = runMingo(docs, stage, false, variables);
         break;
+      case '$out':
+      case '$merge':
+        throw new CommandError(40601, `${name} can only be the final stage in the pipeline`, {
+          codeName: 'Location40601',
+        });
       default:
         if (KNOWN_UNSUPPORTED.has(name)) throw notSupported(`aggregation stage ${name}`);
         throw new CommandError(40324, `Unrecognized pipeline stage name: '${name}'`, {

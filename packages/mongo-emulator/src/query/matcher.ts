@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import { badValue, notSupported } from '../errors.js';
+import { bitTest } from './bit-test.js';
 import {
   BSON_TYPE_NUMBERS,
   type BsonTypeName,
@@ -10,8 +11,10 @@ import {
   isPlainDocument,
 } from './bson-types.js';
 import { compareValues, valuesEqual } from './compare.js';
-import { compileMingoExpr } from './mingo-bridge.js';
+import { compileJsonSchema } from './json-schema.js';
+import { compileMingoExpr, type Variables } from './mingo-bridge.js';
 import { asNumber } from './numeric.js';
+import { isOperatorObject } from './operator-object.js';
 import { pathValues } from './path.js';
 import { isRegexValue, toRegExp } from './regex.js';
 
@@ -32,12 +35,6 @@ function anyValue(values: BsonValue[], test: ValueTest): boolean {
     }
   }
   return false;
-}
-
-function isOperatorObject(value: BsonValue): value is Record<string, unknown> {
-  if (!isPlainDocument(value)) return false;
-  const first = Object.keys(value)[0];
-  return first?.startsWith('$') === true;
 }
 
 function equalityTest(expected: BsonValue): ValueTest {
@@ -114,6 +111,25 @@ function modTest(spec: BsonValue): ValueTest {
 }
 
 type FieldTest = (values: BsonValue[]) => boolean;
+
+/** DBRef names a query may name as fields at its top level (`{$ref: 'c', $id: 1}` in `$elemMatch`). */
+const DBREF_FIELDS = new Set(['$ref', '$id', '$db']);
+
+/** Operators that stand at a query's top level; `$elemMatch` starting with one is a query. */
+const PATHLESS_OPERATORS = new Set([
+  ...DBREF_FIELDS,
+  '$and',
+  '$or',
+  '$nor',
+  '$expr',
+  '$where',
+  '$text',
+  '$comment',
+  '$jsonSchema',
+  '$alwaysTrue',
+  '$alwaysFalse',
+  '$sampleRate',
+]);
 
 function operatorTest(
   operator: string,
@@ -208,10 +224,11 @@ function operatorTest(
     }
     case '$elemMatch': {
       if (!isPlainDocument(operand)) throw badValue('$elemMatch needs an Object');
-      const keys = Object.keys(operand);
+      // MongoDB reads `{$elemMatch: {$gt: 1}}` as conditions on each element and anything else —
+      // including a DBRef's `$ref`/`$id`/`$db` (SERVER-12263) — as a query on each element document.
+      const first = Object.keys(operand)[0];
       const onValue =
-        keys.length > 0 &&
-        keys.every((k) => k.startsWith('$') && k !== '$and' && k !== '$or' && k !== '$nor');
+        isOperatorObject(operand, true) && first !== undefined && !PATHLESS_OPERATORS.has(first);
       const elementTest: ValueTest = onValue
         ? (
             (inner) => (v: BsonValue) =>
@@ -226,7 +243,10 @@ function operatorTest(
     case '$bitsAllSet':
     case '$bitsAllClear':
     case '$bitsAnySet':
-    case '$bitsAnyClear':
+    case '$bitsAnyClear': {
+      const test = bitTest(operator, operand);
+      return (values) => anyValue(values, test);
+    }
     case '$geoWithin':
     case '$geoIntersects':
     case '$near':
@@ -264,7 +284,11 @@ function compileField(path: string, condition: BsonValue): Predicate {
   return (doc) => test(pathValues(doc, path));
 }
 
-function compileList(operator: string, operand: BsonValue): Predicate[] {
+function compileList(
+  operator: string,
+  operand: BsonValue,
+  variables: Variables | undefined,
+): Predicate[] {
   if (!Array.isArray(operand) || operand.length === 0) {
     throw badValue(`${operator} must be a nonempty array`);
   }
@@ -272,12 +296,8 @@ function compileList(operator: string, operand: BsonValue): Predicate[] {
     if (!isPlainDocument(clause)) {
       throw badValue(`${operator} argument's entries must be objects`);
     }
-    return compileFilter(clause);
+    return compileFilter(clause, variables);
   });
-}
-
-function compileExpr(expression: BsonValue): Predicate {
-  return compileMingoExpr(expression);
 }
 
 /**
@@ -285,32 +305,35 @@ function compileExpr(expression: BsonValue): Predicate {
  * type bracketing, implicit array matching, null matching missing). Throws `BadValue` for malformed
  * filters and unknown operators, and not-supported for operators the emulator lacks.
  */
-export function compileFilter(filter: Document | undefined | null): Predicate {
+export function compileFilter(
+  filter: Document | undefined | null,
+  variables?: Variables,
+): Predicate {
   if (filter === undefined || filter === null) return () => true;
   const predicates: Predicate[] = [];
   for (const [key, value] of Object.entries(filter)) {
-    if (!key.startsWith('$')) {
+    if (!key.startsWith('$') || DBREF_FIELDS.has(key)) {
       predicates.push(compileField(key, value));
       continue;
     }
     switch (key) {
       case '$and': {
-        const all = compileList(key, value);
+        const all = compileList(key, value, variables);
         predicates.push((doc) => all.every((p) => p(doc)));
         break;
       }
       case '$or': {
-        const any = compileList(key, value);
+        const any = compileList(key, value, variables);
         predicates.push((doc) => any.some((p) => p(doc)));
         break;
       }
       case '$nor': {
-        const none = compileList(key, value);
+        const none = compileList(key, value, variables);
         predicates.push((doc) => !none.some((p) => p(doc)));
         break;
       }
       case '$expr':
-        predicates.push(compileExpr(value));
+        predicates.push(compileMingoExpr(value, variables));
         break;
       case '$comment':
         break;
@@ -319,9 +342,13 @@ export function compileFilter(filter: Document | undefined | null): Predicate {
       case '$alwaysFalse':
         predicates.push(() => false);
         break;
+      case '$jsonSchema': {
+        const schema = compileJsonSchema(value);
+        predicates.push((doc) => schema.matches(doc));
+        break;
+      }
       case '$where':
       case '$text':
-      case '$jsonSchema':
       case '$sampleRate':
         throw notSupported(`query operator ${key}`);
       default:

@@ -20,6 +20,9 @@ import { asNumber } from './numeric.js';
 
 const ESCAPE = '\u0000';
 
+/** Values of user variables (a command's `let`), by name, as the emulator holds them. */
+export type Variables = Readonly<Record<string, unknown>>;
+
 /** Operators whose results expose field names as string values. */
 const NAME_VALUE_OPERATORS = new Set(['$objectToArray', '$arrayToObject']);
 /** Operators whose `field` argument (or shorthand string) is a field name. */
@@ -157,20 +160,35 @@ function checkNamesAsValues(conversion: Conversion): void {
   }
 }
 
+/** mingo's options for a run with user variables (names escaped like field names). */
+function optionsFor(variables: Variables | undefined, conversion: Conversion): Document {
+  if (variables === undefined) return {};
+  const escaped: Document = {};
+  for (const [name, value] of Object.entries(variables)) {
+    escaped[escapeName(name, conversion)] = dataToMingo(value, conversion);
+  }
+  return { variables: escaped };
+}
+
 /** mingo's message without escapes. */
 function messageOf(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split(ESCAPE).join('');
 }
 
 /** Runs one stage on mingo; mingo's errors become MongoDB errors. */
-export function runMingoStage(docs: readonly Document[], stage: Document): Document[] {
+export function runMingoStage(
+  docs: readonly Document[],
+  stage: Document,
+  variables?: Variables,
+): Document[] {
   const conversion: Conversion = { escaped: false, namesAsValues: false };
   const pipeline = [stageToMingo(stage, conversion)];
+  const options = optionsFor(variables, conversion);
   const input = docs.map((doc) => dataToMingo(doc, conversion) as Document);
   checkNamesAsValues(conversion);
   let out: Document[];
   try {
-    out = new Aggregator(pipeline, {}).run(input) as Document[];
+    out = new Aggregator(pipeline, options).run(input) as Document[];
   } catch (error) {
     const message = messageOf(error);
     const op = /(\$[A-Za-z]+)/.exec(message)?.[1];
@@ -189,24 +207,55 @@ export function runMingoStage(docs: readonly Document[], stage: Document): Docum
 export function runMingoPipeline(
   doc: Document,
   pipeline: readonly Document[],
+  variables?: Variables,
 ): Document | undefined {
   const conversion: Conversion = { escaped: false, namesAsValues: false };
   const stages = pipeline.map((stage) => stageToMingo(stage, conversion));
+  const options = optionsFor(variables, conversion);
   const input = dataToMingo(doc, conversion) as Document;
   checkNamesAsValues(conversion);
   let computed: Document | undefined;
   try {
-    [computed] = new Aggregator(stages, {}).run([input]) as Document[];
+    [computed] = new Aggregator(stages, options).run([input]) as Document[];
   } catch (error) {
     throw badValue(messageOf(error));
   }
   return computed === undefined ? undefined : (fromMingo(computed) as Document);
 }
 
+/** The value of an aggregation expression for one document (`$$ROOT` is the document). */
+export function evaluateExpression(
+  expression: unknown,
+  doc: Document,
+  variables?: Variables,
+): unknown {
+  // A NUL-prefixed name cannot be a field of the document (MongoDB forbids NUL in names).
+  const slot = `${ESCAPE}value`;
+  const [result] = runMingoStage([doc], { $addFields: { [slot]: expression } }, variables);
+  return result === undefined ? undefined : Object.hasOwn(result, slot) ? result[slot] : undefined;
+}
+
+/**
+ * The values of a command's `let` variables: each an expression, evaluated once, in order (a later
+ * one may use an earlier one).
+ */
+export function evaluateLet(definitions: Document): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [name, expression] of Object.entries(definitions)) {
+    const [result] = runMingoStage([{}], { $addFields: { value: expression } }, values);
+    setField(values, name, result?.value);
+  }
+  return values;
+}
+
 /** Compiles a query's `$expr` into a predicate over documents. */
-export function compileMingoExpr(expression: BsonValue): (doc: Document) => boolean {
+export function compileMingoExpr(
+  expression: BsonValue,
+  variables?: Variables,
+): (doc: Document) => boolean {
   const conversion: Conversion = { escaped: false, namesAsValues: false };
-  const query = new Query({ $expr: specToMingo(expression, conversion) } as Document, {});
+  const options = optionsFor(variables, conversion);
+  const query = new Query({ $expr: specToMingo(expression, conversion) } as Document, options);
   const namesAsValues = conversion.namesAsValues;
   return (doc) => {
     const input: Conversion = { escaped: conversion.escaped, namesAsValues };

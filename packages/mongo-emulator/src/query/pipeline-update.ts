@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
 import { CommandError, ErrorCode } from '../errors.js';
 import { isPlainDocument } from './bson-types.js';
-import { runMingoPipeline } from './mingo-bridge.js';
+import { runMingoPipeline, type Variables } from './mingo-bridge.js';
 import { restoreTypes } from './restore-types.js';
 
 const ALLOWED = new Set([
@@ -14,7 +14,11 @@ const ALLOWED = new Set([
 ]);
 
 /** Applies an aggregation-pipeline update to a copy of `doc`; `_id` is kept, as MongoDB does. */
-export function applyPipelineUpdate(doc: Document, pipeline: Document[]): Document {
+export function applyPipelineUpdate(
+  doc: Document,
+  pipeline: Document[],
+  variables?: Variables,
+): Document {
   for (const stage of pipeline) {
     const name = isPlainDocument(stage) ? Object.keys(stage)[0] : undefined;
     if (name === undefined || !ALLOWED.has(name)) {
@@ -24,7 +28,7 @@ export function applyPipelineUpdate(doc: Document, pipeline: Document[]): Docume
       );
     }
   }
-  const computed = runMingoPipeline(doc, pipeline);
+  const computed = runMingoPipeline(doc, pipeline, variables);
   const restored = restoreTypes(doc, computed ?? {}) as Document;
   if (doc._id === undefined) return restored;
   const { _id, ...rest } = restored;

@@ -9,6 +9,8 @@ export interface UpdateDescription {
   updatedFields: Document;
   removedFields: string[];
   truncatedArrays: Array<{ field: string; newSize: number }>;
+  /** The parts of each ambiguous path above (shown to streams with `showExpandedEvents`). */
+  disambiguatedPaths: Document;
 }
 
 function same(a: BsonValue, b: BsonValue): boolean {
@@ -27,39 +29,80 @@ function same(a: BsonValue, b: BsonValue): boolean {
   return compareValues(a, b) === 0;
 }
 
-function diffArrays(path: string, a: unknown[], b: unknown[], out: UpdateDescription): void {
+type Parts = ReadonlyArray<string | number>;
+
+/**
+ * Notes the parts of `path` when reading it back is ambiguous — a part is an array index, or a
+ * field name that is a number or holds a dot — as MongoDB's `disambiguatedPaths` does.
+ */
+function noteParts(path: string, parts: Parts, out: UpdateDescription): void {
+  const ambiguous = parts.some(
+    (part) => typeof part === 'number' || /^[0-9]+$/.test(part) || part.includes('.'),
+  );
+  if (ambiguous) setField(out.disambiguatedPaths, path, [...parts]);
+}
+
+function updated(path: string, parts: Parts, value: BsonValue, out: UpdateDescription): void {
+  setField(out.updatedFields, path, cloneValue(value));
+  noteParts(path, parts, out);
+}
+
+function diffArrays(
+  path: string,
+  parts: Parts,
+  a: unknown[],
+  b: unknown[],
+  out: UpdateDescription,
+): void {
   const common = Math.min(a.length, b.length);
   const changed: number[] = [];
   for (let i = 0; i < common; i++) if (!same(a[i], b[i])) changed.push(i);
   if (changed.length > common / 2 && changed.length > 1) {
-    setField(out.updatedFields, path, cloneValue(b));
+    updated(path, parts, b, out);
     return;
   }
-  for (const i of changed) setField(out.updatedFields, `${path}.${i}`, cloneValue(b[i]));
-  for (let i = a.length; i < b.length; i++)
-    setField(out.updatedFields, `${path}.${i}`, cloneValue(b[i]));
-  if (b.length < a.length) out.truncatedArrays.push({ field: path, newSize: b.length });
+  for (const i of changed) updated(`${path}.${i}`, [...parts, i], b[i], out);
+  for (let i = a.length; i < b.length; i++) updated(`${path}.${i}`, [...parts, i], b[i], out);
+  if (b.length < a.length) {
+    out.truncatedArrays.push({ field: path, newSize: b.length });
+    noteParts(path, parts, out);
+  }
 }
 
-function diffDocuments(prefix: string, a: Document, b: Document, out: UpdateDescription): void {
+function diffDocuments(
+  prefix: string,
+  parts: Parts,
+  a: Document,
+  b: Document,
+  out: UpdateDescription,
+): void {
   for (const [key, value] of Object.entries(b)) {
     const path = prefix + key;
+    const keyParts = [...parts, key];
     const before = getField(a, key);
-    if (before === undefined) setField(out.updatedFields, path, cloneValue(value));
+    if (before === undefined) updated(path, keyParts, value, out);
     else if (isPlainDocument(before) && isPlainDocument(value))
-      diffDocuments(`${path}.`, before, value, out);
-    else if (Array.isArray(before) && Array.isArray(value)) diffArrays(path, before, value, out);
-    else if (!same(before, value)) setField(out.updatedFields, path, cloneValue(value));
+      diffDocuments(`${path}.`, keyParts, before, value, out);
+    else if (Array.isArray(before) && Array.isArray(value))
+      diffArrays(path, keyParts, before, value, out);
+    else if (!same(before, value)) updated(path, keyParts, value, out);
   }
   for (const key of Object.keys(a)) {
-    if (getField(a, key) !== undefined && getField(b, key) === undefined)
+    if (getField(a, key) !== undefined && getField(b, key) === undefined) {
       out.removedFields.push(prefix + key);
+      noteParts(prefix + key, [...parts, key], out);
+    }
   }
 }
 
 /** Computes the `updateDescription` of an update from the document before and after it. */
 export function describeUpdate(before: Document, after: Document): UpdateDescription {
-  const out: UpdateDescription = { updatedFields: {}, removedFields: [], truncatedArrays: [] };
-  diffDocuments('', before, after, out);
+  const out: UpdateDescription = {
+    updatedFields: {},
+    removedFields: [],
+    truncatedArrays: [],
+    disambiguatedPaths: {},
+  };
+  diffDocuments('', [], before, after, out);
   return out;
 }

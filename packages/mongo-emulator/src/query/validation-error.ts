@@ -32,6 +32,11 @@ const EXPECTED_TYPES: Partial<Record<LeafOperator, readonly string[]>> = {
 
 function explain(node: ValidatorNode, doc: Document, inverted: boolean): Document {
   if (node.kind === 'leaf') return explainLeaf(node, doc, inverted);
+  if (node.kind === '$jsonSchema') {
+    return inverted
+      ? { operatorName: '$jsonSchema', reason: 'schema matched' }
+      : node.schema.explain(doc);
+  }
   const details: Document = { operatorName: node.kind };
   const clauses: Document[] = [];
   // Which clauses take part: an $and that failed names its failing clauses; an $or that

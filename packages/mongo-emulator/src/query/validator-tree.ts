@@ -1,8 +1,9 @@
 import type { Document } from 'bson';
 import { notSupported } from '../errors.js';
-import { isPlainDocument } from './bson-types.js';
+import { compileJsonSchema, type JsonSchema } from './json-schema.js';
 import { compileFilter, type Predicate } from './matcher.js';
 import { asNumber } from './numeric.js';
+import { isOperatorObject } from './operator-object.js';
 import { isRegexValue } from './regex.js';
 
 /** The leaf operators a validator may use (those whose failure the emulator explains as MongoDB does). */
@@ -26,6 +27,11 @@ export type ValidatorNode =
       readonly matches: Predicate;
     }
   | {
+      readonly kind: '$jsonSchema';
+      readonly schema: JsonSchema;
+      readonly matches: Predicate;
+    }
+  | {
       readonly kind: 'leaf';
       readonly operator: LeafOperator;
       readonly path: string;
@@ -46,12 +52,6 @@ const LEAF_OPERATORS = new Set<string>([
   '$size',
 ]);
 
-function isExpressionDocument(value: unknown): value is Document {
-  if (!isPlainDocument(value)) return false;
-  const first = Object.keys(value)[0];
-  return first?.startsWith('$') === true && first !== '$ref' && first !== '$id' && first !== '$db';
-}
-
 function truthy(value: unknown): boolean {
   if (value === false || value === null || value === undefined) return false;
   const n = asNumber(value);
@@ -71,7 +71,7 @@ function tree(
 }
 
 function parseField(path: string, value: unknown, into: ValidatorNode[]): void {
-  if (isExpressionDocument(value)) {
+  if (isOperatorObject(value)) {
     let regexDone = false;
     for (const [operator, argument] of Object.entries(value)) {
       if (operator === '$regex' || operator === '$options') {
@@ -98,7 +98,7 @@ function parseField(path: string, value: unknown, into: ValidatorNode[]): void {
 /**
  * Parses a query-operator validator into MongoDB's tree: a document's predicates form an implicit
  * `$and` (collapsed when it has one member), each field operator is a leaf. Operators whose
- * failure the emulator cannot explain as MongoDB does (`$jsonSchema`, `$expr`, `$not`, …) answer
+ * failure the emulator cannot explain as MongoDB does (`$expr`, `$not`, …) answer
  * not supported.
  */
 export function parseValidator(validator: Document): ValidatorNode {
@@ -109,6 +109,11 @@ export function parseValidator(validator: Document): ValidatorNode {
       const clauses = Array.isArray(value) ? value : [];
       const parsed = clauses.map((clause) => parseValidator(clause as Document));
       children.push(tree(key, parsed, { [key]: value }));
+      continue;
+    }
+    if (key === '$jsonSchema') {
+      const schema = compileJsonSchema(value);
+      children.push({ kind: '$jsonSchema', schema, matches: (doc) => schema.matches(doc) });
       continue;
     }
     if (key.startsWith('$')) throw notSupported(`the validator operator '${key}'`);

@@ -5,6 +5,7 @@ import { cloneValue } from '../query/clone.js';
 import { keyString } from '../query/key-string.js';
 import { describeUpdate } from '../query/update-description.js';
 import { MAX_BSON_OBJECT_SIZE } from '../wire/opcodes.js';
+import { type CappedLimits, cappedLimits } from './capped.js';
 import type { ChangeRecord } from './change-record.js';
 import { Index } from './index.js';
 import { type CollectionView, executeQuery, type QueryOptions } from './query-executor.js';
@@ -72,6 +73,9 @@ export class Collection {
   private readonly indexList: Index[] = [new Index(ID_INDEX_SPEC)];
   private readonly sink: ChangeSink;
   private readonly guard: WriteGuard | undefined;
+  /** A capped collection's limits, and the BSON size of its documents (kept only when capped). */
+  private readonly capped: CappedLimits | undefined;
+  private dataSize = 0;
 
   constructor(db: string, name: string, options: Document, sink: ChangeSink, guard?: WriteGuard) {
     this.db = db;
@@ -80,12 +84,13 @@ export class Collection {
     this.validation = compileValidation(options);
     this.sink = sink;
     this.guard = guard;
+    this.capped = cappedLimits(options);
   }
 
   /**
    * A private copy of this collection (a transaction's snapshot): the same documents (shared:
-   * stored documents are never mutated), natural order, options and indexes; its writes go to
-   * `sink` and `guard`, never to this collection.
+   * stored documents are never mutated), natural order, options, indexes and capped size; its
+   * writes go to `sink` and `guard`, never to this collection.
    */
   copy(sink: ChangeSink, guard?: WriteGuard): Collection {
     const copy = new Collection(this.db, this.currentName, this.currentOptions, sink, guard);
@@ -94,6 +99,7 @@ export class Collection {
       copy.seqs.set(idKey, this.seqs.get(idKey) ?? 0);
     }
     copy.nextSeq = this.nextSeq;
+    copy.dataSize = this.dataSize;
     copy.indexList.length = 0;
     for (const index of this.indexList) copy.indexList.push(copy.buildIndex(index.spec));
     return copy;
@@ -199,7 +205,24 @@ export class Collection {
       documentKey: { _id: doc._id },
       fullDocument: cloneValue(doc),
     });
+    if (this.capped) {
+      this.dataSize += size;
+      this.cappedDeleteAsNeeded(this.capped, idKey);
+    }
     return doc;
+  }
+
+  /**
+   * A capped collection over its size or count deletes its oldest documents (as ordinary deletes,
+   * change events included), never the one just inserted — as MongoDB does after each insert.
+   */
+  private cappedDeleteAsNeeded(limits: CappedLimits, justInserted: string): void {
+    for (const [idKey, doc] of this.docs) {
+      const over =
+        this.dataSize > limits.size || (limits.max !== undefined && this.docs.size > limits.max);
+      if (!over || idKey === justInserted) break;
+      this.delete(doc);
+    }
   }
 
   /**
@@ -241,6 +264,7 @@ export class Collection {
     }
     for (const index of this.indexList) index.add(after, idKey, seq);
     this.docs.set(idKey, after);
+    if (this.capped) this.dataSize += calculateObjectSize(after) - calculateObjectSize(before);
     const change: PendingChange = {
       operationType: kind,
       db: this.db,
@@ -261,6 +285,7 @@ export class Collection {
     for (const index of this.indexList) index.remove(doc, idKey, seq);
     this.docs.delete(idKey);
     this.seqs.delete(idKey);
+    if (this.capped) this.dataSize -= calculateObjectSize(doc);
     this.sink({
       operationType: 'delete',
       db: this.db,

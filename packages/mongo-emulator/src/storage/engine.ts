@@ -3,6 +3,7 @@ import type { LogicalClock } from '../clock.js';
 import { cloneValue } from '../query/clone.js';
 import type { ChangeListener, ChangeRecord } from './change-record.js';
 import type { Collection, PendingChange, PlannedWrite, WriteGuard } from './collection.js';
+import { collectionUuid } from './collection-uuid.js';
 import { Database } from './database.js';
 import { reapCollection, TtlMonitor } from './ttl-monitor.js';
 
@@ -82,10 +83,19 @@ export class StorageEngine {
           txnNumber: committing.stamp.txnNumber,
         }
       : { ...change, clusterTime: this.clock.tick(), wallTime: new Date() };
+    const written = change.coll === undefined ? undefined : this.collection(change.db, change.coll);
+    if (record.collectionUUID === undefined && written) {
+      record.collectionUUID = collectionUuid(written);
+    }
     for (const listener of this.listeners) listener(record);
   }
 
   private readonly sink = (change: PendingChange): void => this.emit(change);
+
+  /** Records a change a command made to a collection's definition (its indexes, its options). */
+  recordDefinitionChange(change: PendingChange): void {
+    this.emit(change);
+  }
 
   /** The database, if it has any collection. */
   database(name: string): Database | undefined {
@@ -116,7 +126,14 @@ export class StorageEngine {
       database = new Database(db, this.sink, this.guardAll);
       this.databases.set(db, database);
     }
-    return database.create(name, options);
+    const created = database.create(name, options);
+    this.emit({
+      operationType: 'create',
+      db,
+      coll: name,
+      operationDescription: { ...options, idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } },
+    });
+    return created;
   }
 
   /** Drops a collection (recording a `drop` change); returns it, or undefined if it did not exist. */
@@ -125,7 +142,7 @@ export class StorageEngine {
     const dropped = database?.remove(name);
     if (!dropped) return undefined;
     if (database?.empty) this.databases.delete(db);
-    this.emit({ operationType: 'drop', db, coll: name });
+    this.emit({ operationType: 'drop', db, coll: name, collectionUUID: collectionUuid(dropped) });
     return dropped;
   }
 
@@ -137,9 +154,18 @@ export class StorageEngine {
   renameCollection(db: string, from: string, to: string): Collection | undefined {
     const database = this.databases.get(db);
     if (!database?.get(from)) return undefined;
-    database.remove(to);
+    const replaced = database.remove(to);
     const renamed = database.rename(from, to);
-    this.emit({ operationType: 'rename', db, coll: from, to: { db, coll: to } });
+    const description: Document = { to: { db, coll: to } };
+    if (replaced) description.dropTarget = collectionUuid(replaced);
+    this.emit({
+      operationType: 'rename',
+      db,
+      coll: from,
+      to: { db, coll: to },
+      ...(renamed ? { collectionUUID: collectionUuid(renamed) } : {}),
+      operationDescription: description,
+    });
     return renamed;
   }
 
@@ -149,7 +175,12 @@ export class StorageEngine {
     if (!database) return;
     for (const collection of database.list()) {
       database.remove(collection.name);
-      this.emit({ operationType: 'drop', db, coll: collection.name });
+      this.emit({
+        operationType: 'drop',
+        db,
+        coll: collection.name,
+        collectionUUID: collectionUuid(collection),
+      });
     }
     this.databases.delete(db);
     this.emit({ operationType: 'dropDatabase', db });

@@ -3,6 +3,7 @@ import { badValue, CommandError, ErrorCode, notSupported, typeMismatch } from '.
 import { bsonTypeOf, isPlainDocument } from '../query/bson-types.js';
 import { formatValue } from '../query/format.js';
 import { asNumber } from '../query/numeric.js';
+import { isOperatorObject } from '../query/operator-object.js';
 
 /** Code 67: an index specification that cannot be built. */
 export const CANNOT_CREATE_INDEX = 67;
@@ -69,7 +70,7 @@ function checkPartial(expression: Document, depth: number): void {
       for (const clause of value) if (isPlainDocument(clause)) checkPartial(clause, depth + 1);
       continue;
     }
-    if (isPlainDocument(value) && Object.keys(value)[0]?.startsWith('$')) {
+    if (isOperatorObject(value)) {
       for (const [op, operand] of Object.entries(value)) {
         if (!PARTIAL_OPERATORS.has(op) || (op === '$exists' && operand === false)) {
           throw cannotCreate(

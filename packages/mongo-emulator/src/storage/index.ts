@@ -124,6 +124,15 @@ export class Index {
     return this.spec.hidden === true;
   }
 
+  /**
+   * Hides or unhides the index (`collMod`). As MongoDB's catalog does, `hidden` is removed from the
+   * specification and, when hiding, appended last.
+   */
+  setHidden(hidden: boolean): void {
+    delete this.spec.hidden;
+    if (hidden) this.spec.hidden = true;
+  }
+
   /** True while some indexed document has an array (or several values) under a key field. */
   get multikey(): boolean {
     return this.multikeyDocs > 0;

@@ -2,6 +2,7 @@ import type { Document } from 'bson';
 import { type BsonValue, isPlainDocument } from '../query/bson-types.js';
 import { setField } from '../query/fields.js';
 import { keyString } from '../query/key-string.js';
+import { isOperatorObject } from '../query/operator-object.js';
 import { isRegexValue } from '../query/regex.js';
 import type { IndexBounds, RangeBound } from './index.js';
 
@@ -17,10 +18,6 @@ import type { IndexBounds, RangeBound } from './index.js';
 
 /** Operators whose answer on a key is their answer on the document (no `$exists`, `$type`, …). */
 const KEY_OPERATORS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin']);
-
-function isOperatorObject(value: BsonValue): value is Record<string, unknown> {
-  return isPlainDocument(value) && Object.keys(value)[0]?.startsWith('$') === true;
-}
 
 /** True when a field condition can be evaluated on the field's key value. */
 function keyCondition(condition: BsonValue): boolean {
@@ -106,6 +103,11 @@ export function keyFilterFor(
 
 /** True when two value lists hold the same values (as sets, by MongoDB equality). */
 export function sameValues(values: readonly unknown[], expected: readonly unknown[]): boolean {
+  // The planner reads the operands themselves: usually the very same values.
+  if (values.length === expected.length && values.every((v, i) => v === expected[i])) return true;
+  if (values.length === 1 && expected.length === 1) {
+    return keyString(values[0]) === keyString(expected[0]);
+  }
   const a = new Set(values.map((v) => keyString(v)));
   const b = new Set(expected.map((v) => keyString(v)));
   return a.size === b.size && [...a].every((key) => b.has(key));
@@ -115,7 +117,7 @@ function sameBound(bound: RangeBound | undefined, operand: unknown, inclusive: b
   return (
     bound !== undefined &&
     bound.inclusive === inclusive &&
-    keyString(bound.value) === keyString(operand)
+    (bound.value === operand || keyString(bound.value) === keyString(operand))
   );
 }
 

@@ -4,6 +4,7 @@ import { type BsonValue, isPlainDocument } from '../query/bson-types.js';
 import { compareValues } from '../query/compare.js';
 import { keyString } from '../query/key-string.js';
 import { asNumber } from '../query/numeric.js';
+import { isOperatorObject } from '../query/operator-object.js';
 import type { SortField } from '../query/sort.js';
 import { type Bracket, bracketOf } from './brackets.js';
 import type { Index, IndexBounds, RangeBound } from './index.js';
@@ -52,10 +53,6 @@ interface FieldConditions {
 /** A value that index bounds can stand for: one of a type whose range of values is bracketed. */
 function boundable(value: BsonValue): boolean {
   return bracketOf(value) !== undefined;
-}
-
-function isOperatorObject(value: BsonValue): value is Record<string, BsonValue> {
-  return isPlainDocument(value) && Object.keys(value)[0]?.startsWith('$') === true;
 }
 
 /** The top-level conjuncts of a filter (through `$and`) as `[field, operator, operand]`. */
@@ -174,7 +171,6 @@ function planIndex(
   clauses: Array<[string, string, BsonValue]>,
   sort: readonly SortField[] | undefined,
   limited: boolean,
-  filters: readonly Document[],
   hinted = false,
 ): Candidate | undefined {
   if (!index.ordersKeys) return undefined;
@@ -226,8 +222,6 @@ function planIndex(
     return bounds;
   });
   const plan: SinglePlan & { kind: 'index' } = { kind: 'index', index, scans, ordered, reverse };
-  const keyFilter = multikey ? undefined : keyFilterFor(filters, index.fields, scans);
-  if (keyFilter !== undefined) plan.keyFilter = keyFilter;
   return {
     plan,
     score: k * 4 + (hasRange ? 2 : 0) + (ordered ? 1 : 0),
@@ -252,6 +246,17 @@ function rangeBounds(
   return [lower, upper];
 }
 
+/** Adds to an index plan what its entries' keys can be tested for (see `keyFilterFor`). */
+function withKeyFilter(
+  plan: SinglePlan & { kind: 'index' },
+  filters: readonly Document[],
+): SinglePlan & { kind: 'index' } {
+  if (plan.index.multikey) return plan;
+  const keyFilter = keyFilterFor(filters, plan.index.fields, plan.scans);
+  if (keyFilter !== undefined) plan.keyFilter = keyFilter;
+  return plan;
+}
+
 /** The best single access path for a filter's conjuncts, with its narrowing score. */
 function planConjuncts(
   clauses: Array<[string, string, BsonValue]>,
@@ -269,7 +274,7 @@ function planConjuncts(
   let best: Candidate | undefined;
   for (const index of indexes) {
     if (index.hidden) continue;
-    const candidate = planIndex(index, fields, clauses, sort, limited, filters);
+    const candidate = planIndex(index, fields, clauses, sort, limited);
     if (!candidate) continue;
     if (
       !best ||
@@ -279,6 +284,7 @@ function planConjuncts(
       best = candidate;
     }
   }
+  if (best) withKeyFilter(best.plan, filters);
   return best;
 }
 
@@ -359,7 +365,7 @@ function planHinted(
     const ids = smallest(fields.get('_id')?.equal ?? []);
     return ids?.every((id) => !isPlainDocument(id)) ? { kind: 'ids', ids } : undefined;
   }
-  const candidate = planIndex(index, fields, clauses, sort, limited, filter ? [filter] : [], true);
+  const candidate = planIndex(index, fields, clauses, sort, limited, true);
   if (!candidate) throw unusableHint();
-  return candidate.plan;
+  return withKeyFilter(candidate.plan, filter ? [filter] : []);
 }

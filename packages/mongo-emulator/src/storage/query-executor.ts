@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { keyString } from '../query/key-string.js';
 import { compileFilter, type Predicate } from '../query/matcher.js';
+import type { Variables } from '../query/mingo-bridge.js';
 import { type Comparator, type SortField, sortComparator } from '../query/sort.js';
 import type { Index, IndexBounds, IndexEntry } from './index.js';
 import { keyDocument } from './key-filter.js';
@@ -48,6 +49,8 @@ export interface QueryOptions {
    */
   limit?: number;
   hint?: QueryHint;
+  /** The command's `let` variables, for `$expr`. */
+  variables?: Variables;
   /** Filled with what the query did. */
   trace?: QueryTrace;
 }
@@ -78,7 +81,7 @@ export function executeQuery(
   filter: Document | undefined,
   options: QueryOptions = {},
 ): Document[] {
-  const predicate = compileFilter(filter);
+  const predicate = compileFilter(filter, options.variables);
   const { limit, hint } = options;
   const trace = options.trace ?? newTrace();
   let sort = options.sort;

@@ -13,7 +13,15 @@ export function applyTransactionWrites(engine: StorageEngine, transaction: Trans
     const copy = transaction.createdCollection(ns);
     if (copy === undefined) continue;
     const live = engine.createCollection(copy.db, copy.name, copy.options);
-    for (const index of copy.indexes.slice(1)) live.addIndex(index.spec);
+    for (const index of copy.indexes.slice(1)) {
+      live.addIndex(index.spec);
+      engine.recordDefinitionChange({
+        operationType: 'createIndexes',
+        db: copy.db,
+        coll: copy.name,
+        operationDescription: { indexes: [{ ...index.spec }] },
+      });
+    }
   }
   // Validation ran in the copy; the live write repeats only the storage checks.
   const options = { bypassDocumentValidation: true };

@@ -51,6 +51,12 @@ export class TransactionStorage implements StorageView {
     return doc === undefined ? undefined : cloneValue(doc);
   }
 
+  /**
+   * Nothing is reported while the transaction runs: the collections and indexes it creates are
+   * reported when it commits (see `applyTransactionWrites`).
+   */
+  recordDefinitionChange(): void {}
+
   // The catalog commands below cannot run in a transaction (the dispatcher refuses them first).
 
   database(name: string): Database | undefined {

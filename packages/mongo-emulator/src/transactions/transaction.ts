@@ -1,4 +1,6 @@
 import type { Document, Long } from 'bson';
+import { notSupported } from '../errors.js';
+import { cappedLimits } from '../storage/capped.js';
 import {
   type ChangeSink,
   Collection,
@@ -109,6 +111,11 @@ export class Transaction {
     if (live !== this.catalog.get(ns) || this.catalogChanged.has(ns)) throw snapshotUnavailable(ns);
     this.touched.add(ns);
     if (copy !== undefined || live === undefined || access === 'read') return copy ?? live;
+    // MongoDB refuses writes to capped collections in a transaction; its exact error is not
+    // reproduced, so the emulator says it does not support them.
+    if (cappedLimits(live.options) !== undefined) {
+      throw notSupported(`writing to the capped collection ${ns} in a transaction`);
+    }
     const fresh = live.copy(this.sink, this.guard);
     this.copies.set(ns, fresh);
     return fresh;
@@ -117,6 +124,9 @@ export class Transaction {
   /** Creates a collection inside the transaction (the caller checked that it does not exist). */
   createCollection(db: string, name: string, options: Document): Collection {
     const ns = `${db}.${name}`;
+    if (cappedLimits(options) !== undefined) {
+      throw notSupported(`creating the capped collection ${ns} in a transaction`);
+    }
     const collection = new Collection(db, name, options, this.sink, this.guard);
     this.created.push(ns);
     this.copies.set(ns, collection);

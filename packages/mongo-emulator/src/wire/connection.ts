@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Document } from 'bson';
 import { MessageFramer } from './framer.js';
-import { decodeOpMsg, encodeOpMsg } from './op-msg.js';
+import { decodeOpMsg, encodeOpMsg, OpMsgFlags } from './op-msg.js';
 import { decodeOpQuery, encodeOpReply } from './op-query.js';
 import { OpCode, readHeader } from './opcodes.js';
 import { WireProtocolError } from './protocol-error.js';
@@ -15,10 +15,18 @@ export interface IncomingCommand {
   protocol: 'OP_MSG' | 'OP_QUERY';
   /** The client expects no reply (OP_MSG `moreToCome`). */
   moreToCome: boolean;
+  /** The client accepts a stream of replies (OP_MSG `exhaustAllowed`). */
+  exhaustAllowed: boolean;
 }
 
-/** What to do after a command: send `reply`, or close the connection without replying. */
-export type CommandOutcome = { kind: 'reply'; reply: Document } | { kind: 'close' };
+/**
+ * What to do after a command: send `reply`, or close the connection without replying. With
+ * `next`, the reply is one of an exhaust stream (sent with `moreToCome`): the server then runs
+ * `next` as if the client had sent it, and so on until a reply has no `next`.
+ */
+export type CommandOutcome =
+  | { kind: 'reply'; reply: Document; next?: Document }
+  | { kind: 'close' };
 
 /** Runs the commands of a connection. */
 export type CommandRunner = (
@@ -79,10 +87,17 @@ export class ClientConnection {
     return this.closed;
   }
 
-  /** Calls `listener` once when the connection closes. */
-  onClose(listener: () => void): void {
-    if (this.closed) listener();
-    else this.closeListeners.push(listener);
+  /** Calls `listener` once when the connection closes; returns the function that removes it. */
+  onClose(listener: () => void): () => void {
+    if (this.closed) {
+      listener();
+      return () => {};
+    }
+    this.closeListeners.push(listener);
+    return () => {
+      const at = this.closeListeners.indexOf(listener);
+      if (at >= 0) this.closeListeners.splice(at, 1);
+    };
   }
 
   /** Destroys the socket at once, without replying to anything pending. */
@@ -127,19 +142,33 @@ export class ClientConnection {
       this.protocolFailure(error);
       return;
     }
-    const outcome = await this.runner(incoming, this);
-    if (this.closed) return;
-    if (outcome.kind === 'close') {
-      this.destroy();
-      return;
+    let current = incoming;
+    let responseTo = header.requestId;
+    for (;;) {
+      const outcome = await this.runner(current, this);
+      if (this.closed) return;
+      if (outcome.kind === 'close') {
+        this.destroy();
+        return;
+      }
+      if (current.moreToCome) return;
+      const requestId = this.nextRequestId++;
+      const streaming = outcome.next !== undefined && current.protocol === 'OP_MSG';
+      const encoded =
+        current.protocol === 'OP_QUERY'
+          ? encodeOpReply(outcome.reply, requestId, responseTo)
+          : encodeOpMsg(
+              outcome.reply,
+              requestId,
+              responseTo,
+              streaming ? OpMsgFlags.moreToCome : 0,
+            );
+      this.socket.write(encoded);
+      if (!streaming || outcome.next === undefined) return;
+      // The next reply of an exhaust stream answers this reply, as mongod's do.
+      responseTo = requestId;
+      current = { ...current, command: outcome.next };
     }
-    if (incoming.moreToCome) return;
-    const requestId = this.nextRequestId++;
-    const encoded =
-      incoming.protocol === 'OP_QUERY'
-        ? encodeOpReply(outcome.reply, requestId, header.requestId)
-        : encodeOpMsg(outcome.reply, requestId, header.requestId);
-    this.socket.write(encoded);
   }
 
   /** A malformed message: MongoDB closes the connection. Anything else is a bug and rethrown. */
@@ -162,6 +191,7 @@ function decode(message: Buffer, opCode: number): IncomingCommand {
       dbName: typeof db === 'string' ? db : undefined,
       protocol: 'OP_MSG',
       moreToCome: request.moreToCome,
+      exhaustAllowed: (request.flags & OpMsgFlags.exhaustAllowed) !== 0,
     };
   }
   if (opCode === OpCode.OP_QUERY) {
@@ -175,6 +205,7 @@ function decode(message: Buffer, opCode: number): IncomingCommand {
       dbName: request.fullCollectionName.slice(0, dot),
       protocol: 'OP_QUERY',
       moreToCome: false,
+      exhaustAllowed: false,
     };
   }
   throw new WireProtocolError(`unsupported opcode ${opCode}`);

@@ -100,12 +100,20 @@ function readDocumentSize(message: Buffer, offset: number, end: number): number 
   return size;
 }
 
-/** Encodes an OP_MSG reply with one body section and no flags (the emulator never sends a checksum). */
-export function encodeOpMsg(reply: Document, requestId: number, responseTo: number): Buffer {
+/**
+ * Encodes an OP_MSG reply with one body section (the emulator never sends a checksum); `flags` may
+ * set `moreToCome` (one reply of an exhaust stream).
+ */
+export function encodeOpMsg(
+  reply: Document,
+  requestId: number,
+  responseTo: number,
+  flags = 0,
+): Buffer {
   const body = encodeDocument(reply);
   const message = Buffer.alloc(HEADER_LENGTH + 4 + 1 + body.length);
   writeHeader(message, { requestId, responseTo, opCode: OpCode.OP_MSG });
-  message.writeUInt32LE(0, HEADER_LENGTH);
+  message.writeUInt32LE(flags, HEADER_LENGTH);
   message.writeUInt8(0, HEADER_LENGTH + 4);
   message.set(body, HEADER_LENGTH + 5);
   return message;

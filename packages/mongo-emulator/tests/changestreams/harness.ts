@@ -14,8 +14,11 @@ export interface AnyDoc {
   [field: string]: unknown;
 }
 
-/** How long a test waits for an expected event before failing. */
-export const WAIT_MS = 5000;
+/**
+ * How long a test waits for an expected event before failing: a guard against a test that would
+ * hang, not a measurement (a busy machine can take seconds where an idle one takes milliseconds).
+ */
+export const WAIT_MS = 30_000;
 
 /** A running emulator with a driver client that reports command events. */
 export interface Harness {

@@ -96,7 +96,9 @@ describe('aggregate', () => {
         .toArray(),
     );
     expect(error.code).toBe(115);
-    expect(error.message).toBe('collation is not supported by mongo-emulator');
+    expect(error.message).toBe(
+      "collation other than {locale: 'simple'} is not supported by mongo-emulator",
+    );
   });
 });
 

@@ -5,6 +5,7 @@ import { crc32c } from '../../src/wire/crc32c.js';
 /** A reply read off the wire. */
 export interface RawReply {
   opCode: number;
+  requestId: number;
   responseTo: number;
   /** OP_MSG flag bits, or OP_REPLY responseFlags. */
   flags: number;
@@ -15,6 +16,8 @@ export interface RawReply {
 export interface RawMsgOptions {
   /** Set the moreToCome bit (no reply expected). */
   moreToCome?: boolean;
+  /** Set the exhaustAllowed bit (the client accepts a stream of replies). */
+  exhaustAllowed?: boolean;
   /** Append a CRC-32C checksum (set to a number to send that wrong value instead). */
   checksum?: boolean | number;
   /** Kind-1 document sequences to send after the body. */
@@ -94,7 +97,10 @@ export class RawWireClient {
       sizeBuffer.writeInt32LE(size, 0);
       parts.push(Buffer.from([1]), sizeBuffer, name, ...docs);
     }
-    const flags = (options.moreToCome ? 2 : 0) | (options.checksum !== undefined ? 1 : 0);
+    const flags =
+      (options.moreToCome ? 2 : 0) |
+      (options.checksum !== undefined ? 1 : 0) |
+      (options.exhaustAllowed ? 1 << 16 : 0);
     const sections = Buffer.concat(parts);
     const withChecksum = options.checksum !== undefined && options.checksum !== false;
     const message = Buffer.alloc(16 + 4 + sections.length + (withChecksum ? 4 : 0));
@@ -194,12 +200,14 @@ export class RawWireClient {
       const message = this.buffered.subarray(0, length);
       this.buffered = this.buffered.subarray(length);
       const opCode = message.readInt32LE(12);
+      const requestId = message.readInt32LE(4);
       const responseTo = message.readInt32LE(8);
       const options = { promoteLongs: false };
       if (opCode === 1) {
         const flags = message.readInt32LE(16);
         this.replies.push({
           opCode,
+          requestId,
           responseTo,
           flags,
           document: deserialize(message.subarray(36), options),
@@ -208,6 +216,7 @@ export class RawWireClient {
         const flags = message.readUInt32LE(16);
         this.replies.push({
           opCode,
+          requestId,
           responseTo,
           flags,
           document: deserialize(message.subarray(21), options),

@@ -35,7 +35,7 @@ describe('handshake', () => {
       logicalSessionTimeoutMinutes: 30,
       ok: 1,
     });
-    expect(reply.topologyVersion).toBeUndefined();
+    expect(reply.topologyVersion).toMatchObject({ counter: 0 });
     expect(reply.$clusterTime).toBeDefined();
   });
 

@@ -25,12 +25,22 @@ describe('StorageEngine', () => {
     if (!current) throw new Error('document missing');
     collection.delete(current);
     engine.dropCollection('db', 'c');
-    expect(records.map((r) => r.operationType)).toEqual(['insert', 'update', 'delete', 'drop']);
-    expect(records[1]?.updateDescription).toEqual({
+    // Creating the collection is a change too (change streams show it with showExpandedEvents).
+    expect(records.map((r) => r.operationType)).toEqual([
+      'create',
+      'insert',
+      'update',
+      'delete',
+      'drop',
+    ]);
+    expect(records[2]?.updateDescription).toEqual({
       updatedFields: { a: 2 },
       removedFields: [],
       truncatedArrays: [],
+      disambiguatedPaths: {},
     });
+    // Every record of the collection carries its UUID.
+    expect(new Set(records.map((r) => r.collectionUUID?.toString('hex'))).size).toBe(1);
     const times = records.map((r) => r.clusterTime);
     for (let i = 1; i < times.length; i++) {
       const [previous, current] = [times[i - 1], times[i]];
@@ -45,7 +55,7 @@ describe('StorageEngine', () => {
     const looked = engine.findById('db', 'c', 1);
     expect(looked).toEqual({ _id: 1, nested: { a: 1 } });
     (looked?.nested as { a: number }).a = 99;
-    (records[0]?.fullDocument?.nested as { a: number }).a = 98;
+    (records[1]?.fullDocument?.nested as { a: number }).a = 98;
     expect(engine.findById('db', 'c', 1)).toEqual({ _id: 1, nested: { a: 1 } });
   });
 
@@ -60,7 +70,7 @@ describe('StorageEngine', () => {
     );
     expect(collection.findById(2)).toEqual({ _id: 2, k: 2 });
     expect(collection.find({ k: 2 })).toHaveLength(1);
-    expect(records).toHaveLength(2);
+    expect(records.map((r) => r.operationType)).toEqual(['create', 'insert', 'insert']);
   });
 
   it('reaps expired documents on the TTL monitor interval and records deletes', () => {
@@ -91,6 +101,8 @@ describe('StorageEngine', () => {
     engine.ensureCollection('db', 'b');
     engine.dropDatabase('db');
     expect(records.map((r) => [r.operationType, r.coll])).toEqual([
+      ['create', 'a'],
+      ['create', 'b'],
       ['drop', 'a'],
       ['drop', 'b'],
       ['dropDatabase', undefined],

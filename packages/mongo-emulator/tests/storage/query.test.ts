@@ -135,6 +135,26 @@ describe('upsert seed and update description', () => {
       updatedFields: { a: 2, 'b.d': 3 },
       removedFields: ['gone'],
       truncatedArrays: [{ field: 'arr', newSize: 2 }],
+      disambiguatedPaths: {},
+    });
+  });
+
+  it('disambiguates paths through array indexes, numeric names and names with dots', () => {
+    expect(
+      describeUpdate(
+        { _id: 1, arr: [{ x: 1 }, 2], obj: { '0': 'a' }, 'a.b': 1 },
+        { _id: 1, arr: [{ x: 5 }, 2, 3], obj: { '0': 'b' }, 'a.b': 2 },
+      ),
+    ).toEqual({
+      updatedFields: { 'arr.0': { x: 5 }, 'arr.2': 3, 'obj.0': 'b', 'a.b': 2 },
+      removedFields: [],
+      truncatedArrays: [],
+      disambiguatedPaths: {
+        'arr.0': ['arr', 0],
+        'arr.2': ['arr', 2],
+        'obj.0': ['obj', '0'],
+        'a.b': ['a.b'],
+      },
     });
   });
 });

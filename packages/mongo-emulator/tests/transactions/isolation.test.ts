@@ -179,4 +179,52 @@ describe('transactions: what a transaction sees and what others see', () => {
     const indexes = await coll('fresh').listIndexes().toArray();
     expect(indexes.map((index) => index.name)).toEqual(['_id_', 'v_1']);
   });
+
+  it('refuses writes to a capped collection, which MongoDB does not allow in a transaction', async () => {
+    await env.client.db('test').createCollection('ring', { capped: true, size: 4096, max: 2 });
+    await coll('ring').insertMany([{ _id: 1 }, { _id: 2 }]);
+    const session = env.client.startSession();
+    try {
+      session.startTransaction();
+      await expect(coll('ring').insertOne({ _id: 3 }, { session })).rejects.toMatchObject({
+        code: 115,
+        message:
+          'writing to the capped collection test.ring in a transaction is not supported by mongo-emulator',
+      });
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await coll('ring').find().toArray()).toEqual([{ _id: 1 }, { _id: 2 }]);
+  });
+
+  it('reports the collection and index it created to an expanded stream at the commit, not before', async () => {
+    const stream = env.client
+      .db('test')
+      .watch([], { showExpandedEvents: true, maxAwaitTimeMS: 50 });
+    expect(await stream.tryNext()).toBeNull();
+    const session = env.client.startSession();
+    try {
+      session.startTransaction();
+      await env.client.db('test').createCollection('made', { session });
+      await coll('made').createIndex({ v: 1 }, { session, name: 'v_1' });
+      await coll('made').insertOne({ _id: 1, v: 1 }, { session });
+      expect(await stream.tryNext()).toBeNull();
+      await session.commitTransaction();
+      const seen: Document[] = [];
+      while (seen.length < 3) seen.push((await stream.next()) as Document);
+      expect(seen.map((event) => event.operationType)).toEqual([
+        'create',
+        'createIndexes',
+        'insert',
+      ]);
+      expect(seen[1]?.operationDescription).toEqual({
+        indexes: [{ v: 2, key: { v: 1 }, name: 'v_1' }],
+      });
+      expect(new Set(seen.map((event) => String(event.txnNumber)))).toEqual(new Set(['1']));
+    } finally {
+      await session.endSession();
+      await stream.close();
+    }
+  });
 });

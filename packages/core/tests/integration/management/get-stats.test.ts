@@ -56,13 +56,13 @@ describe('getStats', () => {
     expect(stats.names.map(({ lag, ...rest }) => rest)).toEqual([
       {
         name: 'alpha',
-        counts: { pending: 3, processing: 2, completed: 3, failed: 1 },
+        counts: { pending: 3, processing: 2, completed: 3, failed: 1, cancelled: 0 },
         completedLastMinute: 1,
         completedLastHour: 2,
       },
       {
         name: 'beta',
-        counts: { pending: 1, processing: 1, completed: 1, failed: 0 },
+        counts: { pending: 1, processing: 1, completed: 1, failed: 0, cancelled: 0 },
         completedLastMinute: 1,
         completedLastHour: 1,
       },
@@ -71,7 +71,13 @@ describe('getStats', () => {
     expect(stats.names[0]?.lag).toBe(5 * MINUTE + elapsed);
     // beta's only pending job is not due yet.
     expect(stats.names[1]?.lag).toBeNull();
-    expect(stats.total).toEqual({ pending: 4, processing: 3, completed: 4, failed: 1 });
+    expect(stats.total).toEqual({
+      pending: 4,
+      processing: 3,
+      completed: 4,
+      failed: 1,
+      cancelled: 0,
+    });
     expect(stats.instances).toEqual([
       { instanceId: 'i1', processing: 2, lastHeartbeat: new Date(before - SECOND) },
       { instanceId: 'i2', processing: 1, lastHeartbeat: null },
@@ -84,7 +90,13 @@ describe('getStats', () => {
     await monque.collection.insertMany(queue(now));
     const stats = await monque.getStats({ name: 'beta' });
     expect(stats.names.map((entry) => entry.name)).toEqual(['beta']);
-    expect(stats.total).toEqual({ pending: 1, processing: 1, completed: 1, failed: 0 });
+    expect(stats.total).toEqual({
+      pending: 1,
+      processing: 1,
+      completed: 1,
+      failed: 0,
+      cancelled: 0,
+    });
     expect(stats.instances).toEqual([
       { instanceId: 'i1', processing: 1, lastHeartbeat: new Date(now - SECOND) },
     ]);
@@ -96,7 +108,7 @@ describe('getStats', () => {
     expect(stats).toEqual({
       at: stats.at,
       names: [],
-      total: { pending: 0, processing: 0, completed: 0, failed: 0 },
+      total: { pending: 0, processing: 0, completed: 0, failed: 0, cancelled: 0 },
       instances: [],
     });
   });
@@ -111,8 +123,8 @@ describe('getStats', () => {
     ]);
     const stats = await monque.getStats();
     expect(stats.names.map((entry) => [entry.name, entry.counts])).toEqual([
-      ['alpha', { pending: 1, processing: 0, completed: 0, failed: 0 }],
-      ['test-job', { pending: 0, processing: 1, completed: 0, failed: 0 }],
+      ['alpha', { pending: 1, processing: 0, completed: 0, failed: 0, cancelled: 0 }],
+      ['test-job', { pending: 0, processing: 1, completed: 0, failed: 0, cancelled: 0 }],
     ]);
     expect(stats.instances).toEqual([]);
   });

@@ -63,7 +63,7 @@ describe('retention: finished jobs are deleted by the TTL index', () => {
     const recurring = await monque.schedule('* * * * * *', 'tick', null);
     await monque.start();
     await monque.enqueueMany([1, 2, 3].map(() => ({ name: 'once', data: null })));
-    const failing = await monque.enqueue('broken', null);
+    const { job: failing } = await monque.enqueue('broken', null);
     // The jobs as their completion wrote them (they may be gone by the time a read comes).
     await waitUntil(
       monque,
@@ -106,7 +106,7 @@ describe('retention: finished jobs are deleted by the TTL index', () => {
     const monque = create({ retention: { completed: 60 * 60 * 1000 } });
     monque.worker('once', async () => {});
     await monque.start();
-    const job = await monque.enqueue('once', null);
+    const { job } = await monque.enqueue('once', null);
     const done = await waitForJob(monque, job._id, 'completed');
     const expireAt = done.expireAt as Date;
     // The TTL monitor's pass at a given time, as the server runs it every interval.

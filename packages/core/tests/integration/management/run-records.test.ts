@@ -18,7 +18,7 @@ describe('what a run leaves on its job', () => {
     monque.worker('report', async () => ({ rows: 12, file: 'r.csv' }));
     await monque.start();
     const completed = nextEvent(monque, 'job:complete');
-    const job = await monque.enqueue('report', null);
+    const { job } = await monque.enqueue('report', null);
     const [{ job: announced }] = await completed;
     const stored = await monque.getJob(job._id);
     expect(stored).toEqual(announced);
@@ -43,7 +43,7 @@ describe('what a run leaves on its job', () => {
     const reported: unknown[] = [];
     monque.on('job:progress', ({ progress }) => reported.push(progress));
     await monque.start();
-    const job = await monque.enqueue('import', null);
+    const { job } = await monque.enqueue('import', null);
     // The first report is written at once; read it back while the handler waits.
     const running = await waitUntil(
       monque,
@@ -68,7 +68,7 @@ describe('what a run leaves on its job', () => {
     monque.worker('export', async () => ({ rows: 'x'.repeat(2000) }));
     await monque.start();
     const failing = nextEvent(monque, 'job:fail');
-    const job = await monque.enqueue('export', null);
+    const { job } = await monque.enqueue('export', null);
     const [{ error, willRetry }] = (await failing) as [JobFailEvent];
     expect(error).toBeInstanceOf(JobResultError);
     expect(willRetry).toBe(false);
@@ -92,7 +92,7 @@ describe('what a run leaves on its job', () => {
       { retention: { completed: false } },
     );
     await monque.start();
-    const job = await monque.enqueue('flaky', null);
+    const { job } = await monque.enqueue('flaky', null);
     const failed = await waitForJob(monque, job._id, 'failed');
     expect(failed.lastFailure).toMatchObject({ reason: 'first run fails', attempt: 1 });
     expect(await monque.retryJob(job._id)).toMatchObject({ outcome: 'done' });

@@ -50,7 +50,7 @@ export function describeCrashTakeover(context: ReliabilityContext): void {
       const producer = new Monque(db, { collectionName });
       const ids = new Set<string>();
       for (let i = 0; i < JOBS; i += 1) {
-        ids.add((await producer.enqueue('work', { i }))._id.toHexString());
+        ids.add((await producer.enqueue('work', { i })).job._id.toHexString());
       }
       await victim.waitFor(
         `${JOBS} handlers blocked in the victim`,

@@ -49,7 +49,7 @@ export function describeExactlyOnce(context: ReliabilityContext): void {
             producer.enqueue('work', { i: batch + i }),
           ),
         );
-        for (const job of jobs) enqueued.add(job._id.toHexString());
+        for (const { job } of jobs) enqueued.add(job._id.toHexString());
       }
       expect(enqueued.size).toBe(JOBS);
 

@@ -225,7 +225,7 @@ export function describeFaults(context: ReliabilityContext): void {
       const errors: JobErrorEvent[] = [];
       owner.on('job:error', (event) => errors.push(event));
       await owner.start();
-      const job = await owner.enqueue('work', null);
+      const { job } = await owner.enqueue('work', null);
       await waitForCondition('the handler to start', () => executions === 1, { timeout: 5000 });
 
       // Every update of the owner fails until its outcome write has failed once.
@@ -330,7 +330,7 @@ export function describeFaults(context: ReliabilityContext): void {
             // An enqueue that fails is surfaced as a rejection; the caller then enqueues again.
             for (;;) {
               try {
-                ids.add((await faulty.enqueue('work', { i }))._id.toHexString());
+                ids.add((await faulty.enqueue('work', { i })).job._id.toHexString());
                 break;
               } catch (error) {
                 expect(error).toBeInstanceOf(ConnectionError);

@@ -79,7 +79,7 @@ export function describeFencing(context: ReliabilityContext): void {
         const job =
           outcome === 'reschedule'
             ? await zombie.schedule('* * * * * *', 'work', { n: 1 })
-            : await zombie.enqueue('work', { n: 1 });
+            : (await zombie.enqueue('work', { n: 1 })).job;
         await waitForCondition('the zombie to start the job', () => zombieStarted.length === 1, {
           timeout: 5000,
         });

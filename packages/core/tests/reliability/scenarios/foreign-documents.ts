@@ -81,7 +81,7 @@ export function describeForeignDocuments(context: ReliabilityContext): void {
         foreignIds.set(_id.toHexString(), label);
       }
       const real = [];
-      for (let i = 0; i < 10; i += 1) real.push(await monque.enqueue('work', { i }));
+      for (let i = 0; i < 10; i += 1) real.push((await monque.enqueue('work', { i })).job);
 
       const runs: string[] = [];
       monque.worker('work', async (job) => {
@@ -101,7 +101,7 @@ export function describeForeignDocuments(context: ReliabilityContext): void {
       );
       // More claim rounds after that: a foreign document must not be reported a second time.
       for (const round of [1, 2]) {
-        const extra = await monque.enqueue('work', { extra: round });
+        const { job: extra } = await monque.enqueue('work', { extra: round });
         await waitForCondition(`extra job ${round}`, () => runs.includes(extra._id.toHexString()), {
           timeout: 5000,
         });

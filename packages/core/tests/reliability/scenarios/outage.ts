@@ -93,7 +93,7 @@ export function describeOutage(context: ReliabilityContext): void {
           const batch = await Promise.all(
             Array.from({ length: 30 }, (_, j) => monque.enqueue('work', { i: i + j })),
           );
-          for (const job of batch) ids.add(job._id.toHexString());
+          for (const { job } of batch) ids.add(job._id.toHexString());
         }
         await waitForCondition(
           'the change stream to connect',

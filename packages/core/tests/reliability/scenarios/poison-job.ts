@@ -42,7 +42,7 @@ export function describePoisonJob(context: ReliabilityContext): void {
         mode: 'poison',
       };
       const producer = new Monque(db, { collectionName });
-      const job = await producer.enqueue('poison', null);
+      const { job } = await producer.enqueue('poison', null);
       const startedAt = Date.now();
       /** Workers that died by themselves (the poison job killed them). */
       const killed: ChildHandle[] = [];

@@ -3,16 +3,24 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { MonqueOptions } from '../../../src/options.js';
 
-/** The built package the child processes import (`npm test` builds it first). */
-const BUILT_ENTRY = fileURLToPath(new URL('../../../dist/index.mjs', import.meta.url));
+/**
+ * The built packages the child processes import (`npm test` builds them first): the scheduler,
+ * and the emulator that fixtures/emulator-host.mjs runs.
+ */
+const BUILT_ENTRIES = [
+  fileURLToPath(new URL('../../../dist/index.mjs', import.meta.url)),
+  fileURLToPath(new URL('../../../../mongo-emulator/dist/index.mjs', import.meta.url)),
+];
 
-/** Fails with a clear message when the package was not built. */
+/** Fails with a clear message when the packages were not built. */
 export function assertBuilt(): void {
-  if (!existsSync(BUILT_ENTRY)) {
-    throw new Error(
-      `The reliability suite runs worker processes on the built package, but ${BUILT_ENTRY} is ` +
-        'missing: run `npx turbo run build --filter=@monque/core` (npm test does it first).',
-    );
+  for (const entry of BUILT_ENTRIES) {
+    if (!existsSync(entry)) {
+      throw new Error(
+        `The reliability suite runs child processes on the built packages, but ${entry} is ` +
+          'missing: run `npx turbo run build --filter=@monque/core` (npm test does it first).',
+      );
+    }
   }
 }
 

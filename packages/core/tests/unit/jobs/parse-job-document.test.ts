@@ -29,6 +29,8 @@ describe('parseJobDocument', () => {
       repeatInterval: '*/5 * * * *',
       timezone: 'Europe/Berlin',
       uniqueKey: 'k',
+      timeout: 5000,
+      cancelRequestedAt: now,
     });
     expect(parseJobDocument(doc).ok).toBe(true);
   });
@@ -41,7 +43,7 @@ describe('parseJobDocument', () => {
     [
       'status',
       { status: 'queued' },
-      'one of pending, processing, completed, failed',
+      'one of pending, processing, completed, failed, cancelled',
       'string "queued"',
       '',
     ],
@@ -67,6 +69,16 @@ describe('parseJobDocument', () => {
     ['repeatInterval', { repeatInterval: 5 }, 'a string or null', 'number 5', ''],
     ['timezone', { timezone: false }, 'a string or null', 'boolean false', ''],
     ['uniqueKey', { uniqueKey: null }, 'a string or absent', 'null', ''],
+    ['scheduleKey', { scheduleKey: 7 }, 'a string or absent', 'number 7', ''],
+    ['timeout', { timeout: 0 }, 'a positive number or absent', 'number 0', ''],
+    ['timeout', { timeout: null }, 'a positive number or absent', 'null', ''],
+    [
+      'cancelRequestedAt',
+      { cancelRequestedAt: 'now' },
+      'a valid Date, null or absent',
+      'string "now"',
+      '',
+    ],
     ['createdAt', { createdAt: undefined }, 'a valid Date', 'undefined', ''],
     ['updatedAt', { updatedAt: null }, 'a valid Date', 'null', ''],
   ])('reports a bad %s (%j)', (field, override, expected, found, where) => {

@@ -6,7 +6,7 @@ import { checkJobFilter } from '../../../src/management/job-filter.js';
 import { readJobOrder } from '../../../src/management/job-order.js';
 import { needsSnapshot, pageIndex, pageQueries } from '../../../src/management/page-query.js';
 
-const ALL = ['pending', 'processing', 'completed', 'failed'];
+const ALL = ['pending', 'processing', 'completed', 'failed', 'cancelled'];
 
 describe('jobFilterQuery', () => {
   it('pins every status when the filter names none', () => {

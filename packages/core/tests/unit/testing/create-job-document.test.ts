@@ -24,6 +24,7 @@ describe('createJobDocument', () => {
       updatedAt: doc.nextRunAt,
     });
     expect('uniqueKey' in doc).toBe(false);
+    expect('scheduleKey' in doc).toBe(false);
     expect(parseJobDocument(doc).ok).toBe(true);
   });
 
@@ -36,7 +37,10 @@ describe('createJobDocument', () => {
     expect(doc).toMatchObject({ name: 'send-email', data: { to: 'a' }, uniqueKey: 'k' });
   });
 
-  it('leaves uniqueKey out when it is overridden with undefined', () => {
+  it('leaves uniqueKey and scheduleKey out when they are overridden with undefined', () => {
     expect('uniqueKey' in createJobDocument({ uniqueKey: undefined })).toBe(false);
+    // Stored as null, a key would enter its partial unique index.
+    expect('scheduleKey' in createJobDocument({ scheduleKey: undefined })).toBe(false);
+    expect(createJobDocument({ scheduleKey: 'k' }).scheduleKey).toBe('k');
   });
 });

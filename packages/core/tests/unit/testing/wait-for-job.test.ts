@@ -8,7 +8,14 @@ import { WaitTimeoutError } from '../../../src/testing/wait-timeout-error.js';
 import { FakeMonque } from './fake-monque.js';
 
 const ID = '65a1f0c2e4b0a1b2c3d4e5f6';
-const EVENTS = ['job:start', 'job:complete', 'job:fail', 'job:error', 'stale:recovered'] as const;
+const EVENTS = [
+  'job:start',
+  'job:complete',
+  'job:fail',
+  'job:cancelled',
+  'job:error',
+  'stale:recovered',
+] as const;
 
 function listenerTotal(monque: FakeMonque): number {
   return EVENTS.reduce((total, event) => total + monque.listenerCount(event), 0);

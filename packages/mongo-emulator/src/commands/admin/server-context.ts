@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { Document, Long, ObjectId } from 'bson';
 import type { ServerCursorManager } from '../../cursors.js';
 import type { FailPointRegistry } from '../../failpoints.js';
 import type { RetryableWriteCache } from '../../sessions.js';
@@ -14,6 +14,11 @@ export interface ServerRuntime {
   currentConnections(): number;
   /** Connections accepted since this server start. */
   totalConnectionsCreated(): number;
+  /**
+   * What `hello` reports as `topologyVersion`: a process id new with each server start, and a
+   * counter of topology changes (a lone primary never changes).
+   */
+  readonly topologyVersion: { readonly processId: ObjectId; readonly counter: Long };
 }
 
 /**
@@ -33,6 +38,8 @@ export interface ServerCommandContext extends CommandContext {
   readonly runtime: ServerRuntime;
   /** The name the command was invoked with (`isMaster` vs `ismaster`). */
   readonly commandName: string;
+  /** The request allows an exhaust reply stream (OP_MSG `exhaustAllowed`). */
+  readonly exhaustAllowed: boolean;
 }
 
 /** A command handler of the server itself; it may use the server internals. */

@@ -3,6 +3,7 @@ import type { LogicalClock } from '../../clock.js';
 import { CommandError, ErrorCode } from '../../errors.js';
 import { isPlainDocument } from '../../query/bson-types.js';
 import { valuesEqual } from '../../query/compare.js';
+import type { Variables } from '../../query/mingo-bridge.js';
 import { applyPipelineUpdate } from '../../query/pipeline-update.js';
 import {
   applyOperatorUpdate,
@@ -20,6 +21,8 @@ export interface UpdateSpec {
   update: Document | Document[];
   kind: UpdateKind;
   arrayFilters?: unknown;
+  /** The command's `let` variables (for `$expr` and pipeline updates). */
+  variables?: Variables;
 }
 
 /** Parses and validates the `u` of an update statement. */
@@ -77,7 +80,7 @@ export function updatedDocument(
     case 'replacement':
       return applyReplacement(doc, spec.update as Document);
     case 'pipeline': {
-      const after = applyPipelineUpdate(doc, spec.update as Document[]);
+      const after = applyPipelineUpdate(doc, spec.update as Document[], spec.variables);
       immutableIdCheck(doc, after);
       return after;
     }

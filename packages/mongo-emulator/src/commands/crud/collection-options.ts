@@ -2,7 +2,15 @@ import type { Document } from 'bson';
 import { isPlainDocument } from '../../query/bson-types.js';
 
 /** The option order of MongoDB's `listCollections` (CollectionOptions::toBSON). */
-const ORDER = ['validator', 'validationLevel', 'validationAction', 'collation'];
+const ORDER = [
+  'capped',
+  'size',
+  'max',
+  'validator',
+  'validationLevel',
+  'validationAction',
+  'collation',
+];
 
 /**
  * The options a collection shows after `create`/`collMod`: MongoDB's order, and a validator's

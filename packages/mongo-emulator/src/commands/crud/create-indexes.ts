@@ -4,7 +4,7 @@ import { formatValue } from '../../query/format.js';
 import { keyString } from '../../query/key-string.js';
 import type { Collection } from '../../storage/collection.js';
 import { normaliseIndexSpec, optionIsTrue } from '../../storage/index-spec.js';
-import type { CommandHandler } from '../context.js';
+import type { CommandContext, CommandHandler } from '../context.js';
 import { collectionName } from './namespace.js';
 import { arrayField, checkFields } from './options.js';
 
@@ -59,6 +59,28 @@ function existing(collection: Collection, spec: Document): boolean {
   return false;
 }
 
+/**
+ * Records the `createIndexes` change events of new indexes, as mongod logs them: one per index on
+ * an empty collection, one for all of them when they were built over existing documents.
+ */
+export function recordIndexBuilds(
+  context: CommandContext,
+  coll: string,
+  specs: readonly Document[],
+  wasEmpty: boolean,
+): void {
+  if (specs.length === 0) return;
+  const groups = wasEmpty ? specs.map((spec) => [spec]) : [specs];
+  for (const group of groups) {
+    context.engine.recordDefinitionChange({
+      operationType: 'createIndexes',
+      db: context.dbName,
+      coll,
+      operationDescription: { indexes: group.map((spec) => ({ ...spec })) },
+    });
+  }
+}
+
 /** `createIndexes`: unique, sparse, partial and TTL indexes; existing data is checked first. */
 export const createIndexes: CommandHandler = (command, context) => {
   checkFields(command, 'createIndexes', ['indexes', 'commitQuorum', 'ignoreUnknownIndexOptions']);
@@ -74,7 +96,9 @@ export const createIndexes: CommandHandler = (command, context) => {
     if (fresh.some((f) => f.name === spec.name)) continue;
     if (!existing(collection, spec)) fresh.push(spec);
   }
+  const wasEmpty = collection.size === 0;
   for (const spec of fresh) collection.addIndex(spec);
+  recordIndexBuilds(context, name, fresh, wasEmpty);
   const reply: Document = {
     numIndexesBefore: before,
     numIndexesAfter: collection.indexes.length,

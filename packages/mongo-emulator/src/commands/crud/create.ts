@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { CommandError, ErrorCode, notSupported } from '../../errors.js';
 import { keyString } from '../../query/key-string.js';
+import { parseCappedOptions } from '../../storage/capped.js';
 import { checkValidationOptions } from '../../storage/validation.js';
 import type { CommandHandler } from '../context.js';
 import { normalizeOptions } from './collection-options.js';
@@ -8,9 +9,6 @@ import { collectionName } from './namespace.js';
 import { checkCollation, checkFields } from './options.js';
 
 const UNSUPPORTED = [
-  'capped',
-  'size',
-  'max',
   'timeseries',
   'expireAfterSeconds',
   'clusteredIndex',
@@ -25,19 +23,24 @@ const UNSUPPORTED = [
 ];
 
 const KNOWN = ['collation', 'validator', 'validationLevel', 'validationAction'];
+const CAPPED = ['capped', 'size', 'max'];
 
 /**
  * `create`: creates a collection, with an optional query-operator `validator`,
- * `validationLevel` and `validationAction`; an identical re-create succeeds as in MongoDB 7.
+ * `validationLevel` and `validationAction`, optionally capped (`capped`, `size`, `max`); an
+ * identical re-create succeeds as in MongoDB 7.
  */
 export const create: CommandHandler = (command, context) => {
-  checkFields(command, 'create', KNOWN, UNSUPPORTED);
+  checkFields(command, 'create', [...KNOWN, ...CAPPED], UNSUPPORTED);
   checkCollation(command.collation);
   checkValidationOptions(command, 'create');
   const name = collectionName(command, context.dbName);
   const given: Document = {};
-  for (const key of KNOWN) if (command[key] !== undefined) given[key] = command[key];
-  const options = normalizeOptions(given);
+  // A simple collation is no collation: MongoDB does not keep it in the collection's options.
+  for (const key of KNOWN) {
+    if (command[key] !== undefined && key !== 'collation') given[key] = command[key];
+  }
+  const options = normalizeOptions({ ...parseCappedOptions(command), ...given });
   const existing = context.engine.collection(context.dbName, name);
   if (existing) {
     if (keyString(existing.options) === keyString(options)) return {};

@@ -2,9 +2,23 @@ import { CommandError, ErrorCode } from '../../errors.js';
 import { isPlainDocument } from '../../query/bson-types.js';
 import { formatValue } from '../../query/format.js';
 import { keyString } from '../../query/key-string.js';
-import type { CommandHandler } from '../context.js';
+import type { Collection } from '../../storage/collection.js';
+import type { CommandContext, CommandHandler } from '../context.js';
 import { collectionName } from './namespace.js';
 import { checkFields } from './options.js';
+
+/** Removes an index, recording its `dropIndexes` change event. */
+function dropIndex(context: CommandContext, collection: Collection, name: string): void {
+  const spec = collection.indexes.find((index) => index.name === name)?.spec;
+  collection.removeIndex(name);
+  if (spec === undefined) return;
+  context.engine.recordDefinitionChange({
+    operationType: 'dropIndexes',
+    db: context.dbName,
+    coll: collection.name,
+    operationDescription: { indexes: [{ ...spec }] },
+  });
+}
 
 /** `dropIndexes`: by name, by key pattern, `'*'` (all but `_id_`) or an array of names. */
 export const dropIndexes: CommandHandler = (command, context) => {
@@ -19,7 +33,7 @@ export const dropIndexes: CommandHandler = (command, context) => {
   let names: string[];
   if (target === '*') {
     names = collection.indexes.slice(1).map((i) => i.name);
-    for (const n of names) collection.removeIndex(n);
+    for (const n of names) dropIndex(context, collection, n);
     return { nIndexesWas, msg: 'non-_id indexes dropped for collection' };
   }
   if (typeof target === 'string') names = [target];
@@ -35,9 +49,8 @@ export const dropIndexes: CommandHandler = (command, context) => {
     }
     if (found.length > 1) {
       throw new CommandError(
-        287,
+        ErrorCode.AmbiguousIndexKeyPattern,
         `${found.length} indexes found for key: ${formatValue(target)}, identify by name instead. Conflicting indexes: ${found.map((f) => formatValue(f.spec)).join(', ')}`,
-        { codeName: 'AmbiguousIndexKeyPattern' },
       );
     }
     names = [(found[0] as { name: string }).name];
@@ -53,6 +66,6 @@ export const dropIndexes: CommandHandler = (command, context) => {
       throw new CommandError(ErrorCode.IndexNotFound, `index not found with name [${n}]`);
     }
   }
-  for (const n of names) collection.removeIndex(n);
+  for (const n of names) dropIndex(context, collection, n);
   return { nIndexesWas };
 };

@@ -1,11 +1,12 @@
 import type { Document } from 'bson';
 import { badValue, CommandError, ErrorCode, notSupported } from '../../errors.js';
 import { explainAggregate } from '../../explain/aggregate.js';
-import { explainQueryCommand } from '../../explain/query.js';
+import { explainQueryCommand, type QueryRun } from '../../explain/query.js';
 import type { Verbosity } from '../../explain/reply.js';
 import { countStage, writeStage } from '../../explain/stages.js';
 import { isPlainDocument } from '../../query/bson-types.js';
 import type { Collection } from '../../storage/collection.js';
+import type { QueryTrace } from '../../storage/query-executor.js';
 import type { CommandContext, CommandHandler } from '../context.js';
 import { MONGODB_7_COMMANDS } from '../mongodb-commands.js';
 import { isFastCount, parseCount, runCount } from './count.js';
@@ -51,128 +52,95 @@ function explainInner(
   context: CommandContext,
   verbosity: Verbosity,
 ): Document {
+  /** Explains the query part of a command on collection `collectionName`. */
+  const explainOn = (
+    collectionName: string,
+    run: (trace: QueryTrace, collection: Collection | undefined) => QueryRun,
+  ): Document => {
+    const collection = collectionOf(context, collectionName);
+    return explainQueryCommand(
+      inner,
+      context,
+      verbosity,
+      collection,
+      (trace) => run(trace, collection),
+      collectionName,
+    );
+  };
   switch (name) {
     case 'find': {
       const query = parseFind(inner, context);
-      const collection = collectionOf(context, query.name);
-      return explainQueryCommand(
-        inner,
-        context,
-        verbosity,
-        collection,
-        (trace) => {
-          runFind(query, collection, trace);
-          return {
-            query: {
-              filter: query.filter ?? {},
-              sort: query.sortSpec,
-              skip: query.skip,
-              limit: query.limit,
-              projection: query.projectionSpec,
-            },
-          };
-        },
-        query.name,
-      );
+      return explainOn(query.name, (trace, collection) => {
+        runFind(query, collection, trace);
+        return {
+          query: {
+            filter: query.filter ?? {},
+            sort: query.sortSpec,
+            skip: query.skip,
+            limit: query.limit,
+            projection: query.projectionSpec,
+          },
+        };
+      });
     }
     case 'count': {
       const query = parseCount(inner, context);
-      const collection = collectionOf(context, query.name);
-      return explainQueryCommand(
-        inner,
-        context,
-        verbosity,
-        collection,
-        (trace) => {
-          const counted = runCount(query, collection, trace);
-          const fast = isFastCount(query);
-          const matched = fast ? (collection?.size ?? 0) : trace.matched;
-          return {
-            query: { filter: query.query ?? {}, skip: 0 },
-            wrap: (plan) =>
-              countStage(fast ? undefined : plan, counted, Math.min(query.skip, matched)),
-          };
-        },
-        query.name,
-      );
+      return explainOn(query.name, (trace, collection) => {
+        const counted = runCount(query, collection, trace);
+        const fast = isFastCount(query);
+        const matched = fast ? (collection?.size ?? 0) : trace.matched;
+        return {
+          query: { filter: query.query ?? {}, skip: 0 },
+          wrap: (plan) =>
+            countStage(fast ? undefined : plan, counted, Math.min(query.skip, matched)),
+        };
+      });
     }
     case 'distinct': {
       const query = parseDistinct(inner, context);
-      const collection = collectionOf(context, query.name);
-      return explainQueryCommand(
-        inner,
-        context,
-        verbosity,
-        collection,
-        (trace) => {
-          runDistinct(query, collection, trace);
-          return { query: { filter: query.query ?? {}, skip: 0 } };
-        },
-        query.name,
-      );
+      return explainOn(query.name, (trace, collection) => {
+        runDistinct(query, collection, trace);
+        return { query: { filter: query.query ?? {}, skip: 0 } };
+      });
     }
     case 'findAndModify':
     case 'findandmodify': {
       const request = parseFindAndModify(inner, context);
-      const collection = collectionOf(context, request.name);
-      return explainQueryCommand(
-        inner,
-        context,
-        verbosity,
-        collection,
-        (trace) => {
-          const counts = dryRunFindAndModify(request, collection, context.clock, trace);
-          return {
-            query: {
-              filter: request.filter,
-              sort: request.sortSpec,
-              skip: 0,
-              limit: 1,
-              limitInWrite: true,
-            },
-            wrap: (plan) => writeStage(request.remove ? 'DELETE' : 'UPDATE', plan, counts),
-          };
-        },
-        request.name,
-      );
+      return explainOn(request.name, (trace, collection) => {
+        const counts = dryRunFindAndModify(request, collection, context.clock, trace);
+        return {
+          query: {
+            filter: request.filter,
+            sort: request.sortSpec,
+            skip: 0,
+            limit: 1,
+            limitInWrite: true,
+          },
+          wrap: (plan) => writeStage(request.remove ? 'DELETE' : 'UPDATE', plan, counts),
+        };
+      });
     }
     case 'update': {
-      const name = parseUpdateCommand(inner, context);
-      const statement = parseUpdateStatement(single(inner, 'updates', 'update'));
-      const collection = collectionOf(context, name);
-      return explainQueryCommand(
-        inner,
-        context,
-        verbosity,
-        collection,
-        (trace) => {
-          const counts = dryRunUpdate(statement, collection, context.clock, trace);
-          return {
-            query: { filter: statement.spec.filter, skip: 0 },
-            wrap: (plan) => writeStage('UPDATE', plan, counts),
-          };
-        },
-        name,
-      );
+      const { name, variables } = parseUpdateCommand(inner, context);
+      const statement = parseUpdateStatement(single(inner, 'updates', 'update'), variables);
+      return explainOn(name, (trace, collection) => {
+        const counts = dryRunUpdate(statement, collection, context.clock, trace);
+        return {
+          query: { filter: statement.spec.filter, skip: 0 },
+          wrap: (plan) => writeStage('UPDATE', plan, counts),
+        };
+      });
     }
     case 'delete': {
-      const name = parseDeleteCommand(inner, context);
-      const statement = parseDeleteStatement(single(inner, 'deletes', 'delete'));
-      const collection = collectionOf(context, name);
-      return explainQueryCommand(
-        inner,
-        context,
-        verbosity,
-        collection,
-        (trace) => {
-          const targets = deleteTargets(statement, collection, trace);
-          return {
-            query: { filter: statement.filter, skip: 0 },
-            wrap: (plan) => writeStage('DELETE', plan, { nWouldDelete: targets.length }),
-          };
-        },
-        name,
-      );
+      const { name, variables } = parseDeleteCommand(inner, context);
+      const statement = parseDeleteStatement(single(inner, 'deletes', 'delete'), variables);
+      return explainOn(name, (trace, collection) => {
+        const targets = deleteTargets(statement, collection, trace);
+        return {
+          query: { filter: statement.filter, skip: 0 },
+          wrap: (plan) => writeStage('DELETE', plan, { nWouldDelete: targets.length }),
+        };
+      });
     }
     case 'aggregate':
       return explainAggregate(inner, context, verbosity);

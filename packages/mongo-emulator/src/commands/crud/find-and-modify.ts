@@ -3,6 +3,7 @@ import type { LogicalClock } from '../../clock.js';
 import { CommandError, ErrorCode } from '../../errors.js';
 import { isPlainDocument } from '../../query/bson-types.js';
 import { compileFilter } from '../../query/matcher.js';
+import type { Variables } from '../../query/mingo-bridge.js';
 import { compileProjection, type Projector } from '../../query/projection.js';
 import { parseSort, type SortField } from '../../query/sort.js';
 import { sameDocument } from '../../query/update.js';
@@ -18,7 +19,7 @@ import {
 } from './apply-update.js';
 import { resolveHint } from './hint.js';
 import { collectionName } from './namespace.js';
-import { boolOption, checkCollation, checkFields, checkLet, documentOption } from './options.js';
+import { boolOption, checkCollation, checkFields, documentOption, parseLet } from './options.js';
 
 /** A parsed and validated `findAndModify` command. */
 export interface FindAndModifyRequest {
@@ -34,6 +35,7 @@ export interface FindAndModifyRequest {
   /** The update (absent for `remove`). */
   spec: UpdateSpec | undefined;
   hint: unknown;
+  variables: Variables | undefined;
 }
 
 /** Parses and validates a `findAndModify` command. */
@@ -55,14 +57,14 @@ export function parseFindAndModify(
     'let',
     'hint',
   ]);
-  checkLet(command);
+  const variables = parseLet(command, 'findAndModify');
   checkCollation(command.collation);
   const name = collectionName(command, context.dbName);
   const filter = documentOption(command, 'query', 'findAndModify') ?? {};
-  compileFilter(filter);
+  compileFilter(filter, variables);
   const sortSpec = documentOption(command, 'sort', 'findAndModify');
   const sort = parseSort(sortSpec);
-  const projector = compileProjection(documentOption(command, 'fields', 'findAndModify'));
+  const projector = compileProjection(documentOption(command, 'fields', 'findAndModify'), filter);
   const remove = boolOption(command, 'remove', 'findAndModify') ?? false;
   const returnNew = boolOption(command, 'new', 'findAndModify') ?? false;
   const upsert = boolOption(command, 'upsert', 'findAndModify') ?? false;
@@ -104,6 +106,7 @@ export function parseFindAndModify(
       filter,
       ...parseUpdate(command.update, false, command.arrayFilters),
       arrayFilters: command.arrayFilters,
+      ...(variables ? { variables } : {}),
     };
   }
   return {
@@ -118,6 +121,7 @@ export function parseFindAndModify(
     bypassDocumentValidation,
     spec,
     hint: command.hint,
+    variables,
   };
 }
 
@@ -129,7 +133,13 @@ export function findAndModifyTarget(
 ): Document | undefined {
   const hint = resolveHint(request.hint, collection);
   if (!collection) return undefined;
-  return collection.find(request.filter, { sort: request.sort, limit: 1, hint, trace })[0];
+  return collection.find(request.filter, {
+    sort: request.sort,
+    limit: 1,
+    hint,
+    trace,
+    variables: request.variables,
+  })[0];
 }
 
 /** What a `findAndModify` would do, without writing (explain). */

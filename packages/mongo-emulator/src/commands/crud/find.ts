@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { arraySource } from '../../cursors.js';
 import { compileFilter } from '../../query/matcher.js';
+import type { Variables } from '../../query/mingo-bridge.js';
 import { compileProjection, type Projector } from '../../query/projection.js';
 import { parseSort, type SortField } from '../../query/sort.js';
 import type { Collection } from '../../storage/collection.js';
@@ -12,9 +13,9 @@ import {
   boolOption,
   checkCollation,
   checkFields,
-  checkLet,
   documentOption,
   nonNegativeOption,
+  parseLet,
 } from './options.js';
 
 /** MongoDB's default first batch size for `find` and `aggregate`. */
@@ -34,6 +35,7 @@ export interface FindQuery {
   batchSize: number | undefined;
   singleBatch: boolean;
   hint: unknown;
+  variables: Variables | undefined;
 }
 
 /** Parses and validates a `find` command (the filter is compiled, so it is checked here too). */
@@ -60,11 +62,11 @@ export function parseFind(command: Document, context: CommandContext): FindQuery
     ],
     ['min', 'max', 'returnKey', 'showRecordId', 'tailable', 'oplogReplay', 'ntoreturn'],
   );
-  checkLet(command);
+  const variables = parseLet(command, 'find');
   checkCollation(command.collation);
   const name = collectionName(command, context.dbName);
   const filter = documentOption(command, 'filter', 'find');
-  compileFilter(filter);
+  compileFilter(filter, variables);
   const sortSpec = documentOption(command, 'sort', 'find');
   const projectionSpec = documentOption(command, 'projection', 'find');
   return {
@@ -73,12 +75,13 @@ export function parseFind(command: Document, context: CommandContext): FindQuery
     sortSpec,
     sort: parseSort(sortSpec),
     projectionSpec,
-    projector: compileProjection(projectionSpec),
+    projector: compileProjection(projectionSpec, filter),
     skip: nonNegativeOption(command, 'skip', 'find') ?? 0,
     limit: nonNegativeOption(command, 'limit', 'find') ?? 0,
     batchSize: nonNegativeOption(command, 'batchSize', 'find'),
     singleBatch: boolOption(command, 'singleBatch', 'find') ?? false,
     hint: command.hint,
+    variables,
   };
 }
 
@@ -96,6 +99,7 @@ export function runFind(
     limit: limit > 0 ? skip + limit : undefined,
     hint,
     trace,
+    variables: query.variables,
   });
   docs = docs.slice(skip, limit > 0 ? skip + limit : undefined);
   return query.projector ? docs.map(query.projector) : docs;

@@ -1,21 +1,10 @@
 import type { Document } from 'bson';
-import { Binary } from 'bson';
 import { arraySource } from '../../cursors.js';
 import { compileFilter } from '../../query/matcher.js';
+import { collectionUuid } from '../../storage/collection-uuid.js';
 import type { CommandHandler } from '../context.js';
 import { DEFAULT_FIRST_BATCH } from './find.js';
 import { boolOption, checkFields, documentOption, nonNegativeOption } from './options.js';
-
-const uuids = new WeakMap<object, Binary>();
-
-function uuidOf(collection: object): Binary {
-  let uuid = uuids.get(collection);
-  if (!uuid) {
-    uuid = new Binary(crypto.getRandomValues(new Uint8Array(16)), Binary.SUBTYPE_UUID);
-    uuids.set(collection, uuid);
-  }
-  return uuid;
-}
 
 /** `listCollections`: filter, nameOnly, authorizedCollections; answers a cursor. */
 export const listCollections: CommandHandler = async (command, context) => {
@@ -37,7 +26,7 @@ export const listCollections: CommandHandler = async (command, context) => {
       name: collection.name,
       type: 'collection',
       options: collection.options,
-      info: { readOnly: false, uuid: uuidOf(collection) },
+      info: { readOnly: false, uuid: collectionUuid(collection) },
       idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
     };
     if (!predicate(full)) continue;

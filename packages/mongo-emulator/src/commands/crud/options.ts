@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { badValue, CommandError, ErrorCode, notSupported } from '../../errors.js';
 import { type BsonValue, bsonTypeOf, isPlainDocument } from '../../query/bson-types.js';
+import { evaluateLet, type Variables } from '../../query/mingo-bridge.js';
 import { asNumber } from '../../query/numeric.js';
 
 /** Fields any command may carry (generic arguments, session and transaction fields). */
@@ -42,11 +43,16 @@ export function checkFields(
   }
 }
 
-/** Rejects any collation but the simple one. */
+/**
+ * Accepts the simple collation (`{locale: 'simple'}`, MongoDB's binary comparison, the only one
+ * the emulator has); any other collation answers not supported.
+ */
 export function checkCollation(value: BsonValue): void {
   if (value === undefined) return;
   if (!isPlainDocument(value)) throw typeError('collation', value, 'object');
-  if (value.locale !== 'simple') throw notSupported('collation');
+  if (value.locale !== 'simple' || Object.keys(value).length !== 1) {
+    throw notSupported("collation other than {locale: 'simple'}");
+  }
 }
 
 function typeError(field: string, value: BsonValue, expected: string): CommandError {
@@ -102,9 +108,44 @@ export function documentOption(
   return value;
 }
 
-/** Rejects `let` variables (not implemented). */
-export function checkLet(command: Document): void {
-  if (command.let !== undefined) throw notSupported("'let' variables");
+/** Checks a user variable name as MongoDB does (16866, 16867, 16868). */
+function checkVariableName(name: string): void {
+  if (name === '') {
+    throw new CommandError(16866, 'empty variable names are not allowed', {
+      codeName: 'Location16866',
+    });
+  }
+  const first = name.charCodeAt(0);
+  if (!((first >= 97 && first <= 122) || first >= 0x80)) {
+    throw new CommandError(
+      16867,
+      `'${name}' starts with an invalid character for a user variable name`,
+      {
+        codeName: 'Location16867',
+      },
+    );
+  }
+  for (const char of name.slice(1)) {
+    if (!/[A-Za-z0-9_]/.test(char) && char.charCodeAt(0) < 0x80) {
+      throw new CommandError(
+        16868,
+        `'${name}' contains an invalid character for a variable name: '${char}'`,
+        { codeName: 'Location16868' },
+      );
+    }
+  }
+}
+
+/**
+ * The command's `let` variables (`$$name` in its expressions), each evaluated once, in order; or
+ * undefined without `let`.
+ */
+export function parseLet(command: Document, name: string): Variables | undefined {
+  const value = command.let;
+  if (value === undefined) return undefined;
+  if (!isPlainDocument(value)) throw typeError(`${name}.let`, value, 'object');
+  for (const variable of Object.keys(value)) checkVariableName(variable);
+  return evaluateLet(value);
 }
 
 /** A required array field. */

@@ -3,6 +3,7 @@ import type { LogicalClock } from '../../clock.js';
 import { badValue, notSupported } from '../../errors.js';
 import { isPlainDocument } from '../../query/bson-types.js';
 import { compileFilter } from '../../query/matcher.js';
+import type { Variables } from '../../query/mingo-bridge.js';
 import { sameDocument } from '../../query/update.js';
 import type { Collection, WriteOptions } from '../../storage/collection.js';
 import type { QueryTrace } from '../../storage/query-executor.js';
@@ -16,7 +17,7 @@ import {
 } from './apply-update.js';
 import { resolveHint } from './hint.js';
 import { collectionName } from './namespace.js';
-import { arrayField, boolOption, checkCollation, checkFields, checkLet } from './options.js';
+import { arrayField, boolOption, checkCollation, checkFields, parseLet } from './options.js';
 import { writeError } from './write-errors.js';
 
 const STATEMENT_FIELDS = [
@@ -46,7 +47,7 @@ interface StatementResult {
 }
 
 /** Parses and validates one statement of `update.updates`. */
-export function parseUpdateStatement(statement: unknown): UpdateStatement {
+export function parseUpdateStatement(statement: unknown, variables?: Variables): UpdateStatement {
   if (!isPlainDocument(statement))
     throw badValue("BSON field 'update.updates' is the wrong type, expected type 'object'");
   for (const field of Object.keys(statement)) {
@@ -59,7 +60,7 @@ export function parseUpdateStatement(statement: unknown): UpdateStatement {
   const filter = statement.q ?? {};
   if (!isPlainDocument(filter))
     throw badValue("BSON field 'update.updates.q' is the wrong type, expected type 'object'");
-  compileFilter(filter);
+  compileFilter(filter, variables);
   const multi = boolOption(statement, 'multi', 'update.updates') ?? false;
   const upsert = boolOption(statement, 'upsert', 'update.updates') ?? false;
   return {
@@ -67,6 +68,7 @@ export function parseUpdateStatement(statement: unknown): UpdateStatement {
       filter,
       ...parseUpdate(statement.u, multi, statement.arrayFilters),
       arrayFilters: statement.arrayFilters,
+      ...(variables ? { variables } : {}),
     },
     multi,
     upsert,
@@ -86,6 +88,7 @@ function targetsOf(
     ...(statement.multi ? {} : { limit: 1 }),
     hint,
     trace,
+    variables: statement.spec.variables,
   });
   return statement.multi ? matched : matched.slice(0, 1);
 }
@@ -131,16 +134,19 @@ function runStatement(
   return { n: targets.length, nModified };
 }
 
-/** Checks the command-level fields of `update`; returns the collection name. */
-export function parseUpdateCommand(command: Document, context: CommandContext): string {
+/** Checks the command-level fields of `update`; returns the collection and the `let` variables. */
+export function parseUpdateCommand(
+  command: Document,
+  context: CommandContext,
+): { name: string; variables: Variables | undefined } {
   checkFields(command, 'update', ['updates', 'ordered', 'bypassDocumentValidation', 'let'], []);
-  checkLet(command);
-  return collectionName(command, context.dbName);
+  const variables = parseLet(command, 'update');
+  return { name: collectionName(command, context.dbName), variables };
 }
 
 /** `update`: update statements with multi, upsert, arrayFilters, hint, pipeline and replacement updates. */
 export const update: CommandHandler = (command, context) => {
-  const name = parseUpdateCommand(command, context);
+  const { name, variables } = parseUpdateCommand(command, context);
   const updates = arrayField(command, 'updates', 'update');
   const ordered = boolOption(command, 'ordered', 'update') ?? true;
   const options: WriteOptions = {
@@ -152,7 +158,12 @@ export const update: CommandHandler = (command, context) => {
   const writeErrors: Document[] = [];
   for (const [index, statement] of updates.entries()) {
     try {
-      const result = runStatement(name, parseUpdateStatement(statement), context, options);
+      const result = runStatement(
+        name,
+        parseUpdateStatement(statement, variables),
+        context,
+        options,
+      );
       n += result.n;
       nModified += result.nModified;
       if (result.upsertedId !== undefined) upserted.push({ index, _id: result.upsertedId });
