@@ -177,6 +177,7 @@ describe('Monque write methods (facade)', () => {
     expect(bulk).toBe(0);
     expect(calls).toEqual([
       'buildInfo',
+      'hello',
       'createIndexes',
       'findOneAndUpdate',
       'findOneAndUpdate',
