@@ -176,7 +176,7 @@ export interface ChangeStreamFallbackEvent {
  *
  * @example
  * ```ts
- * monque.on('job:progress', ({ job, progress }: JobProgressEvent) => {
+ * monque.on('job:progress', ({ job, progress }: JobProgressEvent<DocsJobs>) => {
  *   console.log(job._id.toHexString(), progress);
  * });
  * ```
@@ -197,7 +197,7 @@ export interface JobProgressEvent<
  *
  * @example
  * ```ts
- * monque.on('job:retried', ({ job }: JobRetriedEvent) => {
+ * monque.on('job:retried', ({ job }: JobRetriedEvent<DocsJobs>) => {
  *   logger.info({ jobId: job._id.toHexString() }, 'job retried');
  * });
  * ```
@@ -214,7 +214,7 @@ export interface JobRetriedEvent<JobMap extends Record<string, unknown> = Record
  *
  * @example
  * ```ts
- * monque.on('job:rescheduled', ({ job, previousRunAt }: JobRescheduledEvent) => {
+ * monque.on('job:rescheduled', ({ job, previousRunAt }: JobRescheduledEvent<DocsJobs>) => {
  *   console.log(`${job.name}: ${previousRunAt.toISOString()} → ${job.nextRunAt.toISOString()}`);
  * });
  * ```
@@ -235,7 +235,7 @@ export interface JobRescheduledEvent<
  *
  * @example
  * ```ts
- * monque.on('job:deleted', ({ job }: JobDeletedEvent) => {
+ * monque.on('job:deleted', ({ job }: JobDeletedEvent<DocsJobs>) => {
  *   logger.info({ jobId: job._id.toHexString(), name: job.name }, 'job deleted');
  * });
  * ```
