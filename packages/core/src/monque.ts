@@ -380,7 +380,7 @@ export class Monque<
    * await client.withSession((session) =>
    *   session.withTransaction(async () => {
    *     await orders.insertOne({ _id: orderId, total: 42 }, { session });
-   *     await monque.enqueue('send-invoice', { orderId }, { session, uniqueKey: `invoice-${orderId}` });
+   *     await monque.enqueue('invoice', { orderId }, { session, uniqueKey: `invoice-${orderId}` });
    *   }),
    * );
    * ```

@@ -22,7 +22,7 @@ import { InvalidArgumentError } from '../errors.js';
  * await client.withSession((session) =>
  *   session.withTransaction(async () => {
  *     await orders.insertOne({ _id: orderId, total: 42 }, { session });
- *     await monque.enqueue('send-invoice', { orderId }, { session } satisfies SessionOptions);
+ *     await monque.enqueue('invoice', { orderId }, { session } satisfies SessionOptions);
  *   }),
  * );
  * ```
