@@ -348,8 +348,6 @@ export class Monque<
    * is returned instead of adding a second one, also under heavy concurrency (`created: false`
    * says so: this call's data and `runAt` were dropped); completed and failed jobs do not count.
    *
-   * @param name - The job name (1–255 characters, no control characters).
-   * @param data - The payload: plain BSON-storable data (`undefined` is stored as `null`).
    * With a `session` (see {@link SessionOptions}) the job is written in it: inside a transaction,
    * workers and change streams see it only once the transaction commits, and never when it
    * aborts. A `uniqueKey` then matches the active job the transaction sees; when a concurrent

@@ -56,13 +56,15 @@ describe('writes in the caller’s transaction', () => {
     expect(log).toEqual([]);
 
     const completed = nextEvent(monque, 'job:complete');
+    // Logged before the commit is sent: the server may apply it (and the worker see the job)
+    // before this process reads the reply.
+    log.push('commit sent');
     await session.commitTransaction();
-    log.push('committed');
     const [{ job: done }] = await completed;
     expect(done._id.equals(job._id)).toBe(true);
-    expect(log).toEqual(['committed', 'start {"n":1}']);
+    expect(log).toEqual(['commit sent', 'start {"n":1}']);
     await probeRound();
-    expect(log).toEqual(['committed', 'start {"n":1}']);
+    expect(log).toEqual(['commit sent', 'start {"n":1}']);
     expect(await monque.collection.findOne({ _id: job._id })).toMatchObject({
       status: 'completed',
     });
@@ -347,7 +349,8 @@ describe('writes in the caller’s transaction', () => {
     const keyed = failed('k');
     const keyedTwin = failed('k');
     const held = failed('h');
-    await monque.collection.insertMany([plain, keyed, keyedTwin, held]);
+    const free = failed('f');
+    await monque.collection.insertMany([plain, keyed, keyedTwin, held, free]);
     await monque.enqueue('sync', null, { uniqueKey: 'h' });
     const { job: later } = await monque.enqueue('mail', null, {
       runAt: new Date(Date.now() + 60_000),
@@ -356,13 +359,21 @@ describe('writes in the caller’s transaction', () => {
 
     const session = startSession();
     await session.withTransaction(async () => {
+      expect(await monque.retryJob('ffffffffffffffffffffffff', { session })).toEqual({
+        outcome: 'not-found',
+      });
       const refused = await monque.retryJob(held._id, { session });
       expect(refused).toMatchObject({ outcome: 'refused' });
       expect(refused.outcome === 'refused' && refused.reason).toMatch(/uniqueKey "h" exists/);
       expect(await monque.retryJob(keyed._id, { session })).toMatchObject({ outcome: 'done' });
-      // The twin's key is now held by the job retried just before, in this transaction.
+      expect(await monque.retryJob(keyed._id, { session })).toMatchObject({
+        outcome: 'refused',
+        reason: 'job is pending: only failed or cancelled jobs can be retried',
+      });
+      // The twin's key is now held by the job retried just before, in this transaction; the
+      // plain job and the one with a free key are retried.
       expect(await monque.retryJobs({ name: 'sync' }, { session })).toEqual({
-        done: 1,
+        done: 2,
         requested: 0,
       });
       expect(await monque.rescheduleJob(later._id, runAt, { session })).toMatchObject({
@@ -377,10 +388,13 @@ describe('writes in the caller’s transaction', () => {
     expect(await monque.getJob(keyed._id)).toMatchObject({ status: 'pending' });
     expect(await monque.getJob(keyedTwin._id)).toMatchObject({ status: 'failed' });
     expect(await monque.getJob(held._id)).toMatchObject({ status: 'failed' });
+    expect(await monque.getJob(free._id)).toMatchObject({ status: 'pending' });
     expect(await monque.getJob(plain._id)).toBeNull();
     expect(await monque.getJob(later._id)).toMatchObject({ nextRunAt: runAt });
-    expect(await monque.retryJob('ffffffffffffffffffffffff', { session })).toEqual({
-      outcome: 'not-found',
+    // The session outside a transaction: the write runs in it, as a plain session.
+    expect(await monque.retryJob(free._id, { session })).toMatchObject({
+      outcome: 'refused',
+      reason: 'job is pending: only failed or cancelled jobs can be retried',
     });
   });
 
