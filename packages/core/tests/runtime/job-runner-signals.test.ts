@@ -9,7 +9,6 @@ import {
 import type { JobErrorEvent, MonqueEventMap } from '../../src/events.js';
 import type { Job } from '../../src/jobs/job.js';
 import { JobRunner } from '../../src/processing/job-runner.js';
-import { HealthMonitor } from '../../src/runtime/health-monitor.js';
 import { SafeEvents } from '../../src/runtime/safe-events.js';
 import type { JobContext } from '../../src/workers/worker-registry.js';
 import {

@@ -123,7 +123,9 @@ describe('Monque (facade)', () => {
     // The key of a schedule is `key`: `uniqueKey` (enqueue's) is refused by name.
     await expect(
       monque.schedule('* * * * *', 'a', null, { uniqueKey: 'a' } as never),
-    ).rejects.toThrow(/options\.uniqueKey: is not a known option \(known: key, timezone, timeout\)/);
+    ).rejects.toThrow(
+      /options\.uniqueKey: is not a known option \(known: key, timezone, timeout\)/,
+    );
     expect(calls).toEqual([]);
   });
 
