@@ -163,3 +163,24 @@ export function asMonqueError(error: unknown, operation: string): MonqueError {
     codeName: typeof codeName === 'string' ? codeName : undefined,
   });
 }
+
+/**
+ * The error a call made with a `session` rejects with: inside a transaction, an error labelled
+ * `TransientTransactionError` (a `WriteConflict` with a concurrent transaction, a catalog change
+ * since the transaction's snapshot, a network error) is kept as the driver's error, so that the
+ * driver's `withTransaction` — which retries only errors of its own classes carrying that label —
+ * runs the transaction again; every other error is {@link asMonqueError}'s.
+ *
+ * @internal
+ */
+export function asCallError(error: unknown, operation: string, inSession: boolean): unknown {
+  if (
+    inSession &&
+    typeof error === 'object' &&
+    error !== null &&
+    labelsOf(error).includes('TransientTransactionError')
+  ) {
+    return error;
+  }
+  return asMonqueError(error, operation);
+}

@@ -82,6 +82,7 @@ export {
   resolveMonqueOptions,
 } from './options.js';
 export { DEFAULT_RETENTION, type RetentionOptions } from './processing/retention.js';
+export type { SessionOptions } from './runtime/session-option.js';
 export { type CronSchedule, parseCron } from './scheduling/cron.js';
 export { calculateBackoff, calculateBackoffDelay } from './utils/backoff.js';
 export type { JobContext, JobHandler, WorkerOptions } from './workers/worker-registry.js';

@@ -8,7 +8,12 @@ import {
   MongoWriteConcernError,
 } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { asMonqueError, classifyError, TRANSIENT_ERROR_CODES } from '../../src/classify-error.js';
+import {
+  asCallError,
+  asMonqueError,
+  classifyError,
+  TRANSIENT_ERROR_CODES,
+} from '../../src/classify-error.js';
 import {
   ConnectionError,
   DatabaseError,
@@ -216,5 +221,25 @@ describe('describeCause', () => {
     said.codeName = 'DuplicateKey';
     expect(describeCause(said)).toBe('E11000 DuplicateKey');
     expect(describeCause(Object.assign(new Error(''), { name: 'Odd' }))).toBe('Odd');
+  });
+});
+
+describe('asCallError', () => {
+  const conflict = () =>
+    serverError(112, { codeName: 'WriteConflict', errorLabels: ['TransientTransactionError'] });
+
+  it('keeps a TransientTransactionError of a call with a session as the driver error, for withTransaction', () => {
+    const error = conflict();
+    expect(asCallError(error, 'could not enqueue job "x"', true)).toBe(error);
+  });
+
+  it('reports other errors of a call with a session, and every error of a call without, as asMonqueError does', () => {
+    const duplicate = serverError(11000, { codeName: 'DuplicateKey' });
+    const inSession = asCallError(duplicate, 'could not enqueue job "x"', true);
+    expect(inSession).toBeInstanceOf(DatabaseError);
+    expect(inSession).toMatchObject({ code: 11000, cause: duplicate });
+    const withoutSession = asCallError(conflict(), 'could not enqueue job "x"', false);
+    expect(withoutSession).toBeInstanceOf(ConnectionError);
+    expect(asCallError(undefined, 'could not x', true)).toBeInstanceOf(MonqueError);
   });
 });
