@@ -70,8 +70,8 @@ export interface RunOptions {
   /** The job's time limit in ms (its own, or its worker's), or `undefined` for none. */
   readonly timeout?: number;
   /**
-   * When the claim was sent, on the `monotonic` clock: the job's lease runs from then. Default:
-   * now.
+   * When the job's lease began, on the `monotonic` clock: its claim's send, or the send of a later
+   * heartbeat confirmed for it while it waited for a slot. Default: now.
    */
   readonly claimSentAt?: number;
 }

@@ -105,6 +105,11 @@ export class WorkerRegistry {
     return this.#workers.get(name)?.timeout;
   }
 
+  /** The concurrency of the worker of `name` (0 when none is registered). */
+  concurrencyOf(name: string): number {
+    return this.#workers.get(name)?.concurrency ?? 0;
+  }
+
   /** Whether a worker is registered for `name`. */
   has(name: string): boolean {
     return this.#workers.has(name);
