@@ -15,7 +15,7 @@ export interface ClaimDispatcherOptions {
   readonly start: (job: JobDocument) => boolean;
   /**
    * How many claimed jobs of `name` may wait for a free slot (0: claim only for free slots).
-   * They are claimed when the name is wanted and fewer than half as many wait.
+   * While the name is wanted, each claim round tops them up.
    */
   readonly aheadLimit: (name: string) => number;
   /** Reports a claim that failed (database error) or a foreign document. */
@@ -115,11 +115,9 @@ export class ClaimDispatcher {
     this.#loops.set(name, loop);
   }
 
-  /** Room for jobs of `name` claimed ahead: none until fewer than half the limit wait. */
+  /** Room for jobs of `name` claimed ahead. */
   #roomAhead(name: string): number {
-    const limit = this.#options.aheadLimit(name);
-    const waiting = this.#ahead.count(name);
-    return waiting * 2 < limit ? limit - waiting : 0;
+    return Math.max(0, this.#options.aheadLimit(name) - this.#ahead.count(name));
   }
 
   /** Starts waiting jobs of `name` while it has free slots. */

@@ -123,7 +123,7 @@ export class SchedulerRuntime {
       maxTakeovers: options.maxTakeovers,
       health: this.health,
       maxOutcomeRetryDelay: options.heartbeatInterval,
-      onSettled: (name) => {
+      onSlotFreed: (name) => {
         this.registry.release(name);
         this.#dispatcher.kick();
       },

@@ -191,7 +191,8 @@ describe('ClaimDispatcher', () => {
     await tick();
     expect(started).toEqual(claimed.slice(0, 2));
     expect(dispatcher.claimedAhead).toEqual(claimed.slice(2));
-    // Still wanted, no free slot, four waiting: no room until fewer than half (2) wait.
+    // Still wanted, but no free slot and no room ahead: no claim.
+    await tick();
     expect(claims).toHaveLength(1);
     registry.release('a');
     dispatcher.kick();
@@ -201,7 +202,7 @@ describe('ClaimDispatcher', () => {
     dispatcher.kick();
     expect(started).toEqual(claimed.slice(0, 5));
     expect(dispatcher.claimedAhead).toEqual(claimed.slice(5));
-    // One waits: the refill claims the room ahead (three) while every slot is busy.
+    // One waits: the next round claims the room ahead (three) while every slot is busy.
     await tick();
     expect(claims.map(({ limit }) => limit)).toEqual([6, 3]);
     claims[1]?.answer.resolve({ jobs: jobs('a', 3), errors: [], more: false });
