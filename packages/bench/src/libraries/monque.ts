@@ -1,6 +1,7 @@
 import { Monque } from '@monque/core';
 import type { MongoClient } from 'mongodb';
 import { databaseHooks } from './mongo-database.js';
+import { monqueManagement } from './monque-management.js';
 import type { BenchHandler, BenchJobData, LibraryInstance, RunInstanceConfig } from './types.js';
 
 /**
@@ -53,6 +54,7 @@ export function createMonque(client: MongoClient, config: RunInstanceConfig): Li
     },
     listening: () => listening,
     stop: () => monque.stop(),
+    management: monqueManagement(monque),
     ...databaseHooks(db),
     get errors() {
       return errors;

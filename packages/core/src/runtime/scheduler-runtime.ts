@@ -22,6 +22,8 @@ import { DueJobWatcher } from '../notify/due-job-watcher.js';
 import type { ResolvedMonqueOptions } from '../options.js';
 import type { CancelRequest } from '../processing/cancel-requests.js';
 import { JobRunner } from '../processing/job-runner.js';
+import { PROGRESS_WRITE_INTERVAL } from '../processing/progress-reporter.js';
+import type { Retention } from '../processing/retention.js';
 import { type JobHandler, WorkerRegistry } from '../workers/worker-registry.js';
 import { DatabaseClock, type MonotonicTime } from './database-clock.js';
 import { HealthMonitor } from './health-monitor.js';
@@ -127,6 +129,9 @@ export class SchedulerRuntime {
         this.registry.release(name);
         this.#dispatcher.kick();
       },
+      retentionFor: (name) => this.registry.retentionOf(name) ?? options.retention,
+      maxResultSize: options.maxResultSize,
+      progressInterval: PROGRESS_WRITE_INTERVAL,
       now: () => this.clock.now(),
       monotonic,
       leaseSpan: this.#leaseSpan,
@@ -207,15 +212,19 @@ export class SchedulerRuntime {
     this.#dispatcher.requestAll();
   }
 
-  /** Registers a worker; while running, its due jobs are claimed at once. */
+  /**
+   * Registers a worker (with its own time limit and retention, if it has them); while running,
+   * its due jobs are claimed at once.
+   */
   addWorker(
     name: string,
     handler: JobHandler,
     concurrency: number,
     replace: boolean,
     timeout?: number,
+    retention?: Retention,
   ): void {
-    this.registry.register(name, handler, concurrency, replace, timeout);
+    this.registry.register(name, handler, concurrency, replace, timeout, retention);
     if (this.#running) {
       this.#watcher.watchName(name);
     }

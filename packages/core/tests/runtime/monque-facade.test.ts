@@ -123,7 +123,9 @@ describe('Monque (facade)', () => {
     // The key of a schedule is `key`: `uniqueKey` (enqueue's) is refused by name.
     await expect(
       monque.schedule('* * * * *', 'a', null, { uniqueKey: 'a' } as never),
-    ).rejects.toThrow(/options\.uniqueKey: is not a known option \(known: key, timezone\)/);
+    ).rejects.toThrow(
+      /options\.uniqueKey: is not a known option \(known: key, timezone, timeout\)/,
+    );
     expect(calls).toEqual([]);
   });
 
@@ -173,6 +175,14 @@ describe('Monque (facade)', () => {
       getJob: (monque) => monque.getJob(new ObjectId()),
       findJobs: (monque) => monque.findJobs(),
       getStats: (monque) => monque.getStats(),
+      cancelJob: (monque) => monque.cancelJob(new ObjectId()),
+      cancelJobs: (monque) => monque.cancelJobs({ name: 'a' }),
+      unschedule: (monque) => monque.unschedule('a'),
+      retryJob: (monque) => monque.retryJob(new ObjectId()),
+      retryJobs: (monque) => monque.retryJobs({ name: 'a' }),
+      rescheduleJob: (monque) => monque.rescheduleJob(new ObjectId(), new Date()),
+      deleteJob: (monque) => monque.deleteJob(new ObjectId()),
+      deleteJobs: (monque) => monque.deleteJobs({ name: 'a' }),
     };
     const methods = Object.getOwnPropertyNames(Monque.prototype).filter(
       (name) =>
