@@ -153,7 +153,7 @@ export class ClaimDispatcher {
       try {
         batch = await this.#options.claim(name, limit);
       } catch (error) {
-        if (slots > 0) registry.release(name, slots);
+        registry.release(name, slots);
         // Leave it wanted: the next poll, notification or freed slot retries.
         this.#wanted.add(name);
         this.#options.onError(error);

@@ -1,4 +1,4 @@
-import type { CommandStartedEvent, ObjectId } from 'mongodb';
+import type { CommandStartedEvent, Db, Document, ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { JobOwnershipLostError } from '../../src/errors.js';
 import type { JobErrorEvent } from '../../src/events.js';
@@ -7,6 +7,7 @@ import type { Monque } from '../../src/monque.js';
 import type { JobContext } from '../../src/workers/worker-registry.js';
 import { deferred } from '../runtime/fakes.js';
 import { useSchedulerHarness } from '../setup/scheduler-harness.js';
+import { interceptedDb, passThrough } from './support/intercepted-db.js';
 
 /**
  * A worker of concurrency 2 claims one job ahead of its free slots: held (`processing`, this
@@ -162,5 +163,62 @@ describe('jobs claimed ahead of free slots', () => {
         timeout: 5000,
       })
       .not.toEqual(ahead.lockedAt);
+  });
+
+  /** `db` with every hand-back of jobs claimed ahead (an `updateMany` by their fences) failing. */
+  function failingHandBacks(db: Db): Db {
+    return interceptedDb(db, (collection, method, args) => {
+      const filter = args[0] as Document | undefined;
+      if (method === 'updateMany' && filter?.$or !== undefined && 'claimedBy' in filter.$or[0]) {
+        return Promise.reject(
+          Object.assign(new Error('hand-back lost'), { name: 'MongoNetworkError' }),
+        );
+      }
+      return passThrough(collection, method, args);
+    });
+  }
+
+  it('reports a hand-back on stop() that failed; the job stays claimed for stale takeover', async () => {
+    const monque = harness.create(
+      { collectionName: harness.collectionName() },
+      failingHandBacks(await harness.separateDb()),
+    );
+    const errors: JobErrorEvent[] = [];
+    monque.on('job:error', (event) => errors.push(event));
+    const { release, ahead } = await holdOneAhead(monque);
+    const stopped = monque.stop();
+    await expect.poll(() => errors.length, { timeout: 5000 }).toBe(1);
+    release.resolve();
+    await stopped;
+    expect(errors[0]?.error.message).toMatch(
+      /^could not hand back 1 job\(s\) claimed ahead and not started; .*: hand-back lost/,
+    );
+    expect(await monque.collection.findOne({ _id: ahead._id })).toMatchObject({
+      status: 'processing',
+      lockedAt: ahead.lockedAt,
+    });
+  });
+
+  it('reports a failed hand-back of a job whose lease ran out while claimed ahead', async () => {
+    const monque = harness.create(
+      {
+        collectionName: harness.collectionName(),
+        heartbeatInterval: 50,
+        lockTimeout: 300,
+        recoverStaleJobs: false,
+      },
+      failingHandBacks(harness.frozenHeartbeats(await harness.separateDb())),
+    );
+    const failed = deferred<JobErrorEvent>();
+    monque.on('job:error', (event) => {
+      if (/could not hand back a job/.test(event.error.message)) failed.resolve(event);
+    });
+    const { ahead } = await holdOneAhead(monque);
+    const { error } = await failed.promise;
+    expect(error.message).toMatch(/hand-back lost/);
+    expect(await monque.collection.findOne({ _id: ahead._id })).toMatchObject({
+      status: 'processing',
+      lockedAt: ahead.lockedAt,
+    });
   });
 });

@@ -265,11 +265,13 @@ describe('ClaimDispatcher', () => {
     await tick();
     dispatcher.dropClaimedAhead([a[1] as JobDocument]);
     expect(dispatcher.claimedAhead).toEqual([a[2], b[1], b[2]]);
+    dispatcher.dropClaimedAhead([a[2] as JobDocument]);
+    expect(dispatcher.claimedAhead).toEqual([b[1], b[2]]);
     await dispatcher.deactivate();
     registry.release('a');
     dispatcher.kick();
     expect(started).toEqual([a[0], b[0]]);
-    expect(dispatcher.takeClaimedAhead()).toEqual([a[2], b[1], b[2]]);
+    expect(dispatcher.takeClaimedAhead()).toEqual([b[1], b[2]]);
     expect(dispatcher.claimedAhead).toEqual([]);
   });
 });
