@@ -39,7 +39,9 @@ export function describeListenerErrors(context: ReliabilityContext): void {
       const monque = new Monque(db, {
         collectionName,
         heartbeatInterval: 200,
-        lockTimeout: 1000,
+        // Not about takeovers: a lease that a stalled event loop on a busy machine does not lapse
+        // (a lapsed lease would be one more job:error than the scenario counts).
+        lockTimeout: 30_000,
         pollInterval: 100,
         baseRetryInterval: 20,
         maxRetries: 2,
