@@ -27,6 +27,8 @@ export type {
   MonqueEventMap,
   StaleRecoveredEvent,
 } from './events.js';
+export { MAX_RATE_LIMIT, type RateLimit } from './flow/rate-limit.js';
+export { MAX_GROUP_CONCURRENCY } from './flow/worker-flow.js';
 export { JOB_INDEXES } from './indexes.js';
 export type { Job, JobDocument, JobOf } from './jobs/job.js';
 export { isJobStatus, JobStatus } from './jobs/job-status.js';
@@ -65,4 +67,5 @@ export {
 } from './options.js';
 export { type CronSchedule, parseCron } from './scheduling/cron.js';
 export { calculateBackoff, calculateBackoffDelay } from './utils/backoff.js';
+export { MAX_PRIORITY, MIN_PRIORITY } from './validation/priority.js';
 export type { JobContext, JobHandler, WorkerOptions } from './workers/worker-registry.js';

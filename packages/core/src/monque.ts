@@ -2,6 +2,7 @@ import type { Collection, Db, ObjectId } from 'mongodb';
 import { asMonqueError } from './classify-error.js';
 import { InvalidArgumentError } from './errors.js';
 import type { MonqueEventMap } from './events.js';
+import { readWorkerFlow } from './flow/worker-flow.js';
 import { ensureJobIndexes } from './indexes.js';
 import type { Job, JobDocument, JobOf } from './jobs/job.js';
 import { openJobsCollection } from './jobs/jobs-collection.js';
@@ -41,6 +42,7 @@ import { assertJobId } from './validation/job-id.js';
 import { assertJobName } from './validation/job-name.js';
 import { assertJobTimeout } from './validation/job-timeout.js';
 import { assertPayload } from './validation/payload.js';
+import { assertPriority } from './validation/priority.js';
 import { assertTimezone } from './validation/timezone.js';
 import { assertUniqueKey } from './validation/unique-key.js';
 import type { JobHandler, WorkerOptions } from './workers/worker-registry.js';
@@ -70,6 +72,19 @@ export interface EnqueueOptions {
    * none (the worker's, if any).
    */
   timeout?: number;
+  /**
+   * The job's priority, an integer from −2^31 to 2^31 − 1: due jobs of one name are claimed
+   * highest priority first, then oldest due first. A steady stream of high-priority jobs can keep
+   * lower ones waiting for ever: that is the caller's choice. Default: the `priority` of this
+   * instance's worker for the name, if it has one, else 0.
+   */
+  priority?: number;
+  /**
+   * The job's group, such as a tenant or account id (1–1024 characters): a worker with
+   * `groupConcurrency` K runs at most K jobs of one name and group at once across all instances,
+   * in claim order within the group. Without `groupConcurrency`, the key is stored and not used.
+   */
+  groupKey?: string;
 }
 
 /**
@@ -146,6 +161,11 @@ export interface ScheduleOptions {
    * worker's `timeout` (see {@link EnqueueOptions.timeout}). Default: none.
    */
   timeout?: number;
+  /**
+   * The priority of every run (see {@link EnqueueOptions.priority}); a changed priority is stored
+   * by the next `schedule()` call. Default: 0.
+   */
+  priority?: number;
 }
 
 /**
@@ -212,6 +232,9 @@ export class Monque<
   readonly #lifecycle: Lifecycle;
   readonly #events: SafeEvents;
   #initializing: Promise<void> | undefined;
+  /** The priority of a job added without one: its worker's here, if it has one. */
+  readonly #defaultPriority = (name: string): number | undefined =>
+    this.#runtime.registry.priorityFor(name);
 
   /**
    * Creates an instance; nothing is sent to the database until {@link initialize}, {@link start}
@@ -346,6 +369,8 @@ export class Monque<
       { name, data, options },
       this.#options.maxPayloadSize,
       new Date(),
+      '',
+      this.#defaultPriority,
     );
     const { uniqueKey } = prepared;
     await this.initialize();
@@ -398,6 +423,7 @@ export class Monque<
         this.#options.maxPayloadSize,
         now,
         `${path}.`,
+        this.#defaultPriority,
       );
       if (checked.uniqueKey !== undefined) {
         throw new InvalidArgumentError(
@@ -465,7 +491,15 @@ export class Monque<
     options?: ScheduleOptions,
   ): Promise<JobOf<JobMap, N>> {
     assertJobName(name);
-    const { key, timezone, timeout } = readCallOptions(options, ['key', 'timezone', 'timeout']);
+    const { key, timezone, timeout, priority } = readCallOptions(options, [
+      'key',
+      'timezone',
+      'timeout',
+      'priority',
+    ]);
+    if (priority !== undefined) {
+      assertPriority(priority, 'options.priority');
+    }
     if (key !== undefined) {
       assertUniqueKey(key, 'options.key');
     }
@@ -482,7 +516,15 @@ export class Monque<
     try {
       const job = await scheduleRecurringJob(
         this.#collection,
-        { name, data: payload, key: key ?? name, schedule, timezone, timeout },
+        {
+          name,
+          data: payload,
+          key: key ?? name,
+          schedule,
+          timezone,
+          timeout,
+          priority: priority ?? this.#defaultPriority(name),
+        },
         this.#runtime.clock.now(),
       );
       return job as JobOf<JobMap, N>;
@@ -499,8 +541,10 @@ export class Monque<
    *
    * @param name - The job name.
    * @param handler - Runs one job; throw or reject to fail it.
-   * @param options - `concurrency` (default `defaultConcurrency`), `replace` and `timeout` (the
-   * time limit of each run in ms; a job's own `timeout` wins).
+   * @param options - `concurrency` (default `defaultConcurrency`), `replace`, `timeout` (the
+   * time limit of each run in ms; a job's own `timeout` wins), and the flow control of the name:
+   * `priority` (for jobs this instance adds), `groupConcurrency` and `rateLimit` (see
+   * {@link WorkerOptions}).
    * @throws WorkerRegistrationError when the name has a worker (without `replace: true`) or the
    * handler is not a function; InvalidArgumentError for bad options.
    *
@@ -518,10 +562,13 @@ export class Monque<
   ): void {
     assertJobName(name);
     assertHandler(name, handler);
-    const { concurrency, replace, timeout } = readCallOptions(options, [
+    const { concurrency, replace, timeout, ...flow } = readCallOptions(options, [
       'concurrency',
       'replace',
       'timeout',
+      'priority',
+      'groupConcurrency',
+      'rateLimit',
     ]);
     const limit = concurrency ?? this.#options.defaultConcurrency;
     assertConcurrency(limit);
@@ -531,7 +578,14 @@ export class Monque<
     if (timeout !== undefined) {
       assertJobTimeout(timeout, 'options.timeout');
     }
-    this.#runtime.addWorker(name, handler as JobHandler, limit, replace === true, timeout);
+    this.#runtime.addWorker(
+      name,
+      handler as JobHandler,
+      limit,
+      replace === true,
+      timeout,
+      readWorkerFlow(flow),
+    );
   }
 
   /**

@@ -21,7 +21,7 @@ import type { Job, JobDocument } from '../jobs/job.js';
 import { DueJobWatcher } from '../notify/due-job-watcher.js';
 import type { ResolvedMonqueOptions } from '../options.js';
 import { JobRunner } from '../processing/job-runner.js';
-import { type JobHandler, WorkerRegistry } from '../workers/worker-registry.js';
+import { type JobHandler, type WorkerFlow, WorkerRegistry } from '../workers/worker-registry.js';
 import { DatabaseClock, type MonotonicTime } from './database-clock.js';
 import { HealthMonitor } from './health-monitor.js';
 import { RepeatingTask } from './repeating-task.js';
@@ -209,8 +209,9 @@ export class SchedulerRuntime {
     concurrency: number,
     replace: boolean,
     timeout?: number,
+    flow?: WorkerFlow,
   ): void {
-    this.registry.register(name, handler, concurrency, replace, timeout);
+    this.registry.register(name, handler, concurrency, replace, timeout, flow);
     if (this.#running) {
       this.#watcher.watchName(name);
     }

@@ -22,6 +22,8 @@ export interface RecurringJob {
   readonly timezone: string | undefined;
   /** The time limit of each run in ms, or `undefined` for none (its worker's then applies). */
   readonly timeout?: number;
+  /** The priority of every run (default 0). */
+  readonly priority?: number;
 }
 
 function sameData(a: unknown, b: unknown): boolean {
@@ -58,8 +60,8 @@ export async function adoptLegacySchedule(
 
 /**
  * Creates the recurring job, or brings the existing active one (same name and key) up to date:
- * a changed cron expression or time zone also moves a pending job's `nextRunAt`; changed data or
- * time limit is stored. Calling it again with the same arguments writes nothing, so restarts are
+ * a changed cron expression or time zone also moves a pending job's `nextRunAt`; changed data,
+ * time limit or priority is stored. Calling it again with the same arguments writes nothing, so restarts are
  * idempotent. A job stored under the old key space is adopted first ({@link adoptLegacySchedule}).
  */
 export async function scheduleRecurringJob(
@@ -67,7 +69,7 @@ export async function scheduleRecurringJob(
   recurring: RecurringJob,
   now: Date = new Date(),
 ): Promise<JobDocument> {
-  const { name, data, key, schedule, timezone, timeout } = recurring;
+  const { name, data, key, schedule, timezone, timeout, priority = 0 } = recurring;
   const storedZone = timezone ?? null;
   const fresh = newJobDocument(
     {
@@ -78,6 +80,7 @@ export async function scheduleRecurringJob(
       repeatInterval: schedule.expression,
       timezone,
       timeout,
+      priority,
     },
     now,
   );
@@ -90,7 +93,11 @@ export async function scheduleRecurringJob(
       { $setOnInsert: fresh },
     );
     const cronChanged = job.repeatInterval !== schedule.expression || job.timezone !== storedZone;
-    const unchanged = !cronChanged && sameData(job.data, data) && job.timeout === timeout;
+    const unchanged =
+      !cronChanged &&
+      sameData(job.data, data) &&
+      job.timeout === timeout &&
+      (job.priority ?? 0) === priority;
     if (created || unchanged) {
       return job;
     }
@@ -98,6 +105,7 @@ export async function scheduleRecurringJob(
       data,
       repeatInterval: schedule.expression,
       timezone: storedZone,
+      priority,
       updatedAt: now,
     };
     if (cronChanged && job.status === JobStatus.Pending) {

@@ -123,7 +123,12 @@ describe('Monque (facade)', () => {
     // The key of a schedule is `key`: `uniqueKey` (enqueue's) is refused by name.
     await expect(
       monque.schedule('* * * * *', 'a', null, { uniqueKey: 'a' } as never),
-    ).rejects.toThrow(/options\.uniqueKey: is not a known option \(known: key, timezone\)/);
+    ).rejects.toThrow(
+      /options\.uniqueKey: is not a known option \(known: key, timezone, timeout, priority\)/,
+    );
+    await expect(monque.schedule('* * * * *', 'a', null, { priority: 0.5 })).rejects.toThrow(
+      /options\.priority: must be an integer from -2147483648 to 2147483647/,
+    );
     expect(calls).toEqual([]);
   });
 
@@ -173,6 +178,9 @@ describe('Monque (facade)', () => {
       getJob: (monque) => monque.getJob(new ObjectId()),
       findJobs: (monque) => monque.findJobs(),
       getStats: (monque) => monque.getStats(),
+      cancelJob: (monque) => monque.cancelJob(new ObjectId()),
+      cancelJobs: (monque) => monque.cancelJobs({ name: 'a' }),
+      unschedule: (monque) => monque.unschedule('a'),
     };
     const methods = Object.getOwnPropertyNames(Monque.prototype).filter(
       (name) =>
