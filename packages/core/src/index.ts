@@ -25,6 +25,7 @@ export type {
   JobErrorEvent,
   JobFailEvent,
   MonqueEventMap,
+  QueuePauseEvent,
   StaleRecoveredEvent,
 } from './events.js';
 export { MAX_RATE_LIMIT, type RateLimit } from './flow/rate-limit.js';

@@ -2,6 +2,8 @@ import type { Collection, Db, ObjectId } from 'mongodb';
 import { asMonqueError } from './classify-error.js';
 import { InvalidArgumentError } from './errors.js';
 import type { MonqueEventMap } from './events.js';
+import { type ControlDocument, openControlCollection } from './flow/control-collection.js';
+import { readPaused, writePause } from './flow/pause-queries.js';
 import { readWorkerFlow } from './flow/worker-flow.js';
 import { ensureJobIndexes } from './indexes.js';
 import type { Job, JobDocument, JobOf } from './jobs/job.js';
@@ -199,7 +201,7 @@ export interface UnscheduleOptions {
  *
  * Events: `job:start`, `job:complete`, `job:fail`, `job:cancelled`, `job:error`,
  * `stale:recovered`, `changestream:connected`, `changestream:error`, `changestream:closed`,
- * `changestream:fallback` (see {@link MonqueEventMap}). `on`, `once`, `off` and `emit` check
+ * `changestream:fallback`, `queue:paused`, `queue:resumed` (see {@link MonqueEventMap}). `on`, `once`, `off` and `emit` check
  * event names and listener arguments, and the jobs the events carry are typed by the job map.
  *
  * @typeParam JobMap - Job names mapped to the type of their data, to type `enqueue`, `worker`
@@ -228,6 +230,7 @@ export class Monque<
   readonly #options: ResolvedMonqueOptions;
   readonly #db: Db;
   readonly #collection: Collection<JobDocument>;
+  readonly #control: Collection<ControlDocument>;
   readonly #runtime: SchedulerRuntime;
   readonly #lifecycle: Lifecycle;
   readonly #events: SafeEvents;
@@ -262,15 +265,21 @@ export class Monque<
     this.#options = resolveMonqueOptions(options);
     this.#db = db;
     this.#collection = openJobsCollection(db, this.#options.collectionName);
+    this.#control = openControlCollection(db, this.#options.collectionName);
     this.#events = new SafeEvents(this);
     this.#runtime = new SchedulerRuntime({
       collection: this.#collection,
+      control: this.#control,
       events: this.#events,
       options: this.#options,
       command: (command) => db.command(command),
     });
     this.#lifecycle = new Lifecycle({
-      initialize: () => this.initialize(),
+      initialize: async () => {
+        await this.initialize();
+        // Read at every start, so a paused name is not claimed, whatever happened meanwhile.
+        await this.#runtime.readControl();
+      },
       start: () => this.#runtime.start(),
       stop: () => this.#runtime.stop(),
     });
@@ -840,6 +849,80 @@ export class Monque<
     }
     if (result.outcome === 'done') this.#events.emit('job:cancelled', { job: result.job });
     return result;
+  }
+
+  /**
+   * Pauses one job name, or every name: no instance claims its jobs until {@link resume}. The
+   * pause is stored in the control collection (`<collectionName>_control`), so it holds across
+   * restarts and reaches every running instance — within about a second through their change
+   * streams, within one `pollInterval` without. Jobs already running finish; a claim already on
+   * its way when an instance learns of the pause still starts its jobs. Jobs can still be added.
+   * Emits `queue:paused` here at once, and on every other instance when it learns of it. Works
+   * without `start()`; one upsert.
+   *
+   * @param name - The job name; without it, every name is paused.
+   * @throws InvalidArgumentError for a bad name, before anything is written; ConnectionError or
+   * DatabaseError when the write fails.
+   *
+   * @example
+   * ```ts
+   * await monque.pause('send-email'); // e.g. while the mail provider is down
+   * ```
+   */
+  async pause<N extends keyof JobMap & string>(name?: N): Promise<void> {
+    await this.#writePause(name, true);
+  }
+
+  /**
+   * Ends a pause of {@link pause}: the jobs of the name (or, without one, of every name not paused
+   * on its own) are claimed again on every instance. `resume()` ends the pause of all names;
+   * names paused one by one stay paused until resumed by name. Emits `queue:resumed` here at
+   * once, and on every other instance when it learns of it. Works without `start()`.
+   *
+   * @param name - The job name; without it, the pause of all names ends.
+   * @throws InvalidArgumentError for a bad name, before anything is written; ConnectionError or
+   * DatabaseError when the write fails.
+   *
+   * @example
+   * ```ts
+   * await monque.resume('send-email');
+   * ```
+   */
+  async resume<N extends keyof JobMap & string>(name?: N): Promise<void> {
+    await this.#writePause(name, false);
+  }
+
+  /**
+   * Whether a job name is paused (by name, or because all are), as stored in the control
+   * collection; without a name, whether all names are paused. Works without `start()`; one read.
+   *
+   * @param name - The job name; without it, whether all names are paused.
+   * @throws InvalidArgumentError for a bad name, before anything is sent; ConnectionError when the
+   * read fails.
+   *
+   * @example
+   * ```ts
+   * if (await monque.isPaused('send-email')) console.info('mail is paused');
+   * ```
+   */
+  async isPaused<N extends keyof JobMap & string>(name?: N): Promise<boolean> {
+    if (name !== undefined) assertJobName(name);
+    try {
+      return await readPaused(this.#control, name ?? null);
+    } catch (error) {
+      throw asMonqueError(error, 'could not read the pauses in force');
+    }
+  }
+
+  async #writePause(name: string | undefined, paused: boolean): Promise<void> {
+    if (name !== undefined) assertJobName(name);
+    const what = name === undefined ? 'all job names' : `job ${JSON.stringify(name)}`;
+    try {
+      await writePause(this.#control, name ?? null, paused, new Date());
+    } catch (error) {
+      throw asMonqueError(error, `could not ${paused ? 'pause' : 'resume'} ${what}`);
+    }
+    this.#runtime.pauses.set(name ?? null, paused);
   }
 
   async #initialize(): Promise<void> {

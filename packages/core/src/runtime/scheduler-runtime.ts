@@ -11,6 +11,10 @@ import { type ClaimRound, handBackRound } from '../claim/hand-back-round.js';
 import { UnknownRounds } from '../claim/unknown-rounds.js';
 import { asMonqueError } from '../classify-error.js';
 import { ConnectionError, ShutdownTimeoutError } from '../errors.js';
+import type { ControlDocument } from '../flow/control-collection.js';
+import { ControlWatcher } from '../flow/control-watcher.js';
+import { readPauses } from '../flow/pause-queries.js';
+import { PauseState } from '../flow/pause-state.js';
 import {
   type HeldJobState,
   readHeldJobs,
@@ -44,6 +48,8 @@ export function heartbeatPeriod(options: {
 /** What a {@link SchedulerRuntime} is built from. */
 export interface SchedulerRuntimeOptions {
   readonly collection: Collection<JobDocument>;
+  /** The control collection (pauses, rate windows). */
+  readonly control: Collection<ControlDocument>;
   readonly events: MonqueEvents;
   readonly options: ResolvedMonqueOptions;
   /** Sends a command to the database (`db.command`), for the clock's `hello`. */
@@ -69,6 +75,10 @@ export class SchedulerRuntime {
   readonly health: HealthMonitor;
   /** The database's clock, as this instance estimates it. */
   readonly clock: DatabaseClock;
+  /** The pauses in force, as this instance knows them. */
+  readonly pauses: PauseState;
+  readonly #control: Collection<ControlDocument>;
+  readonly #controlWatcher: ControlWatcher;
   readonly #collection: Collection<JobDocument>;
   readonly #events: MonqueEvents;
   readonly #options: ResolvedMonqueOptions;
@@ -89,12 +99,14 @@ export class SchedulerRuntime {
 
   constructor({
     collection,
+    control,
     events,
     options,
     command,
     monotonic = () => performance.now(),
   }: SchedulerRuntimeOptions) {
     this.#collection = collection;
+    this.#control = control;
     this.#events = events;
     this.#options = options;
     this.#command = command;
@@ -145,6 +157,14 @@ export class SchedulerRuntime {
       onHandedBack: (name) => this.#dispatcher.request(name),
       onError: (error) => this.reportError(error, 'could not hand back the jobs of a claim round'),
       answerTimeout: this.health.timeout,
+    });
+    this.pauses = new PauseState(events, () => this.#dispatcher.requestAll());
+    this.#controlWatcher = new ControlWatcher({
+      collection: control,
+      pollInterval: options.pollInterval,
+      backupPollInterval: options.backupPollInterval,
+      reload: () => this.readControl(),
+      onError: (error) => this.reportError(error, 'could not read the pauses in force'),
     });
     this.#heartbeat = new RepeatingTask({
       interval: heartbeatPeriod(options),
@@ -198,6 +218,7 @@ export class SchedulerRuntime {
     this.#running = true;
     this.#heartbeat.start();
     this.#watcher.start();
+    this.#controlWatcher.start();
     this.#dispatcher.activate();
     this.#dispatcher.requestAll();
   }
@@ -228,7 +249,11 @@ export class SchedulerRuntime {
       return;
     }
     this.#running = false;
-    await Promise.all([this.#dispatcher.deactivate(), this.#watcher.stop()]);
+    await Promise.all([
+      this.#dispatcher.deactivate(),
+      this.#watcher.stop(),
+      this.#controlWatcher.stop(),
+    ]);
     await this.#unknownRounds.drain();
     const timeout = this.#options.shutdownTimeout;
     // Handlers that ignored their signal after their outcome was written hold no claim: they are
@@ -240,6 +265,17 @@ export class SchedulerRuntime {
     }
     // Heartbeats go on until here, so a slow job is not taken over during a graceful stop.
     await this.#heartbeat.stop();
+  }
+
+  /**
+   * Reads the pauses in force from the control collection and applies them (before `start()`,
+   * so a paused name is not claimed; then whenever the control collection changes).
+   *
+   * @throws The driver's error when the read fails.
+   */
+  async readControl(): Promise<void> {
+    const view = await this.health.track(readPauses(this.#control), 'read the pauses in force');
+    this.pauses.apply(view);
   }
 
   /**
@@ -288,6 +324,10 @@ export class SchedulerRuntime {
    * not started: it is handed back too, and reported.
    */
   async #claimRound(name: string, limit: number): Promise<ClaimBatch> {
+    if (this.pauses.isPaused(name)) {
+      // Claimed again when the name is resumed (`PauseState` asks for every name).
+      return { jobs: [], errors: [], more: false };
+    }
     this.#lastRoundAt = Math.max(this.clock.now().getTime(), this.#lastRoundAt + 1);
     const lockedAt = new Date(this.#lastRoundAt);
     const round: ClaimRound = { name, instanceId: this.#claimant.instanceId, lockedAt };

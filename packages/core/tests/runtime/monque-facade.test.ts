@@ -181,6 +181,9 @@ describe('Monque (facade)', () => {
       cancelJob: (monque) => monque.cancelJob(new ObjectId()),
       cancelJobs: (monque) => monque.cancelJobs({ name: 'a' }),
       unschedule: (monque) => monque.unschedule('a'),
+      pause: (monque) => monque.pause('a'),
+      resume: (monque) => monque.resume('a'),
+      isPaused: (monque) => monque.isPaused('a'),
     };
     const methods = Object.getOwnPropertyNames(Monque.prototype).filter(
       (name) =>
