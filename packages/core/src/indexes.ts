@@ -17,6 +17,14 @@ export const CLAIM_PRIORITY_KEY = {
 } as const;
 
 /**
+ * The key of `monque_group_slot`, named as the `hint` of the read of the slots a name's groups
+ * hold.
+ *
+ * @internal
+ */
+export const GROUP_SLOT_KEY = { name: 1, groupKey: 1, groupSlot: 1 } as const;
+
+/**
  * The indexes of the jobs collection. Every query Monque sends is served by one of them:
  * - `monque_claim_priority`: claiming (`name`, `status` equal; sorted by `priority` descending,
  *   then `nextRunAt`, then `_id`);
@@ -64,7 +72,7 @@ export const JOB_INDEXES: readonly IndexDescription[] = [
   },
   {
     name: 'monque_group_slot',
-    key: { name: 1, groupKey: 1, groupSlot: 1 },
+    key: GROUP_SLOT_KEY,
     unique: true,
     partialFilterExpression: { groupSlot: { $type: 'number' } },
   },

@@ -145,7 +145,7 @@ export async function claimJobs(
 }
 
 /** The documents a claim round (`lockedAt` = `now`) of this instance holds, in claim order. */
-async function readRound(
+export async function readRound(
   collection: Collection<JobDocument>,
   claimant: Claimant,
   now: Date,
@@ -167,7 +167,7 @@ async function readRound(
 }
 
 /** Splits claimed documents into jobs and foreign documents (which are marked failed). */
-async function sortOut(
+export async function sortOut(
   collection: Collection<JobDocument>,
   claimed: readonly unknown[],
   claimant: Claimant,

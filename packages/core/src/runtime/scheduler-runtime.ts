@@ -11,6 +11,7 @@ import { type ClaimRound, handBackRound } from '../claim/hand-back-round.js';
 import { UnknownRounds } from '../claim/unknown-rounds.js';
 import { asMonqueError } from '../classify-error.js';
 import { ConnectionError, ShutdownTimeoutError } from '../errors.js';
+import { claimGroupedJobs } from '../flow/claim-grouped.js';
 import type { ControlDocument } from '../flow/control-collection.js';
 import { ControlWatcher } from '../flow/control-watcher.js';
 import { readPauses } from '../flow/pause-queries.js';
@@ -129,6 +130,9 @@ export class SchedulerRuntime {
       maxOutcomeRetryDelay: options.heartbeatInterval,
       onSettled: (name) => {
         this.registry.release(name);
+        // A finished job of a group frees its slot: the group's next job may be claimable now
+        // (nothing else announces it).
+        if (this.registry.groupConcurrencyFor(name) !== undefined) this.#dispatcher.request(name);
         this.#dispatcher.kick();
       },
       now: () => this.clock.now(),
@@ -332,9 +336,22 @@ export class SchedulerRuntime {
     const lockedAt = new Date(this.#lastRoundAt);
     const round: ClaimRound = { name, instanceId: this.#claimant.instanceId, lockedAt };
     let sentAt: number | undefined;
-    const claim = claimJobs(this.#collection, name, this.#claimant, limit, lockedAt, () => {
+    const onClaimSent = () => {
       sentAt = this.#monotonic();
-    });
+    };
+    const groupConcurrency = this.registry.groupConcurrencyFor(name);
+    const claim =
+      groupConcurrency === undefined
+        ? claimJobs(this.#collection, name, this.#claimant, limit, lockedAt, onClaimSent)
+        : claimGroupedJobs(
+            this.#collection,
+            name,
+            this.#claimant,
+            limit,
+            groupConcurrency,
+            lockedAt,
+            onClaimSent,
+          );
     let batch: ClaimBatch;
     try {
       batch = await this.health.track(claim, `claim jobs of ${JSON.stringify(name)}`);
