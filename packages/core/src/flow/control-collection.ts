@@ -26,6 +26,8 @@ export interface RateWindowDocument {
   name: string;
   /** The latest start times, oldest first, at most the limit's `max`. */
   starts: Date[];
+  /** Raised by every write, which is conditional on it (compare-and-set). */
+  version: number;
 }
 
 /**

@@ -16,6 +16,7 @@ import type { ControlDocument } from '../flow/control-collection.js';
 import { ControlWatcher } from '../flow/control-watcher.js';
 import { readPauses } from '../flow/pause-queries.js';
 import { PauseState } from '../flow/pause-state.js';
+import { RateLimiter } from '../flow/rate-limiter.js';
 import {
   type HeldJobState,
   readHeldJobs,
@@ -80,6 +81,7 @@ export class SchedulerRuntime {
   readonly pauses: PauseState;
   readonly #control: Collection<ControlDocument>;
   readonly #controlWatcher: ControlWatcher;
+  readonly #rateLimiter: RateLimiter;
   readonly #collection: Collection<JobDocument>;
   readonly #events: MonqueEvents;
   readonly #options: ResolvedMonqueOptions;
@@ -170,6 +172,12 @@ export class SchedulerRuntime {
       reload: () => this.readControl(),
       onError: (error) => this.reportError(error, 'could not read the pauses in force'),
     });
+    this.#rateLimiter = new RateLimiter({
+      collection: control,
+      now: () => this.clock.now(),
+      onReopen: (name) => this.#dispatcher.request(name),
+      track: (operation, what) => this.health.track(operation, what),
+    });
     this.#heartbeat = new RepeatingTask({
       interval: heartbeatPeriod(options),
       fixedRate: true,
@@ -258,6 +266,7 @@ export class SchedulerRuntime {
       this.#watcher.stop(),
       this.#controlWatcher.stop(),
     ]);
+    this.#rateLimiter.clear();
     await this.#unknownRounds.drain();
     const timeout = this.#options.shutdownTimeout;
     // Handlers that ignored their signal after their outcome was written hold no claim: they are
@@ -319,21 +328,42 @@ export class SchedulerRuntime {
   }
 
   /**
-   * One claim round for `name`: up to `limit` due jobs (by the database's clock), fenced by a
-   * `lockedAt` unique to the round. When the round fails after its claiming write went out (its
+   * One claim round for `name`: up to `slots` due jobs (by the database's clock), fenced by a
+   * `lockedAt` unique to the round. A paused name claims nothing; a rate-limited one first takes
+   * its starts (`RateLimiter`) and claims at most as many jobs, giving back those it did not use. When the round fails after its claiming write went out (its
    * read-back was lost, or it got no answer within the round-trip time limit), what it claimed is
    * unknown: the round is handed back as soon as its claim has answered, so its jobs do not wait
    * for `lockTimeout`. A round whose answer came after its lease had run out (sent more than
    * `lockTimeout − heartbeatInterval` ago: another instance may take its jobs over any moment) is
    * not started: it is handed back too, and reported.
    */
-  async #claimRound(name: string, limit: number): Promise<ClaimBatch> {
+  async #claimRound(name: string, slots: number): Promise<ClaimBatch> {
     if (this.pauses.isPaused(name)) {
       // Claimed again when the name is resumed (`PauseState` asks for every name).
       return { jobs: [], errors: [], more: false };
     }
     this.#lastRoundAt = Math.max(this.clock.now().getTime(), this.#lastRoundAt + 1);
     const lockedAt = new Date(this.#lastRoundAt);
+    const rateLimit = this.registry.rateLimitFor(name);
+    if (rateLimit === undefined) return this.#claimUpTo(name, slots, lockedAt);
+    // The starts are taken at the round's time, its jobs' `lockedAt`.
+    const granted = await this.#rateLimiter.take(name, slots, rateLimit, lockedAt);
+    if (granted === 0) {
+      // Woken when the window has room (see `RateLimiter`).
+      return { jobs: [], errors: [], more: false };
+    }
+    const batch = await this.#claimUpTo(name, granted, lockedAt);
+    const unused = granted - batch.jobs.length;
+    if (unused > 0) {
+      await this.#rateLimiter.giveBack(name, unused, lockedAt).catch((error: unknown) => {
+        this.reportError(error, `could not give back unused starts of ${JSON.stringify(name)}`);
+      });
+    }
+    return batch;
+  }
+
+  /** Claims up to `limit` due jobs of `name` under the fence `lockedAt` (see {@link #claimRound}). */
+  async #claimUpTo(name: string, limit: number, lockedAt: Date): Promise<ClaimBatch> {
     const round: ClaimRound = { name, instanceId: this.#claimant.instanceId, lockedAt };
     let sentAt: number | undefined;
     const onClaimSent = () => {
