@@ -24,10 +24,12 @@ export interface RateWindowDocument {
   _id: string;
   kind: 'rate';
   name: string;
-  /** The latest start times, oldest first, at most the limit's `max`. */
+  /** The latest start times (the server's), oldest first, at most the limit's `max`. */
   starts: Date[];
-  /** Raised by every write, which is conditional on it (compare-and-set). */
-  version: number;
+  /** How many starts the last take granted. */
+  granted: number;
+  /** When the last take was written (the server's time). */
+  at: Date;
 }
 
 /**

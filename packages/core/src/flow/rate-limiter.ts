@@ -2,7 +2,7 @@ import type { Collection } from 'mongodb';
 import { WakeTimers } from '../notify/wake-timers.js';
 import type { ControlDocument } from './control-collection.js';
 import type { RateLimit } from './rate-limit.js';
-import { giveBackStarts, takeStarts } from './rate-window.js';
+import { giveBackStarts, type StartGrant, takeStarts } from './rate-window.js';
 
 /** What a {@link RateLimiter} needs from its instance. */
 export interface RateLimiterOptions {
@@ -32,20 +32,23 @@ export class RateLimiter {
   }
 
   /**
-   * Takes up to `want` starts of `name` at `at` (the claim round's time).
+   * Takes up to `want` starts of `name` (now, by the server's clock).
    *
-   * @returns How many jobs the round may claim; 0 when the window is full (a wake-up is armed).
+   * @returns How many jobs the round may claim (0 when the window is full: a wake-up is armed),
+   * and the server's time they are counted at.
    */
-  async take(name: string, want: number, limit: RateLimit, at: Date): Promise<number> {
+  async take(name: string, want: number, limit: RateLimit): Promise<StartGrant> {
     const grant = await this.#options.track(
-      takeStarts(this.#options.collection, name, want, limit, at),
+      takeStarts(this.#options.collection, name, want, limit),
       `take starts of the rate limit of ${JSON.stringify(name)}`,
     );
-    if (grant.retryAt !== undefined) this.#timers.arm(name, grant.retryAt);
-    return grant.granted;
+    if (grant.retryIn !== undefined) {
+      this.#timers.arm(name, new Date(this.#options.now().getTime() + grant.retryIn));
+    }
+    return grant;
   }
 
-  /** Gives back `count` starts of `name` taken at `at` that the round did not use. */
+  /** Gives back `count` starts of `name`, taken at `at`, that the round did not use. */
   async giveBack(name: string, count: number, at: Date): Promise<void> {
     await this.#options.track(
       giveBackStarts(this.#options.collection, name, count, at),

@@ -1,103 +1,110 @@
-import { type Collection, type Filter, MongoServerError } from 'mongodb';
-import { DUPLICATE_KEY } from '../scheduling/insert-job.js';
-import { type ControlDocument, type RateWindowDocument, rateId } from './control-collection.js';
+import type { Collection, Document, Filter } from 'mongodb';
+import { type ControlDocument, rateId } from './control-collection.js';
 import type { RateLimit } from './rate-limit.js';
 
-/** What {@link takeStarts} got: how many jobs may start now, or when to ask again. */
-export type StartGrant =
-  | { readonly granted: number; readonly retryAt?: undefined }
-  | { readonly granted: 0; readonly retryAt: Date };
-
-/** How many compare-and-set attempts a take or give-back makes before it yields. */
-export const MAX_WINDOW_ATTEMPTS = 8;
-
 /**
- * The starts a window keeps: the latest `max` by time (never pruned by age, so instances whose
- * clocks differ slightly cannot drop a start another one still counts).
+ * What {@link takeStarts} got: how many jobs may start now, and — with none — how long until the
+ * oldest start counted leaves the window (in ms, on the server's clock).
  */
-function latest(starts: readonly Date[], max: number): Date[] {
-  return [...starts].sort((a, b) => a.getTime() - b.getTime()).slice(-max);
+export interface StartGrant {
+  readonly granted: number;
+  /** The server's time of the take: the time the granted starts are counted at. */
+  readonly at: Date;
+  /** When none was granted: ms until one start is free again. */
+  readonly retryIn?: number;
 }
 
-async function readWindow(
-  collection: Collection<ControlDocument>,
-  name: string,
-): Promise<RateWindowDocument | null> {
-  return (await collection.findOne({
-    _id: rateId(name),
-  } as Filter<ControlDocument>)) as RateWindowDocument | null;
-}
+/** The server's time of the write, read once (`at`) and used for every start it takes. */
+const NOW = '$$NOW';
 
 /**
- * Writes `starts` to the window of `name` if it is still at `version` (`-1`: it does not exist
- * yet): one conditional `findOneAndUpdate` (an upsert for a new window). `false` when another
- * instance wrote first.
+ * The update (a pipeline) that takes up to `want` starts of a window, all on the server's clock:
+ * the starts later than `$$NOW − duration` are counted, `granted` = min(`want`, `max` − counted),
+ * and `granted` copies of `$$NOW` are appended; the document keeps the latest `max` starts (never
+ * pruned by age). `granted` and the write's time (`at`) are left on the document for the reply.
  */
-async function compareAndSet(
-  collection: Collection<ControlDocument>,
-  name: string,
-  version: number,
-  starts: Date[],
-): Promise<boolean> {
-  const filter =
-    version < 0
-      ? { _id: rateId(name), version: { $exists: false } }
-      : { _id: rateId(name), version };
-  try {
-    const written = await collection.findOneAndUpdate(
-      filter as Filter<ControlDocument>,
-      { $set: { kind: 'rate', name, starts, version: version + 1 } },
-      { upsert: version < 0, returnDocument: 'after', projection: { _id: 1 } },
-    );
-    return written !== null;
-  } catch (error) {
-    // A new window both instances tried to create: the other one's is there now.
-    if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return false;
-    throw error;
-  }
+function takeUpdate(name: string, want: number, { max, duration }: RateLimit): Document[] {
+  return [
+    { $set: { kind: 'rate', name, at: NOW, starts: { $ifNull: ['$starts', []] } } },
+    {
+      $set: {
+        granted: {
+          $max: [
+            0,
+            {
+              $min: [
+                want,
+                {
+                  $subtract: [
+                    max,
+                    {
+                      $size: {
+                        $filter: {
+                          input: '$starts',
+                          cond: { $gt: ['$$this', { $subtract: ['$at', duration] }] },
+                        },
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      },
+    },
+    {
+      $set: {
+        starts: {
+          $slice: [
+            {
+              $concatArrays: ['$starts', { $map: { input: { $range: [0, '$granted'] }, in: '$at' } }],
+            },
+            -max,
+          ],
+        },
+      },
+    },
+  ];
 }
 
 /**
- * Takes up to `want` starts of the rate limit of `name` at `now`, across all instances: the
- * window document (`rate:<name>` in the control collection) holds the times of the latest `max`
- * starts; a start is allowed while fewer than `max` of them are later than `now − duration`, so
- * no span of `duration` ms ever holds more than `max` starts. The new starts are written with a
- * compare-and-set on the document's `version` (one conditional `findOneAndUpdate`), retried
- * when another instance wrote first.
+ * Takes up to `want` starts of the rate limit of `name`, across all instances, with one atomic
+ * `findOneAndUpdate` (an upsert, see {@link takeUpdate}) on the window document (`rate:<name>` in
+ * the control collection): a start is allowed while fewer than `max` starts are later than
+ * `now − duration`, with every time read from the server's clock, so no span of `duration` ms
+ * holds more than `max` starts whatever the instances' clocks.
  *
- * @returns How many were granted; with none, when the oldest start counted leaves the window.
+ * @returns How many were granted; with none, how long until the window has room.
  */
 export async function takeStarts(
   collection: Collection<ControlDocument>,
   name: string,
   want: number,
   limit: RateLimit,
-  now: Date,
 ): Promise<StartGrant> {
-  const since = now.getTime() - limit.duration;
-  for (let attempt = 0; attempt < MAX_WINDOW_ATTEMPTS; attempt += 1) {
-    const window = await readWindow(collection, name);
-    const starts = latest(window?.starts ?? [], limit.max);
-    const counted = starts.filter((start) => start.getTime() > since);
-    const granted = Math.min(want, limit.max - counted.length);
-    if (granted <= 0) {
-      // The oldest of the `max` latest starts: once it leaves the window, one start is free.
-      const oldest = counted[counted.length - limit.max] as Date;
-      return { granted: 0, retryAt: new Date(oldest.getTime() + limit.duration + 1) };
-    }
-    const next = latest([...starts, ...Array.from({ length: granted }, () => now)], limit.max);
-    if (await compareAndSet(collection, name, window?.version ?? -1, next)) {
-      return { granted };
-    }
-  }
-  // Other instances kept writing first: they are taking the starts; ask again shortly.
-  return { granted: 0, retryAt: new Date(now.getTime() + 1) };
+  const window = (await collection.findOneAndUpdate(
+    { _id: rateId(name) } as Filter<ControlDocument>,
+    takeUpdate(name, want, limit),
+    { upsert: true, returnDocument: 'after' },
+  )) as { granted?: unknown; at?: unknown; starts?: unknown } | null;
+  const granted = typeof window?.granted === 'number' ? window.granted : 0;
+  const at = window?.at instanceof Date ? window.at : new Date();
+  if (granted > 0) return { granted, at };
+  const starts = Array.isArray(window?.starts) ? (window.starts as unknown[]) : [];
+  const oldest = starts[starts.length - limit.max];
+  const retryIn =
+    oldest instanceof Date
+      ? Math.max(1, oldest.getTime() + limit.duration - at.getTime() + 1)
+      : limit.duration;
+  return { granted: 0, at, retryIn };
 }
 
 /**
- * Gives back `count` starts taken at `at` and not used (the claim found fewer due jobs), so they
- * do not count against the limit. Best effort: after {@link MAX_WINDOW_ATTEMPTS} lost races the
- * starts stay counted (the limit is then only stricter).
+ * Gives back `count` starts that a round took at `at` (the server's time of its take) and did not
+ * use (the claim found fewer due jobs): up to `count` starts equal to `at` are removed, latest
+ * first, with one atomic update, so they do not count against the limit. (A start of another
+ * instance taken in the same millisecond is the same start for the limit.)
  */
 export async function giveBackStarts(
   collection: Collection<ControlDocument>,
@@ -105,18 +112,25 @@ export async function giveBackStarts(
   count: number,
   at: Date,
 ): Promise<void> {
-  for (let attempt = 0; attempt < MAX_WINDOW_ATTEMPTS; attempt += 1) {
-    const window = await readWindow(collection, name);
-    if (window === null) return;
-    const starts = [...window.starts];
-    let removed = 0;
-    for (let index = starts.length - 1; index >= 0 && removed < count; index -= 1) {
-      if (starts[index]?.getTime() === at.getTime()) {
-        starts.splice(index, 1);
-        removed += 1;
-      }
-    }
-    if (removed === 0) return;
-    if (await compareAndSet(collection, name, window.version, starts)) return;
-  }
+  await collection.updateOne({ _id: rateId(name) } as Filter<ControlDocument>, [
+    {
+      $set: {
+        giveBack: {
+          $reduce: {
+            input: { $reverseArray: '$starts' },
+            initialValue: { kept: [], left: count },
+            in: {
+              $cond: [
+                { $and: [{ $eq: ['$$this', at] }, { $gt: ['$$value.left', 0] }] },
+                { kept: '$$value.kept', left: { $subtract: ['$$value.left', 1] } },
+                { kept: { $concatArrays: [['$$this'], '$$value.kept'] }, left: '$$value.left' },
+              ],
+            },
+          },
+        },
+      },
+    },
+    { $set: { starts: '$giveBack.kept' } },
+    { $unset: 'giveBack' },
+  ]);
 }

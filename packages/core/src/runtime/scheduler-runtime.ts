@@ -342,24 +342,32 @@ export class SchedulerRuntime {
       // Claimed again when the name is resumed (`PauseState` asks for every name).
       return { jobs: [], errors: [], more: false };
     }
-    this.#lastRoundAt = Math.max(this.clock.now().getTime(), this.#lastRoundAt + 1);
-    const lockedAt = new Date(this.#lastRoundAt);
     const rateLimit = this.registry.rateLimitFor(name);
-    if (rateLimit === undefined) return this.#claimUpTo(name, slots, lockedAt);
-    // The starts are taken at the round's time, its jobs' `lockedAt`.
-    const granted = await this.#rateLimiter.take(name, slots, rateLimit, lockedAt);
+    if (rateLimit === undefined) return this.#claimUpTo(name, slots, this.#roundFence());
+    const { granted, at } = await this.#rateLimiter.take(name, slots, rateLimit);
     if (granted === 0) {
       // Woken when the window has room (see `RateLimiter`).
       return { jobs: [], errors: [], more: false };
     }
+    // The jobs' `lockedAt` is the server's time their starts were counted at.
+    const lockedAt = this.#roundFence(at);
     const batch = await this.#claimUpTo(name, granted, lockedAt);
     const unused = granted - batch.jobs.length;
     if (unused > 0) {
-      await this.#rateLimiter.giveBack(name, unused, lockedAt).catch((error: unknown) => {
+      await this.#rateLimiter.giveBack(name, unused, at).catch((error: unknown) => {
         this.reportError(error, `could not give back unused starts of ${JSON.stringify(name)}`);
       });
     }
     return batch;
+  }
+
+  /**
+   * The fence (`lockedAt`) of a new claim round: `at` (default: now, by the database's clock), or
+   * 1 ms after the previous round's, so that every round's is unique.
+   */
+  #roundFence(at: Date = this.clock.now()): Date {
+    this.#lastRoundAt = Math.max(at.getTime(), this.#lastRoundAt + 1);
+    return new Date(this.#lastRoundAt);
   }
 
   /** Claims up to `limit` due jobs of `name` under the fence `lockedAt` (see {@link #claimRound}). */
