@@ -28,6 +28,7 @@ export type {
   QueuePauseEvent,
   StaleRecoveredEvent,
 } from './events.js';
+export { controlCollectionName } from './flow/control-collection.js';
 export { MAX_RATE_LIMIT, type RateLimit } from './flow/rate-limit.js';
 export { MAX_GROUP_CONCURRENCY } from './flow/worker-flow.js';
 export { JOB_INDEXES } from './indexes.js';

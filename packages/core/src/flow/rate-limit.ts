@@ -11,7 +11,7 @@ import {
  *
  * @example
  * ```ts
- * monque.worker('call-partner-api', callPartner, {
+ * monque.worker('send-email', sendEmail, {
  *   rateLimit: { max: 100, duration: 60_000 } satisfies RateLimit,
  * });
  * ```
@@ -29,7 +29,7 @@ export interface RateLimit {
  *
  * @example
  * ```ts
- * const limit: RateLimit = { max: Math.min(wanted, MAX_RATE_LIMIT), duration: 1000 };
+ * const limit: RateLimit = { max: Math.min(20_000, MAX_RATE_LIMIT), duration: 1000 };
  * ```
  */
 export const MAX_RATE_LIMIT = 10_000;

@@ -58,7 +58,10 @@ function takeUpdate(name: string, want: number, { max, duration }: RateLimit): D
         starts: {
           $slice: [
             {
-              $concatArrays: ['$starts', { $map: { input: { $range: [0, '$granted'] }, in: '$at' } }],
+              $concatArrays: [
+                '$starts',
+                { $map: { input: { $range: [0, '$granted'] }, in: '$at' } },
+              ],
             },
             -max,
           ],

@@ -3,7 +3,16 @@ import { assertPriority } from '../validation/priority.js';
 import type { WorkerFlow } from '../workers/worker-registry.js';
 import { readRateLimit } from './rate-limit.js';
 
-/** The largest `groupConcurrency`: each running job of a group holds one numbered slot. */
+/**
+ * The largest `groupConcurrency`: each running job of a group holds one numbered slot.
+ *
+ * @example
+ * ```ts
+ * monque.worker('export', (job, { signal }) => exportRows(job.data, { signal }), {
+ *   groupConcurrency: Math.min(4, MAX_GROUP_CONCURRENCY),
+ * });
+ * ```
+ */
 export const MAX_GROUP_CONCURRENCY = 1000;
 
 /**

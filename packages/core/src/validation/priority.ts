@@ -5,7 +5,7 @@ import { assertIntegerInRange } from './numbers.js';
  *
  * @example
  * ```ts
- * await monque.enqueue('backfill', null, { priority: MIN_PRIORITY });
+ * await monque.enqueue('cleanup', null, { priority: MIN_PRIORITY });
  * ```
  */
 export const MIN_PRIORITY = -(2 ** 31);
@@ -15,7 +15,7 @@ export const MIN_PRIORITY = -(2 ** 31);
  *
  * @example
  * ```ts
- * await monque.enqueue('password-reset', { to }, { priority: MAX_PRIORITY });
+ * await monque.enqueue('send-email', { to: 'ada@example.com' }, { priority: MAX_PRIORITY });
  * ```
  */
 export const MAX_PRIORITY = 2 ** 31 - 1;
