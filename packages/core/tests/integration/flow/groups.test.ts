@@ -170,4 +170,45 @@ describe('groups (groupKey and groupConcurrency)', () => {
     // The map read from the database is not changed.
     expect(held.get('a')).toEqual(new Set([0]));
   });
+
+  it('picks up what a round claimed when its bulkWrite reply is lost, and rethrows when it claimed nothing', async () => {
+    const collection = harness.db.collection<JobDocument>(harness.collectionName());
+    await ensureJobIndexes(collection);
+    const job = (key: string, i: number) =>
+      ({
+        ...newJobDocument(
+          { name: 'sync', data: { i }, nextRunAt: new Date(Date.now() - 1000 + i), groupKey: key },
+          new Date(),
+        ),
+        _id: new ObjectId(),
+      }) as JobDocument;
+    await collection.insertMany([job('a', 0), job('b', 1)]);
+    const lost = new Error('connection reset');
+    const landsThenFails = Object.create(collection) as Collection<JobDocument>;
+    landsThenFails.bulkWrite = (async (
+      ...args: Parameters<Collection<JobDocument>['bulkWrite']>
+    ) => {
+      await collection.bulkWrite(...args);
+      throw lost;
+    }) as Collection<JobDocument>['bulkWrite'];
+    const batch = await claimGroupedJobs(landsThenFails, 'sync', me, 5, 1, new Date());
+    expect(batch.jobs.map((claimed) => claimed.groupKey).sort()).toEqual(['a', 'b']);
+    expect(batch.errors[0]?.message).toMatch(/could not confirm a claim of jobs/);
+
+    await collection.insertOne(job('c', 2));
+    const failsBefore = Object.create(collection) as Collection<JobDocument>;
+    failsBefore.bulkWrite = (async () => {
+      throw lost;
+    }) as Collection<JobDocument>['bulkWrite'];
+    await expect(claimGroupedJobs(failsBefore, 'sync', me, 5, 1, new Date())).rejects.toBe(lost);
+    // Groups a and b are full: c is the only candidate; with c's group full too, nothing is due.
+    const held = await claimGroupedJobs(collection, 'sync', me, 5, 1, new Date());
+    expect(held.jobs.map((claimed) => claimed.groupKey)).toEqual(['c']);
+    await collection.insertOne(job('c', 3));
+    expect(await claimGroupedJobs(collection, 'sync', me, 5, 1, new Date())).toEqual({
+      jobs: [],
+      errors: [],
+      more: false,
+    });
+  });
 });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { ControlDocument, RateWindowDocument } from '../../../src/flow/control-collection.js';
 import { giveBackStarts, takeStarts } from '../../../src/flow/rate-window.js';
 import type { Monque } from '../../../src/monque.js';
-import { useSchedulerHarness } from '../../setup/scheduler-harness.js';
+import { nextEvent, useSchedulerHarness } from '../../setup/scheduler-harness.js';
+import { interceptedDb, passThrough } from '../support/intercepted-db.js';
 
 /** A window far longer than any test: nothing leaves it while the test runs. */
 const long = { max: 5, duration: 600_000 };
@@ -128,5 +129,27 @@ describe('rate limits', () => {
     await done;
     // 3 windows of 4 starts; each instance takes when notified and when its timer fires.
     expect(takes).toBeLessThan(60);
+  });
+
+  it('reports starts it could not give back, and runs the job all the same', async () => {
+    const collectionName = harness.collectionName();
+    const refused = new Error('give-back refused');
+    const db = interceptedDb(harness.db, (collection, method, args) => {
+      if (method === 'updateOne' && collection.collectionName.endsWith('_control')) {
+        return Promise.reject(refused);
+      }
+      return passThrough(collection, method, args);
+    });
+    const instance = harness.create({ collectionName }, db);
+    instance.worker('call', () => {}, { concurrency: 5, rateLimit: { max: 10, duration: 1000 } });
+    const reported = nextEvent(instance, 'job:error');
+    // Every later round's give-back fails too: heard here.
+    instance.on('job:error', () => {});
+    const completed = nextEvent(instance, 'job:complete');
+    await instance.enqueue('call', null);
+    await instance.start();
+    const [{ error }] = await reported;
+    expect(error.message).toMatch(/could not give back unused starts of "call"/);
+    await completed;
   });
 });
