@@ -2,7 +2,14 @@ import { parseArgs } from 'node:util';
 import type { BenchMode } from './settings.js';
 
 /** The scenarios, in the order they run. */
-export const SCENARIO_NAMES = ['enqueue', 'processing', 'latency', 'idle', 'cancel'] as const;
+export const SCENARIO_NAMES = [
+  'enqueue',
+  'processing',
+  'latency',
+  'idle',
+  'cancel',
+  'management',
+] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 

@@ -4,6 +4,7 @@ import type { CancelResult } from './scenarios/cancel.js';
 import type { EnqueueResult } from './scenarios/enqueue.js';
 import type { IdleResult } from './scenarios/idle.js';
 import type { LatencyResult } from './scenarios/latency.js';
+import type { ManagementResult } from './scenarios/management.js';
 import type { ProcessingResult } from './scenarios/processing.js';
 import type { BenchSettings } from './settings.js';
 import type { MissingStore, StoreKind } from './stores/store.js';
@@ -15,6 +16,7 @@ export interface ScenarioResults {
   latency?: LatencyResult;
   idle?: IdleResult;
   cancel?: CancelResult;
+  management?: ManagementResult;
 }
 
 /** A target, checked against the measurements. */

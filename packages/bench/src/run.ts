@@ -24,6 +24,7 @@ import type { ScenarioContext } from './scenarios/context.js';
 import { runEnqueue } from './scenarios/enqueue.js';
 import { runIdle } from './scenarios/idle.js';
 import { runLatency } from './scenarios/latency.js';
+import { runManagement } from './scenarios/management.js';
 import { runProcessing } from './scenarios/processing.js';
 import { settingsFor } from './settings.js';
 import { connectMongodb, startEmulator } from './stores/emulator.js';
@@ -48,6 +49,9 @@ const RUNNERS: Record<ScenarioName, Runner> = {
   },
   cancel: async (context, results) => {
     results.cancel = await runCancel(context);
+  },
+  management: async (context, results) => {
+    results.management = await runManagement(context);
   },
 };
 

@@ -81,6 +81,19 @@ export interface BenchSettings {
     /** The owner's heartbeatInterval in each mode (polling reads cancel requests at it). */
     readonly heartbeatInterval: { readonly 'change-stream': number; readonly polling: number };
   };
+  /** Monque's management reads (`findJobs`, `getStats`) on a large queue of jobs in every status. */
+  readonly management: {
+    /** Jobs seeded before the measurements (outside them), over `names` job names. */
+    readonly jobs: number;
+    readonly names: number;
+    /** Timed calls of each `findJobs` query per repetition (after `warmupCalls` untimed ones). */
+    readonly calls: number;
+    /** Timed calls of each `getStats` query per repetition. */
+    readonly statsCalls: number;
+    readonly warmupCalls: number;
+    /** Pages of a cursor walk timed per repetition (after its untimed first page). */
+    readonly pages: number;
+  };
 }
 
 const FULL: BenchSettings = {
@@ -144,6 +157,7 @@ const FULL: BenchSettings = {
     maxGapMs: 25,
     heartbeatInterval: { 'change-stream': 10_000, polling: 10_000 },
   },
+  management: { jobs: 100_000, names: 10, calls: 15, statsCalls: 3, warmupCalls: 1, pages: 20 },
 };
 
 const QUICK: BenchSettings = {
@@ -193,6 +207,7 @@ const QUICK: BenchSettings = {
     maxGapMs: 25,
     heartbeatInterval: { 'change-stream': 10_000, polling: 500 },
   },
+  management: { jobs: 2000, names: 10, calls: 3, statsCalls: 2, warmupCalls: 1, pages: 3 },
 };
 
 /** The settings of a mode. */

@@ -144,6 +144,32 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
+  it('times every management read of Monque on the seeded queue, in every repetition', () => {
+    const management = results.scenarios.management;
+    const { jobs, calls, statsCalls, pages } = results.settings.management;
+    expect(management?.jobs).toBe(jobs);
+    expect(management?.errors).toBe(0);
+    expect(management?.warnings).toEqual([]);
+    expect(management?.runs).toHaveLength(results.settings.repetitions);
+    for (const run of management?.runs ?? []) {
+      const operations = run.measurement.kind === 'management' ? run.measurement.operations : [];
+      expect(Object.fromEntries(operations.map(({ id, ms }) => [id, ms.length]))).toEqual({
+        'first-page': calls,
+        'failed-by-updated': calls,
+        'name-pending-due': calls,
+        'data-filter': calls,
+        'walk-pages': pages,
+        stats: statsCalls,
+        'stats-one-name': statsCalls,
+      });
+      for (const { id, ms } of operations) {
+        for (const time of ms) expect(time, id).toBeGreaterThan(0);
+      }
+      // Every call is at least one request the store answered.
+      expect(run.requests.total).toBeGreaterThanOrEqual(4 * calls + pages + 2 * statsCalls);
+    }
+  });
+
   it('writes the report with every section and every target', () => {
     expect(results.targets.map((target) => target.id)).toEqual([
       'throughput-noop',
@@ -168,6 +194,7 @@ describe('npm run bench -- --quick', () => {
       '## Enqueue',
       '## Idle',
       '## Cancel',
+      `## Management reads at ${results.settings.management.jobs.toLocaleString('en-US')} jobs (Monque)`,
       '## CPU profiles',
       '## Failures, errors and warnings',
       '## Method',

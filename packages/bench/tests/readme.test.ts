@@ -24,6 +24,7 @@ describe('the benchmark results in the READMEs', () => {
       'enqueue',
       'idle',
       'latency',
+      'management',
       'processing',
     ]);
   });

@@ -680,3 +680,61 @@ export class PayloadTooLargeError extends MonqueError {
     this.measured = measured;
   }
 }
+
+/**
+ * A handler returned a value Monque cannot store as its job's `result`: not plain BSON data (such
+ * as a class instance, a `Map` or a function), or larger than `maxResultSize` once BSON-encoded.
+ * The run fails for good — `job:fail` with `willRetry: false` carries this error, and a recurring
+ * job goes on at its next occurrence — because running the handler again would repeat its work
+ * only to return the same value.
+ *
+ * @example
+ * ```ts
+ * monque.on('job:fail', ({ job, error }) => {
+ *   if (error instanceof JobResultError) console.error(`${job.name} returned too much`, error.size);
+ * });
+ * ```
+ */
+export class JobResultError extends MonqueError {
+  override readonly name: string = 'JobResultError';
+
+  /** The id of the job, as a 24-character hex string. */
+  readonly jobId: string;
+
+  /** The result's BSON-encoded size in bytes, when it was too large; otherwise `undefined`. */
+  readonly size: number | undefined;
+
+  /** The limit (`maxResultSize`), in bytes. */
+  readonly limit: number;
+
+  /**
+   * @param jobId - The job's id.
+   * @param problem - What is wrong with the value, such as `result.rows must not be a BigInt …`.
+   * @param limit - `maxResultSize`, in bytes.
+   * @param size - The encoded size, when the value was too large.
+   * @param options - `cause`: the error that revealed the problem, if any.
+   *
+   * @example
+   * ```ts
+   * throw new JobResultError(job._id, 'it is 2097152 bytes once BSON-encoded', 1048576, 2097152);
+   * ```
+   */
+  constructor(
+    jobId: ObjectId | string,
+    problem: string,
+    limit: number,
+    size?: number,
+    options?: ErrorOptions,
+  ) {
+    const id = typeof jobId === 'string' ? jobId : jobId.toHexString();
+    super(
+      `The handler of job ${id} returned a result that cannot be stored: ${problem}. The run ` +
+        `failed; return plain data of at most ${limit} bytes (option maxResultSize), such as a ` +
+        'reference to where larger output is kept.',
+      options,
+    );
+    this.jobId = id;
+    this.size = size;
+    this.limit = limit;
+  }
+}

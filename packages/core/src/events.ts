@@ -1,4 +1,6 @@
 import type { JobOf } from './jobs/job.js';
+import type { JobProgress } from './jobs/job-progress.js';
+import type { JobFilter } from './management/job-filter.js';
 
 /**
  * Payload of `'job:complete'`: the job as written after the success, and how long its handler
@@ -18,8 +20,9 @@ export interface JobCompleteEvent<
 > {
   /**
    * The job as the completion write left it: `status: 'completed'` and the claim fields cleared,
-   * or for a recurring job `status: 'pending'` with the next `nextRunAt`. Built from the claimed
-   * job and the fields Monque wrote under the claim's fence (not read back from the database).
+   * or for a recurring job `status: 'pending'` with the next `nextRunAt`; `result` holds what the
+   * handler returned (`null` for nothing). Built from the claimed job and the fields Monque wrote
+   * under the claim's fence (not read back from the database).
    */
   job: JobOf<JobMap>;
   /** How long the handler ran, in milliseconds. */
@@ -31,8 +34,9 @@ export interface JobCompleteEvent<
  * will be retried. Emitted once the failure write has landed. Besides a handler's failure, an
  * attempt fails when its time limit elapsed (a `JobTimeoutError`, retried like any failure), and
  * a job fails (`willRetry: false`) when it was taken over more than `maxTakeovers` times (a
- * `TakeoverLimitError`, the handler not run) or when the database refused its outcome for good
- * (the `DatabaseError`; the job's final failure was written instead).
+ * `TakeoverLimitError`, the handler not run), when its handler returned a result that cannot be
+ * stored (a `JobResultError`), or when the database refused its outcome for good (the
+ * `DatabaseError`; the job's final failure was written instead).
  *
  * @example
  * ```ts
@@ -58,7 +62,8 @@ export interface JobFailEvent<JobMap extends Record<string, unknown> = Record<st
   job: JobOf<JobMap>;
   /**
    * What the handler threw (a non-Error throw is wrapped in an Error); a `JobTimeoutError`, a
-   * `TakeoverLimitError` or a `DatabaseError` when the job failed for those reasons.
+   * `TakeoverLimitError`, a `JobResultError` or a `DatabaseError` when the job failed for those
+   * reasons.
    */
   error: Error;
   /**
@@ -182,6 +187,114 @@ export interface QueuePauseEvent {
 }
 
 /**
+ * Payload of `'job:progress'`: a running job's handler reported progress with
+ * `context.progress()`. Emitted by the instance running it, at every report (the database gets
+ * at most one write per job per second).
+ *
+ * @example
+ * ```ts
+ * monque.on('job:progress', ({ job, progress }: JobProgressEvent<DocsJobs>) => {
+ *   console.log(job._id.toHexString(), progress);
+ * });
+ * ```
+ *
+ * @typeParam JobMap - The job map of the instance, which types `job`.
+ */
+export interface JobProgressEvent<
+  JobMap extends Record<string, unknown> = Record<string, unknown>,
+> {
+  /** The job as claimed, with `progress` set to the reported value. */
+  job: JobOf<JobMap>;
+  /** The value reported (a copy: changing the handler's object later does not change it). */
+  progress: JobProgress;
+}
+
+/**
+ * Payload of `'job:retried'`: `retryJob` put a failed or cancelled job back to pending.
+ *
+ * @example
+ * ```ts
+ * monque.on('job:retried', ({ job }: JobRetriedEvent<DocsJobs>) => {
+ *   logger.info({ jobId: job._id.toHexString() }, 'job retried');
+ * });
+ * ```
+ *
+ * @typeParam JobMap - The job map of the instance, which types `job`.
+ */
+export interface JobRetriedEvent<JobMap extends Record<string, unknown> = Record<string, unknown>> {
+  /** The job as the retry wrote it: `pending`, due now, `failCount` 0, its history kept. */
+  job: JobOf<JobMap>;
+}
+
+/**
+ * Payload of `'job:rescheduled'`: `rescheduleJob` moved a pending job's next run.
+ *
+ * @example
+ * ```ts
+ * monque.on('job:rescheduled', ({ job, previousRunAt }: JobRescheduledEvent<DocsJobs>) => {
+ *   console.log(`${job.name}: ${previousRunAt.toISOString()} → ${job.nextRunAt.toISOString()}`);
+ * });
+ * ```
+ *
+ * @typeParam JobMap - The job map of the instance, which types `job`.
+ */
+export interface JobRescheduledEvent<
+  JobMap extends Record<string, unknown> = Record<string, unknown>,
+> {
+  /** The job as the reschedule wrote it. */
+  job: JobOf<JobMap>;
+  /** Its `nextRunAt` before. */
+  previousRunAt: Date;
+}
+
+/**
+ * Payload of `'job:deleted'`: `deleteJob` deleted a job.
+ *
+ * @example
+ * ```ts
+ * monque.on('job:deleted', ({ job }: JobDeletedEvent<DocsJobs>) => {
+ *   logger.info({ jobId: job._id.toHexString(), name: job.name }, 'job deleted');
+ * });
+ * ```
+ *
+ * @typeParam JobMap - The job map of the instance, which types `job`.
+ */
+export interface JobDeletedEvent<JobMap extends Record<string, unknown> = Record<string, unknown>> {
+  /** The job as it was when it was deleted. */
+  job: JobOf<JobMap>;
+}
+
+/**
+ * An action applied to every job a filter selects: `'retry'` (`retryJobs`), `'cancel'`
+ * (`cancelJobs`) or `'delete'` (`deleteJobs`).
+ *
+ * @example
+ * ```ts
+ * const action: BulkAction = 'retry';
+ * ```
+ */
+export type BulkAction = 'retry' | 'cancel' | 'delete';
+
+/**
+ * Payload of `'jobs:bulk'`: one bulk call (`retryJobs`, `cancelJobs`, `deleteJobs`) is done.
+ *
+ * @example
+ * ```ts
+ * monque.on('jobs:bulk', ({ action, done }: BulkActionEvent) => console.log(`${action}: ${done} jobs`));
+ * ```
+ */
+export interface BulkActionEvent {
+  /** What was done. */
+  action: BulkAction;
+  /** The filter as checked (a copy); `{}` for a call with `{ all: true }` and no filter. */
+  filter: JobFilter;
+  /** How many jobs the action was applied to. */
+  done: number;
+  /** Processing jobs that got a cancel request (0 for actions other than cancel). */
+  requested: number;
+}
+
+/**
  * The events of a Monque instance and their listener arguments: `on`, `once`, `off` and `emit`
  * of a `Monque<JobMap>` check names and payloads against `MonqueEventMap<JobMap>`, and the jobs
  * the events carry are typed by the job map ({@link JobOf}: `job.name` narrows `job.data`).
@@ -208,6 +321,16 @@ export interface MonqueEventMap<JobMap extends Record<string, unknown> = Record<
   'job:cancelled': [event: JobCancelledEvent<JobMap>];
   /** Monque itself hit an error (not a handler); a process warning when nobody listens. */
   'job:error': [event: JobErrorEvent<JobMap>];
+  /** A running job's handler reported progress (emitted by the instance running it). */
+  'job:progress': [event: JobProgressEvent<JobMap>];
+  /** `retryJob` put a failed or cancelled job back to pending (emitted by the instance that did it). */
+  'job:retried': [event: JobRetriedEvent<JobMap>];
+  /** `rescheduleJob` moved a pending job's next run (emitted by the instance that did it). */
+  'job:rescheduled': [event: JobRescheduledEvent<JobMap>];
+  /** `deleteJob` deleted a job (emitted by the instance that did it). */
+  'job:deleted': [event: JobDeletedEvent<JobMap>];
+  /** A bulk call (`retryJobs`, `cancelJobs`, `deleteJobs`) is done: what it did and to how many jobs. */
+  'jobs:bulk': [event: BulkActionEvent];
   /** Jobs with stale claims were returned to pending. */
   'stale:recovered': [event: StaleRecoveredEvent];
   /** The change stream is open; new jobs are noticed without polling. */

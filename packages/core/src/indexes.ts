@@ -40,7 +40,9 @@ export const GROUP_SLOT_KEY = { name: 1, groupKey: 1, groupSlot: 1 } as const;
  *   that at most `groupConcurrency` jobs of a group run at once; also the slots a group holds;
  * - `monque_status_created`, `monque_status_updated`, `monque_status_next_run`: listing jobs
  *   (`findJobs`) of one status in the order of one date field, then `_id` (one ordered range per
- *   status), and the recent completions of `getStats`.
+ *   status), and the recent completions of `getStats`;
+ * - `monque_expire`: a TTL index on `expireAt` (sparse: only finished jobs have one), with which
+ *   MongoDB deletes finished jobs once their retention is over (see the `retention` option).
  *
  * @example
  * ```ts
@@ -79,6 +81,7 @@ export const JOB_INDEXES: readonly IndexDescription[] = [
   { name: 'monque_status_created', key: { status: 1, createdAt: 1, _id: 1 } },
   { name: 'monque_status_updated', key: { status: 1, updatedAt: 1, _id: 1 } },
   { name: 'monque_status_next_run', key: { status: 1, nextRunAt: 1, _id: 1 } },
+  { name: 'monque_expire', key: { expireAt: 1 }, expireAfterSeconds: 0, sparse: true },
 ];
 
 /**

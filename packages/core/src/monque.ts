@@ -1,16 +1,18 @@
 import type { Collection, Db, ObjectId } from 'mongodb';
 import { asMonqueError } from './classify-error.js';
 import { InvalidArgumentError } from './errors.js';
-import type { MonqueEventMap } from './events.js';
+import type { BulkAction, MonqueEventMap } from './events.js';
 import { type ControlDocument, openControlCollection } from './flow/control-collection.js';
 import { readPaused, writePause } from './flow/pause-queries.js';
 import { readWorkerFlow } from './flow/worker-flow.js';
 import { ensureJobIndexes } from './indexes.js';
 import type { Job, JobDocument, JobOf } from './jobs/job.js';
 import { openJobsCollection } from './jobs/jobs-collection.js';
-import { type BulkActionOptions, checkBulkFilter } from './management/bulk-filter.js';
+import { checkBulkFilter, jobFilterOf } from './management/bulk-filter.js';
 import { cancelJob } from './management/cancel-job.js';
 import { cancelJobs } from './management/cancel-jobs.js';
+import { deleteJob } from './management/delete-job.js';
+import { deleteJobs } from './management/delete-jobs.js';
 import {
   checkFindJobs,
   type FindJobsOptions,
@@ -24,13 +26,21 @@ import {
   type QueueStats,
   type QueueStatsOptions,
 } from './management/get-stats.js';
-import type { BulkActionResult, JobActionResult } from './management/job-action-result.js';
-import type { JobFilter } from './management/job-filter.js';
+import type {
+  BulkActionOptions,
+  BulkActionResult,
+  JobActionResult,
+} from './management/job-action.js';
+import type { CheckedJobFilter, JobFilter } from './management/job-filter.js';
+import { rescheduleJob } from './management/reschedule-job.js';
+import { retryJob } from './management/retry-job.js';
+import { retryJobs } from './management/retry-jobs.js';
 import { unscheduleJob } from './management/unschedule.js';
 import { type MonqueOptions, type ResolvedMonqueOptions, resolveMonqueOptions } from './options.js';
+import { resolveRetention } from './processing/retention.js';
 import { readCallOptions } from './runtime/call-options.js';
 import { Lifecycle } from './runtime/lifecycle.js';
-import { SafeEvents } from './runtime/safe-events.js';
+import { type MonqueEvents, SafeEvents } from './runtime/safe-events.js';
 import { SchedulerRuntime } from './runtime/scheduler-runtime.js';
 import { parseCron } from './scheduling/cron.js';
 import { prepareEnqueue, stampPreparedJob } from './scheduling/enqueue-input.js';
@@ -45,6 +55,7 @@ import { assertJobName } from './validation/job-name.js';
 import { assertJobTimeout } from './validation/job-timeout.js';
 import { assertPayload } from './validation/payload.js';
 import { assertPriority } from './validation/priority.js';
+import { assertRunAt } from './validation/run-at.js';
 import { assertTimezone } from './validation/timezone.js';
 import { assertUniqueKey } from './validation/unique-key.js';
 import type { JobHandler, WorkerOptions } from './workers/worker-registry.js';
@@ -199,6 +210,13 @@ export interface UnscheduleOptions {
  * instance), this instance could not confirm its claim, or `stop()` gave up waiting (see
  * {@link JobContext}).
  *
+ * Events: `job:start`, `job:progress`, `job:complete`, `job:fail`, `job:cancelled`, `job:error`,
+ * `stale:recovered`, `changestream:connected`, `changestream:error`, `changestream:closed`,
+ * `changestream:fallback`, and for the management methods `job:retried`, `job:rescheduled`,
+ * `job:deleted` and `jobs:bulk` (see {@link MonqueEventMap}). `on`, `once`, `off` and `emit`
+ * check event names and listener arguments, and the jobs the events carry are typed by the job
+ * map.
+ *
  * Events: `job:start`, `job:complete`, `job:fail`, `job:cancelled`, `job:error`,
  * `stale:recovered`, `changestream:connected`, `changestream:error`, `changestream:closed`,
  * `changestream:fallback`, `queue:paused`, `queue:resumed` (see {@link MonqueEventMap}). `on`, `once`, `off` and `emit` check
@@ -231,9 +249,9 @@ export class Monque<
   readonly #db: Db;
   readonly #collection: Collection<JobDocument>;
   readonly #control: Collection<ControlDocument>;
+  readonly #events: MonqueEvents;
   readonly #runtime: SchedulerRuntime;
   readonly #lifecycle: Lifecycle;
-  readonly #events: SafeEvents;
   #initializing: Promise<void> | undefined;
   /** The priority of a job added without one: its worker's here, if it has one. */
   readonly #defaultPriority = (name: string): number | undefined =>
@@ -327,8 +345,9 @@ export class Monque<
    * Checks the server's version (MongoDB 6.0 or newer), reads the server's clock, creates the
    * indexes and, with `recoverStaleJobs`, hands stale claims back. Called by `start`, `enqueue`,
    * `enqueueMany`, `now`, `schedule`, `getJob`, `findJobs`, `getStats`, `cancelJob`,
-   * `cancelJobs` and `unschedule` (every method that reads or writes jobs); concurrent calls share
-   * one run, and after a success it does nothing. A failed run can be retried.
+   * `cancelJobs`, `unschedule`, `retryJob`, `retryJobs`, `rescheduleJob`, `deleteJob` and
+   * `deleteJobs` (every method that reads or writes jobs); concurrent calls share one run, and
+   * after a success it does nothing. A failed run can be retried.
    *
    * @throws UnsupportedServerVersionError on a server older than MongoDB 6.0 (nothing is created);
    * ConnectionError when MongoDB cannot be reached; DatabaseError when it refuses the indexes
@@ -549,9 +568,11 @@ export class Monque<
    * claim, and when `stop()` gives up waiting (see `JobContext`).
    *
    * @param name - The job name.
-   * @param handler - Runs one job; throw or reject to fail it.
-   * @param options - `concurrency` (default `defaultConcurrency`), `replace`, `timeout` (the
-   * time limit of each run in ms; a job's own `timeout` wins), and the flow control of the name:
+   * @param handler - Runs one job; throw or reject to fail it. What it returns is stored as the
+   * job's `result` (see `maxResultSize`); `context.progress()` reports its progress.
+   * @param options - `concurrency` (default `defaultConcurrency`), `replace`, `timeout` (the time
+   * limit of each run in ms; a job's own `timeout` wins), `retention` (default: the instance's)
+   * for the jobs of this name that this instance finishes, and the flow control of the name:
    * `priority` (for jobs this instance adds), `groupConcurrency` and `rateLimit` (see
    * {@link WorkerOptions}).
    * @throws WorkerRegistrationError when the name has a worker (without `replace: true`) or the
@@ -571,10 +592,11 @@ export class Monque<
   ): void {
     assertJobName(name);
     assertHandler(name, handler);
-    const { concurrency, replace, timeout, ...flow } = readCallOptions(options, [
+    const { concurrency, replace, timeout, retention, ...flow } = readCallOptions(options, [
       'concurrency',
       'replace',
       'timeout',
+      'retention',
       'priority',
       'groupConcurrency',
       'rateLimit',
@@ -587,12 +609,17 @@ export class Monque<
     if (timeout !== undefined) {
       assertJobTimeout(timeout, 'options.timeout');
     }
+    const ownRetention =
+      retention === undefined
+        ? undefined
+        : resolveRetention(retention, 'options.retention', this.#options.retention);
     this.#runtime.addWorker(
       name,
       handler as JobHandler,
       limit,
       replace === true,
       timeout,
+      ownRetention,
       readWorkerFlow(flow),
     );
   }
@@ -740,6 +767,96 @@ export class Monque<
   }
 
   /**
+   * Puts a `failed` or `cancelled` job back to `pending`, due at once, with `failCount` and
+   * `takeoverCount` 0; works without `start()`. Its `failReason`, `lastFailure` and `history` are
+   * kept (they say what happened), its `expireAt` and last `progress` removed. One
+   * `findOneAndUpdate` on its id and those statuses, so it is atomic; a refused or missing job is
+   * then read once to say why. Emits `job:retried` when done.
+   *
+   * @param id - An `ObjectId` or its 24-character hex string.
+   * @returns `done` with the job as written; `refused` with the job and the reason (it is not
+   * failed or cancelled, or its `uniqueKey` is held by another active job of its name);
+   * `not-found`.
+   * @throws InvalidArgumentError for a bad id, before anything is sent; ConnectionError or
+   * DatabaseError when the write fails.
+   *
+   * @example
+   * ```ts
+   * const result = await monque.retryJob(id);
+   * if (result.outcome === 'refused') console.warn(`not retried: ${result.reason}`);
+   * ```
+   */
+  async retryJob(id: ObjectId | string): Promise<JobActionResult> {
+    const jobId = assertJobId(id);
+    const result = await this.#write(`could not retry job ${jobId.toHexString()}`, () =>
+      retryJob(this.#collection, jobId, this.#runtime.clock.now()),
+    );
+    if (result.outcome === 'done') this.#events.emit('job:retried', { job: result.job });
+    return result;
+  }
+
+  /**
+   * Retries every `failed` or `cancelled` job the filter selects, as {@link retryJob} does for
+   * one, each atomically; other jobs the filter selects are left alone. A job whose `uniqueKey`
+   * another active job of its name holds is skipped. Emits one `jobs:bulk` event.
+   *
+   * @param filter - Which jobs, as for {@link findJobs}. An empty filter is refused unless
+   * `options` says `{ all: true }`.
+   * @param options - `all: true` to accept an empty filter (every failed and cancelled job).
+   * @returns How many jobs were retried (`done`).
+   * @throws InvalidArgumentError for a bad or empty filter, before anything is sent;
+   * ConnectionError or DatabaseError when a write fails (the jobs retried before it stay
+   * retried).
+   *
+   * @example
+   * ```ts
+   * const { done } = await monque.retryJobs({ name: 'send-email', status: 'failed' });
+   * console.log(`${done} emails will be sent again`);
+   * ```
+   */
+  retryJobs(filter: JobFilter, options?: BulkActionOptions): Promise<BulkActionResult> {
+    return this.#bulk('retry', filter, options, (checked) =>
+      retryJobs(this.#collection, checked, this.#runtime.clock.now()),
+    );
+  }
+
+  /**
+   * Moves a `pending` job's next run to `runAt`; works without `start()`. One
+   * `findOneAndUpdate` on its id and `status: 'pending'`. Emits `job:rescheduled` (with the
+   * previous `nextRunAt`) when done.
+   *
+   * @param id - An `ObjectId` or its 24-character hex string.
+   * @param runAt - When the job is due (a valid Date; in the past: due at once).
+   * @returns `done` with the job as written; `refused` with the job and the reason (it is not
+   * pending: a processing, completed, failed or cancelled job keeps its time); `not-found`.
+   * @throws InvalidArgumentError for a bad id or `runAt`, before anything is sent;
+   * ConnectionError or DatabaseError when the write fails.
+   *
+   * @example
+   * ```ts
+   * await monque.rescheduleJob(id, new Date(Date.now() + 60 * 60 * 1000)); // an hour from now
+   * ```
+   */
+  async rescheduleJob(id: ObjectId | string, runAt: Date): Promise<JobActionResult> {
+    const jobId = assertJobId(id);
+    assertRunAt(runAt);
+    const { result, previousRunAt } = await this.#write(
+      `could not reschedule job ${jobId.toHexString()}`,
+      () =>
+        rescheduleJob(
+          this.#collection,
+          jobId,
+          new Date(runAt.getTime()),
+          this.#runtime.clock.now(),
+        ),
+    );
+    if (result.outcome === 'done' && previousRunAt !== undefined) {
+      this.#events.emit('job:rescheduled', { job: result.job, previousRunAt });
+    }
+    return result;
+  }
+
+  /**
    * Cancels a job (the contract's `cancel()`), atomically, from any instance; works without
    * `start()`:
    * - a `pending` job is `cancelled` at once (`outcome: 'done'`, `job:cancelled` emitted here); a
@@ -783,7 +900,7 @@ export class Monque<
    * Cancels every job the filter selects, each atomically as {@link cancelJob} does: pending
    * jobs are cancelled (a recurring one: its waiting occurrence), running ones get a cancel
    * request their instances act on, finished ones are left alone; works without `start()`. An
-   * empty filter is refused unless `{ all: true }` is passed.
+   * empty filter is refused unless `{ all: true }` is passed. Emits one `jobs:bulk` event.
    *
    * @param filter - Which jobs (see {@link JobFilter}).
    * @param options - `all: true` to allow an empty filter.
@@ -798,14 +915,83 @@ export class Monque<
    * const { done, requested } = await monque.cancelJobs({ name: 'import', status: ['pending', 'processing'] });
    * ```
    */
-  async cancelJobs(filter: JobFilter, options?: BulkActionOptions): Promise<BulkActionResult> {
-    const checked = checkBulkFilter(filter, options);
+  cancelJobs(filter: JobFilter, options?: BulkActionOptions): Promise<BulkActionResult> {
+    return this.#bulk('cancel', filter, options, (checked) =>
+      cancelJobs(this.#collection, checked, this.#runtime.clock.now()),
+    );
+  }
+
+  /**
+   * Deletes a job that is not `processing` (a running job is refused: its run would go on
+   * unseen); works without `start()`. One `findOneAndDelete` on its id and the other statuses.
+   * Deleting a recurring job ends its schedule. Emits `job:deleted` when done.
+   *
+   * @param id - An `ObjectId` or its 24-character hex string.
+   * @returns `done` with the job as it was; `refused` with the job and the reason; `not-found`.
+   * @throws InvalidArgumentError for a bad id, before anything is sent; ConnectionError or
+   * DatabaseError when the delete fails.
+   *
+   * @example
+   * ```ts
+   * const result = await monque.deleteJob(id);
+   * if (result.outcome === 'done') console.log(`deleted ${result.job.name}`);
+   * ```
+   */
+  async deleteJob(id: ObjectId | string): Promise<JobActionResult> {
+    const jobId = assertJobId(id);
+    const result = await this.#write(`could not delete job ${jobId.toHexString()}`, () =>
+      deleteJob(this.#collection, jobId),
+    );
+    if (result.outcome === 'done') this.#events.emit('job:deleted', { job: result.job });
+    return result;
+  }
+
+  /**
+   * Deletes every job the filter selects that is not `processing`, with one `deleteMany` (each
+   * job atomically). Emits one `jobs:bulk` event.
+   *
+   * @param filter - Which jobs, as for {@link findJobs}. An empty filter is refused unless
+   * `options` says `{ all: true }`.
+   * @param options - `all: true` to accept an empty filter (every job that is not running).
+   * @returns How many jobs were deleted (`done`).
+   * @throws InvalidArgumentError for a bad or empty filter, before anything is sent;
+   * ConnectionError or DatabaseError when the delete fails.
+   *
+   * @example
+   * ```ts
+   * await monque.deleteJobs({ status: 'completed', updatedAt: { to: new Date(Date.now() - 86_400_000) } });
+   * ```
+   */
+  deleteJobs(filter: JobFilter, options?: BulkActionOptions): Promise<BulkActionResult> {
+    return this.#bulk('delete', filter, options, (checked) =>
+      deleteJobs(this.#collection, checked),
+    );
+  }
+
+  /** Initializes, then runs a write, reporting its failure as `could not …: cause`. */
+  async #write<R>(operation: string, write: () => Promise<R>): Promise<R> {
     await this.initialize();
     try {
-      return await cancelJobs(this.#collection, checked, this.#runtime.clock.now());
+      return await write();
     } catch (error) {
-      throw asMonqueError(error, 'could not cancel jobs');
+      throw asMonqueError(error, operation);
     }
+  }
+
+  /**
+   * A bulk action: checks the filter (an empty one only with `{ all: true }`), runs the action
+   * and emits `jobs:bulk` with what it did.
+   */
+  async #bulk(
+    action: BulkAction,
+    filter: unknown,
+    options: unknown,
+    run: (filter: CheckedJobFilter) => Promise<BulkActionResult>,
+  ): Promise<BulkActionResult> {
+    const checked = checkBulkFilter(filter, options);
+    const result = await this.#write(`could not ${action} jobs`, () => run(checked));
+    this.#events.emit('jobs:bulk', { action, filter: jobFilterOf(checked), ...result });
+    return result;
   }
 
   /**

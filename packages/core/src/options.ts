@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError } from './errors.js';
 import {
+  DEFAULT_RETENTION,
+  type RetentionOptions,
+  resolveRetention,
+} from './processing/retention.js';
+import {
   assertIntegerInRange,
   assertPositiveDuration,
   MAX_TIMER_DELAY,
@@ -223,6 +228,31 @@ export interface MonqueOptions {
    */
   maxPayloadSize?: number;
   /**
+   * How long finished one-off jobs are kept before MongoDB deletes them, per final status (ms, ≥ 0,
+   * or `false` to keep them for ever): the write that finishes a job sets its `expireAt`, and a TTL
+   * index deletes it after then. MongoDB's TTL monitor runs every 60 s, so a job may stay up to
+   * about a minute longer. Recurring jobs are never deleted. A worker can have its own
+   * (`worker(name, handler, { retention })`). Default `{ completed: 7 days, failed: 30 days,
+   * cancelled: 30 days }`.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { retention: { completed: 24 * 60 * 60 * 1000, failed: false } });
+   * ```
+   */
+  retention?: RetentionOptions;
+  /**
+   * The largest BSON-encoded handler result stored as a job's `result`, in bytes (integer from 1
+   * to 16 MiB). A handler that returns more fails its run for good with a `JobResultError`.
+   * Default 1 MiB.
+   *
+   * @example
+   * ```ts
+   * new Monque(db, { maxResultSize: 16 * 1024 });
+   * ```
+   */
+  maxResultSize?: number;
+  /**
    * How long one database round trip of the scheduler may take before it fails with a
    * `RoundTripTimeoutError` naming the operation (ms, > 0, ≤ 2^31 − 1): claims, heartbeats,
    * stale takeovers, look-ups of due jobs, outcome writes, hand-backs of claim rounds, and the
@@ -252,7 +282,10 @@ export interface MonqueOptions {
  * ```
  */
 export type ResolvedMonqueOptions = Readonly<
-  Required<Omit<MonqueOptions, 'maxConcurrency'>> & { maxConcurrency: number | undefined }
+  Required<Omit<MonqueOptions, 'maxConcurrency' | 'retention'>> & {
+    maxConcurrency: number | undefined;
+    retention: Readonly<Required<RetentionOptions>>;
+  }
 >;
 
 const HOUR = 60 * 60 * 1000;
@@ -281,6 +314,8 @@ const DEFAULTS = {
   maxTakeovers: 2,
   recoverStaleJobs: true,
   maxPayloadSize: MAX_BSON_DOCUMENT_SIZE,
+  retention: DEFAULT_RETENTION,
+  maxResultSize: 1024 * 1024,
 } as const satisfies Omit<ResolvedMonqueOptions, 'schedulerInstanceId' | 'roundTripTimeout'>;
 
 function assertCollectionName(argument: string, value: unknown): void {
@@ -336,6 +371,10 @@ const VALIDATORS: { readonly [K in keyof MonqueOptions]-?: (arg: string, value: 
     schedulerInstanceId: assertInstanceId,
     maxPayloadSize: count(1, MAX_BSON_DOCUMENT_SIZE),
     roundTripTimeout: timer,
+    retention: (argument, value) => {
+      resolveRetention(value, argument, DEFAULT_RETENTION);
+    },
+    maxResultSize: count(1, MAX_BSON_DOCUMENT_SIZE),
   };
 
 const KNOWN_OPTIONS = Object.keys(VALIDATORS);
@@ -386,13 +425,14 @@ export function resolveMonqueOptions(options?: MonqueOptions): ResolvedMonqueOpt
       given[key] = value;
     }
   }
-  const heartbeatInterval =
-    (given.heartbeatInterval as number | undefined) ?? DEFAULTS.heartbeatInterval;
+  const { retention, ...rest } = given as Partial<MonqueOptions>;
+  const heartbeatInterval = rest.heartbeatInterval ?? DEFAULTS.heartbeatInterval;
   const resolved = {
     ...DEFAULTS,
     schedulerInstanceId: randomUUID(),
     roundTripTimeout: defaultRoundTripTimeout(heartbeatInterval),
-    ...(given as Partial<MonqueOptions>),
+    ...rest,
+    retention: resolveRetention(retention, 'options.retention', DEFAULT_RETENTION),
   };
   if (resolved.lockTimeout < 2 * resolved.heartbeatInterval) {
     throw new InvalidArgumentError(

@@ -18,7 +18,7 @@ function recordingMailer(): Mailer & { sent: Array<{ to: string; subject: string
   };
 }
 
-const running = () => ({ signal: new AbortController().signal });
+const running = () => ({ signal: new AbortController().signal, progress: () => {} });
 
 describe('welcome-email handler, called directly', () => {
   it('sends one e-mail to the address in the job', async () => {
@@ -52,7 +52,9 @@ describe('welcome-email handler, called directly', () => {
       name: 'welcome-email',
       data: { email: 'ada@example.com', name: 'Ada' },
     });
-    await expect(sendWelcomeEmail(mailer)(job, { signal: stopping.signal })).rejects.toThrow();
+    await expect(
+      sendWelcomeEmail(mailer)(job, { signal: stopping.signal, progress: () => {} }),
+    ).rejects.toThrow();
     expect(mailer.sent).toEqual([]);
   });
 });

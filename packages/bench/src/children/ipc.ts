@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { BenchJobData, LibraryName, StoreConnection } from '../libraries/types.js';
 import type { ProfileSummary } from '../report/profile.js';
-import type { FlowControl } from '../settings.js';
+import type { BenchSettings, FlowControl } from '../settings.js';
 import type { HandlerKind } from '../workloads.js';
 
 /** Emulator server → runner. */
@@ -56,7 +56,10 @@ export interface IdleSpec {
   readonly kind: 'idle';
 }
 
-export type WorkloadSpec = ProcessingSpec | LatencySpec | EnqueueSpec | IdleSpec;
+/** Management reads: a queue of jobs in every status is seeded, then read through the API. */
+export type ManagementSpec = { readonly kind: 'management' } & BenchSettings['management'];
+
+export type WorkloadSpec = ProcessingSpec | LatencySpec | EnqueueSpec | IdleSpec | ManagementSpec;
 
 /** What one run sets up. */
 export interface RunSpec {
@@ -141,11 +144,24 @@ export interface IdleMeasurement {
   readonly kind: 'idle';
 }
 
+/** The time of every timed call of one management operation, in ms, in call order. */
+export interface OperationTimes {
+  readonly id: string;
+  readonly ms: readonly number[];
+}
+
+export interface ManagementMeasurement {
+  readonly kind: 'management';
+  readonly jobs: number;
+  readonly operations: readonly OperationTimes[];
+}
+
 export type Measurement =
   | ProcessingMeasurement
   | LatencyMeasurement
   | EnqueueMeasurement
-  | IdleMeasurement;
+  | IdleMeasurement
+  | ManagementMeasurement;
 
 /** Runner → worker. */
 export type WorkerCommand =

@@ -19,6 +19,7 @@ import {
   isMessage,
   jobData,
   type LatencySpec,
+  type ManagementSpec,
   type Measurement,
   type ProcessingSpec,
   type RunSpec,
@@ -283,6 +284,35 @@ async function enqueue(
   return { kind: 'enqueue', jobs: workload.jobs, seconds: (performance.now() - startedAt) / 1000 };
 }
 
+/** Times the management reads of a seeded queue, each call on its own, one after the other. */
+async function management(
+  instance: LibraryInstance,
+  workload: ManagementSpec,
+): Promise<Measurement> {
+  const bench = managementOf(instance);
+  const operations = [];
+  for (const operation of bench.operations(workload)) {
+    for (let call = 0; call < workload.warmupCalls; call += 1) {
+      await operation.call();
+    }
+    const ms: number[] = [];
+    for (let call = 0; call < operation.calls; call += 1) {
+      const startedAt = performance.now();
+      await operation.call();
+      ms.push(Math.round((performance.now() - startedAt) * 1000) / 1000);
+    }
+    operations.push({ id: operation.id, ms });
+  }
+  return { kind: 'management', jobs: workload.jobs, operations };
+}
+
+function managementOf(instance: LibraryInstance) {
+  if (instance.management === undefined) {
+    throw new Error('this library has no management API');
+  }
+  return instance.management;
+}
+
 async function idle(instance: LibraryInstance): Promise<Measurement> {
   await instance.start(
     () => undefined,
@@ -321,6 +351,9 @@ async function handle(command: WorkerCommand): Promise<void> {
       if (spec.workload.kind === 'processing') {
         await seed(instance, spec.names, spec.workload.jobs);
       }
+      if (spec.workload.kind === 'management') {
+        await managementOf(instance).seed(spec.workload.jobs, spec.workload.names);
+      }
       current = { spec, instance };
       report({ type: 'prepared', settings: instance.settings });
       return;
@@ -341,7 +374,9 @@ async function handle(command: WorkerCommand): Promise<void> {
             ? await latency(instance, spec, workload)
             : workload.kind === 'enqueue'
               ? await enqueue(instance, spec, workload)
-              : await idle(instance);
+              : workload.kind === 'management'
+                ? await management(instance, workload)
+                : await idle(instance);
       const after = sample();
       const profile = (await profiler?.stop(`${resources.library} worker`)) ?? null;
       report({ type: 'measured', measurement, cost: costBetween(before, after), profile });

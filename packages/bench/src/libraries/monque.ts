@@ -2,6 +2,7 @@ import { Monque } from '@monque/core';
 import type { MongoClient } from 'mongodb';
 import { FLOW_GROUPS, flowOptionsFor } from '../settings.js';
 import { databaseHooks } from './mongo-database.js';
+import { monqueManagement } from './monque-management.js';
 import type { BenchHandler, BenchJobData, LibraryInstance, RunInstanceConfig } from './types.js';
 
 /**
@@ -67,6 +68,7 @@ export function createMonque(client: MongoClient, config: RunInstanceConfig): Li
     },
     listening: () => listening,
     stop: () => monque.stop(),
+    management: monqueManagement(monque),
     ...databaseHooks(db),
     get errors() {
       return errors;

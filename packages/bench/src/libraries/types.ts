@@ -88,6 +88,24 @@ export interface LibraryInstance {
   cleanup(): Promise<void>;
   /** Errors the library reported through its error events. */
   readonly errors: number;
+  /** Management reads on a seeded queue, where the library has the API (Monque). */
+  readonly management?: ManagementBench;
+}
+
+/** One management read, timed call by call. */
+export interface ManagementOperation {
+  readonly id: string;
+  /** One call; `calls` says how many are timed (after the warm-up ones). */
+  readonly call: () => Promise<void>;
+  readonly calls: number;
+}
+
+/** What a library offers the management scenario. */
+export interface ManagementBench {
+  /** Fills the queue with `jobs` jobs in every status over `names` job names (before any timer). */
+  seed(jobs: number, names: number): Promise<void>;
+  /** The reads to time, given the settings; the walk's pages are timed one by one. */
+  operations(settings: { calls: number; statsCalls: number; pages: number }): ManagementOperation[];
 }
 
 /** The job name of the single-name workloads. */

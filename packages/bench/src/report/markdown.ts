@@ -1,3 +1,4 @@
+import { MANAGEMENT_OPERATIONS } from '../libraries/monque-management.js';
 import { AGENDA_PROCESS_EVERY_MS, PGBOSS_POLLING_INTERVAL_SECONDS } from '../libraries/tuning.js';
 import { type LibraryName, libraryLabel } from '../libraries/types.js';
 import type { BenchResults, TargetResult } from '../results.js';
@@ -11,6 +12,7 @@ import {
   isClean,
   latencyRows,
   libraryErrors,
+  managementRows,
   type ProcessingRow,
   processingRows,
 } from './summary.js';
@@ -410,6 +412,35 @@ function idleSection(results: BenchResults): string | undefined {
   ].join('\n');
 }
 
+/**
+ * Monque's management reads on a seeded queue: one row per operation, its calls pooled over the
+ * repetitions. `heading` is the section's heading level (`##` in the report, `###` in a README).
+ */
+export function managementSection(results: BenchResults, heading = '##'): string | undefined {
+  const management = results.scenarios.management;
+  if (management === undefined) return undefined;
+  const rows = managementRows(management);
+  const store = storeOf(results, 'monque');
+  return [
+    `${heading} Management reads at ${num(management.jobs)} jobs (Monque)`,
+    '',
+    `A queue of ${num(management.jobs)} jobs over ${management.names} job names — 70 % completed, 15 % pending, 8 % failed, 4 % cancelled, 3 % processing, created over 7 days — seeded once (in ${num(management.seedSeconds, 1)} s, outside the measurements) and read through Monque's API on ${store}: each call timed on its own in the worker process, one after the other, after ${results.settings.management.warmupCalls} untimed call(s); nothing runs the jobs meanwhile. Latency includes the round trip to the store. p50, p95 and max pool every call of the ${management.runs.length} repetition(s); the last column is the median call of each repetition.`,
+    '',
+    table(
+      ['Operation', 'Calls', 'p50 ms', 'p95 ms', 'max ms', 'Median per repetition ms'],
+      rows.map((row) => [
+        `${row.id}: ${MANAGEMENT_OPERATIONS[row.id] ?? ''}`,
+        num(row.pooled.count),
+        num(row.pooled.p50, 1),
+        num(row.pooled.p95, 1),
+        num(row.pooled.max, 1),
+        cell(row.medianPerRun, 1),
+      ]),
+      'lrrrrr',
+    ),
+  ].join('\n');
+}
+
 function profileLines(profile: ProfileSummary): string[] {
   return [
     `  - ${profile.process}: ${profile.busyPercent} % busy over ${num(profile.totalMs)} ms; by package: ${
@@ -480,7 +511,8 @@ function methodSection(results: BenchResults): string {
     "- Client CPU: `process.cpuUsage()` of the worker process over the measurement (user + system), per processed job; it includes the driver and the handlers (the CPU-bound handler's own cost is shown with its table).",
     `- Settings: Monque defaults (change stream, backup poll 10 s, heartbeat 10 s), worker concurrency = the tested concurrency. Agenda: processEvery ${AGENDA_PROCESS_EVERY_MS} ms for a standing queue, its MongoChangeStreamNotificationChannel for latency, defaultConcurrency = the concurrency, defaultLockLimit = max(50, 10 × concurrency). BullMQ: one queue and one Worker per job name, concurrency = the tested concurrency. pg-boss 10: one queue and one work() per job name with batchSize = the concurrency (its batch runs at once), pollingIntervalSeconds ${PGBOSS_POLLING_INTERVAL_SECONDS} (its minimum).`,
     '- Jobs/s across different stores is not a fair ratio (the emulator is an in-process JavaScript server, Redis and PostgreSQL are native servers); the targets compare Monque with Agenda on the same store only.',
-    `- Sizes: \`${JSON.stringify({ repetitions: settings.repetitions, processing: settings.processing.configs.map((config) => `${config.id}:${config.jobs}`), timeCapMs: settings.processing.timeCapMs, latency: settings.latency, enqueue: settings.enqueue, idle: settings.idle, cancel: settings.cancel })}\``,
+    '- Management (Monque only): the seeded jobs are written with `insertMany` of documents built by `createJobDocument` of `@monque/core/testing` (jobs in every status cannot be made through the scheduling API alone), with the fields Monque writes for each status; the reads go through the public API (`findJobs`, `getStats`).',
+    `- Sizes: \`${JSON.stringify({ repetitions: settings.repetitions, processing: settings.processing.configs.map((config) => `${config.id}:${config.jobs}`), timeCapMs: settings.processing.timeCapMs, latency: settings.latency, enqueue: settings.enqueue, idle: settings.idle, cancel: settings.cancel, management: settings.management })}\``,
   ].join('\n');
 }
 
@@ -496,6 +528,7 @@ export function renderMarkdown(results: BenchResults): string {
     enqueueSection(results),
     idleSection(results),
     cancelSection(results),
+    managementSection(results),
     profilesSection(results),
     warningsSection(results),
     methodSection(results),

@@ -1,6 +1,6 @@
 import { libraryLabel } from '../libraries/types.js';
 import type { BenchResults } from '../results.js';
-import { header, summarySection } from './markdown.js';
+import { header, managementSection, summarySection } from './markdown.js';
 import { isClean } from './summary.js';
 
 /** The markers around the generated part of a README. */
@@ -23,6 +23,9 @@ export function packageReadmeBlock(results: BenchResults): string {
     ...results.targets.map(
       (target) =>
         `- ${target.description}: ${target.measured} (${target.threshold}) — **${verdict(target.met)}**`,
+    ),
+    ...[managementSection(results, '###')].flatMap((section) =>
+      section === undefined ? [] : ['', section],
     ),
   ].join('\n');
 }

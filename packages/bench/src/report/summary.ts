@@ -1,6 +1,7 @@
 import type { RunRecord } from '../harness/worker-handle.js';
 import type { LibraryName } from '../libraries/types.js';
 import type { BenchResults } from '../results.js';
+import type { ManagementResult } from '../scenarios/management.js';
 import type { ProcessingConfigResult } from '../scenarios/processing.js';
 import { type Distribution, distribution, type Spread, spread } from '../stats.js';
 
@@ -214,6 +215,31 @@ export function enqueueRows(
   return rows;
 }
 
+/** The figures of one management operation over the repetitions. */
+export interface ManagementRow {
+  readonly id: string;
+  /** Every timed call of every repetition. */
+  readonly pooled: Distribution;
+  /** The median call of each repetition. */
+  readonly medianPerRun: Spread;
+}
+
+/** One row per management operation, in the order they ran. */
+export function managementRows(result: ManagementResult): ManagementRow[] {
+  const times = new Map<string, number[][]>();
+  for (const run of result.runs) {
+    if (run.measurement.kind !== 'management') continue;
+    for (const { id, ms } of run.measurement.operations) {
+      times.set(id, [...(times.get(id) ?? []), [...ms]]);
+    }
+  }
+  return [...times].map(([id, perRun]) => ({
+    id,
+    pooled: distribution(perRun.flat()),
+    medianPerRun: spread(perRun.map((ms) => distribution(ms).p50)),
+  }));
+}
+
 /** What every run records besides its figures. */
 interface Outcome {
   readonly errors: number;
@@ -230,7 +256,7 @@ function outcomeTotals(runs: readonly Outcome[]): { errors: number; warnings: nu
 
 /** Every run of every scenario, warm-ups included. */
 function everyRun(results: BenchResults): Outcome[] {
-  const { enqueue, processing, latency, idle } = results.scenarios;
+  const { enqueue, processing, latency, idle, management } = results.scenarios;
   return [
     ...(enqueue?.oneByOne ?? []),
     ...(enqueue?.bulk ?? []),
@@ -238,6 +264,7 @@ function everyRun(results: BenchResults): Outcome[] {
     ...(processing?.configs.flatMap((config) => config.runs) ?? []),
     ...(latency?.modes.flatMap((mode) => mode.runs) ?? []),
     ...(idle?.runs ?? []),
+    ...(management === undefined ? [] : [management]),
   ];
 }
 

@@ -1,4 +1,6 @@
 import type { ObjectId } from 'mongodb';
+import type { JobAttempt, JobFailure } from './job-history.js';
+import type { JobProgress } from './job-progress.js';
 import type { JobStatus } from './job-status.js';
 
 /**
@@ -89,6 +91,29 @@ export interface JobDocument<T = unknown> {
   createdAt: Date;
   /** When the job was last changed. */
   updatedAt: Date;
+  /**
+   * When MongoDB deletes the job (its TTL index on this field): set by the write that makes a
+   * one-off job `completed`, `failed` or `cancelled`, from the `retention` option; absent while
+   * the job is active, on recurring jobs, and when retention is `false` for its status.
+   */
+  expireAt?: Date;
+  /**
+   * What the handler of the last successful run returned (`null` when it returned nothing);
+   * absent until a run succeeds.
+   */
+  result?: unknown;
+  /**
+   * The latest value the handler passed to `context.progress()`: a number from 0 to 100 or a
+   * small document; absent until it reports one.
+   */
+  progress?: JobProgress;
+  /** The last failure of a run (kept through a manual retry and later successes); absent until one. */
+  lastFailure?: JobFailure;
+  /**
+   * The outcomes of the job's last runs, oldest first: at most `MAX_ATTEMPT_HISTORY` entries, so
+   * the document does not grow with every run; absent until a run ends.
+   */
+  history?: JobAttempt[];
 }
 
 /**

@@ -1,20 +1,11 @@
+import type { Document } from 'mongodb';
 import { InvalidArgumentError } from '../errors.js';
+import type { JobStatus } from '../jobs/job-status.js';
 import { readCallOptions } from '../runtime/call-options.js';
-import { type CheckedJobFilter, checkJobFilter } from './job-filter.js';
+import { jobFilterQuery } from './filter-query.js';
+import { type CheckedJobFilter, checkJobFilter, type JobFilter } from './job-filter.js';
 
-/**
- * Options of a bulk action (such as {@link Monque.cancelJobs}).
- *
- * @example
- * ```ts
- * await monque.cancelJobs({}, { all: true } satisfies BulkActionOptions);
- * ```
- */
-export interface BulkActionOptions {
-  /** `true` to act on every job when the filter is empty (`{}`); refused otherwise. */
-  readonly all?: boolean;
-}
-
+/** Whether a checked filter selects nothing in particular (every job). */
 function isEmpty(filter: CheckedJobFilter): boolean {
   return (
     filter.names === undefined &&
@@ -27,24 +18,57 @@ function isEmpty(filter: CheckedJobFilter): boolean {
 }
 
 /**
- * Checks the filter and options of a bulk action: the filter as {@link checkJobFilter} does, and
- * an empty filter only with `{ all: true }` — acting on a whole queue must not be one call away.
+ * Checks the arguments of a bulk action: the filter (as `findJobs` does), then its options. An
+ * empty filter (`{}` or `undefined`) is refused unless the options say `{ all: true }`.
  *
- * @throws InvalidArgumentError naming `filter` or `options.all`.
+ * @throws InvalidArgumentError naming the offending argument.
  */
 export function checkBulkFilter(filter: unknown, options: unknown): CheckedJobFilter {
+  const checked = checkJobFilter(filter);
   const { all } = readCallOptions(options, ['all']);
   if (all !== undefined && typeof all !== 'boolean') {
     throw new InvalidArgumentError('options.all', 'must be true, false or undefined', all);
   }
-  const checked = checkJobFilter(filter);
-  if (isEmpty(checked) && all !== true) {
+  if (all !== true && isEmpty(checked)) {
     throw new InvalidArgumentError(
       'filter',
-      'must name at least one field; to act on every job, pass { all: true } as the second ' +
-        'argument',
+      'must select jobs (name it at least one field); to act on every job, pass { all: true } ' +
+        'as the second argument',
       filter,
     );
   }
   return checked;
+}
+
+/** A checked filter as a {@link JobFilter} again (a new object, for events). */
+export function jobFilterOf(filter: CheckedJobFilter): JobFilter {
+  const result: {
+    -readonly [K in keyof JobFilter]: JobFilter[K];
+  } = {};
+  if (filter.names !== undefined) result.name = [...filter.names];
+  if (filter.statuses !== undefined) result.status = [...filter.statuses];
+  for (const [field, range] of Object.entries(filter.ranges)) {
+    result[field as 'createdAt'] = {
+      ...(range.from === undefined ? {} : { from: range.from }),
+      ...(range.to === undefined ? {} : { to: range.to }),
+    };
+  }
+  if (filter.uniqueKey !== undefined) result.uniqueKey = filter.uniqueKey;
+  if (filter.recurring !== undefined) result.recurring = filter.recurring;
+  if (filter.data.length > 0) result.data = Object.fromEntries(filter.data);
+  return result;
+}
+
+/**
+ * The MongoDB filter of an action that applies only to jobs in `accepted` statuses: the filter's
+ * query with its statuses narrowed to those (every accepted status when it names none);
+ * `undefined` when none is left, so that nothing needs to be sent.
+ */
+export function actionQuery(
+  filter: CheckedJobFilter,
+  accepted: readonly JobStatus[],
+): Document | undefined {
+  const statuses = (filter.statuses ?? accepted).filter((status) => accepted.includes(status));
+  if (statuses.length === 0) return undefined;
+  return jobFilterQuery({ ...filter, statuses });
 }

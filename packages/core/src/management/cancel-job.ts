@@ -3,7 +3,7 @@ import { MonqueError } from '../errors.js';
 import type { Job, JobDocument } from '../jobs/job.js';
 import { JobStatus } from '../jobs/job-status.js';
 import { cancelledSet } from '../processing/cancel-outcome.js';
-import type { JobActionResult } from './job-action-result.js';
+import type { JobActionResult } from './job-action.js';
 
 /** How often a cancel is tried again when the job changed state between its read and write. */
 export const MAX_CANCEL_ATTEMPTS = 5;

@@ -4,7 +4,7 @@ import { JobStatus } from '../jobs/job-status.js';
 import { cancelledSet } from '../processing/cancel-outcome.js';
 import { pendingCancelSet } from './cancel-job.js';
 import { jobFilterQuery } from './filter-query.js';
-import type { BulkActionResult } from './job-action-result.js';
+import type { BulkActionResult } from './job-action.js';
 import type { CheckedJobFilter } from './job-filter.js';
 
 /** Whether the filter can select jobs of `status`. */

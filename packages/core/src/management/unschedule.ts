@@ -3,7 +3,7 @@ import { RELEASED_CLAIM } from '../claim/fence.js';
 import type { JobDocument } from '../jobs/job.js';
 import { JobStatus } from '../jobs/job-status.js';
 import { adoptLegacySchedule } from '../scheduling/schedule-job.js';
-import type { JobActionResult } from './job-action-result.js';
+import type { JobActionResult } from './job-action.js';
 
 /**
  * Removes the schedule of the recurring job of `name` and `key` (its active job, as `schedule()`

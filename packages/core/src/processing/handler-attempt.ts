@@ -1,6 +1,6 @@
 import { JobTimeoutError } from '../errors.js';
 import type { Job } from '../jobs/job.js';
-import type { JobHandler } from '../workers/worker-registry.js';
+import type { JobContext, JobHandler } from '../workers/worker-registry.js';
 import { toError } from './outcome.js';
 
 /**
@@ -9,7 +9,7 @@ import { toError } from './outcome.js';
  * outcome, and `settled` says whether the handler settled within the grace period.
  */
 export type AttemptEnd =
-  | { readonly aborted: false; readonly error: Error | undefined }
+  | { readonly aborted: false; readonly error: Error | undefined; readonly value: unknown }
   | { readonly aborted: true; readonly reason: unknown; readonly settled: boolean };
 
 /** The limits of one attempt. */
@@ -18,6 +18,8 @@ export interface AttemptLimits {
   readonly timeout: number | undefined;
   /** How long a handler whose signal was aborted gets to settle before the attempt ends (ms). */
   readonly gracePeriod: number;
+  /** The handler's `context.progress()`. */
+  readonly progress: JobContext['progress'];
 }
 
 /** A running attempt: when its outcome is decided, and when its handler has settled. */
@@ -41,14 +43,17 @@ export function startAttempt(
   handler: JobHandler,
   job: Job,
   controller: AbortController,
-  { timeout, gracePeriod }: AttemptLimits,
+  { timeout, gracePeriod, progress }: AttemptLimits,
 ): HandlerAttempt {
   const { signal } = controller;
-  let outcome: Promise<Error | undefined>;
+  let outcome: Promise<{ readonly error: Error | undefined; readonly value: unknown }>;
   try {
-    outcome = Promise.resolve(handler(job, { signal })).then(() => undefined, toError);
+    outcome = Promise.resolve(handler(job, { signal, progress })).then(
+      (value: unknown) => ({ error: undefined, value }),
+      (error: unknown) => ({ error: toError(error), value: undefined }),
+    );
   } catch (error) {
-    outcome = Promise.resolve(toError(error));
+    outcome = Promise.resolve({ error: toError(error), value: undefined });
   }
   const settled = outcome.then(() => {});
   const timer =
@@ -69,11 +74,11 @@ export function startAttempt(
       });
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    void outcome.then((error) => {
+    void outcome.then(({ error, value }) => {
       if (signal.aborted) return;
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
-      resolve({ aborted: false, error });
+      resolve({ aborted: false, error, value });
     });
   });
   return { end, settled };

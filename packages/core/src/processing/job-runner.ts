@@ -7,14 +7,17 @@ import {
   TakeoverLimitError,
 } from '../errors.js';
 import type { Job, JobDocument } from '../jobs/job.js';
+import type { JobProgress } from '../jobs/job-progress.js';
 import type { MonotonicTime } from '../runtime/database-clock.js';
 import type { HealthMonitor } from '../runtime/health-monitor.js';
 import type { MonqueEvents } from '../runtime/safe-events.js';
 import { sleep } from '../utils/sleep.js';
 import type { JobHandler } from '../workers/worker-registry.js';
+import { type AttemptRecord, recordAttempt } from './attempt-record.js';
 import { cancelledSet } from './cancel-outcome.js';
 import { type CancelRequest, CancelRequests } from './cancel-requests.js';
 import { startAttempt } from './handler-attempt.js';
+import { checkResult } from './job-result.js';
 import { LeaseWatch } from './lease-watch.js';
 import {
   abandonSet,
@@ -29,6 +32,8 @@ import {
   toError,
 } from './outcome.js';
 import { OutcomeWriter } from './outcome-writer.js';
+import { ProgressReporter } from './progress-reporter.js';
+import type { Retention } from './retention.js';
 
 /** First wait before an outcome write is tried again, in milliseconds; it doubles each time. */
 export const OUTCOME_RETRY_DELAY = 50;
@@ -63,6 +68,12 @@ export interface JobRunnerOptions {
    * its attempt is written anyway (`abortGracePeriod`), in ms.
    */
   readonly abortGracePeriod: number;
+  /** How long finished jobs of a name are kept (its worker's retention, or the instance's). */
+  readonly retentionFor: (name: string) => Retention;
+  /** The largest BSON-encoded result stored (`maxResultSize`), in bytes. */
+  readonly maxResultSize: number;
+  /** The shortest time between two progress writes of one job, in milliseconds. */
+  readonly progressInterval: number;
 }
 
 /** How a claimed job is run. */
@@ -94,6 +105,8 @@ interface ActiveRun {
    * end of outcome-write retries.
    */
   readonly controller: AbortController;
+  /** The handler's `context.progress()`. */
+  readonly progress: ProgressReporter;
   /**
    * Set once the run no longer holds the job's claim — released by `stop()`, given up when its
    * lease ran out or its claim was found gone, or its outcome written while its handler still
@@ -113,12 +126,15 @@ interface ActiveRun {
 }
 
 /**
- * Runs claimed jobs: calls the handler with an AbortSignal, then records the outcome with a write
- * fenced by the claim (`_id`, `processing`, `claimedBy`, `lockedAt`), so an instance that lost
- * the job cannot overwrite it. Emits `job:start`, then `job:complete` or `job:fail` (with the job
- * as written) once the write has landed, or `job:error` with `JobOwnershipLostError` when it
- * matched nothing. A job taken over more than `maxTakeovers` times is not run: it is failed
- * (`job:fail` with a `TakeoverLimitError`).
+ * Runs claimed jobs: calls the handler with an AbortSignal and a progress reporter, then records
+ * the outcome — with the run's entry in the job's history, its result, its last progress and,
+ * for a finished job, its `expireAt` (see `recordAttempt`) — with a write fenced by the claim
+ * (`_id`, `processing`, `claimedBy`, `lockedAt`), so an instance that lost the job cannot
+ * overwrite it. Emits `job:start`, then `job:complete` or `job:fail` (with the job as written)
+ * once the write has landed, or `job:error` with `JobOwnershipLostError` when it matched nothing.
+ * A job taken over more than `maxTakeovers` times is not run: it is failed (`job:fail` with a
+ * `TakeoverLimitError`). A result that cannot be stored (see `checkResult`) fails the run for
+ * good (`job:fail` with a `JobResultError`).
  *
  * The handler's signal tells it when to stop (see `startAttempt`): its time limit elapsed
  * (`JobTimeoutError`: the attempt is failed under the normal retry rules, `job:fail`), the job was
@@ -170,9 +186,16 @@ export class JobRunner {
 
   /** Starts a claimed job in the background. Never throws; errors become `job:error`. */
   run(job: Job, handler: JobHandler, options: RunOptions = {}): void {
+    const { collection, events, health, progressInterval } = this.#options;
     const run: ActiveRun = {
       job,
       controller: new AbortController(),
+      progress: new ProgressReporter(job, {
+        collection,
+        events,
+        health,
+        interval: progressInterval,
+      }),
       released: false,
       handlerRunning: false,
       handlerSettled: Promise.resolve(),
@@ -229,7 +252,8 @@ export class JobRunner {
 
   /**
    * Aborts the signal of every job still running (with `reason`) and hands its claim back
-   * (`pending`, fenced). Their handlers' later outcomes are not written.
+   * (`pending`, fenced) once its progress write in flight, if any, has answered. Their handlers'
+   * later outcomes and progress are not written.
    */
   async abortAndRelease(reason: Error): Promise<void> {
     const runs = [...this.#runs].filter((run) => !run.released);
@@ -239,6 +263,7 @@ export class JobRunner {
     }
     await Promise.all(
       runs.map(async (run) => {
+        await run.progress.finish();
         try {
           const result = await this.#writer.write(run.job, releaseSet(this.#options.now()));
           if (result === 'lost') {
@@ -359,7 +384,11 @@ export class JobRunner {
     if (takeovers > maxTakeovers) {
       // Every run so far took its instance down: do not run it again.
       const error = new TakeoverLimitError(job._id, takeovers, maxTakeovers);
-      const set = finalFailureSet(job, error.message, job.failCount + 1, this.#options.now());
+      const set = this.#withRecord(
+        job,
+        finalFailureSet(job, error.message, job.failCount + 1, this.#options.now()),
+        { outcome: 'failed' },
+      );
       return this.#record(run, {
         set,
         announce: (written) => events.emit('job:fail', { job: written, error, willRetry: false }),
@@ -371,11 +400,13 @@ export class JobRunner {
     const attempt = startAttempt(handler, job, run.controller, {
       timeout,
       gracePeriod: this.#options.abortGracePeriod,
+      progress: (value) => run.progress.report(value),
     });
     run.handlerSettled = attempt.settled.then(() => {
       run.handlerRunning = false;
     });
     const end = await attempt.end;
+    const progress = await run.progress.finish();
     if (run.released) {
       return NOTHING;
     }
@@ -383,12 +414,12 @@ export class JobRunner {
     if (end.aborted) {
       // A timeout or a cancel: lost leases and stops have released the run.
       if (end.reason instanceof JobCancelledError) {
-        return this.#record(run, this.#cancelOutcome(run, now));
+        return this.#record(run, this.#cancelOutcome(run, now, progress));
       }
       const error = toError(end.reason);
       const { set, willRetry } = failureSet(job, error, this.#options.retry, now);
       return this.#record(run, {
-        set,
+        set: this.#withRecord(job, set, { outcome: 'failed', progress }),
         announce: (written) => events.emit('job:fail', { job: written, error, willRetry }),
       });
     }
@@ -397,8 +428,21 @@ export class JobRunner {
       const error = failure;
       const { set, willRetry } = failureSet(job, error, this.#options.retry, now);
       return this.#record(run, {
-        set,
+        set: this.#withRecord(job, set, { outcome: 'failed', progress }),
         announce: (written) => events.emit('job:fail', { job: written, error, willRetry }),
+      });
+    }
+    let result: { readonly value: unknown };
+    try {
+      result = checkResult(end.value, this.#options.maxResultSize, job);
+    } catch (error) {
+      // The handler ran to its end: running it again would repeat its work for the same value.
+      const refused = toError(error);
+      const set = finalFailureSet(job, refused.message, job.failCount + 1, now);
+      return this.#record(run, {
+        set: this.#withRecord(job, { ...set, takeoverCount: 0 }, { outcome: 'failed', progress }),
+        announce: (written) =>
+          events.emit('job:fail', { job: written, error: refused, willRetry: false }),
       });
     }
     let set: OutcomeSet;
@@ -408,15 +452,26 @@ export class JobRunner {
       // The stored cron expression cannot be read (edited by hand or written by other software).
       const reason = toError(error);
       return this.#record(run, {
-        set: abandonSet(reason.message, now),
+        set: this.#withRecord(job, abandonSet(reason.message, now), {
+          outcome: 'failed',
+          progress,
+        }),
         announce: () => events.error(reason, job),
       });
     }
     const duration = now.getTime() - startedAt;
     return this.#record(run, {
-      set,
+      set: this.#withRecord(job, set, { outcome: 'completed', result, progress }),
       announce: (written) => events.emit('job:complete', { job: written, duration }),
     });
+  }
+
+  /**
+   * `set` with the record of the run it ends (history, last failure, `expireAt` from the
+   * retention of the job's worker, result and last progress): see `recordAttempt`.
+   */
+  #withRecord(job: Job, set: OutcomeSet, record: Omit<AttemptRecord, 'retention'>): OutcomeSet {
+    return recordAttempt(job, set, { ...record, retention: this.#options.retentionFor(job.name) });
   }
 
   /**
@@ -491,7 +546,7 @@ export class JobRunner {
       FALLBACK_REASON_LENGTH,
     );
     return {
-      set,
+      set: this.#withRecord(job, set, { outcome: 'failed' }),
       announce: (written) =>
         this.#options.events.emit('job:fail', { job: written, error: refused, willRetry: false }),
     };
@@ -501,12 +556,13 @@ export class JobRunner {
    * The outcome of a cancelled run: `cancelled` (a recurring job: its next occurrence, unless it
    * was unscheduled), announced as `job:cancelled`.
    */
-  #cancelOutcome(run: ActiveRun, now: Date): Outcome {
+  #cancelOutcome(run: ActiveRun, now: Date, progress?: JobProgress): Outcome {
     const { job } = run;
     const repeatInterval =
       run.cancelledSchedule === undefined ? job.repeatInterval : run.cancelledSchedule;
+    const set = cancelledSet({ repeatInterval, timezone: job.timezone }, now);
     return {
-      set: cancelledSet({ repeatInterval, timezone: job.timezone }, now),
+      set: this.#withRecord(job, set, { outcome: 'cancelled', progress }),
       announce: (written) => this.#options.events.emit('job:cancelled', { job: written }),
     };
   }

@@ -27,6 +27,8 @@ import type { Job, JobDocument } from '../jobs/job.js';
 import { DueJobWatcher } from '../notify/due-job-watcher.js';
 import type { ResolvedMonqueOptions } from '../options.js';
 import { JobRunner } from '../processing/job-runner.js';
+import { PROGRESS_WRITE_INTERVAL } from '../processing/progress-reporter.js';
+import type { Retention } from '../processing/retention.js';
 import { type JobHandler, type WorkerFlow, WorkerRegistry } from '../workers/worker-registry.js';
 import { DatabaseClock, type MonotonicTime } from './database-clock.js';
 import { HealthMonitor } from './health-monitor.js';
@@ -137,6 +139,9 @@ export class SchedulerRuntime {
         if (this.registry.groupConcurrencyFor(name) !== undefined) this.#dispatcher.request(name);
         this.#dispatcher.kick();
       },
+      retentionFor: (name) => this.registry.retentionOf(name) ?? options.retention,
+      maxResultSize: options.maxResultSize,
+      progressInterval: PROGRESS_WRITE_INTERVAL,
       now: () => this.clock.now(),
       monotonic,
       leaseSpan: this.#leaseSpan,
@@ -235,16 +240,20 @@ export class SchedulerRuntime {
     this.#dispatcher.requestAll();
   }
 
-  /** Registers a worker; while running, its due jobs are claimed at once. */
+  /**
+   * Registers a worker (with its own time limit and retention, if it has them); while running,
+   * its due jobs are claimed at once.
+   */
   addWorker(
     name: string,
     handler: JobHandler,
     concurrency: number,
     replace: boolean,
     timeout?: number,
+    retention?: Retention,
     flow?: WorkerFlow,
   ): void {
-    this.registry.register(name, handler, concurrency, replace, timeout, flow);
+    this.registry.register(name, handler, concurrency, replace, timeout, retention, flow);
     if (this.#running) {
       this.#watcher.watchName(name);
     }

@@ -24,10 +24,14 @@ export interface NewJob<T> {
 /**
  * Room kept free in every new job document for what running it adds, in bytes: the claim's fields
  * (an instance id of up to 255 characters, two dates and a number), a failure reason of up to
- * 4096 characters (at most 12 KiB once UTF-8 encoded) and the takeover count — 16 KiB in all. A
- * job stored without it could not be claimed, or its failure not be recorded.
+ * 4096 characters (at most 12 KiB once UTF-8 encoded) and the takeover count (16 KiB); the last
+ * failure with its own copy of that reason (12 KiB), the history of the last runs (under 8 KiB),
+ * the last progress (at most 1 KiB) and `expireAt` — 40 KiB in all. A job stored without it could
+ * not be claimed, or its failure not be recorded. (A handler's result is bounded by
+ * `maxResultSize` instead; a result that does not fit in the document fails the run, whose
+ * failure is then recorded without it.)
  */
-export const RUN_HEADROOM = 16 * 1024;
+export const RUN_HEADROOM = 40 * 1024;
 
 /** An `_id` as the driver adds it, to size a document before it is inserted. */
 const SIZING_ID = new ObjectId();

@@ -1,14 +1,18 @@
 import { MonqueError, WorkerRegistrationError } from '../errors.js';
 import type { RateLimit } from '../flow/rate-limit.js';
 import type { Job } from '../jobs/job.js';
+import type { JobProgress } from '../jobs/job-progress.js';
+import type { Retention, RetentionOptions } from '../processing/retention.js';
 
 /**
  * What a handler receives besides the job.
  *
  * @example
  * ```ts
- * monque.worker('export', async (job, { signal }: JobContext) => {
+ * monque.worker('export', async (job, { signal, progress }: JobContext) => {
+ *   progress({ stage: 'export', table: job.data.table });
  *   await exportRows(job.data, { signal });
+ *   progress(100);
  * });
  * ```
  */
@@ -21,22 +25,40 @@ export interface JobContext {
    * it on to what the handler waits for (`fetch`, the `mongodb` driver, timers).
    */
   readonly signal: AbortSignal;
+  /**
+   * Reports the job's progress: a number from 0 to 100, or a small plain document (at most
+   * 1 KiB once BSON-encoded). Emits `job:progress` at once; the job's `progress` field is written
+   * under the claim's fence at most once a second (the latest value wins), and the last value
+   * lands with the run's outcome. Calls after the handler settled are ignored.
+   *
+   * @throws InvalidArgumentError (argument `'progress'`) for any other value.
+   */
+  readonly progress: (value: JobProgress) => void;
 }
 
 /**
  * A function that runs one job. Resolve (or return) for success; throw or reject to fail the job,
- * which is then retried with backoff or marked failed.
+ * which is then retried with backoff or marked failed. What it returns (or resolves with) is
+ * stored as the job's `result` — plain BSON data of at most `maxResultSize` bytes; a handler that
+ * returns nothing stores `null`.
  *
  * @typeParam T - The type of the job's `data`.
+ * @typeParam R - The type of what it returns.
  *
  * @example
  * ```ts
  * const sendEmail: JobHandler<{ to: string }> = async (job, { signal }) => {
  *   await mailer.send(job.data.to, { signal });
  * };
+ * const measure: JobHandler<{ path: string }, { length: number }> = async (job) => {
+ *   return { length: job.data.path.length }; // stored as the job's result
+ * };
  * ```
  */
-export type JobHandler<T = unknown> = (job: Job<T>, context: JobContext) => Promise<void> | void;
+export type JobHandler<T = unknown, R = unknown> = (
+  job: Job<T>,
+  context: JobContext,
+) => Promise<R> | R;
 
 /**
  * Options of `worker()`.
@@ -57,6 +79,12 @@ export interface WorkerOptions {
    * retry rules). A job's own `timeout` (from `enqueue()` or `schedule()`) wins. Default: none.
    */
   timeout?: number;
+  /**
+   * How long this worker's finished jobs are kept, per status; the statuses it names replace the
+   * instance's `retention` for jobs of this name finished by this instance. Default: the
+   * instance's `retention`.
+   */
+  retention?: RetentionOptions;
   /**
    * The priority given to jobs of this name that this instance adds (`enqueue`, `enqueueMany`,
    * `now`, `schedule`) without a `priority` of their own (an integer from −2^31 to 2^31 − 1). The
@@ -91,6 +119,7 @@ interface Worker {
   readonly concurrency: number;
   readonly timeout: number | undefined;
   readonly flow: WorkerFlow;
+  readonly retention: Retention | undefined;
 }
 
 /**
@@ -123,12 +152,13 @@ export class WorkerRegistry {
     concurrency: number,
     replace: boolean,
     timeout?: number,
+    retention?: Retention,
     flow: WorkerFlow = {},
   ): void {
     if (!replace && this.#workers.has(name)) {
       throw new WorkerRegistrationError(name, 'duplicate');
     }
-    this.#workers.set(name, { handler, concurrency, timeout, flow });
+    this.#workers.set(name, { handler, concurrency, timeout, retention, flow });
   }
 
   /** The default priority of the worker of `name`, if it has one. */
@@ -159,6 +189,11 @@ export class WorkerRegistry {
   /** The handler registered for `name`, if any. */
   handlerFor(name: string): JobHandler | undefined {
     return this.#workers.get(name)?.handler;
+  }
+
+  /** The retention the worker of `name` was registered with, if it has one of its own. */
+  retentionOf(name: string): Retention | undefined {
+    return this.#workers.get(name)?.retention;
   }
 
   /** The registered job names, in registration order. */

@@ -3,6 +3,9 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { JOB_INDEXES } from '../../src/indexes.js';
+import { MAX_ATTEMPT_REASON_LENGTH } from '../../src/jobs/job-history.js';
+import { MAX_PROGRESS_SIZE } from '../../src/jobs/job-progress.js';
+import { DELETABLE_STATUSES } from '../../src/management/delete-job.js';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../../src/management/find-jobs.js';
 import {
   checkJobFilter,
@@ -11,6 +14,12 @@ import {
 } from '../../src/management/job-filter.js';
 import { readJobOrder } from '../../src/management/job-order.js';
 import { pageIndex } from '../../src/management/page-query.js';
+import { RETRYABLE_STATUSES } from '../../src/management/retry-job.js';
+import { RETRY_BATCH } from '../../src/management/retry-jobs.js';
+import { resolveMonqueOptions } from '../../src/options.js';
+import { MAX_FAIL_REASON_LENGTH } from '../../src/processing/outcome.js';
+import { PROGRESS_WRITE_INTERVAL } from '../../src/processing/progress-reporter.js';
+import { DEFAULT_RETENTION } from '../../src/processing/retention.js';
 
 const coreRoot = fileURLToPath(new URL('../..', import.meta.url));
 const page = readFileSync(
@@ -86,8 +95,10 @@ function tableRows(first: string): string[][] {
 }
 
 describe('the Managing jobs guide', () => {
-  it('has a code block for each read method, each a later step of the set-up program', () => {
-    for (const method of ['getJob(', 'findJobs(', 'getStats(']) {
+  it('has a code block for each method, each a later step of the set-up program', () => {
+    const methods = ['getJob(', 'findJobs(', 'getStats(', 'retryJob(', 'retryJobs('];
+    methods.push('rescheduleJob(', 'deleteJob(', 'deleteJobs(');
+    for (const method of methods) {
       expect(blocks.some((block) => block.code.includes(`monque.${method}`))).toBe(true);
     }
     expect(blocks.map((block) => block.continued)).toEqual([
@@ -132,5 +143,40 @@ describe('the Managing jobs guide', () => {
     expect(page).toContain(`(1–${MAX_PAGE_LIMIT},\ndefault ${DEFAULT_PAGE_LIMIT})`);
     expect(page).toContain(`a list of up to ${MAX_FILTER_NAMES}`);
     expect(page).toContain(`up to ${MAX_FILTER_DATA_PATHS} paths`);
+    const text = page.replace(/\s+/g, ' ');
+    expect(text).toContain(`a \`bulkWrite\` per ${RETRY_BATCH} jobs`);
+    expect(text).toContain(`cut to ${MAX_ATTEMPT_REASON_LENGTH} characters`);
+    expect(text).toContain(`\`reason\` (at most ${MAX_FAIL_REASON_LENGTH} characters)`);
+    expect(MAX_PROGRESS_SIZE).toBe(1024);
+    expect(text).toContain('(at most 1 KiB once BSON-encoded)');
+    expect(PROGRESS_WRITE_INTERVAL).toBe(1000);
+    expect(text).toContain('at most once a second per job');
+    expect(resolveMonqueOptions().maxResultSize).toBe(1024 * 1024);
+    expect(text).toContain('(1 MiB by default)');
+  });
+
+  it('lists the statuses each action accepts, as the code does', () => {
+    const accepts = new Map(
+      tableRows('Method').map(([method = '', statuses = '']) => [
+        method.replaceAll('`', ''),
+        [...statuses.matchAll(/`(\w+)`/g)].map(([, status]) => status),
+      ]),
+    );
+    expect(Object.fromEntries(accepts)).toEqual({
+      retryJob: [...RETRYABLE_STATUSES],
+      rescheduleJob: ['pending'],
+      deleteJob: [...DELETABLE_STATUSES],
+    });
+  });
+
+  it('states the default retention of each status', () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    const stated = Object.fromEntries(
+      tableRows('Status').map(([status = '', kept = '']) => [
+        status.replaceAll('`', ''),
+        Number(/^(\d+) days$/.exec(kept)?.[1]) * DAY,
+      ]),
+    );
+    expect(stated).toEqual({ ...DEFAULT_RETENTION });
   });
 });

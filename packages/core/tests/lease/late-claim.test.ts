@@ -30,8 +30,10 @@ describe('a claim answered after its lease ran out', () => {
         return claimed;
       })();
     });
-    const a = harness.create({ collectionName }, slowAnswers);
-    const b = harness.create({ collectionName }, await harness.separateDb());
+    // A lease of 500 ms (lockTimeout − heartbeatInterval), so that B may take the job over soon.
+    const lease = { lockTimeout: 600, heartbeatInterval: 100 };
+    const a = harness.create({ collectionName, ...lease }, slowAnswers);
+    const b = harness.create({ collectionName, ...lease }, await harness.separateDb());
     const startedOnA: Job[] = [];
     a.worker(
       'work',

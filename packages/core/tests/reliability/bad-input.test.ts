@@ -212,12 +212,13 @@ const CASES: readonly BadInputCase[] = [
     fields: { measured: 'document' },
   },
   {
-    // The document fits 16 MiB, but not with the room its claim and a failure reason need.
-    title: 'data leaving less than 16 KiB of the 16 MiB for running the job',
-    act: (monque) => monque.enqueue('job', 'x'.repeat(16 * MIB - 8 * 1024)),
+    // The document fits 16 MiB, but not with the room its claim, failure, history and progress
+    // need.
+    title: 'data leaving less than 40 KiB of the 16 MiB for running the job',
+    act: (monque) => monque.enqueue('job', 'x'.repeat(16 * MIB - 24 * 1024)),
     error: PayloadTooLargeError,
-    message: ['The job document would be', `${16 * MIB - 16 * 1024} bytes a new job may take`],
-    fields: { limit: 16 * MIB - 16 * 1024, measured: 'document' },
+    message: ['The job document would be', `${16 * MIB - 40 * 1024} bytes a new job may take`],
+    fields: { limit: 16 * MIB - 40 * 1024, measured: 'document' },
   },
   // runAt.
   ...(

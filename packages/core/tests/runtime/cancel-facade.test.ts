@@ -22,6 +22,7 @@ function failingDb() {
       calls.push('createIndexes');
     },
     findOneAndUpdate: fail('findOneAndUpdate'),
+    updateOne: fail('updateOne'),
     updateMany: fail('updateMany'),
     find: () => ({ toArray: fail('find') }),
   };
@@ -75,7 +76,7 @@ describe('cancelJob, cancelJobs and unschedule (facade)', () => {
         new RegExp(`^could not cancel job ${id.toHexString()}: findOneAndUpdate failed`),
       ],
       [() => monque.cancelJobs({ name: 'a' }), /^could not cancel jobs: /],
-      [() => monque.unschedule('a'), /^could not unschedule job "a": findOneAndUpdate failed/],
+      [() => monque.unschedule('a'), /^could not unschedule job "a": updateOne failed/],
     ];
     for (const [action, message] of cases) {
       const error = await rejection(action);

@@ -1,5 +1,9 @@
 import type { Collection, Document } from 'mongodb';
 import type { JobDocument } from '../../src/jobs/job.js';
+import type { JobRunnerOptions } from '../../src/processing/job-runner.js';
+import { DEFAULT_RETENTION } from '../../src/processing/retention.js';
+import { HealthMonitor } from '../../src/runtime/health-monitor.js';
+import type { MonqueEvents } from '../../src/runtime/safe-events.js';
 import { createJobDocument } from '../../src/testing/create-job-document.js';
 
 interface Deferred<T> {
@@ -149,4 +153,35 @@ export function claimedJob(overrides: Partial<JobDocument> = {}): JobDocument {
     updatedAt: now,
     ...overrides,
   });
+}
+
+/**
+ * The options of a JobRunner under test: instance `me`, 3 attempts with a 100 ms backoff unit,
+ * 2 takeovers, outcome retries up to 300 ms apart, the default retention, results up to 1 KiB and
+ * progress written at most once a second; `overrides` replace any of them.
+ */
+export function runnerOptions(
+  collection: Collection<JobDocument>,
+  events: MonqueEvents,
+  onSettled: (name: string) => void,
+  overrides: Partial<JobRunnerOptions> = {},
+): JobRunnerOptions {
+  return {
+    collection,
+    events,
+    instanceId: 'me',
+    retry: { maxRetries: 3, baseRetryInterval: 100, maxBackoffDelay: 10_000 },
+    maxTakeovers: 2,
+    health: new HealthMonitor(1000, 5000),
+    maxOutcomeRetryDelay: 300,
+    onSettled,
+    retentionFor: () => DEFAULT_RETENTION,
+    maxResultSize: 1024,
+    progressInterval: 1000,
+    now: () => new Date(),
+    monotonic: () => Date.now(),
+    leaseSpan: 60_000,
+    abortGracePeriod: 1000,
+    ...overrides,
+  };
 }

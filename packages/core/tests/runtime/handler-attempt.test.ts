@@ -16,7 +16,11 @@ afterEach(() => {
 function attempt(handler: JobHandler, timeout: number | undefined, gracePeriod = 1000) {
   const controller = new AbortController();
   const job = claimedJob({ _id: new ObjectId() });
-  const started = startAttempt(handler, job, controller, { timeout, gracePeriod });
+  const started = startAttempt(handler, job, controller, {
+    timeout,
+    gracePeriod,
+    progress: () => {},
+  });
   const log: string[] = [];
   void started.end.then((end) => log.push(`end ${JSON.stringify({ ...end, reason: undefined })}`));
   void started.settled.then(() => log.push('settled'));

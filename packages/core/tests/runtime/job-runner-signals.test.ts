@@ -12,7 +12,13 @@ import { JobRunner } from '../../src/processing/job-runner.js';
 import { HealthMonitor } from '../../src/runtime/health-monitor.js';
 import { SafeEvents } from '../../src/runtime/safe-events.js';
 import type { JobContext } from '../../src/workers/worker-registry.js';
-import { claimedJob, deferred, fakeOutcomeCollection, networkError } from './fakes.js';
+import {
+  claimedJob,
+  deferred,
+  fakeOutcomeCollection,
+  networkError,
+  runnerOptions,
+} from './fakes.js';
 
 const LEASE_SPAN = 2000;
 const GRACE = 500;
@@ -45,20 +51,12 @@ function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
     errors.push(event);
   });
   const { collection, writes } = fakeOutcomeCollection(fakes);
-  const runner = new JobRunner({
-    collection,
-    events: new SafeEvents(events),
-    instanceId: 'me',
-    retry: { maxRetries: 3, baseRetryInterval: 100, maxBackoffDelay: 10_000 },
-    maxTakeovers: 2,
-    health: new HealthMonitor(1000, 5000),
-    maxOutcomeRetryDelay: 300,
-    onSettled: () => log.push('settled'),
-    now: () => new Date(),
-    monotonic: () => Date.now(),
-    leaseSpan: LEASE_SPAN,
-    abortGracePeriod: GRACE,
-  });
+  const runner = new JobRunner(
+    runnerOptions(collection, new SafeEvents(events), () => log.push('settled'), {
+      leaseSpan: LEASE_SPAN,
+      abortGracePeriod: GRACE,
+    }),
+  );
   return { runner, log, errors, writes, announced };
 }
 

@@ -10,7 +10,6 @@ import type { JobErrorEvent, JobFailEvent, MonqueEventMap } from '../../src/even
 import type { JobDocument } from '../../src/jobs/job.js';
 import { JobRunner } from '../../src/processing/job-runner.js';
 import { FALLBACK_REASON_LENGTH } from '../../src/processing/outcome.js';
-import { HealthMonitor } from '../../src/runtime/health-monitor.js';
 import { SafeEvents } from '../../src/runtime/safe-events.js';
 import {
   claimedJob,
@@ -20,16 +19,10 @@ import {
   flush,
   landed,
   networkError,
+  runnerOptions,
 } from './fakes.js';
 
 /** The runner's clocks and limits (the fake timers, when a test uses them, drive `Date.now()`). */
-const RUNNER_CLOCKS = {
-  now: () => new Date(),
-  monotonic: () => Date.now(),
-  leaseSpan: 60_000,
-  abortGracePeriod: 1000,
-};
-
 function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
   const events = new EventEmitter<MonqueEventMap>();
   const errors: JobErrorEvent[] = [];
@@ -46,17 +39,9 @@ function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
   });
   const settled: string[] = [];
   const { collection, writes, reads, batches } = fakeOutcomeCollection(fakes);
-  const runner = new JobRunner({
-    collection,
-    events: new SafeEvents(events),
-    instanceId: 'me',
-    retry: { maxRetries: 3, baseRetryInterval: 100, maxBackoffDelay: 10_000 },
-    maxTakeovers: 2,
-    health: new HealthMonitor(1000, 5000),
-    maxOutcomeRetryDelay: 300,
-    onSettled: (name) => settled.push(name),
-    ...RUNNER_CLOCKS,
-  });
+  const runner = new JobRunner(
+    runnerOptions(collection, new SafeEvents(events), (name) => settled.push(name)),
+  );
   return { runner, events, errors, log, settled, writes, reads, batches, announced };
 }
 
@@ -420,17 +405,14 @@ describe('JobRunner', () => {
     const settled: string[] = [];
     // An invalid retry policy (options are validated, so only a bug could get here) makes the
     // failure's backoff throw.
-    const runner = new JobRunner({
-      collection: fakeOutcomeCollection().collection,
-      events: new SafeEvents(events),
-      instanceId: 'me',
-      retry: { maxRetries: 3, baseRetryInterval: 100, maxBackoffDelay: Number.NaN },
-      maxTakeovers: 2,
-      health: new HealthMonitor(1000, 5000),
-      maxOutcomeRetryDelay: 300,
-      onSettled: (name) => settled.push(name),
-      ...RUNNER_CLOCKS,
-    });
+    const runner = new JobRunner(
+      runnerOptions(
+        fakeOutcomeCollection().collection,
+        new SafeEvents(events),
+        (name) => settled.push(name),
+        { retry: { maxRetries: 3, baseRetryInterval: 100, maxBackoffDelay: Number.NaN } },
+      ),
+    );
     const job = claimedJob();
     runner.run(job, () => {
       throw new Error('handler failed');

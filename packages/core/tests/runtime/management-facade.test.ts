@@ -1,12 +1,16 @@
 import type { Db } from 'mongodb';
 import { ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { ConnectionError, InvalidArgumentError } from '../../src/errors.js';
+import { ConnectionError } from '../../src/errors.js';
 import type { FindJobsOptions } from '../../src/management/find-jobs.js';
 import type { JobFilter } from '../../src/management/job-filter.js';
 import { Monque } from '../../src/monque.js';
+import { refusal, rejection } from '../setup/refusal.js';
+import { networkError } from './fakes.js';
 
-/** A Db whose jobs collection records every call and whose reads fail with `readError`. */
+const ID = new ObjectId('65a1f0c2e4b0a1b2c3d4e5f6');
+
+/** A Db whose jobs collection records every call and whose reads and writes fail with `readError`. */
 function recordingDb(readError: Error) {
   const calls: string[] = [];
   const failingCursor = (name: string) => ({
@@ -26,6 +30,22 @@ function recordingDb(readError: Error) {
     },
     find: () => failingCursor('find'),
     aggregate: () => failingCursor('aggregate'),
+    findOneAndUpdate: async () => {
+      calls.push('findOneAndUpdate');
+      throw readError;
+    },
+    findOneAndDelete: async () => {
+      calls.push('findOneAndDelete');
+      throw readError;
+    },
+    updateMany: async () => {
+      calls.push('updateMany');
+      throw readError;
+    },
+    deleteMany: async () => {
+      calls.push('deleteMany');
+      throw readError;
+    },
   };
   const db = {
     collection: () => collection,
@@ -35,15 +55,6 @@ function recordingDb(readError: Error) {
     },
   };
   return { db: db as unknown as Db, calls };
-}
-
-async function refusal(action: () => Promise<unknown>): Promise<InvalidArgumentError> {
-  const error = await action().then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(InvalidArgumentError);
-  return error as InvalidArgumentError;
 }
 
 describe('Monque read methods (facade)', () => {
@@ -109,6 +120,70 @@ describe('Monque read methods (facade)', () => {
       'findOne',
       ...['find', 'find', 'find', 'find', 'find'],
       ...['aggregate', 'aggregate'],
+    ]);
+  });
+});
+
+describe('Monque write methods (facade)', () => {
+  it('refuses bad arguments before sending anything, naming the argument', async () => {
+    const { db, calls } = recordingDb(new Error('unreachable'));
+    const monque = new Monque(db);
+    const cases: Array<[() => Promise<unknown>, string]> = [
+      [() => monque.retryJob({ $ne: null } as never), 'id'],
+      [() => monque.retryJob('65a1f0c2e4b0a1b2c3d4e5f'), 'id'],
+      [() => monque.deleteJob({ $where: 'true' } as never), 'id'],
+      [() => monque.deleteJob(42 as never), 'id'],
+      [() => monque.rescheduleJob({ $gt: '' } as never, new Date()), 'id'],
+      [() => monque.rescheduleJob(ID, Date.now() as never), 'runAt'],
+      [() => monque.rescheduleJob(ID, new Date(Number.NaN)), 'runAt'],
+      [() => monque.rescheduleJob(ID, { $gt: new Date() } as never), 'runAt'],
+      [() => monque.retryJobs({}), 'filter'],
+      [() => monque.retryJobs({ status: { $in: ['failed'] } } as never), 'filter.status'],
+      [() => monque.deleteJobs(undefined as never), 'filter'],
+      [() => monque.deleteJobs({ name: 'a' }, { all: 1 } as never), 'options.all'],
+      [() => monque.deleteJobs({ name: 'a' }, { force: true } as never), 'options.force'],
+      [() => monque.deleteJobs({ name: 'a' }, 'all' as never), 'options'],
+    ];
+    for (const [action, argument] of cases) {
+      expect((await refusal(action)).argument).toBe(argument);
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it('initializes without start(), then wraps a failed write, naming what it did', async () => {
+    const cause = networkError('connection reset');
+    const { db, calls } = recordingDb(cause);
+    const monque = new Monque(db, { recoverStaleJobs: false });
+    const writes: Array<[() => Promise<unknown>, string]> = [
+      [() => monque.retryJob(ID), 'could not retry job 65a1f0c2e4b0a1b2c3d4e5f6'],
+      [
+        () => monque.rescheduleJob(ID, new Date()),
+        'could not reschedule job 65a1f0c2e4b0a1b2c3d4e5f6',
+      ],
+      [() => monque.deleteJob(ID), 'could not delete job 65a1f0c2e4b0a1b2c3d4e5f6'],
+      [() => monque.retryJobs({ status: 'failed' }), 'could not retry jobs'],
+      [() => monque.deleteJobs({ status: 'failed' }), 'could not delete jobs'],
+    ];
+    let bulk = 0;
+    monque.on('jobs:bulk', () => {
+      bulk += 1;
+    });
+    for (const [write, message] of writes) {
+      const error = await rejection(write);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect((error as ConnectionError).message).toBe(`${message}: connection reset`);
+      expect((error as ConnectionError).cause).toBe(cause);
+    }
+    expect(bulk).toBe(0);
+    expect(calls).toEqual([
+      'buildInfo',
+      'hello',
+      'createIndexes',
+      'findOneAndUpdate',
+      'findOneAndUpdate',
+      'findOneAndDelete',
+      'updateMany',
+      'deleteMany',
     ]);
   });
 });

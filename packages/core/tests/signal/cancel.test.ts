@@ -221,6 +221,19 @@ describe('unschedule', () => {
     );
   });
 
+  it('unschedules a recurring job stored by an earlier version with its key in uniqueKey', async () => {
+    const monque = harness.create({ collectionName: harness.collectionName() });
+    const job = await monque.schedule('0 * * * *', 'hourly', null);
+    await monque.collection.updateOne(
+      { _id: job._id },
+      { $set: { uniqueKey: 'hourly' }, $unset: { scheduleKey: '' } },
+    );
+    expect(await monque.unschedule('hourly')).toMatchObject({
+      outcome: 'done',
+      job: { _id: job._id, status: 'cancelled', repeatInterval: null },
+    });
+  });
+
   it('cancels the running occurrence of an unscheduled job, which then ends cancelled', async () => {
     const monque = harness.create({ collectionName: harness.collectionName() });
     const job = await monque.schedule('0 0 1 1 *', 'yearly', null);

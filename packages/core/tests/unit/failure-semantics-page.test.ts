@@ -26,6 +26,7 @@ describe('the "Failure semantics" page', () => {
   it('has one row for every failure a user can meet', () => {
     expect(rows.map(([failure]) => /^\*\*(.+?)\*\*/.exec(failure ?? '')?.[1])).toEqual([
       'Handler throws',
+      'Result refused',
       'Handler hangs',
       'Process killed',
       'Database down',

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { type MonqueOptions, resolveMonqueOptions } from '../../src/options.js';
+import { DEFAULT_RETENTION, MAX_RETENTION } from '../../src/processing/retention.js';
+
+const DAY = 24 * 60 * 60 * 1000;
 
 const TIMER_RULE = 'must be a finite number of milliseconds > 0 and ≤ 2147483647';
 const DURATION_RULE = 'must be a finite number of milliseconds > 0';
@@ -38,8 +41,56 @@ describe('resolveMonqueOptions', () => {
       schedulerInstanceId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       maxPayloadSize: 16 * 1024 * 1024,
       roundTripTimeout: 20_000,
+      retention: { completed: 7 * DAY, failed: 30 * DAY, cancelled: 30 * DAY },
+      maxResultSize: 1024 * 1024,
     });
     expect(Object.isFrozen(resolved)).toBe(true);
+    expect(Object.isFrozen(resolved.retention)).toBe(true);
+  });
+
+  it('resolves retention per status: the statuses given replace the defaults', () => {
+    expect(resolveMonqueOptions({ retention: { completed: 0, failed: false } }).retention).toEqual({
+      completed: 0,
+      failed: false,
+      cancelled: 30 * DAY,
+    });
+    expect(resolveMonqueOptions({ retention: {} }).retention).toEqual(DEFAULT_RETENTION);
+    expect(resolveMonqueOptions({ retention: { cancelled: undefined } }).retention).toEqual(
+      DEFAULT_RETENTION,
+    );
+  });
+
+  it.each<[unknown, string, string]>([
+    [{ completed: -1 }, 'options.retention.completed', 'number -1'],
+    [{ failed: true }, 'options.retention.failed', 'boolean true'],
+    [{ cancelled: Number.NaN }, 'options.retention.cancelled', 'number NaN'],
+    [
+      { completed: MAX_RETENTION + 1 },
+      'options.retention.completed',
+      `number ${MAX_RETENTION + 1}`,
+    ],
+    [{ completed: '7d' }, 'options.retention.completed', 'string "7d"'],
+  ])('rejects retention %j', (retention, argument, received) => {
+    expectInvalid(
+      { retention },
+      argument,
+      `Invalid ${argument}: must be false (keep for ever) or a number of milliseconds from 0 to ` +
+        `${MAX_RETENTION} (100 years); got ${received}.`,
+    );
+  });
+
+  it('rejects a retention that is not an object, or names another status', () => {
+    expectInvalid(
+      { retention: 7 },
+      'options.retention',
+      'Invalid options.retention: must be an object or undefined; got number 7.',
+    );
+    expectInvalid(
+      { retention: { pending: 1 } },
+      'options.retention.pending',
+      'Invalid options.retention.pending: is not a known option (known: completed, failed, ' +
+        'cancelled); got number 1.',
+    );
   });
 
   it.each<[MonqueOptions, number]>([
@@ -102,7 +153,7 @@ describe('resolveMonqueOptions', () => {
         'pollInterval, backupPollInterval, maxRetries, baseRetryInterval, maxBackoffDelay, ' +
         'shutdownTimeout, abortGracePeriod, defaultConcurrency, maxConcurrency, heartbeatInterval, ' +
         'lockTimeout, maxTakeovers, recoverStaleJobs, schedulerInstanceId, maxPayloadSize, ' +
-        'roundTripTimeout); got number 5.',
+        'roundTripTimeout, retention, maxResultSize); got number 5.',
     );
   });
 
@@ -171,6 +222,8 @@ describe('resolveMonqueOptions', () => {
     ['maxPayloadSize', 1024.5, 'must be an integer from 1 to 16777216'],
     ['maxPayloadSize', 16 * 1024 * 1024 + 1, 'must be an integer from 1 to 16777216'],
     ['maxPayloadSize', Number.NaN, 'must be an integer from 1 to 16777216'],
+    ['maxResultSize', 0, 'must be an integer from 1 to 16777216'],
+    ['maxResultSize', 16 * 1024 * 1024 + 1, 'must be an integer from 1 to 16777216'],
   ])('rejects %s = %s', (option, value, rule) => {
     expectInvalid(
       { [option]: value },

@@ -49,8 +49,14 @@ const DURATION_UNITS: ReadonlyArray<readonly [string, number]> = [
   ['s', 1000],
 ];
 
-/** A duration in milliseconds in its largest whole unit: `1 s`, `24 h`, `250 ms`. */
+const DAY = 86_400_000;
+
+/**
+ * A duration in milliseconds in its largest whole unit: `1 s`, `24 h`, `250 ms`; whole days from
+ * two on: `7 days`.
+ */
 export function formatDuration(ms: number): string {
+  if (ms >= 2 * DAY && ms % DAY === 0) return `${ms / DAY} days`;
   for (const [unit, size] of DURATION_UNITS) {
     if (ms >= size && ms % size === 0) return `${ms / size} ${unit}`;
   }
@@ -76,6 +82,13 @@ export function formatDefault(option: PropertyFact, resolved: ResolvedDefault): 
     if (unit === 'ms') return formatDuration(value);
     if (unit === 'bytes') return formatBytes(value);
     return String(value);
+  }
+  if (typeof value === 'object' && value !== null) {
+    // An option made of named values (such as `retention`), each written as the option's own.
+    const entries = Object.entries(value).map(
+      ([key, entry]) => `${key}: ${formatDefault(option, { kind: 'value', value: entry })}`,
+    );
+    return `{ ${entries.join(', ')} }`;
   }
   throw new Error(`cannot write the default of ${option.name}: ${String(value)}`);
 }

@@ -22,6 +22,8 @@ const UNITS: Readonly<Record<string, number>> = {
   h: 3_600_000,
   hour: 3_600_000,
   hours: 3_600_000,
+  day: 86_400_000,
+  days: 86_400_000,
   KiB: 1024,
   MiB: 1024 * 1024,
   byte: 1,
