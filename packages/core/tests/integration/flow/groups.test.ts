@@ -11,6 +11,17 @@ import { useSchedulerHarness } from '../../setup/scheduler-harness.js';
 
 const me: Claimant = { instanceId: 'me', heartbeatInterval: 1000 };
 
+/** A due pending job of `sync` in group `key` (the `i`-th due). */
+function job(key: string, i: number): JobDocument {
+  return {
+    ...newJobDocument(
+      { name: 'sync', data: { i }, nextRunAt: new Date(Date.now() - 1000 + i), groupKey: key },
+      new Date(),
+    ),
+    _id: new ObjectId(),
+  } as JobDocument;
+}
+
 /** Resolves once `count` jobs have completed on `instances` together. */
 function completions(instances: readonly Monque[], count: number): Promise<void> {
   let seen = 0;
@@ -121,14 +132,6 @@ describe('groups (groupKey and groupConcurrency)', () => {
   it('leaves a job pending when another instance took its slot between the read and the claim', async () => {
     const collection = harness.db.collection<JobDocument>(harness.collectionName());
     await ensureJobIndexes(collection);
-    const job = (key: string, i: number) =>
-      ({
-        ...newJobDocument(
-          { name: 'sync', data: { i }, nextRunAt: new Date(Date.now() - 1000 + i), groupKey: key },
-          new Date(),
-        ),
-        _id: new ObjectId(),
-      }) as JobDocument;
     await collection.insertMany([job('a', 0), job('b', 1)]);
     // Just before the claim's write, another instance's job of group a takes slot 0.
     const racing = Object.create(collection) as Collection<JobDocument>;
@@ -174,14 +177,6 @@ describe('groups (groupKey and groupConcurrency)', () => {
   it('picks up what a round claimed when its bulkWrite reply is lost, and rethrows when it claimed nothing', async () => {
     const collection = harness.db.collection<JobDocument>(harness.collectionName());
     await ensureJobIndexes(collection);
-    const job = (key: string, i: number) =>
-      ({
-        ...newJobDocument(
-          { name: 'sync', data: { i }, nextRunAt: new Date(Date.now() - 1000 + i), groupKey: key },
-          new Date(),
-        ),
-        _id: new ObjectId(),
-      }) as JobDocument;
     await collection.insertMany([job('a', 0), job('b', 1)]);
     const lost = new Error('connection reset');
     const landsThenFails = Object.create(collection) as Collection<JobDocument>;
