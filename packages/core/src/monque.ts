@@ -293,11 +293,12 @@ export class Monque<
       command: (command) => db.command(command),
     });
     this.#lifecycle = new Lifecycle({
-      initialize: async () => {
-        await this.initialize();
-        // Read at every start, so a paused name is not claimed, whatever happened meanwhile.
-        await this.#runtime.readControl();
-      },
+      initialize: () => this.initialize(),
+      // Read at every start, so a paused name is not claimed, whatever happened meanwhile.
+      prepare: () =>
+        this.#runtime.readControl().catch((error: unknown) => {
+          throw asMonqueError(error, 'could not read the pauses in force');
+        }),
       start: () => this.#runtime.start(),
       stop: () => this.#runtime.stop(),
     });
