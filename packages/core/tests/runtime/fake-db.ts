@@ -9,7 +9,12 @@ export function fakeDb(
     failHeartbeat?: unknown;
     serverVersion?: unknown;
     /** Round trips that wait for a promise before they answer (`command`: `buildInfo`). */
-    hold?: { createIndexes?: Promise<void>; updateMany?: Promise<void>; command?: Promise<void> };
+    hold?: {
+      createIndexes?: Promise<void>;
+      updateMany?: Promise<void>;
+      command?: Promise<void>;
+      find?: Promise<void>;
+    };
   } = {},
 ) {
   const calls: string[] = [];
@@ -59,6 +64,7 @@ export function fakeDb(
     find: () => ({
       toArray: async () => {
         calls.push('find');
+        await state.hold?.find;
         return [];
       },
     }),

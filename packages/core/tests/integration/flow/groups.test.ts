@@ -191,11 +191,22 @@ describe('groups (groupKey and groupConcurrency)', () => {
     expect(batch.errors[0]?.message).toMatch(/could not confirm a claim of jobs/);
 
     await collection.insertOne(job('c', 2));
-    const failsBefore = Object.create(collection) as Collection<JobDocument>;
-    failsBefore.bulkWrite = (async () => {
-      throw lost;
-    }) as Collection<JobDocument>['bulkWrite'];
-    await expect(claimGroupedJobs(failsBefore, 'sync', me, 5, 1, new Date())).rejects.toBe(lost);
+    for (const thrown of [lost, 'not an Error']) {
+      const failsBefore = Object.create(collection) as Collection<JobDocument>;
+      failsBefore.bulkWrite = (async () => {
+        throw thrown;
+      }) as Collection<JobDocument>['bulkWrite'];
+      await expect(claimGroupedJobs(failsBefore, 'sync', me, 5, 1, new Date())).rejects.toBe(
+        thrown,
+      );
+    }
+    // A document with a slot and no group (not written by Monque) holds no group's slot.
+    await collection.insertOne({
+      ...job('x', 9),
+      groupKey: undefined,
+      status: 'processing',
+      groupSlot: 0,
+    } as unknown as JobDocument);
     // Groups a and b are full: c is the only candidate; with c's group full too, nothing is due.
     const held = await claimGroupedJobs(collection, 'sync', me, 5, 1, new Date());
     expect(held.jobs.map((claimed) => claimed.groupKey)).toEqual(['c']);

@@ -202,6 +202,20 @@ describe('pause and resume', () => {
     expect(await learned).toEqual([{ name: 'job' }]);
   });
 
+  it('does not start when the pauses in force cannot be read', async () => {
+    const lost = Object.assign(new Error('connection reset'), { name: 'MongoNetworkError' });
+    const db = interceptedDb(harness.db, (collection, method, args) => {
+      if (method === 'find' && collection.collectionName.endsWith('_control')) {
+        return { toArray: () => Promise.reject(lost) };
+      }
+      return passThrough(collection, method, args);
+    });
+    const instance = harness.create({ collectionName: harness.collectionName() }, db);
+    instance.worker('job', () => {});
+    await expect(instance.start()).rejects.toThrow(/could not read the pauses in force/);
+    expect(instance.isHealthy()).toBe(false);
+  });
+
   it('refuses a bad name before anything is written', async () => {
     const monque = harness.create({ collectionName: harness.collectionName() });
     for (const bad of ['', { $ne: null }, 'x'.repeat(300)]) {
