@@ -8,6 +8,7 @@ export default defineConfig({
     retries: 'src/retries.ts',
     cron: 'src/cron.ts',
     'unique-keys': 'src/unique-keys.ts',
+    'transactional-enqueue': 'src/transactional-enqueue.ts',
     'http-service': 'src/http-service.ts',
     'multiple-instances': 'src/multiple-instances.ts',
   },

@@ -140,8 +140,9 @@ const FULL: BenchSettings = {
   latency: {
     jobs: 100,
     warmupJobs: 5,
-    // Under 100 ms, so one name sees jobs inside Monque's notification window; slow enough
-    // (about 17/s) for pg-boss at concurrency 10 (at most 10 jobs per 0.5 s poll) to keep up.
+    // Jobs of one name arrive 40–80 ms apart, so a scheduler that coalesces notifications per
+    // name over a window shows it; slow enough (about 17/s) for pg-boss at concurrency 10 (at
+    // most 10 jobs per 0.5 s poll) to keep up.
     minGapMs: 40,
     maxGapMs: 80,
     settleMs: 3000,

@@ -97,27 +97,42 @@ function codesOf(error: object): number[] {
 }
 
 /**
+ * The errors an error wraps: its `cause`, and the error a driver wrapper was built from (a
+ * `MongoBulkWriteError` of a `bulkWrite` or `insertMany` that failed on the network or found no
+ * server keeps that error as its `errorResponse`, without its class, labels or code).
+ */
+function wrappedErrors(error: object): unknown[] {
+  const { cause, errorResponse } = error as { cause?: unknown; errorResponse?: unknown };
+  return errorResponse instanceof Error ? [cause, errorResponse] : [cause];
+}
+
+function isTransient(error: unknown, seen: Set<object>): boolean {
+  if (error instanceof ConnectionError) return true;
+  if (error instanceof MonqueError || typeof error !== 'object' || error === null) return false;
+  if (seen.has(error)) return false;
+  seen.add(error);
+  const names = classNames(error);
+  if ([...TRANSIENT_CLASSES].some((name) => names.has(name))) return true;
+  if (labelsOf(error).some((label) => TRANSIENT_ERROR_LABELS.includes(String(label)))) return true;
+  if (codesOf(error).some((code) => TRANSIENT_CODES.has(code))) return true;
+  return wrappedErrors(error).some((wrapped) => isTransient(wrapped, seen));
+}
+
+/**
  * Whether an error is *transient* (the same operation may succeed when tried again) or
  * *permanent* (it will fail the same way). Transient: Monque's `ConnectionError` (including its
  * round-trip time limit); the driver's network, server selection, pool-cleared and timeout errors;
  * an error labelled retryable (`RetryableWriteError`, `TransientTransactionError`,
- * `ResumableChangeStreamError`, …); a server code of {@link TRANSIENT_ERROR_CODES}. Everything
- * else is permanent: a validator's refusal, an index conflict, a document over 16 MiB, a bad
- * value, missing rights, a closed client, a bug.
+ * `ResumableChangeStreamError`, …); a server code of {@link TRANSIENT_ERROR_CODES}; an error that
+ * wraps a transient one (its `cause`, or the error a driver wrapper such as `MongoBulkWriteError`
+ * was built from). Everything else is permanent: a validator's refusal, an index conflict, a
+ * document over 16 MiB, a bad value, missing rights, a closed client, a bug — and any of Monque's
+ * own errors but `ConnectionError`, whatever it wraps.
  *
  * @internal
  */
 export function classifyError(error: unknown): 'transient' | 'permanent' {
-  if (error instanceof ConnectionError) return 'transient';
-  if (error instanceof MonqueError || typeof error !== 'object' || error === null) {
-    return 'permanent';
-  }
-  const names = classNames(error);
-  if ([...TRANSIENT_CLASSES].some((name) => names.has(name))) return 'transient';
-  if (labelsOf(error).some((label) => TRANSIENT_ERROR_LABELS.includes(String(label)))) {
-    return 'transient';
-  }
-  return codesOf(error).some((code) => TRANSIENT_CODES.has(code)) ? 'transient' : 'permanent';
+  return isTransient(error, new Set()) ? 'transient' : 'permanent';
 }
 
 /**
@@ -147,4 +162,25 @@ export function asMonqueError(error: unknown, operation: string): MonqueError {
     code: Number.isInteger(numericCode) ? numericCode : undefined,
     codeName: typeof codeName === 'string' ? codeName : undefined,
   });
+}
+
+/**
+ * The error a call made with a `session` rejects with: inside a transaction, an error labelled
+ * `TransientTransactionError` (a `WriteConflict` with a concurrent transaction, a catalog change
+ * since the transaction's snapshot, a network error) is kept as the driver's error, so that the
+ * driver's `withTransaction` — which retries only errors of its own classes carrying that label —
+ * runs the transaction again; every other error is {@link asMonqueError}'s.
+ *
+ * @internal
+ */
+export function asCallError(error: unknown, operation: string, inSession: boolean): unknown {
+  if (
+    inSession &&
+    typeof error === 'object' &&
+    error !== null &&
+    labelsOf(error).includes('TransientTransactionError')
+  ) {
+    return error;
+  }
+  return asMonqueError(error, operation);
 }

@@ -86,6 +86,7 @@ export {
   resolveMonqueOptions,
 } from './options.js';
 export { DEFAULT_RETENTION, type RetentionOptions } from './processing/retention.js';
+export type { SessionOptions } from './runtime/session-option.js';
 export { type CronSchedule, parseCron } from './scheduling/cron.js';
 export { calculateBackoff, calculateBackoffDelay } from './utils/backoff.js';
 export { MAX_PRIORITY, MIN_PRIORITY } from './validation/priority.js';

@@ -25,14 +25,14 @@ export const CLAIM_PRIORITY_KEY = {
 export const GROUP_SLOT_KEY = { name: 1, groupKey: 1, groupSlot: 1 } as const;
 
 /**
- * The indexes of the jobs collection. Every query Monque sends is served by one of them:
+ * The indexes of the jobs collection. Every query Monque sends is served by one of them, or by
+ * the `_id` index (the heartbeat and every other query about jobs an instance holds):
  * - `monque_claim_priority`: claiming (`name`, `status` equal; sorted by `priority` descending,
  *   then `nextRunAt`, then `_id`);
  * - `monque_claim`: looking up the next run of a name (`name`, `status` equal; sorted by
  *   `nextRunAt`, then `_id`);
  * - `monque_takeover`: finding processing jobs whose heartbeat is older than `lockTimeout` (the
  *   bound of twice the claimant's heartbeat interval is then checked on those);
- * - `monque_ownership`: the heartbeat of one instance's jobs;
  * - `monque_unique`: one active (pending or processing) job per name and `uniqueKey` (the
  *   deduplication of `enqueue`);
  * - `monque_schedule`: one active recurring job per name and `scheduleKey` (`schedule()`);
@@ -53,7 +53,6 @@ export const JOB_INDEXES: readonly IndexDescription[] = [
   { name: 'monque_claim', key: { name: 1, status: 1, nextRunAt: 1, _id: 1 } },
   { name: 'monque_claim_priority', key: CLAIM_PRIORITY_KEY },
   { name: 'monque_takeover', key: { status: 1, lastHeartbeat: 1 } },
-  { name: 'monque_ownership', key: { claimedBy: 1, status: 1 } },
   {
     name: 'monque_unique',
     key: { name: 1, uniqueKey: 1 },

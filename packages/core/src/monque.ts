@@ -1,5 +1,5 @@
-import type { Collection, Db, ObjectId } from 'mongodb';
-import { asMonqueError } from './classify-error.js';
+import type { ClientSession, Collection, Db, ObjectId } from 'mongodb';
+import { asCallError, asMonqueError } from './classify-error.js';
 import { InvalidArgumentError } from './errors.js';
 import type { BulkAction, MonqueEventMap } from './events.js';
 import { type ControlDocument, openControlCollection } from './flow/control-collection.js';
@@ -42,6 +42,12 @@ import { readCallOptions } from './runtime/call-options.js';
 import { Lifecycle } from './runtime/lifecycle.js';
 import { type MonqueEvents, SafeEvents } from './runtime/safe-events.js';
 import { SchedulerRuntime } from './runtime/scheduler-runtime.js';
+import {
+  assertSession,
+  type SessionOptions,
+  sessionOptions,
+  takeSession,
+} from './runtime/session-option.js';
 import { parseCron } from './scheduling/cron.js';
 import { prepareEnqueue, stampPreparedJob } from './scheduling/enqueue-input.js';
 import { insertJob, insertJobs, upsertUniqueJob } from './scheduling/insert-job.js';
@@ -68,7 +74,7 @@ import type { JobHandler, WorkerOptions } from './workers/worker-registry.js';
  * await monque.enqueue('report', { id }, { runAt: tomorrow, uniqueKey: `report-${id}` } satisfies EnqueueOptions);
  * ```
  */
-export interface EnqueueOptions {
+export interface EnqueueOptions extends SessionOptions {
   /** When the job is due (a valid Date). Default: now. */
   runAt?: Date;
   /**
@@ -126,14 +132,15 @@ export interface EnqueueResult<J extends Job = Job> {
 
 /**
  * Options of one job of {@link Monque.enqueueMany}: `runAt` and `timeout` (`uniqueKey` needs one
- * upsert per job, so jobs with one are refused; use {@link Monque.enqueue} for them).
+ * upsert per job, so jobs with one are refused; use {@link Monque.enqueue} for them). The
+ * `session` is the call's, not a job's: `enqueueMany(jobs, { session })`.
  *
  * @example
  * ```ts
  * const options: EnqueueManyOptions = { runAt: new Date(Date.now() + 60_000) };
  * ```
  */
-export type EnqueueManyOptions = Omit<EnqueueOptions, 'uniqueKey'>;
+export type EnqueueManyOptions = Omit<EnqueueOptions, 'uniqueKey' | 'session'>;
 
 /**
  * One job of {@link Monque.enqueueMany}: its name, data and options, typed by the job map.
@@ -160,7 +167,7 @@ export type EnqueueManyJob<JobMap extends Record<string, unknown> = Record<strin
  * await monque.schedule('0 8 * * *', 'digest', { region: 'eu' }, { key: 'eu', timezone: 'Europe/Berlin' } satisfies ScheduleOptions);
  * ```
  */
-export interface ScheduleOptions {
+export interface ScheduleOptions extends SessionOptions {
   /**
    * The recurring job's identity within its name (1–1024 characters), stored as `scheduleKey`.
    * Schedules' keys are apart from `enqueue`'s `uniqueKey`: an equal string never collides.
@@ -189,7 +196,7 @@ export interface ScheduleOptions {
  * await monque.unschedule('digest', { key: 'digest-eu' } satisfies UnscheduleOptions);
  * ```
  */
-export interface UnscheduleOptions {
+export interface UnscheduleOptions extends SessionOptions {
   /** The recurring job's key within its name, as given to `schedule()`. Default: the name. */
   key?: string;
 }
@@ -374,19 +381,39 @@ export class Monque<
    * is returned instead of adding a second one, also under heavy concurrency (`created: false`
    * says so: this call's data and `runAt` were dropped); completed and failed jobs do not count.
    *
+   * With a `session` (see {@link SessionOptions}) the job is written in it: inside a transaction,
+   * workers and change streams see it only once the transaction commits, and never when it
+   * aborts. A `uniqueKey` then matches the active job the transaction sees; when a concurrent
+   * transaction enqueues the same key, one of them gets MongoDB's `WriteConflict`, rethrown as
+   * the driver's error (labelled `TransientTransactionError`) for `withTransaction` to retry —
+   * the retry returns the other's job with `created: false`.
+   *
    * @param name - The job name (1–255 characters, no control characters).
    * @param data - The payload: plain BSON-storable data (`undefined` is stored as `null`).
-   * @param options - `runAt` (default now, by the database's clock), `uniqueKey` and `timeout`.
+   * @param options - `runAt` (default now, by the database's clock), `uniqueKey`, `timeout` and
+   * `session`.
    * @returns The job as stored and whether this call created it (`false` for a duplicate
    * `uniqueKey`, with the existing job).
    * @throws InvalidArgumentError or PayloadTooLargeError before anything is written;
    * ConnectionError when the write fails for a transient reason (such as no connection),
-   * DatabaseError when the database refuses it (such as a collection validator).
+   * DatabaseError when the database refuses it (such as a collection validator); inside a
+   * transaction, the driver's error for one labelled `TransientTransactionError`.
    *
    * @example
    * ```ts
    * const { job, created } = await monque.enqueue('invoice', { orderId: 42 }, { uniqueKey: 'invoice-42' });
    * console.log(created ? 'queued' : 'already queued', job._id.toHexString());
+   * ```
+   *
+   * @example
+   * ```ts
+   * // The job exists, for workers, only if the order does.
+   * await client.withSession((session) =>
+   *   session.withTransaction(async () => {
+   *     await orders.insertOne({ _id: orderId, total: 42 }, { session });
+   *     await monque.enqueue('invoice', { orderId }, { session, uniqueKey: `invoice-${orderId}` });
+   *   }),
+   * );
    * ```
    */
   async enqueue<N extends keyof JobMap & string>(
@@ -394,30 +421,29 @@ export class Monque<
     data: JobMap[N],
     options?: EnqueueOptions,
   ): Promise<EnqueueResult<JobOf<JobMap, N>>> {
+    const { session, rest } = takeSession(options, this.#db);
     const prepared = prepareEnqueue(
-      { name, data, options },
+      { name, data, options: rest },
       this.#options.maxPayloadSize,
       new Date(),
       '',
       this.#defaultPriority,
     );
     const { uniqueKey } = prepared;
-    await this.initialize();
-    const document = stampPreparedJob(prepared, this.#runtime.clock.now());
-    try {
+    return this.#write(`could not enqueue job ${JSON.stringify(name)}`, session, async (write) => {
+      const document = stampPreparedJob(prepared, this.#runtime.clock.now());
       const { job, created } =
         uniqueKey === undefined
-          ? { job: await insertJob(this.#collection, document), created: true }
+          ? { job: await insertJob(this.#collection, document, write), created: true }
           : await upsertUniqueJob(
               this.#collection,
               name,
               { uniqueKey },
               { $setOnInsert: document },
+              write,
             );
       return { job: job as JobOf<JobMap, N>, created };
-    } catch (error) {
-      throw asMonqueError(error, `could not enqueue job ${JSON.stringify(name)}`);
-    }
+    });
   }
 
   /**
@@ -427,10 +453,13 @@ export class Monque<
    * An empty array adds nothing and sends nothing.
    *
    * @param jobs - The jobs: `name`, `data` and optional `options` (`runAt`, `timeout`).
+   * @param options - `session`: the session the insert runs in (see {@link SessionOptions});
+   * inside a transaction the jobs are added all together at its commit, or not at all.
    * @returns The jobs as stored, in the order given.
    * @throws InvalidArgumentError (naming the job, such as `jobs[3].name`) or PayloadTooLargeError
    * before anything is written; ConnectionError or DatabaseError when the write fails — then the
-   * jobs before the one that failed may have been added (the insert is ordered).
+   * jobs before the one that failed may have been added (the insert is ordered), unless it ran in
+   * a transaction.
    *
    * @example
    * ```ts
@@ -439,10 +468,14 @@ export class Monque<
    * );
    * ```
    */
-  async enqueueMany(jobs: readonly EnqueueManyJob<JobMap>[]): Promise<JobOf<JobMap>[]> {
+  async enqueueMany(
+    jobs: readonly EnqueueManyJob<JobMap>[],
+    options?: SessionOptions,
+  ): Promise<JobOf<JobMap>[]> {
     if (!Array.isArray(jobs)) {
       throw new InvalidArgumentError('jobs', 'must be an array of { name, data, options? }', jobs);
     }
+    const session = this.#sessionOf(options);
     const now = new Date();
     const prepared = jobs.map((job: unknown, index) => {
       const path = `jobs[${index}]`;
@@ -466,18 +499,18 @@ export class Monque<
     if (prepared.length === 0) {
       return [];
     }
-    await this.initialize();
-    const stampedAt = this.#runtime.clock.now();
-    const documents = prepared.map((job) => stampPreparedJob(job, stampedAt));
-    try {
-      return (await insertJobs(this.#collection, documents)) as JobOf<JobMap>[];
-    } catch (error) {
-      throw asMonqueError(error, `could not enqueue ${documents.length} jobs`);
-    }
+    return this.#write(`could not enqueue ${prepared.length} jobs`, session, async (write) => {
+      const stampedAt = this.#runtime.clock.now();
+      const documents = prepared.map((job) => stampPreparedJob(job, stampedAt));
+      return (await insertJobs(this.#collection, documents, write)) as JobOf<JobMap>[];
+    });
   }
 
   /**
-   * Adds a job that is due at once (`enqueue` without options, so `created` is always `true`).
+   * Adds a job that is due at once (`enqueue` without `runAt`, `uniqueKey` or `timeout`, so
+   * `created` is always `true`).
+   *
+   * @param options - `session`: the session the insert runs in (see {@link SessionOptions}).
    *
    * @example
    * ```ts
@@ -487,8 +520,10 @@ export class Monque<
   now<N extends keyof JobMap & string>(
     name: N,
     data: JobMap[N],
+    options?: SessionOptions,
   ): Promise<EnqueueResult<JobOf<JobMap, N>>> {
-    return this.enqueue(name, data);
+    // Only the session: the copy is checked as `enqueue`'s options.
+    return this.enqueue(name, data, readCallOptions(options, ['session']) as EnqueueOptions);
   }
 
   /**
@@ -503,10 +538,12 @@ export class Monque<
    * @param cron - 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first.
    * @param name - The job name.
    * @param data - The payload of every run.
-   * @param options - `key`, `timezone` (IANA name, default UTC) and `timeout`.
+   * @param options - `key`, `timezone` (IANA name, default UTC), `timeout` and `session` (the
+   * session every read and write of the call runs in; see {@link SessionOptions}).
    * @throws InvalidCronError for an invalid expression, InvalidArgumentError or
    * PayloadTooLargeError for other bad input — before anything is written; ConnectionError or
-   * DatabaseError when the write fails.
+   * DatabaseError when the write fails (inside a transaction, the driver's error for one labelled
+   * `TransientTransactionError`).
    *
    * @example
    * ```ts
@@ -520,7 +557,8 @@ export class Monque<
     options?: ScheduleOptions,
   ): Promise<JobOf<JobMap, N>> {
     assertJobName(name);
-    const { key, timezone, timeout, priority } = readCallOptions(options, [
+    const { session, rest } = takeSession(options, this.#db);
+    const { key, timezone, timeout, priority } = readCallOptions(rest, [
       'key',
       'timezone',
       'timeout',
@@ -541,25 +579,26 @@ export class Monque<
     const schedule = parseCron(cron, timezone);
     const payload = data === undefined ? null : data;
     assertPayload(payload, this.#options.maxPayloadSize);
-    await this.initialize();
-    try {
-      const job = await scheduleRecurringJob(
-        this.#collection,
-        {
-          name,
-          data: payload,
-          key: key ?? name,
-          schedule,
-          timezone,
-          timeout,
-          priority: priority ?? this.#defaultPriority(name),
-        },
-        this.#runtime.clock.now(),
-      );
-      return job as JobOf<JobMap, N>;
-    } catch (error) {
-      throw asMonqueError(error, `could not schedule job ${JSON.stringify(name)}`);
-    }
+    const job = await this.#write(
+      `could not schedule job ${JSON.stringify(name)}`,
+      session,
+      (write) =>
+        scheduleRecurringJob(
+          this.#collection,
+          {
+            name,
+            data: payload,
+            key: key ?? name,
+            schedule,
+            timezone,
+            timeout,
+            priority: priority ?? this.#defaultPriority(name),
+          },
+          this.#runtime.clock.now(),
+          write,
+        ),
+    );
+    return job as JobOf<JobMap, N>;
   }
 
   /**
@@ -775,6 +814,9 @@ export class Monque<
    * then read once to say why. Emits `job:retried` when done.
    *
    * @param id - An `ObjectId` or its 24-character hex string.
+   * @param options - `session`: the session the call runs in (see {@link SessionOptions});
+   * inside a transaction the job and its `uniqueKey`'s holder are read first (a refusal by the
+   * unique index would abort the transaction).
    * @returns `done` with the job as written; `refused` with the job and the reason (it is not
    * failed or cancelled, or its `uniqueKey` is held by another active job of its name);
    * `not-found`.
@@ -787,10 +829,13 @@ export class Monque<
    * if (result.outcome === 'refused') console.warn(`not retried: ${result.reason}`);
    * ```
    */
-  async retryJob(id: ObjectId | string): Promise<JobActionResult> {
+  async retryJob(id: ObjectId | string, options?: SessionOptions): Promise<JobActionResult> {
     const jobId = assertJobId(id);
-    const result = await this.#write(`could not retry job ${jobId.toHexString()}`, () =>
-      retryJob(this.#collection, jobId, this.#runtime.clock.now()),
+    const session = this.#sessionOf(options);
+    const result = await this.#write(
+      `could not retry job ${jobId.toHexString()}`,
+      session,
+      (write) => retryJob(this.#collection, jobId, this.#runtime.clock.now(), write),
     );
     if (result.outcome === 'done') this.#events.emit('job:retried', { job: result.job });
     return result;
@@ -803,7 +848,9 @@ export class Monque<
    *
    * @param filter - Which jobs, as for {@link findJobs}. An empty filter is refused unless
    * `options` says `{ all: true }`.
-   * @param options - `all: true` to accept an empty filter (every failed and cancelled job).
+   * @param options - `all: true` to accept an empty filter (every failed and cancelled job);
+   * `session` (see {@link SessionOptions}; inside a transaction, jobs with a `uniqueKey` are
+   * retried one at a time, each as {@link retryJob} does).
    * @returns How many jobs were retried (`done`).
    * @throws InvalidArgumentError for a bad or empty filter, before anything is sent;
    * ConnectionError or DatabaseError when a write fails (the jobs retried before it stay
@@ -816,8 +863,8 @@ export class Monque<
    * ```
    */
   retryJobs(filter: JobFilter, options?: BulkActionOptions): Promise<BulkActionResult> {
-    return this.#bulk('retry', filter, options, (checked) =>
-      retryJobs(this.#collection, checked, this.#runtime.clock.now()),
+    return this.#bulk('retry', filter, options, (checked, write) =>
+      retryJobs(this.#collection, checked, this.#runtime.clock.now(), write),
     );
   }
 
@@ -828,6 +875,7 @@ export class Monque<
    *
    * @param id - An `ObjectId` or its 24-character hex string.
    * @param runAt - When the job is due (a valid Date; in the past: due at once).
+   * @param options - `session`: the session the call runs in (see {@link SessionOptions}).
    * @returns `done` with the job as written; `refused` with the job and the reason (it is not
    * pending: a processing, completed, failed or cancelled job keeps its time); `not-found`.
    * @throws InvalidArgumentError for a bad id or `runAt`, before anything is sent;
@@ -838,17 +886,24 @@ export class Monque<
    * await monque.rescheduleJob(id, new Date(Date.now() + 60 * 60 * 1000)); // an hour from now
    * ```
    */
-  async rescheduleJob(id: ObjectId | string, runAt: Date): Promise<JobActionResult> {
+  async rescheduleJob(
+    id: ObjectId | string,
+    runAt: Date,
+    options?: SessionOptions,
+  ): Promise<JobActionResult> {
     const jobId = assertJobId(id);
     assertRunAt(runAt);
+    const session = this.#sessionOf(options);
     const { result, previousRunAt } = await this.#write(
       `could not reschedule job ${jobId.toHexString()}`,
-      () =>
+      session,
+      (write) =>
         rescheduleJob(
           this.#collection,
           jobId,
           new Date(runAt.getTime()),
           this.#runtime.clock.now(),
+          write,
         ),
     );
     if (result.outcome === 'done' && previousRunAt !== undefined) {
@@ -874,6 +929,7 @@ export class Monque<
    * A cancelled job is never retried by Monque.
    *
    * @param id - An `ObjectId` or its 24-character hex string.
+   * @param options - `session`: the session the call runs in (see {@link SessionOptions}).
    * @returns What happened, with the job as written (or as found, when refused).
    * @throws InvalidArgumentError for a bad id, before anything is sent; ConnectionError or
    * DatabaseError when a write fails.
@@ -884,15 +940,14 @@ export class Monque<
    * if (result.outcome === 'refused') console.warn(`not cancelled: ${result.reason}`);
    * ```
    */
-  async cancelJob(id: ObjectId | string): Promise<JobActionResult> {
+  async cancelJob(id: ObjectId | string, options?: SessionOptions): Promise<JobActionResult> {
     const jobId = assertJobId(id);
-    await this.initialize();
-    let result: JobActionResult;
-    try {
-      result = await cancelJob(this.#collection, jobId, this.#runtime.clock.now());
-    } catch (error) {
-      throw asMonqueError(error, `could not cancel job ${jobId.toHexString()}`);
-    }
+    const session = this.#sessionOf(options);
+    const result = await this.#write(
+      `could not cancel job ${jobId.toHexString()}`,
+      session,
+      (write) => cancelJob(this.#collection, jobId, this.#runtime.clock.now(), write),
+    );
     if (result.outcome === 'done') this.#events.emit('job:cancelled', { job: result.job });
     return result;
   }
@@ -904,7 +959,7 @@ export class Monque<
    * empty filter is refused unless `{ all: true }` is passed. Emits one `jobs:bulk` event.
    *
    * @param filter - Which jobs (see {@link JobFilter}).
-   * @param options - `all: true` to allow an empty filter.
+   * @param options - `all: true` to allow an empty filter; `session` (see {@link SessionOptions}).
    * @returns How many jobs were cancelled (`done`) and how many running jobs got a request
    * (`requested`).
    * @throws InvalidArgumentError for a bad or (without `all`) empty filter, before anything is
@@ -917,8 +972,8 @@ export class Monque<
    * ```
    */
   cancelJobs(filter: JobFilter, options?: BulkActionOptions): Promise<BulkActionResult> {
-    return this.#bulk('cancel', filter, options, (checked) =>
-      cancelJobs(this.#collection, checked, this.#runtime.clock.now()),
+    return this.#bulk('cancel', filter, options, (checked, write) =>
+      cancelJobs(this.#collection, checked, this.#runtime.clock.now(), write),
     );
   }
 
@@ -928,6 +983,7 @@ export class Monque<
    * Deleting a recurring job ends its schedule. Emits `job:deleted` when done.
    *
    * @param id - An `ObjectId` or its 24-character hex string.
+   * @param options - `session`: the session the call runs in (see {@link SessionOptions}).
    * @returns `done` with the job as it was; `refused` with the job and the reason; `not-found`.
    * @throws InvalidArgumentError for a bad id, before anything is sent; ConnectionError or
    * DatabaseError when the delete fails.
@@ -938,10 +994,13 @@ export class Monque<
    * if (result.outcome === 'done') console.log(`deleted ${result.job.name}`);
    * ```
    */
-  async deleteJob(id: ObjectId | string): Promise<JobActionResult> {
+  async deleteJob(id: ObjectId | string, options?: SessionOptions): Promise<JobActionResult> {
     const jobId = assertJobId(id);
-    const result = await this.#write(`could not delete job ${jobId.toHexString()}`, () =>
-      deleteJob(this.#collection, jobId),
+    const session = this.#sessionOf(options);
+    const result = await this.#write(
+      `could not delete job ${jobId.toHexString()}`,
+      session,
+      (write) => deleteJob(this.#collection, jobId, write),
     );
     if (result.outcome === 'done') this.#events.emit('job:deleted', { job: result.job });
     return result;
@@ -953,7 +1012,8 @@ export class Monque<
    *
    * @param filter - Which jobs, as for {@link findJobs}. An empty filter is refused unless
    * `options` says `{ all: true }`.
-   * @param options - `all: true` to accept an empty filter (every job that is not running).
+   * @param options - `all: true` to accept an empty filter (every job that is not running);
+   * `session` (see {@link SessionOptions}).
    * @returns How many jobs were deleted (`done`).
    * @throws InvalidArgumentError for a bad or empty filter, before anything is sent;
    * ConnectionError or DatabaseError when the delete fails.
@@ -964,19 +1024,33 @@ export class Monque<
    * ```
    */
   deleteJobs(filter: JobFilter, options?: BulkActionOptions): Promise<BulkActionResult> {
-    return this.#bulk('delete', filter, options, (checked) =>
-      deleteJobs(this.#collection, checked),
+    return this.#bulk('delete', filter, options, (checked, write) =>
+      deleteJobs(this.#collection, checked, write),
     );
   }
 
-  /** Initializes, then runs a write, reporting its failure as `could not …: cause`. */
-  async #write<R>(operation: string, write: () => Promise<R>): Promise<R> {
+  /**
+   * Initializes (never in the call's session: index builds do not belong in a transaction), then
+   * runs a write with the session's driver options, reporting its failure as `could not …: cause`
+   * (see {@link asCallError} for the errors kept as they are inside a transaction).
+   */
+  async #write<R>(
+    operation: string,
+    session: ClientSession | undefined,
+    write: (options: SessionOptions) => Promise<R>,
+  ): Promise<R> {
     await this.initialize();
     try {
-      return await write();
+      return await write(sessionOptions(session));
     } catch (error) {
-      throw asMonqueError(error, operation);
+      throw asCallError(error, operation, session !== undefined);
     }
+  }
+
+  /** The checked `session` of a method whose only option it is. */
+  #sessionOf(options: unknown): ClientSession | undefined {
+    const { session } = readCallOptions(options, ['session']);
+    return assertSession(session, this.#db);
   }
 
   /**
@@ -987,10 +1061,13 @@ export class Monque<
     action: BulkAction,
     filter: unknown,
     options: unknown,
-    run: (filter: CheckedJobFilter) => Promise<BulkActionResult>,
+    run: (filter: CheckedJobFilter, write: SessionOptions) => Promise<BulkActionResult>,
   ): Promise<BulkActionResult> {
-    const checked = checkBulkFilter(filter, options);
-    const result = await this.#write(`could not ${action} jobs`, () => run(checked));
+    const { session, rest } = takeSession(options, this.#db);
+    const checked = checkBulkFilter(filter, rest);
+    const result = await this.#write(`could not ${action} jobs`, session, (write) =>
+      run(checked, write),
+    );
     this.#events.emit('jobs:bulk', { action, filter: jobFilterOf(checked), ...result });
     return result;
   }
@@ -1007,7 +1084,8 @@ export class Monque<
    * Calling `schedule()` again creates a new recurring job.
    *
    * @param name - The job name.
-   * @param options - `key` (default: the name), as given to `schedule()`.
+   * @param options - `key` (default: the name), as given to `schedule()`; `session` (see
+   * {@link SessionOptions}).
    * @throws InvalidArgumentError for a bad name or key, before anything is sent; ConnectionError
    * or DatabaseError when a write fails.
    *
@@ -1023,17 +1101,17 @@ export class Monque<
     options?: UnscheduleOptions,
   ): Promise<JobActionResult> {
     assertJobName(name);
-    const { key } = readCallOptions(options, ['key']);
+    const { session, rest } = takeSession(options, this.#db);
+    const { key } = readCallOptions(rest, ['key']);
     if (key !== undefined) {
       assertUniqueKey(key, 'options.key');
     }
-    await this.initialize();
-    let result: JobActionResult;
-    try {
-      result = await unscheduleJob(this.#collection, name, key ?? name, this.#runtime.clock.now());
-    } catch (error) {
-      throw asMonqueError(error, `could not unschedule job ${JSON.stringify(name)}`);
-    }
+    const result = await this.#write(
+      `could not unschedule job ${JSON.stringify(name)}`,
+      session,
+      (write) =>
+        unscheduleJob(this.#collection, name, key ?? name, this.#runtime.clock.now(), write),
+    );
     if (result.outcome === 'done') this.#events.emit('job:cancelled', { job: result.job });
     return result;
   }

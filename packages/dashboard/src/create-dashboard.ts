@@ -9,17 +9,12 @@ import { sendHtml, sendText } from './http/responses.js';
 import type { RouteContext } from './http/routes.js';
 import { LiveFeed } from './live/live-feed.js';
 import {
-  hasActions,
   JOB_ACTIONS,
   type JobAction,
+  MANAGEMENT_METHODS,
   type QueueManagement,
-  READ_METHODS,
 } from './management.js';
-import {
-  type DashboardOptions,
-  type ResolvedDashboardOptions,
-  resolveDashboardOptions,
-} from './options.js';
+import { type DashboardOptions, resolveDashboardOptions } from './options.js';
 import { renderOverviewFigures } from './pages/overview.js';
 import { problemPage } from './pages/problem.js';
 
@@ -38,7 +33,7 @@ function assertManagement(value: unknown, argument: string): asserts value is Qu
   const missing: string[] =
     typeof candidate !== 'object' || candidate === null
       ? ['everything']
-      : READ_METHODS.filter((method) => typeof candidate[method] !== 'function');
+      : MANAGEMENT_METHODS.filter((method) => typeof candidate[method] !== 'function');
   const collection = candidate?.collection as { watch?: unknown } | undefined;
   if (typeof collection?.watch !== 'function') missing.push('collection');
   if (missing.length > 0) {
@@ -68,7 +63,8 @@ function managementOf(options: DashboardOptions): QueueManagement {
   if (options.db === undefined) {
     throw new InvalidArgumentError('options', 'must have `monque` or `db`', Object.keys(options));
   }
-  // Never started: it only reads and acts. Stale claims are left to the scheduler's instances.
+  // Never started: it only reads and acts (an action on a running job is a request that the
+  // instance running it carries out). Stale claims are left to the scheduler's instances.
   const monque: unknown = new Monque(options.db, {
     recoverStaleJobs: false,
     ...(options.collectionName === undefined ? {} : { collectionName: options.collectionName }),
@@ -96,13 +92,7 @@ function managementOf(options: DashboardOptions): QueueManagement {
  */
 export function createDashboard(options: DashboardOptions): DashboardHandler {
   const management = managementOf(options);
-  const actions = hasActions(management) ? management : undefined;
-  const configured = resolveDashboardOptions(options);
-  // Without the actions (a @monque/core that predates them) the dashboard only shows.
-  const resolved: ResolvedDashboardOptions = {
-    ...configured,
-    readOnly: configured.readOnly || actions === undefined,
-  };
+  const resolved = resolveDashboardOptions(options);
   const page: PageContext = {
     basePath: resolved.basePath,
     title: resolved.title,
@@ -112,7 +102,6 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
   const context: RouteContext = {
     page,
     management,
-    actions,
     csrf: new CsrfProtection(resolved.csrfSecret, resolved.basePath),
     live: new LiveFeed({
       collection: management.collection,

@@ -10,7 +10,6 @@
 export { createDashboard, type DashboardHandler } from './create-dashboard.js';
 export type {
   JobAction,
-  JobActionResult,
   QueueActions,
   QueueManagement,
   QueueReader,

@@ -3,15 +3,8 @@
  * collection (watched for the live overview), and the job actions. `Monque` provides all of it;
  * the dashboard calls nothing else.
  */
-import type { FindJobsOptions, Job, JobFilter, JobPage, QueueStats } from '@monque/core';
+import type { Monque } from '@monque/core';
 import type { ChangeStream, ChangeStreamDocument, Document } from 'mongodb';
-
-/** What an action on one job did (as `Monque.retryJob` and the other actions answer). */
-export type JobActionResult =
-  | { readonly outcome: 'done'; readonly job: Job }
-  | { readonly outcome: 'requested'; readonly job: Job }
-  | { readonly outcome: 'refused'; readonly job: Job; readonly reason: string }
-  | { readonly outcome: 'not-found' };
 
 /** The part of a jobs collection the live overview watches. */
 export interface WatchableCollection {
@@ -22,39 +15,25 @@ export interface WatchableCollection {
   ): ChangeStream<Document, ChangeStreamDocument<Document>>;
 }
 
-/** The read side: what every page needs. */
-export interface QueueReader {
-  /** The jobs collection, watched for the live overview. */
-  readonly collection: WatchableCollection;
-  getJob(id: string): Promise<Job | null>;
-  findJobs(filter: JobFilter, options: FindJobsOptions): Promise<JobPage>;
-  getStats(): Promise<QueueStats>;
-}
+/** The read side of Monque's management API: what every page needs. */
+export type QueueReader = Pick<Monque, 'collection' | 'getJob' | 'findJobs' | 'getStats'>;
 
-/** The job actions. */
-export interface QueueActions {
-  retryJob(id: string): Promise<JobActionResult>;
-  rescheduleJob(id: string, runAt: Date): Promise<JobActionResult>;
-  cancelJob(id: string): Promise<JobActionResult>;
-  deleteJob(id: string): Promise<JobActionResult>;
-}
+/** The job actions of Monque's management API. */
+export type QueueActions = Pick<Monque, 'retryJob' | 'rescheduleJob' | 'cancelJob' | 'deleteJob'>;
 
-/**
- * The management API of one queue, as the dashboard calls it. An instance without the actions
- * (a @monque/core that predates them) gives a dashboard that only shows.
- */
-export type QueueManagement = QueueReader & Partial<QueueActions>;
+/** What the dashboard calls of a Monque instance (any `Monque` is one). */
+export type QueueManagement = QueueReader & QueueActions;
 
-/** The methods of the read side, checked when a dashboard is created. */
-export const READ_METHODS = ['getJob', 'findJobs', 'getStats'] as const;
-
-/** The methods of the actions. */
-export const ACTION_METHODS = ['retryJob', 'rescheduleJob', 'cancelJob', 'deleteJob'] as const;
-
-/** Whether an instance has every action. */
-export function hasActions(management: QueueManagement): management is QueueReader & QueueActions {
-  return ACTION_METHODS.every((method) => typeof management[method] === 'function');
-}
+/** The methods checked when a dashboard is created. */
+export const MANAGEMENT_METHODS = [
+  'getJob',
+  'findJobs',
+  'getStats',
+  'retryJob',
+  'rescheduleJob',
+  'cancelJob',
+  'deleteJob',
+] as const;
 
 /** The actions the dashboard offers on a job. */
 export const JOB_ACTIONS = ['retry', 'reschedule', 'cancel', 'delete'] as const;

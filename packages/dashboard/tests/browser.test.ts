@@ -1,21 +1,22 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { JobDocument } from '@monque/core';
+import type { JobDocument, Monque } from '@monque/core';
 import { createJobDocument } from '@monque/core/testing';
 import { MongoEmulator } from '@monque/mongo-emulator';
 import { openTestDatabase, type TestDatabase } from '@monque/test-support';
 import { type Collection, MongoClient, ObjectId } from 'mongodb';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDashboard, type DashboardHandler } from '../src/index.js';
 import { launchChromium, shouldRunBrowserTests, type TestBrowser } from './support/chromium.js';
-import { testManagement } from './support/fake-management.js';
 import { serve, type TestServer } from './support/http.js';
+import { idleMonque } from './support/monque.js';
 import { QueueProcess } from './support/queue-process.js';
 
 const HOUR = 3_600_000;
 const SCREENSHOTS = fileURLToPath(new URL('../test-output/screenshots/', import.meta.url));
 const README_SCREENSHOT = fileURLToPath(new URL('../docs/overview.png', import.meta.url));
+const README_JOB_SCREENSHOT = fileURLToPath(new URL('../docs/job.png', import.meta.url));
 const XSS = `<script>window.__xss=1</script>"'><img src=x onerror="window.__xss=2"></textarea><b>`;
 
 describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
@@ -26,6 +27,8 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
   let browser: TestBrowser;
   let queue: QueueProcess;
   let page: Page;
+  /** The main dashboard's Monque: never started, it only reads and acts. */
+  let monque: Monque;
   const dashboards: DashboardHandler[] = [];
 
   beforeAll(async () => {
@@ -34,18 +37,19 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
     showcase = database.db.collection<JobDocument>('showcase');
     // An hour between periodic reads: what the page shows within the test came over the
     // change stream.
+    monque = idleMonque(database.db, jobs.collectionName);
     const main = createDashboard({
-      monque: testManagement(database.db, jobs.collectionName),
+      monque,
       basePath: '/queue',
       refreshInterval: HOUR,
     });
     const readOnly = createDashboard({
-      monque: testManagement(database.db, jobs.collectionName),
+      monque: idleMonque(database.db, jobs.collectionName),
       basePath: '/read-only',
       readOnly: true,
     });
     const shown = createDashboard({
-      monque: testManagement(database.db, showcase.collectionName),
+      monque: idleMonque(database.db, showcase.collectionName),
       basePath: '/showcase',
       refreshInterval: HOUR,
     });
@@ -88,14 +92,14 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
   });
 
   it('shows when the figures cannot be read, and recovers', async () => {
-    const management = testManagement(database.db, 'flaky');
+    const flakyMonque = idleMonque(database.db, 'flaky');
+    const getStats = flakyMonque.getStats.bind(flakyMonque);
     let failing = false;
+    vi.spyOn(flakyMonque, 'getStats').mockImplementation((options) =>
+      failing ? Promise.reject(new Error('not primary')) : getStats(options),
+    );
     const flaky = createDashboard({
-      monque: {
-        ...management,
-        getStats: () =>
-          failing ? Promise.reject(new Error('not primary')) : management.monque.getStats(),
-      },
+      monque: flakyMonque,
       refreshInterval: HOUR,
       onError: () => {},
     });
@@ -104,13 +108,13 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
       await page.goto(`${flakyServer.url}/`);
       await page.locator('#live-status[data-live-mode="live"]').waitFor();
       failing = true;
-      await management.monque.collection.insertOne(createJobDocument({ name: 'while-failing' }));
+      await flakyMonque.collection.insertOne(createJobDocument({ name: 'while-failing' }));
       await page.locator('#live-status[data-live-mode="problem"]').waitFor();
       await expect(page.locator('#live-status').textContent()).resolves.toBe(
         'Could not read the figures: not primary',
       );
       failing = false;
-      await management.monque.collection.insertOne(createJobDocument({ name: 'after-recovery' }));
+      await flakyMonque.collection.insertOne(createJobDocument({ name: 'after-recovery' }));
       await page.locator('#live-figures tr[data-name="after-recovery"]').waitFor();
       await expect(page.locator('#live-status').getAttribute('data-live-mode')).resolves.toBe(
         'live',
@@ -125,7 +129,7 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
     const emulator = await MongoEmulator.start({ port: 0, replicaSet: false });
     const client = await new MongoClient(emulator.uri).connect();
     const standalone = createDashboard({
-      monque: testManagement(client.db('standalone'), 'jobs'),
+      monque: idleMonque(client.db('standalone'), 'jobs'),
       refreshInterval: 200,
     });
     const standaloneServer = await serve(standalone);
@@ -165,16 +169,14 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
           status: 'processing',
           claimedBy: 'worker-z',
           lastHeartbeat: new Date(),
-          progress: { percent: 40 },
-        } as Partial<JobDocument>,
+          progress: 40,
+        },
       },
     );
     await page.locator('#live-figures .status-processing').waitFor();
     await expect(page.locator('[data-action]').allTextContents()).resolves.toEqual(['Cancel…']);
     await expect(page.locator('#live-figures').textContent()).resolves.toContain('worker-z');
-    await expect(page.locator('#live-figures pre.value').nth(1).textContent()).resolves.toContain(
-      '"percent": 40',
-    );
+    await expect(page.locator('#progress-bar').getAttribute('value')).resolves.toBe('40');
     await expect(page.evaluate('window.notReloaded')).resolves.toBe(true);
   });
 
@@ -211,45 +213,101 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
     );
   });
 
-  it('retries a failed job from its page, with a confirmation and a visible outcome', async () => {
-    const failed = createJobDocument({
-      name: 'charge-card',
-      status: 'failed',
-      failCount: 1,
-      failReason: 'payment gateway timeout',
-      data: { orderId: 'A-1001' } as unknown as null,
-    });
-    await jobs.insertOne(failed);
-    await page.goto(url('/queue/jobs?status=failed&name=charge-card'));
-    await page.getByRole('link', { name: /^charge-card #/ }).click();
+  it('retries a failed job from its page; a worker in another process runs it again', async () => {
+    const failed = queue.waitFor(/^settled flaky-job (\w{24}) failed$/m);
+    await queue.send('enqueue flaky-job 1');
+    const id = (await failed)[1] ?? '';
+    await page.goto(url('/queue/jobs?status=failed&name=flaky-job'));
+    await page.getByRole('link', { name: /^flaky-job #/ }).click();
     await expect(page.locator('.failure-reason').textContent()).resolves.toBe(
-      'payment gateway timeout',
+      'card declined, try again',
+    );
+    await expect(page.locator('table.history td.reason').allTextContents()).resolves.toEqual([
+      'card declined, try again',
+    ]);
+    const retried = new Promise<JobDocument>((resolve) =>
+      monque.once('job:retried', ({ job }) => resolve(job)),
     );
     // By keyboard: the action is a link, the confirmation a button.
     await page.getByRole('link', { name: 'Retry…' }).focus();
     await page.keyboard.press('Enter');
-    await expect(page.locator('h1').textContent()).resolves.toMatch(/^Retry charge-card #\w{6}\?$/);
+    await expect(page.locator('h1').textContent()).resolves.toMatch(/^Retry flaky-job #\w{6}\?$/);
     await page.getByRole('button', { name: 'Retry job' }).focus();
     await page.keyboard.press('Enter');
     await expect(page.locator('#outcome').textContent()).resolves.toBe(
       'Retried: the job is pending and due now.',
     );
-    expect(await jobs.findOne({ _id: failed._id })).toMatchObject({
+    // As written by the retry: pending, due now, failure count reset, its failure kept.
+    expect(await retried).toMatchObject({
       status: 'pending',
       failCount: 0,
+      lastFailure: { reason: 'card declined, try again', attempt: 1 },
+    });
+    await queue.waitFor(new RegExp(`^settled flaky-job ${id} completed$`, 'm'));
+    // The page follows the job without a reload.
+    await page.locator('#live-figures dl .status-completed').waitFor();
+    await expect(page.locator('table.history tbody th').allTextContents()).resolves.toEqual([
+      '2',
+      '1',
+    ]);
+    expect(await jobs.findOne({ _id: new ObjectId(id) })).toMatchObject({
+      status: 'completed',
+      result: { charged: 0 },
+      history: [{ outcome: 'failed' }, { outcome: 'completed' }],
     });
   });
 
-  it('cancels a job another process is running', async () => {
+  it('cancels a job another process is running: its handler is aborted, the job cancelled', async () => {
     const started = queue.waitFor(/^started slow-job (\w{24})$/m);
     await queue.send('enqueue slow-job 1');
     const id = (await started)[1] ?? '';
     await page.goto(url(`/queue/jobs/${id}`));
+    await page.locator('#live-status[data-live-mode="live"]').waitFor();
+    // Progress the handler reports reaches the open page over the live stream.
+    await queue.send(`progress ${id} 70`);
+    await page.locator('#progress-bar[value="70"]').waitFor();
+    await expect(page.locator('[data-field="progress"]').textContent()).resolves.toBe('70 %');
     await page.getByRole('link', { name: 'Cancel…' }).click();
     await page.getByRole('button', { name: 'Cancel job' }).click();
-    await expect(page.locator('#outcome').textContent()).resolves.toMatch(/^Cancel requested/);
-    const job = await jobs.findOne({ _id: new ObjectId(id) });
-    expect(job).toMatchObject({ status: 'processing', cancelRequested: true });
+    await expect(page.locator('#outcome').textContent()).resolves.toMatch(
+      /^Cancel requested: the instance running the job \(\S+\) will stop it and mark it cancelled\.$/,
+    );
+    await queue.waitFor(new RegExp(`^aborted slow-job ${id} JobCancelledError$`, 'm'));
+    await queue.waitFor(new RegExp(`^cancelled slow-job ${id}$`, 'm'));
+    expect(await jobs.findOne({ _id: new ObjectId(id) })).toMatchObject({
+      status: 'cancelled',
+      claimedBy: null,
+      history: [{ outcome: 'cancelled' }],
+    });
+    await page.locator('#live-figures dl .status-cancelled').waitFor();
+    await expect(page.locator('[data-action]').allTextContents()).resolves.toEqual([
+      'Retry…',
+      'Delete…',
+    ]);
+  });
+
+  it('reschedules and then deletes a pending job from its page', async () => {
+    const parked = createJobDocument({
+      name: 'parked-job',
+      nextRunAt: new Date(Date.UTC(2031, 0, 1)),
+    });
+    await jobs.insertOne(parked);
+    await page.goto(url(`/queue/jobs/${parked._id.toHexString()}`));
+    await page.getByRole('link', { name: 'Reschedule…' }).click();
+    await page.getByLabel('Run at (UTC)').fill('2032-02-03T04:05:06');
+    await page.getByRole('button', { name: 'Reschedule job' }).click();
+    await expect(page.locator('#outcome').textContent()).resolves.toBe(
+      'Rescheduled: the job is due at 2032-02-03 04:05:06Z.',
+    );
+    expect((await jobs.findOne({ _id: parked._id }))?.nextRunAt).toEqual(
+      new Date('2032-02-03T04:05:06Z'),
+    );
+    await page.getByRole('link', { name: 'Delete…' }).click();
+    await page.getByRole('button', { name: 'Delete job' }).click();
+    await expect(page.locator('#outcome').textContent()).resolves.toBe(
+      'The job was removed from the collection.',
+    );
+    await expect(jobs.countDocuments({ _id: parked._id })).resolves.toBe(0);
   });
 
   it('read-only mode shows no action, and the server refuses actions with 403', async () => {
@@ -278,11 +336,16 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
+    const at = new Date();
     const job = createJobDocument({
       name: XSS,
       status: 'failed',
       failReason: XSS,
       data: { [XSS]: XSS } as unknown as null,
+      result: { [XSS]: XSS },
+      progress: { [XSS]: XSS },
+      lastFailure: { reason: XSS, at, attempt: 1 },
+      history: [{ attempt: 1, outcome: 'failed', claimedAt: at, endedAt: at, reason: XSS }],
     });
     await jobs.insertOne(job);
     await page.goto(url(`/queue/jobs/${job._id.toHexString()}`));
@@ -290,9 +353,15 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
       `${XSS} #${job._id.toHexString().slice(-6)}`,
     );
     await expect(page.locator('.failure-reason').textContent()).resolves.toBe(XSS);
-    await expect(page.locator('pre.value').first().textContent()).resolves.toContain(
-      JSON.stringify(XSS),
-    );
+    await expect(page.locator('table.history td.reason').textContent()).resolves.toBe(XSS);
+    for (const heading of ['Progress', 'Data', 'Result']) {
+      const value = page.locator('section', {
+        has: page.getByRole('heading', { name: heading, exact: true }),
+      });
+      await expect(value.locator('pre.value').textContent(), heading).resolves.toBe(
+        `{\n  ${JSON.stringify(XSS)}: ${JSON.stringify(XSS)}\n}`,
+      );
+    }
     await page.goto(url('/queue/'));
     await page.locator('#live-status[data-live-mode="live"]').waitFor();
     await expect(page.locator('#live-figures tbody th a').allTextContents()).resolves.toContain(
@@ -337,10 +406,44 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
       timezone: 'Europe/Berlin',
       nextRunAt: new Date(now + 3_600_000),
     });
-    add('resize-image', 'processing', 3, {
+    add('resize-image', 'processing', 2, {
       claimedBy: 'worker-b21e',
       lastHeartbeat: new Date(now - 800),
     });
+    // The job the job page shows: running its third attempt, after two failures.
+    const running = createJobDocument({
+      name: 'resize-image',
+      status: 'processing',
+      data: { image: 'uploads/2026/03/team-photo.jpg', sizes: [320, 640, 1280] } as unknown as null,
+      claimedBy: 'worker-b21e',
+      lockedAt: new Date(now - 41_000),
+      lastHeartbeat: new Date(now - 800),
+      createdAt: new Date(now - 400_000),
+      updatedAt: new Date(now - 1500),
+      nextRunAt: new Date(now - 42_000),
+      failCount: 2,
+      failReason: 'image service answered 503',
+      timeout: 300_000,
+      progress: 62,
+      lastFailure: { reason: 'image service answered 503', at: new Date(now - 90_000), attempt: 2 },
+      history: [
+        {
+          attempt: 1,
+          outcome: 'failed',
+          claimedAt: new Date(now - 330_000),
+          endedAt: new Date(now - 300_000),
+          reason: 'connection reset by image service',
+        },
+        {
+          attempt: 2,
+          outcome: 'failed',
+          claimedAt: new Date(now - 120_000),
+          endedAt: new Date(now - 90_000),
+          reason: 'image service answered 503',
+        },
+      ],
+    });
+    docs.push(running);
     await showcase.insertMany(docs);
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.setViewportSize({ width: 1280, height: 800 });
@@ -350,15 +453,20 @@ describe.runIf(shouldRunBrowserTests())('dashboard in Chromium', () => {
     const png = readFileSync(`${SCREENSHOTS}overview.png`);
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(png.readUInt32BE(16)).toBe(1280);
-    if (process.env.UPDATE_SCREENSHOTS === '1')
+    await page.goto(url(`/showcase/jobs/${running._id.toHexString()}`));
+    await page.locator('#live-status[data-live-mode="live"]').waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}job.png`, fullPage: true });
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
       copyFileSync(`${SCREENSHOTS}overview.png`, README_SCREENSHOT);
+      copyFileSync(`${SCREENSHOTS}job.png`, README_JOB_SCREENSHOT);
+    }
 
     await page.setViewportSize({ width: 390, height: 844 });
     for (const [path, file] of [
       ['/showcase/', 'phone-overview.png'],
       ['/showcase/jobs', 'phone-jobs.png'],
       ['/showcase/schedules', 'phone-schedules.png'],
-      [`/showcase/jobs/${docs[0]?._id.toHexString()}`, 'phone-job.png'],
+      [`/showcase/jobs/${running._id.toHexString()}`, 'phone-job.png'],
     ] as const) {
       await page.goto(url(path));
       // Wide tables scroll inside their own box: the page itself never scrolls sideways.

@@ -5,6 +5,7 @@ import { createJobDocument } from '@monque/core/testing';
 import { openTestDatabase, type TestDatabase } from '@monque/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseInUri, parseCommandLine, UsageError } from '../src/command/serve.js';
+import { csrfTokenOf, TestClient } from './support/http.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.mjs', import.meta.url));
 
@@ -41,12 +42,17 @@ async function waitForUrl(process: Run): Promise<string> {
 
 describe('monque-dashboard command', () => {
   let database: TestDatabase;
+  const failed = createJobDocument({
+    name: 'charge-card',
+    status: 'failed',
+    failReason: 'declined',
+  });
 
   beforeAll(async () => {
     database = await openTestDatabase('dashboard_command');
     await database.db
       .collection<JobDocument>('billing_jobs')
-      .insertOne(createJobDocument({ name: 'served-standalone' }));
+      .insertMany([createJobDocument({ name: 'served-standalone' }), failed]);
   });
   afterAll(() => database.cleanup());
 
@@ -67,6 +73,15 @@ describe('monque-dashboard command', () => {
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('served-standalone');
+    // Actions work too: the command's dashboard makes its own Monque over the database.
+    const client = new TestClient(url.replace(/\/$/, ''));
+    const id = failed._id.toHexString();
+    const confirm = await client.page(`/jobs/${id}/retry`);
+    const retried = await client.post(`/jobs/${id}/retry`, { csrf: csrfTokenOf(confirm.html) });
+    expect(retried.html).toContain('Retried: the job is pending and due now.');
+    expect(
+      await database.db.collection<JobDocument>('billing_jobs').findOne({ _id: failed._id }),
+    ).toMatchObject({ status: 'pending', failCount: 0 });
     served.child.kill('SIGTERM');
     expect(await served.exit).toBe(0);
   });

@@ -8,8 +8,8 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Collection } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboard } from '../src/index.js';
-import { testManagement } from './support/fake-management.js';
 import { csrfTokenOf, TestClient } from './support/http.js';
+import { idleMonque } from './support/monque.js';
 
 let database: TestDatabase;
 let jobs: Collection<JobDocument>;
@@ -45,7 +45,7 @@ describe('Express', () => {
   for (const parsesForms of [false, true]) {
     it(`mounts with app.use (${parsesForms ? 'after' : 'without'} express.urlencoded)`, async () => {
       const dashboard = createDashboard({
-        monque: testManagement(database.db, jobs.collectionName),
+        monque: idleMonque(database.db, jobs.collectionName),
         basePath: '/admin/queue',
       });
       const app = express();
@@ -73,7 +73,7 @@ describe('Express', () => {
 describe('Fastify', () => {
   it('mounts in a scope that leaves form bodies to the dashboard', async () => {
     const dashboard = createDashboard({
-      monque: testManagement(database.db, jobs.collectionName),
+      monque: idleMonque(database.db, jobs.collectionName),
       basePath: '/admin/queue',
     });
     const app = Fastify();

@@ -1,4 +1,4 @@
-import { type JobDocument, Monque } from '@monque/core';
+import type { JobDocument, Monque } from '@monque/core';
 import { createJobDocument } from '@monque/core/testing';
 import { openTestDatabase, type TestDatabase } from '@monque/test-support';
 import type { Collection } from 'mongodb';
@@ -11,15 +11,16 @@ import {
   expect,
   expectTypeOf,
   it,
+  vi,
 } from 'vitest';
 import {
   createDashboard,
   type DashboardAction,
   type DashboardHandler,
-  type QueueReader,
+  type QueueManagement,
 } from '../src/index.js';
-import { type TestManagement, testManagement } from './support/fake-management.js';
 import { csrfTokenOf, serve, TestClient, type TestServer } from './support/http.js';
+import { idleMonque } from './support/monque.js';
 
 let database: TestDatabase;
 let jobs: Collection<JobDocument>;
@@ -42,20 +43,26 @@ afterEach(async () => {
 async function start(
   options: Partial<Parameters<typeof createDashboard>[0]> = {},
   serveOptions: { remoteAddress?: string } = {},
-): Promise<{ client: TestClient; management: TestManagement; url: string }> {
-  const management = testManagement(database.db, jobs.collectionName);
-  const dashboard = createDashboard({ monque: management, ...options } as Parameters<
+): Promise<{ client: TestClient; monque: Monque; url: string }> {
+  const monque = idleMonque(database.db, jobs.collectionName);
+  // Spied on, still called through: tests check which actions the dashboard asked for.
+  for (const method of ['retryJob', 'rescheduleJob', 'cancelJob', 'deleteJob'] as const) {
+    vi.spyOn(monque, method);
+  }
+  const dashboard = createDashboard({ monque, ...options } as Parameters<
     typeof createDashboard
   >[0]);
   const server = await serve(dashboard, serveOptions);
   open.push({ dashboard, server });
-  return { client: new TestClient(server.url), management, url: server.url };
+  return { client: new TestClient(server.url), monque, url: server.url };
 }
 
 describe('routing', () => {
   it('serves the pages under the base path and passes other requests to next()', async () => {
-    const management = testManagement(database.db, jobs.collectionName);
-    const dashboard = createDashboard({ monque: management, basePath: '/admin/queue' });
+    const dashboard = createDashboard({
+      monque: idleMonque(database.db, jobs.collectionName),
+      basePath: '/admin/queue',
+    });
     const passedOn: string[] = [];
     const server = await serve((req, res) =>
       dashboard(req, res, () => {
@@ -81,8 +88,10 @@ describe('routing', () => {
   });
 
   it('answers 404 outside its base path when there is no next()', async () => {
-    const management = testManagement(database.db, jobs.collectionName);
-    const dashboard = createDashboard({ monque: management, basePath: '/queue' });
+    const dashboard = createDashboard({
+      monque: idleMonque(database.db, jobs.collectionName),
+      basePath: '/queue',
+    });
     const server = await serve(dashboard);
     open.push({ dashboard, server });
     const client = new TestClient(server.url);
@@ -141,7 +150,7 @@ describe('authorize', () => {
     const job = createJobDocument({ name: 'report', status: 'failed', failReason: 'boom' });
     await jobs.insertOne(job);
     const asked: DashboardAction[] = [];
-    const { client, management } = await start(
+    const { client, monque } = await start(
       {
         authorize: async (_req, action) => {
           asked.push(action);
@@ -161,7 +170,7 @@ describe('authorize', () => {
     expect(confirm.status).toBe(200);
     const refused = await client.post(`/jobs/${id}/retry`, { csrf: csrfTokenOf(confirm.html) });
     expect(refused.status).toBe(403);
-    expect(management.actions.calls.map((call) => call.method)).not.toContain('retryJob');
+    expect(monque.retryJob).not.toHaveBeenCalled();
     expect((await jobs.findOne({ _id: job._id }))?.status).toBe('failed');
   });
 
@@ -229,14 +238,17 @@ describe('actions', () => {
     expect(bad.status).toBe(400);
   });
 
-  it('shows a refusal with 409 and a missing job with 404', async () => {
+  it('shows a refusal with its reason (409) and a job gone meanwhile (404)', async () => {
     const job = createJobDocument({ name: 'report', status: 'completed' });
     await jobs.insertOne(job);
-    const { client } = await start();
+    const { client, monque } = await start();
     const id = job._id.toHexString();
     const refused = await confirmAndPost(client, id, 'retry');
     expect(refused.status).toBe(409);
-    expect(refused.html).toContain('Retry refused: retry applies to failed or cancelled jobs');
+    expect(refused.html).toContain(
+      'Retry refused: job is completed: only failed or cancelled jobs can be retried.',
+    );
+    expect((await jobs.findOne({ _id: job._id }))?.status).toBe('completed');
     const deleted = await confirmAndPost(client, id, 'delete');
     expect(deleted.status).toBe(200);
     expect(deleted.html).toContain('The job was removed from the collection.');
@@ -246,15 +258,61 @@ describe('actions', () => {
     await jobs.deleteOne({ _id: job._id });
     const gone = await client.post(`/jobs/${id}/cancel`, { csrf: token });
     expect(gone.status).toBe(404);
+    expect(gone.html).toContain(
+      'Nothing was done: there is no job with this id in this collection (it may have been deleted meanwhile).',
+    );
+    expect(monque.cancelJob).toHaveBeenCalledWith(id);
   });
 
-  it('asks the owner to cancel a processing job', async () => {
+  it('refuses to delete a running job, which a stale page may still offer', async () => {
+    const job = createJobDocument({ name: 'export', status: 'pending' });
+    await jobs.insertOne(job);
+    const { client } = await start();
+    const id = job._id.toHexString();
+    const token = csrfTokenOf((await client.page(`/jobs/${id}/delete`)).html);
+    await jobs.updateOne({ _id: job._id }, { $set: { status: 'processing', claimedBy: 'w-1' } });
+    const refused = await client.post(`/jobs/${id}/delete`, { csrf: token });
+    expect(refused.status).toBe(409);
+    expect(refused.html).toMatch(/Delete refused: job is processing: [^<]+\./);
+    expect(await jobs.countDocuments({ _id: job._id })).toBe(1);
+  });
+
+  it('cancels a pending job at once', async () => {
+    const job = createJobDocument({ name: 'export' });
+    await jobs.insertOne(job);
+    const { client } = await start();
+    const result = await confirmAndPost(client, job._id.toHexString(), 'cancel');
+    expect(result.status).toBe(200);
+    expect(result.html).toContain('Cancelled: the job will not run.');
+    expect((await jobs.findOne({ _id: job._id }))?.status).toBe('cancelled');
+  });
+
+  it('asks the instance running a processing job to cancel it', async () => {
     const job = createJobDocument({ name: 'export', status: 'processing', claimedBy: 'worker-7' });
     await jobs.insertOne(job);
     const { client } = await start();
     const result = await confirmAndPost(client, job._id.toHexString(), 'cancel');
     expect(result.status).toBe(200);
-    expect(result.html).toContain('Cancel requested: the instance running the job (worker-7)');
+    expect(result.html).toContain(
+      'Cancel requested: the instance running the job (worker-7) will stop it and mark it cancelled.',
+    );
+    const stored = await jobs.findOne({ _id: job._id });
+    expect(stored).toMatchObject({ status: 'processing', cancelRequestedAt: expect.any(Date) });
+    expect(result.html).toContain(
+      `<span data-field="cancel-requested"><time datetime="${stored?.cancelRequestedAt?.toISOString()}">`,
+    );
+  });
+
+  it('acts through the Monque it makes itself when given `db`', async () => {
+    const job = createJobDocument({ name: 'charge', status: 'failed', failReason: 'declined' });
+    await jobs.insertOne(job);
+    const dashboard = createDashboard({ db: database.db, collectionName: jobs.collectionName });
+    const server = await serve(dashboard);
+    open.push({ dashboard, server });
+    const result = await confirmAndPost(new TestClient(server.url), job._id.toHexString(), 'retry');
+    expect(result.status).toBe(200);
+    expect(result.html).toContain('Retried: the job is pending and due now.');
+    expect(await jobs.findOne({ _id: job._id })).toMatchObject({ status: 'pending', failCount: 0 });
   });
 });
 
@@ -262,7 +320,7 @@ describe('CSRF protection', () => {
   it('refuses a POST without a token, with a wrong one, with another browser’s, or from another site', async () => {
     const job = createJobDocument({ name: 'charge', status: 'failed' });
     await jobs.insertOne(job);
-    const { client, management, url } = await start();
+    const { client, monque, url } = await start();
     const id = job._id.toHexString();
     const token = csrfTokenOf((await client.page(`/jobs/${id}/retry`)).html);
     const attempts = [
@@ -273,7 +331,7 @@ describe('CSRF protection', () => {
       await new TestClient(url).post(`/jobs/${id}/retry`, { csrf: token }),
     ];
     expect(attempts.map((attempt) => attempt.status)).toEqual([403, 403, 403, 403]);
-    expect(management.actions.calls.map((call) => call.method)).not.toContain('retryJob');
+    expect(monque.retryJob).not.toHaveBeenCalled();
     expect((await jobs.findOne({ _id: job._id }))?.status).toBe('failed');
     const accepted = await client.post(`/jobs/${id}/retry`, { csrf: token });
     expect(accepted.status).toBe(200);
@@ -310,7 +368,7 @@ describe('read-only', () => {
   it('shows no actions and refuses action pages and POSTs with 403', async () => {
     const job = createJobDocument({ name: 'charge', status: 'failed' });
     await jobs.insertOne(job);
-    const { client, management } = await start({ readOnly: true });
+    const { client, monque } = await start({ readOnly: true });
     const id = job._id.toHexString();
     const detail = await client.page(`/jobs/${id}`);
     expect(detail.status).toBe(200);
@@ -321,7 +379,9 @@ describe('read-only', () => {
       expect((await client.page(`/jobs/${id}/${action}`)).status, action).toBe(403);
       expect((await client.post(`/jobs/${id}/${action}`, {})).status, action).toBe(403);
     }
-    expect(management.actions.calls).toEqual([]);
+    for (const method of ['retryJob', 'rescheduleJob', 'cancelJob', 'deleteJob'] as const) {
+      expect(monque[method], method).not.toHaveBeenCalled();
+    }
   });
 });
 
@@ -339,11 +399,17 @@ describe('escaping', () => {
       repeatInterval: '* * * * *',
       timezone: PAYLOAD,
     });
+    const at = new Date('2026-03-01T10:00:00Z');
     await jobs.insertOne({
       ...job,
-      result: PAYLOAD,
-      attempts: [{ error: { stack: PAYLOAD } }],
-    } as JobDocument);
+      result: { [PAYLOAD]: PAYLOAD },
+      progress: { [PAYLOAD]: PAYLOAD },
+      lastFailure: { reason: PAYLOAD, at, attempt: 2 },
+      history: [
+        { attempt: 1, outcome: 'completed', claimedAt: at, endedAt: at, reason: null },
+        { attempt: 2, outcome: 'failed', claimedAt: at, endedAt: at, reason: PAYLOAD },
+      ],
+    });
     const { client } = await start();
     const id = job._id.toHexString();
     for (const path of [
@@ -361,9 +427,13 @@ describe('escaping', () => {
       expect(page.html, path).not.toMatch(/"'>/);
     }
     const detail = await client.page(`/jobs/${id}`);
-    expect(detail.html).toContain(
-      '&lt;script&gt;window.__xss=1&lt;/script&gt;&quot;&#39;&gt;&lt;img',
-    );
+    const escaped = '&lt;script&gt;window.__xss=1&lt;/script&gt;&quot;&#39;&gt;&lt;img';
+    // Shown escaped where each field is rendered: result, progress, last failure, runs.
+    for (const heading of ['result-heading', 'progress-heading', 'failure-heading']) {
+      const section = detail.html.split(`<h2 id="${heading}">`)[1]?.split('</section>')[0] ?? '';
+      expect(section, heading).toContain('&lt;script&gt;window.__xss=1&lt;/script&gt;');
+    }
+    expect(detail.html).toContain(`<td class="reason">${escaped}`);
     expect(detail.html).toContain('&amp;amp;');
   });
 });
@@ -389,8 +459,8 @@ describe('collections', () => {
 
 describe('options', () => {
   it('takes a Monque instance: its read side is what the dashboard needs', () => {
-    expectTypeOf<Monque>().toMatchTypeOf<QueueReader>();
-    expectTypeOf<Monque<{ 'send-email': { to: string } }>>().toMatchTypeOf<QueueReader>();
+    expectTypeOf<Monque>().toMatchTypeOf<QueueManagement>();
+    expectTypeOf<Monque<{ 'send-email': { to: string } }>>().toMatchTypeOf<QueueManagement>();
   });
 
   it('with `db`, reads the named collection', async () => {
@@ -405,26 +475,15 @@ describe('options', () => {
     );
   });
 
-  it('without the job actions, only shows', async () => {
-    const job = createJobDocument({ name: 'no-actions', status: 'failed' });
-    await jobs.insertOne(job);
-    const { monque, collection, getJob, findJobs, getStats } = testManagement(
-      database.db,
-      jobs.collectionName,
-    );
-    const dashboard = createDashboard({ monque: { collection, getJob, findJobs, getStats } });
-    const server = await serve(dashboard);
-    open.push({ dashboard, server });
-    const client = new TestClient(server.url);
-    const detail = await client.page(`/jobs/${job._id.toHexString()}`);
-    expect(detail.html).toContain('<span class="badge">read-only</span>');
-    expect(detail.html).not.toContain('data-action=');
-    expect((await client.post(`/jobs/${job._id.toHexString()}/retry`, {})).status).toBe(403);
-    expect(monque).toBeInstanceOf(Monque);
-  });
-
   it('refuses invalid options with a clear error', () => {
-    const monque = testManagement(database.db, jobs.collectionName);
+    const monque = idleMonque(database.db, jobs.collectionName);
+    const { collection } = monque;
+    const reader = {
+      collection,
+      getJob: () => Promise.resolve(null),
+      findJobs: () => Promise.resolve({ jobs: [], nextCursor: null }),
+      getStats: () => monque.getStats(),
+    };
     const attempts: [unknown, string][] = [
       [{ monque, basePath: 'queue' }, 'Invalid options.basePath'],
       [{ monque, basePath: '/queue/' }, 'Invalid options.basePath'],
@@ -439,7 +498,11 @@ describe('options', () => {
       [{ monque, readOnly: 'yes' }, 'Invalid options.readOnly: must be a boolean'],
       [
         { monque: { getJob() {} } },
-        'Invalid options.monque: must be a Monque instance with the management API (missing: findJobs, getStats, collection)',
+        'Invalid options.monque: must be a Monque instance with the management API (missing: findJobs, getStats, retryJob, rescheduleJob, cancelJob, deleteJob, collection)',
+      ],
+      [
+        { monque: reader },
+        'Invalid options.monque: must be a Monque instance with the management API (missing: retryJob, rescheduleJob, cancelJob, deleteJob)',
       ],
       [{ monque, db: database.db }, 'Invalid options.db: must not be given together with `monque`'],
       [{}, 'Invalid options: must have `monque` or `db`'],

@@ -5,8 +5,8 @@ import { openTestDatabase, type TestDatabase } from '@monque/test-support';
 import { type Collection, MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboard, type DashboardHandler } from '../src/index.js';
-import { testManagement } from './support/fake-management.js';
 import { serve, type TestServer } from './support/http.js';
+import { idleMonque } from './support/monque.js';
 import { EventReader } from './support/sse.js';
 
 const HOUR = 3_600_000;
@@ -23,7 +23,7 @@ describe('live overview over Server-Sent Events', () => {
     jobs = database.db.collection<JobDocument>('jobs');
     // An hour between periodic reads: within the test, only the change stream can bring news.
     dashboard = createDashboard({
-      monque: testManagement(database.db, jobs.collectionName),
+      monque: idleMonque(database.db, jobs.collectionName),
       refreshInterval: HOUR,
     });
     server = await serve(dashboard);
@@ -99,7 +99,7 @@ describe('without change streams (a standalone server)', () => {
     const jobs = client.db('standalone').collection<JobDocument>('jobs');
     const errors: Error[] = [];
     const dashboard = createDashboard({
-      monque: testManagement(client.db('standalone'), 'jobs'),
+      monque: idleMonque(client.db('standalone'), 'jobs'),
       refreshInterval: 100,
       onError: (error) => errors.push(error),
     });

@@ -1,7 +1,9 @@
+import type { JobDocument } from '@monque/core';
 import { createJobDocument } from '@monque/core/testing';
 import { describe, expect, it } from 'vitest';
 import { formatDuration, formatValue } from '../src/html/format.js';
 import { html, joinHtml } from '../src/html/html.js';
+import { renderJobFigures } from '../src/pages/job-detail.js';
 import { parseDataCondition, parseJobQuery } from '../src/pages/job-query.js';
 import { followingRuns, schedulesPage } from '../src/pages/schedules.js';
 
@@ -31,6 +33,95 @@ describe('schedules', () => {
     const job = createJobDocument({ repeatInterval: '61 * * * *' });
     expect(followingRuns(job)).toMatch(/field 1 \(minute\) value 61 is out of range 0–59/);
     expect(schedulesPage(context, [job], undefined).toString()).toContain('class="error-text"');
+  });
+});
+
+describe('job detail', () => {
+  const now = new Date('2026-03-01T12:00:00Z');
+  const minutesAgo = (minutes: number): Date => new Date(now.getTime() - minutes * 60_000);
+  const render = (fields: Partial<JobDocument>): string =>
+    renderJobFigures(context, createJobDocument(fields), new Set(), now).toString();
+  const section = (page: string, heading: string): string =>
+    page.split(`<h2 id="${heading}">`)[1]?.split('</section>')[0] ?? '';
+
+  it('shows what the runs left: last failure, progress, result and the runs, newest first', () => {
+    const page = render({
+      status: 'processing',
+      failCount: 1,
+      failReason: 'gateway timeout',
+      lastFailure: { reason: 'gateway timeout', at: minutesAgo(5), attempt: 1 },
+      progress: 42.5,
+      result: null,
+      timeout: 90_000,
+      expireAt: new Date('2026-03-08T12:00:00Z'),
+      cancelRequestedAt: minutesAgo(0.5),
+      history: [
+        {
+          attempt: 1,
+          outcome: 'failed',
+          claimedAt: minutesAgo(6),
+          endedAt: minutesAgo(5),
+          reason: 'gateway timeout',
+        },
+        {
+          attempt: 2,
+          outcome: 'completed',
+          claimedAt: minutesAgo(3),
+          endedAt: new Date(minutesAgo(3).getTime() + 1500),
+          reason: null,
+        },
+      ],
+    });
+    const failure = section(page, 'failure-heading');
+    expect(failure).toContain(
+      'Attempt <span data-field="attempt">1</span>, at <time datetime="2026-03-01T11:55:00.000Z">2026-03-01 11:55:00Z</time> <span class="muted">(5 min ago)</span>',
+    );
+    expect(failure).toContain('<p class="failure-reason">gateway timeout</p>');
+    expect(section(page, 'progress-heading')).toContain(
+      '<progress id="progress-bar" max="100" value="42.5" aria-labelledby="progress-heading">42.5 %</progress>',
+    );
+    expect(section(page, 'result-heading')).toContain('<pre class="value" tabindex="0">null</pre>');
+    const runs = section(page, 'history-heading');
+    expect([...runs.matchAll(/<th scope="row" class="num">(\d+)<\/th>/g)].map((m) => m[1])).toEqual(
+      ['2', '1'],
+    );
+    expect(runs).toContain('<td class="num">1.5 s</td>');
+    expect(runs).toContain('<span class="status status-failed">failed</span>');
+    expect(runs).toContain('<td class="reason">gateway timeout</td>');
+    expect(page).toContain('<span data-field="timeout">1 min 30 s</span>');
+    expect(page).toContain(
+      '<span data-field="expire-at"><time datetime="2026-03-08T12:00:00.000Z">2026-03-08 12:00:00Z</time> <span class="muted">(in 7 d)</span></span>',
+    );
+    expect(page).toContain('<dt>Cancel requested</dt>');
+  });
+
+  it('shows a progress document as it is, and what is missing as missing', () => {
+    const page = render({ progress: { stage: 'upload', done: 3 } });
+    expect(section(page, 'progress-heading')).toContain('&quot;stage&quot;: &quot;upload&quot;');
+    expect(section(page, 'progress-heading')).not.toContain('<progress');
+    expect(section(page, 'result-heading')).toContain('No result recorded.');
+    expect(section(page, 'history-heading')).toContain('No run has ended yet.');
+    expect(page).not.toContain('failure-heading');
+    expect(page).not.toContain('Cancel requested');
+    expect(page).toContain('<dt>Expires</dt><dd>—</dd>');
+  });
+
+  it('shows fields written in another shape as values, without failing', () => {
+    const page = render({
+      failReason: 'written before lastFailure existed',
+      progress: 250,
+      history: ['not a run', { attempt: 'x', outcome: 7 }] as unknown as JobDocument['history'],
+    });
+    expect(section(page, 'failure-heading')).toContain(
+      '<p class="failure-reason">written before lastFailure existed</p>',
+    );
+    expect(section(page, 'failure-heading')).not.toContain('Attempt');
+    expect(section(page, 'progress-heading')).toContain(
+      '<pre class="value" tabindex="0">250</pre>',
+    );
+    const runs = section(page, 'history-heading');
+    expect(runs).toContain('<td colspan="6"><code>&quot;not a run&quot;</code></td>');
+    expect(runs).toContain('<th scope="row" class="num">x</th>\n<td>7</td>');
   });
 });
 

@@ -80,6 +80,9 @@ declare const raw: unknown;
 declare const error: unknown;
 declare const driverError: Error;
 declare const count: number;
+/** The application's own collection beside the jobs, and one of its ids. */
+declare const orders: import('mongodb').Collection<{ _id: number; total: number }>;
+declare const orderId: number;
 
 /** In examples of Monque's internals: the claim's time and the instance's settings. */
 declare const now: Date;

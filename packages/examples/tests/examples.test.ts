@@ -110,6 +110,34 @@ describe('example programs', () => {
   );
 
   it(
+    'transactional-enqueue runs the invoice of a committed order once, and none for a rolled-back one',
+    async () => {
+      const { db, jobs, uri } = await database('example_transactional_enqueue');
+      const { code, output } = await runToEnd('transactional-enqueue', uri);
+      expect(code, output).toBe(0);
+      const orders = await db.collection('orders').find({}).sort({ _id: 1 }).toArray();
+      expect(orders).toEqual([
+        { _id: 1, total: 42 },
+        { _id: 3, total: 7 },
+      ]);
+      // One invoice job per committed order, each run once; none for the rolled-back order 2.
+      const stored = await jobs.find({}).sort({ 'data.orderId': 1 }).toArray();
+      expect(stored.map((job) => [job.data, job.uniqueKey, job.status])).toEqual([
+        [{ orderId: 1 }, 'invoice-1', 'completed'],
+        [{ orderId: 3 }, 'invoice-3', 'completed'],
+      ]);
+      expect(output.match(/invoicing order 1 /g)).toHaveLength(1);
+      expect(output.match(/invoicing order 3 /g)).toHaveLength(1);
+      expect(output).not.toContain('invoicing order 2');
+      expect(output).toContain('order 2 rolled back (payment declined): orders 0, invoice jobs 0');
+      expect(output).toContain(
+        'order 3 placed twice at once → one invoice job: true (created: false, true)',
+      );
+    },
+    PROGRAM_BUDGET_MS,
+  );
+
+  it(
     'multiple-instances processes every job exactly once across three instances',
     async () => {
       const { db, jobs, uri } = await database('example_multiple_instances');

@@ -259,8 +259,7 @@ function latencyTargets(results: ScenarioResults): TargetResult[] {
   const cause =
     rotatingRow === undefined
       ? ''
-      : `; with jobs rotating over ${rotating?.mode.names} names: p50 ${fmt(rotatingRow.pooled.p50, 1)} ms, p99 ${fmt(rotatingRow.pooled.p99, 1)} ms — ` +
-        "the difference is the scheduler's per-name notification window (100 ms): a job of a name notified less than 100 ms before waits for the window to end";
+      : `; with jobs rotating over ${rotating?.mode.names} names: p50 ${fmt(rotatingRow.pooled.p50, 1)} ms, p99 ${fmt(rotatingRow.pooled.p99, 1)} ms`;
   const base = `pooled over ${row.runs} runs (${row.pooled.count} jobs, ${row.notStarted} not started)`;
   return [
     {

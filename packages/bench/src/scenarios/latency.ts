@@ -37,7 +37,8 @@ function specFor(context: ScenarioContext, mode: LatencyMode): RunSpec {
 /**
  * Latency: enqueue call → handler start at an idle instance, jobs arriving open-loop with random
  * gaps. Every library with all jobs of one (hot) job name; Monque also with the jobs rotating over
- * several names, which shows the cost of its per-name notification window.
+ * several names, which shows what one job name's claims in a row cost next to claims of
+ * different names.
  */
 export async function runLatency(context: ScenarioContext): Promise<LatencyResult> {
   const { jobs, minGapMs, maxGapMs, rotatingNames } = context.settings.latency;

@@ -1,4 +1,4 @@
-import type { Collection, Filter, UpdateFilter } from 'mongodb';
+import type { Collection, Document, Filter, UpdateFilter } from 'mongodb';
 import { ConnectionError, MonqueError } from '../errors.js';
 import { CLAIM_PRIORITY_KEY } from '../indexes.js';
 import type { JobDocument } from '../jobs/job.js';
@@ -41,6 +41,17 @@ export function dueJobFilter(name: string, now: Date): Filter<JobDocument> {
  */
 export const CLAIM_SORT = { priority: -1, nextRunAt: 1, _id: 1 } as const;
 
+/** The fields a claim by `claimant` in a round fenced by `now` sets (besides `lastHeartbeat`). */
+function claimSet(claimant: Claimant, now: Date) {
+  return {
+    status: JobStatus.Processing,
+    claimedBy: claimant.instanceId,
+    lockedAt: now,
+    heartbeatInterval: claimant.heartbeatInterval,
+    updatedAt: now,
+  } as const satisfies Partial<JobDocument>;
+}
+
 /**
  * The update that turns a pending job into one held by `claimant`: `lockedAt` is the round's
  * fence (`now`), and the first heartbeat is stamped with the server's own time when the claim
@@ -48,16 +59,35 @@ export const CLAIM_SORT = { priority: -1, nextRunAt: 1, _id: 1 } as const;
  * judged on one clock.
  */
 export function claimUpdate(claimant: Claimant, now: Date): UpdateFilter<JobDocument> {
+  return { $set: claimSet(claimant, now), $currentDate: { lastHeartbeat: true } };
+}
+
+/**
+ * The filter of the claiming write of a round: the candidates read, still pending and due, and
+ * unchanged since they were read (same `updatedAt`; every write to a pending job sets it), so the
+ * jobs claimed are exactly the documents read. Candidates are grouped by `updatedAt` (jobs
+ * enqueued together share it); one whose `updatedAt` is not a date (a foreign document) is fenced
+ * by its status and `nextRunAt` only.
+ */
+function unchangedCandidates(candidates: readonly JobDocument[], now: Date): Filter<JobDocument> {
+  const ids = candidates.map((candidate) => candidate._id);
+  const byUpdate = new Map<number | undefined, { at: unknown; ids: unknown[] }>();
+  for (const { _id, updatedAt } of candidates) {
+    const key = updatedAt instanceof Date ? updatedAt.getTime() : undefined;
+    const group = byUpdate.get(key) ?? { at: updatedAt, ids: [] };
+    group.ids.push(_id);
+    byUpdate.set(key, group);
+  }
+  const clauses = [...byUpdate].map(([key, { at, ids: grouped }]) =>
+    key === undefined ? { _id: { $in: grouped } } : { _id: { $in: grouped }, updatedAt: at },
+  );
+  const fence = clauses.length === 1 ? (clauses[0] as Document) : { $or: clauses };
   return {
-    $set: {
-      status: JobStatus.Processing,
-      claimedBy: claimant.instanceId,
-      lockedAt: now,
-      heartbeatInterval: claimant.heartbeatInterval,
-      updatedAt: now,
-    },
-    $currentDate: { lastHeartbeat: true },
-  };
+    _id: { $in: ids },
+    status: JobStatus.Pending,
+    nextRunAt: { $lte: now },
+    ...fence,
+  } as Filter<JobDocument>;
 }
 
 /**
@@ -65,11 +95,14 @@ export function claimUpdate(claimant: Claimant, now: Date): UpdateFilter<JobDocu
  * never hold the same job.
  *
  * - One job (`limit` 1): one `findOneAndUpdate`.
- * - Several: the candidates' ids (`find`, served by the claim index), then one `updateMany`
- *   claiming those still pending and due (the status guard keeps each claim atomic: a job another
- *   instance took first is not matched), then a read of what this round claimed: the candidates
- *   now held by this instance with this round's `lockedAt` (one claim round per name at a time
- *   in an instance, so the pair names this round's claims exactly).
+ * - Several: the candidates (`find`, served by the claim index), then one `updateMany` claiming
+ *   those still pending, due and unchanged since they were read (the status guard keeps each
+ *   claim atomic: a job another instance took first is not matched). When it claimed every
+ *   candidate, the claimed jobs are the documents read with the claim's fields (two round trips;
+ *   their `lastHeartbeat` is `now`, the estimate of the server time the claim stamped). When it
+ *   claimed fewer, a read of what this round claimed follows: the candidates now held by this
+ *   instance with this round's `lockedAt` (one claim round per name at a time in an instance, so
+ *   the pair names this round's claims exactly).
  *
  * A document that turns out not to be a Monque job (written by other software) is marked `failed`
  * with the reason, under the fence of the claim just taken, and returned in `errors`.
@@ -103,12 +136,7 @@ export async function claimJobs(
       : sortOut(collection, [claimed], claimant, now, true);
   }
   const candidates = await collection
-    .find(dueJobFilter(name, now), {
-      projection: { _id: 1 },
-      sort: CLAIM_SORT,
-      hint: CLAIM_PRIORITY_KEY,
-      limit,
-    })
+    .find(dueJobFilter(name, now), { sort: CLAIM_SORT, hint: CLAIM_PRIORITY_KEY, limit })
     .toArray();
   if (candidates.length === 0) {
     return { jobs: [], errors: [], more: false };
@@ -118,7 +146,7 @@ export async function claimJobs(
   onClaimSent();
   try {
     ({ modifiedCount } = await collection.updateMany(
-      { _id: { $in: ids }, status: JobStatus.Pending, nextRunAt: { $lte: now } },
+      unchangedCandidates(candidates, now),
       claimUpdate(claimant, now),
     ));
   } catch (error) {
@@ -140,7 +168,14 @@ export async function claimJobs(
   if (modifiedCount === 0) {
     return { jobs: [], errors: [], more };
   }
-  const claimed = await readRound(collection, claimant, now, ids);
+  const claimed =
+    modifiedCount === candidates.length
+      ? candidates.map((candidate) => ({
+          ...candidate,
+          ...claimSet(claimant, now),
+          lastHeartbeat: now,
+        }))
+      : await readRound(collection, claimant, now, ids);
   return sortOut(collection, claimed, claimant, now, more);
 }
 

@@ -1,7 +1,7 @@
 import type { Collection } from 'mongodb';
-import type { JobDocument } from '../jobs/job.js';
+import type { Job, JobDocument } from '../jobs/job.js';
 import { JobStatus } from '../jobs/job-status.js';
-import { RELEASED_CLAIM } from './fence.js';
+import { claimFence, RELEASED_CLAIM } from './fence.js';
 
 /** A claim round of this instance: the job name, who claimed, and its fence (`lockedAt`). */
 export interface ClaimRound {
@@ -29,6 +29,25 @@ export async function handBackRound(
       claimedBy: round.instanceId,
       lockedAt: round.lockedAt,
     },
+    { $set: { status: JobStatus.Pending, updatedAt: now, ...RELEASED_CLAIM } },
+  );
+  return result.modifiedCount;
+}
+
+/**
+ * Hands back to `pending`, unrun, jobs this instance holds and did not start (claimed ahead of
+ * free slots), each under its own claim's fence, with one `updateMany`; a job no longer held by
+ * that claim is not touched. `takeoverCount` is not increased: nothing crashed.
+ *
+ * @returns How many jobs were handed back.
+ */
+export async function handBackJobs(
+  collection: Collection<JobDocument>,
+  jobs: readonly Job[],
+  now: Date = new Date(),
+): Promise<number> {
+  const result = await collection.updateMany(
+    { _id: { $in: jobs.map((job) => job._id) }, $or: jobs.map(claimFence) },
     { $set: { status: JobStatus.Pending, updatedAt: now, ...RELEASED_CLAIM } },
   );
   return result.modifiedCount;

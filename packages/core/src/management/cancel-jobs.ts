@@ -17,7 +17,9 @@ function selects(filter: CheckedJobFilter, status: JobStatus): boolean {
  * one-off pending jobs → `cancelled` (one `updateMany`); recurring pending jobs → their next
  * occurrence (read, then one `bulkWrite` of writes fenced by each job's status and `nextRunAt`);
  * processing jobs → a cancel request (one `updateMany`). Terminal jobs are left alone. The
- * queries are the filter's (served by the indexes `findJobs` uses), narrowed to one status.
+ * queries are the filter's (served by the indexes `findJobs` uses), narrowed to one status, and
+ * sent at once — one after the other in a session, whose transaction takes one statement at a
+ * time.
  *
  * @param options - Passed on to every operation (such as a `session`).
  */
@@ -29,30 +31,46 @@ export async function cancelJobs(
 ): Promise<BulkActionResult> {
   const pending = jobFilterQuery({ ...filter, statuses: [JobStatus.Pending] });
   const processing = jobFilterQuery({ ...filter, statuses: [JobStatus.Processing] });
-  const [oneOff, recurring, requested] = await Promise.all([
-    selects(filter, JobStatus.Pending) && filter.recurring !== true
-      ? collection.updateMany(
-          { ...pending, repeatInterval: null },
-          { $set: cancelledSet({ repeatInterval: null, timezone: null }, now) },
-          options,
-        )
-      : undefined,
-    selects(filter, JobStatus.Pending) && filter.recurring !== false
-      ? cancelOccurrences(
-          collection,
-          { ...pending, repeatInterval: { $type: 'string' } },
-          now,
-          options,
-        )
-      : 0,
-    selects(filter, JobStatus.Processing)
-      ? collection.updateMany(processing, { $set: { cancelRequestedAt: now } }, options)
-      : undefined,
-  ]);
+  const [oneOff, recurring, requested] = await allSteps(
+    [
+      async () =>
+        selects(filter, JobStatus.Pending) && filter.recurring !== true
+          ? collection.updateMany(
+              { ...pending, repeatInterval: null },
+              { $set: cancelledSet({ repeatInterval: null, timezone: null }, now) },
+              options,
+            )
+          : undefined,
+      async () =>
+        selects(filter, JobStatus.Pending) && filter.recurring !== false
+          ? cancelOccurrences(
+              collection,
+              { ...pending, repeatInterval: { $type: 'string' } },
+              now,
+              options,
+            )
+          : 0,
+      async () =>
+        selects(filter, JobStatus.Processing)
+          ? collection.updateMany(processing, { $set: { cancelRequestedAt: now } }, options)
+          : undefined,
+    ],
+    options.session !== undefined,
+  );
   return {
     done: (oneOff?.modifiedCount ?? 0) + recurring,
     requested: requested?.matchedCount ?? 0,
   };
+}
+
+/** Runs three steps at once, or one after the other when `sequential`. */
+async function allSteps<A, B, C>(
+  steps: readonly [() => Promise<A>, () => Promise<B>, () => Promise<C>],
+  sequential: boolean,
+): Promise<[A, B, C]> {
+  const [first, second, third] = steps;
+  if (!sequential) return Promise.all([first(), second(), third()]);
+  return [await first(), await second(), await third()];
 }
 
 /** Cancels the occurrence each selected recurring pending job waits for; returns how many. */

@@ -1,5 +1,6 @@
 import type { Collection, ObjectId } from 'mongodb';
 import type { Job, JobDocument } from '../jobs/job.js';
+import type { SessionOptions } from '../runtime/session-option.js';
 import type { WriteOperationOptions } from './write-options.js';
 
 /**
@@ -36,14 +37,15 @@ export interface BulkActionResult {
 }
 
 /**
- * Options of the bulk actions (`retryJobs`, `deleteJobs`).
+ * Options of the bulk actions (`cancelJobs`, `retryJobs`, `deleteJobs`): `all`, and the `session`
+ * their writes run in (see {@link SessionOptions}).
  *
  * @example
  * ```ts
  * await monque.deleteJobs({}, { all: true } satisfies BulkActionOptions); // every job that is not running
  * ```
  */
-export interface BulkActionOptions {
+export interface BulkActionOptions extends SessionOptions {
   /**
    * `true` to accept an empty filter (every job): without it, a filter that selects nothing
    * in particular is refused, so that acting on a whole queue is never one call away.

@@ -1,8 +1,8 @@
 import { type Collection, MongoServerError, type ObjectId, type UpdateFilter } from 'mongodb';
 import type { JobDocument } from '../jobs/job.js';
 import { JobStatus } from '../jobs/job-status.js';
-import { DUPLICATE_KEY } from '../scheduling/insert-job.js';
-import { type JobActionResult, refusedOrMissing, statusRefusal } from './job-action.js';
+import { activeKeyFilter, DUPLICATE_KEY } from '../scheduling/insert-job.js';
+import { type JobActionResult, NOT_FOUND, refusedOrMissing, statusRefusal } from './job-action.js';
 import type { WriteOperationOptions } from './write-options.js';
 
 /** The statuses a job can be retried from. */
@@ -33,10 +33,20 @@ export function isDuplicateKey(error: unknown): boolean {
 
 const RULE = 'only failed or cancelled jobs can be retried';
 
+/** Why a job whose name and `uniqueKey` another active job holds is not retried. */
+function heldKeyRefusal(job: JobDocument): string {
+  return (
+    `an active job named ${JSON.stringify(job.name)} with uniqueKey ` +
+    `${JSON.stringify(job.uniqueKey)} exists; retrying this one would make a second`
+  );
+}
+
 /**
  * Retries one job: a `failed` or `cancelled` job goes back to `pending`, due at once (see
  * {@link retryUpdate}), with one `findOneAndUpdate` on its id and those statuses. A job with a
- * `uniqueKey` whose name and key another active job holds is refused (it would be the second).
+ * `uniqueKey` whose name and key another active job holds is refused (it would be the second):
+ * outside a transaction the unique index says so; inside one, where the index's duplicate-key
+ * error would abort the transaction, the job and the key's holder are read first.
  */
 export async function retryJob(
   collection: Collection<JobDocument>,
@@ -44,6 +54,20 @@ export async function retryJob(
   now: Date,
   options: WriteOperationOptions = {},
 ): Promise<JobActionResult> {
+  if (options.session?.inTransaction() === true) {
+    const found = await collection.findOne({ _id: id }, options);
+    if (found === null) return NOT_FOUND;
+    if (
+      found.uniqueKey !== undefined &&
+      RETRYABLE_STATUSES.includes(found.status) &&
+      (await collection.findOne(activeKeyFilter(found.name, { uniqueKey: found.uniqueKey }), {
+        ...options,
+        projection: { _id: 1 },
+      })) !== null
+    ) {
+      return { outcome: 'refused', job: found, reason: heldKeyRefusal(found) };
+    }
+  }
   let job: JobDocument | null;
   try {
     job = await collection.findOneAndUpdate(
@@ -53,14 +77,7 @@ export async function retryJob(
     );
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
-    return refusedOrMissing(
-      collection,
-      id,
-      (found) =>
-        `an active job named ${JSON.stringify(found.name)} with uniqueKey ` +
-        `${JSON.stringify(found.uniqueKey)} exists; retrying this one would make a second`,
-      options,
-    );
+    return refusedOrMissing(collection, id, heldKeyRefusal, options);
   }
   if (job !== null) return { outcome: 'done', job };
   return refusedOrMissing(

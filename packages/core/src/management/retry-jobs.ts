@@ -4,13 +4,14 @@ import {
   type Document,
   MongoBulkWriteError,
   type ObjectId,
+  type UpdateFilter,
 } from 'mongodb';
 import type { JobDocument } from '../jobs/job.js';
 import { DUPLICATE_KEY } from '../scheduling/insert-job.js';
 import { actionQuery } from './bulk-filter.js';
 import type { BulkActionResult } from './job-action.js';
 import type { CheckedJobFilter } from './job-filter.js';
-import { RETRYABLE_STATUSES, retryUpdate } from './retry-job.js';
+import { RETRYABLE_STATUSES, retryJob, retryUpdate } from './retry-job.js';
 import type { WriteOperationOptions } from './write-options.js';
 
 /** How many jobs with a unique key are retried per round trip. */
@@ -36,7 +37,9 @@ function modifiedDespiteDuplicates(error: unknown): number | undefined {
  * - jobs with one, up to {@link RETRY_BATCH} per round trip (their ids read in `_id` order, then
  *   one unordered `bulkWrite` of one `updateOne` each, still matched on the retryable statuses),
  *   so that a job whose name and key another active job holds — which the unique index refuses —
- *   is skipped without stopping the others.
+ *   is skipped without stopping the others. Inside a transaction, where that refusal would abort
+ *   the transaction, they are retried one at a time as {@link retryJob} does there (the key's
+ *   holder read first).
  */
 export async function retryJobs(
   collection: Collection<JobDocument>,
@@ -70,17 +73,46 @@ export async function retryJobs(
     const last = page.at(-1);
     if (last === undefined) break;
     after = last._id;
-    const writes: AnyBulkWriteOperation<JobDocument>[] = page.map(({ _id }) => ({
-      updateOne: { filter: { _id, status: { $in: [...RETRYABLE_STATUSES] } }, update },
-    }));
-    try {
-      done += (await collection.bulkWrite(writes, { ...options, ordered: false })).modifiedCount;
-    } catch (error) {
-      const modified = modifiedDespiteDuplicates(error);
-      if (modified === undefined) throw error;
-      done += modified;
-    }
+    done += await retryPage(
+      collection,
+      page.map(({ _id }) => _id),
+      update,
+      now,
+      options,
+    );
     if (page.length < RETRY_BATCH) break;
   }
   return { done, requested: 0 };
+}
+
+/**
+ * Retries one page of jobs with a unique key: one unordered `bulkWrite`, in which a job whose
+ * name and key another active job holds is refused by the unique index without stopping the
+ * others — or, inside a transaction (where that refusal would abort it), one job at a time as
+ * {@link retryJob} does there. Returns how many were retried.
+ */
+async function retryPage(
+  collection: Collection<JobDocument>,
+  ids: readonly ObjectId[],
+  update: UpdateFilter<JobDocument>,
+  now: Date,
+  options: WriteOperationOptions,
+): Promise<number> {
+  if (options.session?.inTransaction() === true) {
+    let retried = 0;
+    for (const id of ids) {
+      if ((await retryJob(collection, id, now, options)).outcome === 'done') retried += 1;
+    }
+    return retried;
+  }
+  const writes: AnyBulkWriteOperation<JobDocument>[] = ids.map((_id) => ({
+    updateOne: { filter: { _id, status: { $in: [...RETRYABLE_STATUSES] } }, update },
+  }));
+  try {
+    return (await collection.bulkWrite(writes, { ...options, ordered: false })).modifiedCount;
+  } catch (error) {
+    const modified = modifiedDespiteDuplicates(error);
+    if (modified === undefined) throw error;
+    return modified;
+  }
 }

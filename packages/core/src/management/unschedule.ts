@@ -24,7 +24,7 @@ export async function unscheduleJob(
   now: Date,
   options: { readonly session?: ClientSession } = {},
 ): Promise<JobActionResult> {
-  await adoptLegacySchedule(collection, name, key);
+  await adoptLegacySchedule(collection, name, key, options);
   const recurring = { name, scheduleKey: key, repeatInterval: { $type: 'string' as const } };
   const cancelled = await collection.findOneAndUpdate(
     { ...recurring, status: JobStatus.Pending },

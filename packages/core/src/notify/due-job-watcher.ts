@@ -7,11 +7,7 @@ import {
   ChangeStreamNotifier,
   type PendingJobChange,
 } from './change-stream-notifier.js';
-import { KeyedThrottle } from './keyed-throttle.js';
 import { WakeTimers } from './wake-timers.js';
-
-/** Window in which change notifications for one job name are coalesced, in milliseconds. */
-export const NOTIFICATION_WINDOW = 100;
 
 /** What a {@link DueJobWatcher} needs from its instance. */
 export interface DueJobWatcherOptions {
@@ -21,7 +17,10 @@ export interface DueJobWatcherOptions {
   readonly backupPollInterval: number;
   readonly isRegistered: (name: string) => boolean;
   readonly names: () => readonly string[];
-  /** Due jobs of `name` may exist: claim. */
+  /**
+   * Due jobs of `name` may exist: claim. Called once per notification; the claim dispatcher
+   * coalesces calls made while a claim of that name is on its way into one more claim.
+   */
   readonly request: (name: string) => void;
   /** Due jobs of any name may exist: claim. */
   readonly requestAll: () => void;
@@ -45,7 +44,8 @@ export interface DueJobWatcherOptions {
 
 /**
  * Tells the claim loop when jobs may be due. With a healthy change stream: inserted and re-pending
- * jobs trigger a claim at once (coalesced per name in a 100 ms window), jobs due later arm a timer
+ * jobs trigger a claim at once (the claim dispatcher runs one claim per name at a time, and
+ * notifications that arrive meanwhile make one more), jobs due later arm a timer
  * for their time, and a backup poll runs every `backupPollInterval` — one query per job name for
  * its earliest pending job, which claims when that job is due and arms its timer otherwise (so an
  * idle instance sends one empty query per name and interval). Without one (unsupported,
@@ -57,7 +57,6 @@ export class DueJobWatcher {
   readonly #options: DueJobWatcherOptions;
   readonly #notifier: ChangeStreamNotifier;
   readonly #poller: RepeatingTask;
-  readonly #throttle: KeyedThrottle;
   readonly #wakeTimers: WakeTimers;
   /** Look-ups of the next future run on their way (awaited by `stop()`). */
   readonly #lookups = new Set<Promise<void>>();
@@ -67,7 +66,6 @@ export class DueJobWatcher {
   constructor(options: DueJobWatcherOptions) {
     this.#options = options;
     this.#now = options.now ?? (() => new Date());
-    this.#throttle = new KeyedThrottle(NOTIFICATION_WINDOW, options.request);
     this.#wakeTimers = new WakeTimers((name) => {
       options.request(name);
       this.#armNext(name);
@@ -116,7 +114,6 @@ export class DueJobWatcher {
   /** Stops polling, timers and the change stream; resolves once no look-up is on its way. */
   async stop(): Promise<void> {
     this.#streaming = false;
-    this.#throttle.clear();
     this.#wakeTimers.clear();
     await Promise.all([this.#poller.stop(), this.#notifier.close(), ...this.#lookups]);
   }
@@ -161,7 +158,7 @@ export class DueJobWatcher {
       return;
     }
     if (nextRunAt.getTime() <= this.#now().getTime()) {
-      this.#throttle.trigger(name);
+      this.#options.request(name);
     } else {
       this.#wakeTimers.arm(name, nextRunAt);
     }

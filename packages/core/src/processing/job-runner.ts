@@ -52,8 +52,11 @@ export interface JobRunnerOptions {
    * job stays claimed and heartbeated meanwhile).
    */
   readonly maxOutcomeRetryDelay: number;
-  /** Called once per job after its handler and outcome write are done (frees its slot). */
-  readonly onSettled: (name: string) => void;
+  /**
+   * Called once per job when its slot is free: once its handler has settled (or, for a job not
+   * run, at once) and its outcome write is on its way — the write goes on without the slot.
+   */
+  readonly onSlotFreed: (name: string) => void;
   /** The time outcomes are written at (the database's clock, as the instance estimates it). */
   readonly now: () => Date;
   /** The clock leases, and the age of early cancel requests, are measured on. */
@@ -81,8 +84,8 @@ export interface RunOptions {
   /** The job's time limit in ms (its own, or its worker's), or `undefined` for none. */
   readonly timeout?: number;
   /**
-   * When the claim was sent, on the `monotonic` clock: the job's lease runs from then. Default:
-   * now.
+   * When the job's lease began, on the `monotonic` clock: its claim's send, or the send of a later
+   * heartbeat confirmed for it while it waited for a slot. Default: now.
    */
   readonly claimSentAt?: number;
 }
@@ -115,6 +118,8 @@ interface ActiveRun {
   released: boolean;
   /** Whether the handler was called and has not settled yet. */
   handlerRunning: boolean;
+  /** Whether the run's slot was freed (see `onSlotFreed`). */
+  slotFreed: boolean;
   /** Resolves once the handler has settled (at once when it never ran). */
   handlerSettled: Promise<void>;
   /**
@@ -143,10 +148,12 @@ interface ActiveRun {
  * (`ShutdownTimeoutError`: released). After a timeout or a cancel the handler has
  * `abortGracePeriod` to settle; then the outcome is written anyway, and a handler still running
  * keeps its slot until it settles. A job claimed with a cancel request is cancelled without
- * being run.
+ * being run. A slot is a handler's: it is freed as the outcome write goes out (the job stays held
+ * and heartbeated until the write lands), so the next job starts without waiting for that round
+ * trip.
  *
  * A failed outcome write is retried when its error is transient, with capped exponential backoff
- * (50 ms, doubling, at most `maxOutcomeRetryDelay`) while the run keeps its slot and its
+ * (50 ms, doubling, at most `maxOutcomeRetryDelay`) while the run keeps its claim and its
  * heartbeat, so the job is not taken over and run again; each failed attempt is reported as
  * `job:error` (`ConnectionError`). The retries end when the write lands, when it matches nothing,
  * or when `stop()` releases the run. A write refused for a permanent reason (a validator, a
@@ -198,6 +205,7 @@ export class JobRunner {
       }),
       released: false,
       handlerRunning: false,
+      slotFreed: false,
       handlerSettled: Promise.resolve(),
       cancelledSchedule: this.#earlyCancels.take(job)?.repeatInterval,
       done: Promise.resolve(),
@@ -332,7 +340,13 @@ export class JobRunner {
   #settle(run: ActiveRun): void {
     this.#leases.drop(run);
     this.#runs.delete(run);
-    this.#options.onSettled(run.job.name);
+    this.#freeSlot(run);
+  }
+
+  #freeSlot(run: ActiveRun): void {
+    if (run.slotFreed) return;
+    run.slotFreed = true;
+    this.#options.onSlotFreed(run.job.name);
   }
 
   /** The run no longer holds its job's claim: no heartbeat, no lease, no outcome write. */
@@ -483,6 +497,8 @@ export class JobRunner {
    */
   async #record(run: ActiveRun, outcome: Outcome): Promise<Announce> {
     const { job, controller } = run;
+    // The handler is done (unless it ignores its signal): its slot is free for the next job.
+    if (!run.handlerRunning) this.#freeSlot(run);
     const id = job._id.toHexString();
     let current = outcome;
     let fallenBack = false;

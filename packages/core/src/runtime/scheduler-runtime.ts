@@ -7,10 +7,10 @@ import {
   findNextFutureRun,
   findNextPendingRun,
 } from '../claim/claim-job.js';
-import { type ClaimRound, handBackRound } from '../claim/hand-back-round.js';
+import { type ClaimRound, handBackJobs, handBackRound } from '../claim/hand-back-round.js';
 import { UnknownRounds } from '../claim/unknown-rounds.js';
 import { asMonqueError } from '../classify-error.js';
-import { ConnectionError, ShutdownTimeoutError } from '../errors.js';
+import { ConnectionError, JobOwnershipLostError, ShutdownTimeoutError } from '../errors.js';
 import { claimGroupedJobs } from '../flow/claim-grouped.js';
 import type { ControlDocument } from '../flow/control-collection.js';
 import { ControlWatcher } from '../flow/control-watcher.js';
@@ -26,6 +26,7 @@ import {
 import type { Job, JobDocument } from '../jobs/job.js';
 import { DueJobWatcher } from '../notify/due-job-watcher.js';
 import type { ResolvedMonqueOptions } from '../options.js';
+import type { CancelRequest } from '../processing/cancel-requests.js';
 import { JobRunner } from '../processing/job-runner.js';
 import { PROGRESS_WRITE_INTERVAL } from '../processing/progress-reporter.js';
 import type { Retention } from '../processing/retention.js';
@@ -96,8 +97,15 @@ export class SchedulerRuntime {
   readonly #monotonic: MonotonicTime;
   /** How long a claim or heartbeat keeps a job held: `lockTimeout − heartbeatInterval`. */
   readonly #leaseSpan: number;
-  /** When the claim of each job not yet started was sent (on the monotonic clock). */
-  readonly #claimSentAt = new WeakMap<JobDocument, number>();
+  /**
+   * When the lease of each job not yet started last began (on the monotonic clock): its claim's
+   * send, or the send of a heartbeat confirmed for it while it was claimed ahead of a free slot.
+   */
+  readonly #heldSince = new WeakMap<Job, number>();
+  /** Cancel requests for jobs claimed ahead, applied when they start. */
+  readonly #aheadCancels = new WeakMap<Job, CancelRequest>();
+  /** Hand-backs of jobs claimed ahead whose lease ran out while they waited (awaited by `stop()`). */
+  readonly #lapsedHandBacks = new Set<Promise<void>>();
   /** The fence (`lockedAt`) of the latest claim round, to keep every round's unique. */
   #lastRoundAt = 0;
   #running = false;
@@ -132,7 +140,7 @@ export class SchedulerRuntime {
       maxTakeovers: options.maxTakeovers,
       health: this.health,
       maxOutcomeRetryDelay: options.heartbeatInterval,
-      onSettled: (name) => {
+      onSlotFreed: (name) => {
         this.registry.release(name);
         // A finished job of a group frees its slot: the group's next job may be claimable now
         // (nothing else announces it).
@@ -150,13 +158,17 @@ export class SchedulerRuntime {
     this.#dispatcher = new ClaimDispatcher({
       registry: this.registry,
       claim: (name, limit) => this.#claimRound(name, limit),
-      start: (job) => {
-        // The handler is there: a slot is only taken for a registered name, never unregistered.
-        this.runner.run(job, this.registry.handlerFor(job.name) as JobHandler, {
-          timeout: job.timeout ?? this.registry.timeoutFor(job.name),
-          claimSentAt: this.#claimSentAt.get(job),
-        });
-      },
+      start: (job) => this.#startJob(job),
+      // One fewer than the worker runs at once: none for a worker that runs one job at a time,
+      // so it never holds a second job another instance could run now. None either for a name
+      // under flow control: a job claimed ahead would hold a group slot, or a start of the rate
+      // limit, while it waits, and a paused name claims nothing.
+      aheadLimit: (name) =>
+        this.pauses.isPaused(name) ||
+        this.registry.groupConcurrencyFor(name) !== undefined ||
+        this.registry.rateLimitFor(name) !== undefined
+          ? 0
+          : this.registry.concurrencyOf(name) - 1,
       onError: (error) => this.reportError(error, 'could not claim jobs'),
     });
     this.#unknownRounds = new UnknownRounds({
@@ -212,7 +224,7 @@ export class SchedulerRuntime {
       now: () => this.clock.now(),
       cancelRequests: {
         instanceId: options.schedulerInstanceId,
-        onRequest: (request) => this.runner.requestCancel(request),
+        onRequest: (request) => this.#requestCancel(request),
         onResync: () => {
           void this.#readCancelRequests().catch((error: unknown) =>
             this.reportError(error, 'could not read the cancel requests of the jobs held'),
@@ -276,7 +288,11 @@ export class SchedulerRuntime {
       this.#controlWatcher.stop(),
     ]);
     this.#rateLimiter.clear();
-    await this.#unknownRounds.drain();
+    await Promise.all([
+      this.#unknownRounds.drain(),
+      this.#handBackClaimedAhead(),
+      ...this.#lapsedHandBacks,
+    ]);
     const timeout = this.#options.shutdownTimeout;
     // Handlers that ignored their signal after their outcome was written hold no claim: they are
     // not waited for, nor released.
@@ -418,8 +434,82 @@ export class SchedulerRuntime {
       );
       return { jobs: [], errors: [...batch.errors, late], more: true };
     }
-    for (const job of batch.jobs) this.#claimSentAt.set(job, sentAt);
+    for (const job of batch.jobs) this.#heldSince.set(job, sentAt);
     return batch;
+  }
+
+  /**
+   * Starts a claimed job in the slot taken for it — unless it waited, claimed ahead, until its
+   * lease ran out (no heartbeat confirmed it for `lockTimeout − heartbeatInterval`: another
+   * instance may take it over any moment): then it is not run but handed back (fenced), and
+   * reported as a `JobOwnershipLostError`.
+   *
+   * @returns Whether the job was started.
+   */
+  #startJob(job: JobDocument): boolean {
+    const heldSince = this.#heldSince.get(job);
+    if (heldSince !== undefined && this.#monotonic() - heldSince >= this.#leaseSpan) {
+      this.#events.error(
+        new JobOwnershipLostError(
+          job._id,
+          this.#claimant.instanceId,
+          `it waited for a free slot until its lease (lockTimeout − heartbeatInterval, ` +
+            `${this.#leaseSpan} ms) ran out unconfirmed, so another instance may take it over; ` +
+            'it was not run, and was handed back',
+        ),
+        job,
+      );
+      const handBack = this.health
+        .track(handBackJobs(this.#collection, [job], this.clock.now()), 'hand back a job')
+        .then(
+          () => this.#dispatcher.request(job.name),
+          (error: unknown) => this.reportError(error, 'could not hand back a job'),
+        );
+      this.#lapsedHandBacks.add(handBack);
+      void handBack.finally(() => this.#lapsedHandBacks.delete(handBack));
+      return false;
+    }
+    const cancel = this.#aheadCancels.get(job);
+    // Kept by the runner for the run about to start.
+    if (cancel !== undefined) this.runner.requestCancel(cancel);
+    // The handler is there: a slot is only taken for a registered name, never unregistered.
+    this.runner.run(job, this.registry.handlerFor(job.name) as JobHandler, {
+      timeout: job.timeout ?? this.registry.timeoutFor(job.name),
+      claimSentAt: heldSince,
+    });
+    return true;
+  }
+
+  /** Hands back (fenced) the jobs claimed ahead and not started, on stop. */
+  async #handBackClaimedAhead(): Promise<void> {
+    const jobs = this.#dispatcher.takeClaimedAhead();
+    if (jobs.length === 0) return;
+    try {
+      await this.health.track(
+        handBackJobs(this.#collection, jobs, this.clock.now()),
+        `hand back ${jobs.length} job(s) claimed ahead`,
+      );
+    } catch (error) {
+      this.reportError(
+        error,
+        `could not hand back ${jobs.length} job(s) claimed ahead and not started; they are ` +
+          'taken over once their claim goes stale',
+      );
+    }
+  }
+
+  /**
+   * A cancel request for a job this instance holds: applied to its run, or, for a job claimed
+   * ahead and not started yet, kept until it starts (then it is cancelled without being run).
+   */
+  #requestCancel(request: CancelRequest): void {
+    const waiting = this.#dispatcher.claimedAhead.find(
+      (job) =>
+        job._id.equals(request._id) &&
+        (request.lockedAt === null || job.lockedAt?.getTime() === request.lockedAt.getTime()),
+    );
+    if (waiting === undefined) this.runner.requestCancel(request);
+    else this.#aheadCancels.set(waiting, request);
   }
 
   /**
@@ -448,19 +538,32 @@ export class SchedulerRuntime {
     ]);
     if (requests !== undefined) this.#applyCancelRequests(requests);
     if (matched === held.length) {
-      this.runner.confirmLeases(held, sentAt);
+      this.#confirmLeases(held, sentAt);
       return;
     }
     const states = await readHeld();
     const fences = new Map(states.map((state) => [String(state._id), state.lockedAt?.getTime()]));
     const stillHeld = (job: Job) => fences.get(String(job._id)) === job.lockedAt?.getTime();
-    this.runner.confirmLeases(held.filter(stillHeld), sentAt);
-    this.runner.loseClaims(held.filter((job) => !stillHeld(job)));
+    this.#confirmLeases(held.filter(stillHeld), sentAt);
+    const lost = held.filter((job) => !stillHeld(job));
+    this.runner.loseClaims(lost);
+    this.#dispatcher.dropClaimedAhead(lost);
+  }
+
+  /** Leases confirmed by a heartbeat sent at `sentAt`: of running jobs and of jobs claimed ahead. */
+  #confirmLeases(jobs: readonly Job[], sentAt: number): void {
+    this.runner.confirmLeases(jobs, sentAt);
+    for (const job of jobs) {
+      if (this.#heldSince.has(job)) this.#heldSince.set(job, sentAt);
+    }
   }
 
   /** Reads the cancel requests of the jobs held (after the change stream (re)connected). */
   async #readCancelRequests(): Promise<void> {
-    const ids = this.runner.activeIds();
+    const ids = [
+      ...this.runner.activeIds(),
+      ...this.#dispatcher.claimedAhead.map((job) => job._id),
+    ];
     if (ids.length === 0) return;
     const states = await this.health.track(
       readHeldJobs(this.#collection, this.#options.schedulerInstanceId, ids),
@@ -472,7 +575,7 @@ export class SchedulerRuntime {
   #applyCancelRequests(states: readonly HeldJobState[]): void {
     for (const { _id, lockedAt, cancelRequestedAt, repeatInterval } of states) {
       if (cancelRequestedAt instanceof Date) {
-        this.runner.requestCancel({ _id, lockedAt, repeatInterval });
+        this.#requestCancel({ _id, lockedAt, repeatInterval });
       }
     }
   }
@@ -487,7 +590,7 @@ export class SchedulerRuntime {
   async #beat(): Promise<void> {
     await this.#unknownRounds.retry();
     const { recoverStaleJobs } = this.#options;
-    const held = this.runner.runningJobs();
+    const held = [...this.runner.runningJobs(), ...this.#dispatcher.claimedAhead];
     if (held.length > 0 || !recoverStaleJobs) {
       await this.#confirmHeld(held);
     }

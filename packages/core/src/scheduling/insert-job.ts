@@ -3,6 +3,7 @@ import { MongoServerError } from 'mongodb';
 import { MonqueError } from '../errors.js';
 import type { JobDocument } from '../jobs/job.js';
 import { JobStatus } from '../jobs/job-status.js';
+import type { WriteOperationOptions } from '../management/write-options.js';
 
 /** MongoDB's duplicate key error code. */
 export const DUPLICATE_KEY = 11000;
@@ -24,12 +25,17 @@ export function activeKeyFilter(name: string, key: JobKey): Filter<JobDocument> 
   return { name, ...keyField, status: { $in: [JobStatus.Pending, JobStatus.Processing] } };
 }
 
-/** Inserts a job without a unique key. */
+/**
+ * Inserts a job without a unique key.
+ *
+ * @param options - Passed on to the insert (such as a `session`).
+ */
 export async function insertJob<T>(
   collection: Collection<JobDocument>,
   document: Omit<JobDocument<T>, '_id'>,
+  options: WriteOperationOptions = {},
 ): Promise<JobDocument<T>> {
-  const { insertedId } = await collection.insertOne(document as JobDocument);
+  const { insertedId } = await collection.insertOne(document as JobDocument, { ...options });
   return { ...document, _id: insertedId };
 }
 
@@ -37,13 +43,16 @@ export async function insertJob<T>(
  * Inserts jobs without unique keys with one `insertMany` (ordered: on a failure, the jobs before
  * the failing one are stored).
  *
+ * @param options - Passed on to the insert (such as a `session`).
  * @returns The jobs as stored, in the order given.
  */
 export async function insertJobs(
   collection: Collection<JobDocument>,
   documents: readonly Omit<JobDocument, '_id'>[],
+  options: WriteOperationOptions = {},
 ): Promise<JobDocument[]> {
   const { insertedIds } = await collection.insertMany(documents as JobDocument[], {
+    ...options,
     ordered: true,
   });
   return documents.map((document, index) => ({
@@ -57,28 +66,35 @@ export async function insertJobs(
  * returned; `created` says which happened. Concurrent calls race on the key's partial unique
  * index: the losers get a duplicate-key error and retry, and then find the winner's job.
  *
+ * Inside a transaction there is no retry: a failed statement aborts the transaction, so the
+ * upsert is sent once. It matches the active job the transaction sees (its snapshot and its own
+ * writes) and returns it; when a concurrent transaction, or a write committed after this
+ * transaction's snapshot, holds the key, MongoDB answers `WriteConflict` (labelled
+ * `TransientTransactionError`) and the caller's `withTransaction` runs the transaction again,
+ * which then sees the other job. Any other error, a duplicate key included, is thrown as is.
+ *
  * @param update - `$setOnInsert` of the new document, plus any `$set` applied to an existing one.
+ * @param options - Passed on to the upsert (such as a `session`).
  */
 export async function upsertUniqueJob(
   collection: Collection<JobDocument>,
   name: string,
   key: JobKey,
   update: UpdateFilter<JobDocument>,
+  options: WriteOperationOptions = {},
 ): Promise<{ job: JobDocument; created: boolean }> {
+  const attempts = options.session?.inTransaction() === true ? 1 : MAX_UPSERT_ATTEMPTS;
   for (let attempt = 1; ; attempt += 1) {
     let result: ModifyResult<JobDocument>;
     try {
       result = await collection.findOneAndUpdate(activeKeyFilter(name, key), update, {
+        ...options,
         upsert: true,
         returnDocument: 'after',
         includeResultMetadata: true,
       });
     } catch (error) {
-      if (
-        error instanceof MongoServerError &&
-        error.code === DUPLICATE_KEY &&
-        attempt < MAX_UPSERT_ATTEMPTS
-      ) {
+      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY && attempt < attempts) {
         continue;
       }
       throw error;

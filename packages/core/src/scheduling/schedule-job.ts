@@ -2,6 +2,7 @@ import { BSON, type Collection, type Filter, MongoServerError } from 'mongodb';
 import { MonqueError } from '../errors.js';
 import type { JobDocument } from '../jobs/job.js';
 import { JobStatus } from '../jobs/job-status.js';
+import type { WriteOperationOptions } from '../management/write-options.js';
 import type { CronSchedule } from './cron.js';
 import {
   activeKeyFilter,
@@ -38,23 +39,41 @@ function sameData(a: unknown, b: unknown): boolean {
  *
  * When the job also exists under `scheduleKey` (an instance of an older version added it again
  * under its old key, such as during a rolling upgrade), the old copy is deleted instead, unless it
- * is running (then the next call does it).
+ * is running (then the next call does it). Outside a transaction that case is told by the unique
+ * index's duplicate-key error; inside one, where any failed statement aborts the transaction, it
+ * is read first (the transaction's snapshot makes the read and the write agree; a concurrent
+ * change answers `WriteConflict`, for `withTransaction` to retry).
+ *
+ * @param options - Passed on to every command (such as a `session`).
  */
 export async function adoptLegacySchedule(
   collection: Collection<JobDocument>,
   name: string,
   key: string,
+  options: WriteOperationOptions = {},
 ): Promise<void> {
   // A recurring job holds its cron expression in repeatInterval; a one-off job holds null.
   const legacy: Filter<JobDocument> = {
     ...activeKeyFilter(name, { uniqueKey: key }),
     repeatInterval: { $type: 'string' },
   };
+  const adopt = { $set: { scheduleKey: key }, $unset: { uniqueKey: '' } } as const;
+  const dropOldCopy = () => collection.deleteOne({ ...legacy, status: JobStatus.Pending }, options);
+  if (options.session?.inTransaction() === true) {
+    if ((await collection.findOne(legacy, { ...options, projection: { _id: 1 } })) === null) return;
+    const current = activeKeyFilter(name, { scheduleKey: key });
+    if ((await collection.findOne(current, { ...options, projection: { _id: 1 } })) === null) {
+      await collection.updateOne(legacy, adopt, options);
+    } else {
+      await dropOldCopy();
+    }
+    return;
+  }
   try {
-    await collection.updateOne(legacy, { $set: { scheduleKey: key }, $unset: { uniqueKey: '' } });
+    await collection.updateOne(legacy, adopt, options);
   } catch (error) {
     if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
-    await collection.deleteOne({ ...legacy, status: JobStatus.Pending });
+    await dropOldCopy();
   }
 }
 
@@ -63,11 +82,14 @@ export async function adoptLegacySchedule(
  * a changed cron expression or time zone also moves a pending job's `nextRunAt`; changed data,
  * time limit or priority is stored. Calling it again with the same arguments writes nothing, so restarts are
  * idempotent. A job stored under the old key space is adopted first ({@link adoptLegacySchedule}).
+ *
+ * @param options - Passed on to every command (such as a `session`).
  */
 export async function scheduleRecurringJob(
   collection: Collection<JobDocument>,
   recurring: RecurringJob,
   now: Date = new Date(),
+  options: WriteOperationOptions = {},
 ): Promise<JobDocument> {
   const { name, data, key, schedule, timezone, timeout, priority = 0 } = recurring;
   const storedZone = timezone ?? null;
@@ -84,13 +106,14 @@ export async function scheduleRecurringJob(
     },
     now,
   );
-  await adoptLegacySchedule(collection, name, key);
+  await adoptLegacySchedule(collection, name, key, options);
   for (let attempt = 1; attempt <= MAX_UPSERT_ATTEMPTS; attempt += 1) {
     const { job, created } = await upsertUniqueJob(
       collection,
       name,
       { scheduleKey: key },
       { $setOnInsert: fresh },
+      options,
     );
     const cronChanged = job.repeatInterval !== schedule.expression || job.timezone !== storedZone;
     const unchanged =
@@ -119,7 +142,7 @@ export async function scheduleRecurringJob(
         : job.timeout !== undefined
           ? { $set: set, $unset: { timeout: '' } }
           : { $set: set },
-      { returnDocument: 'after' },
+      { ...options, returnDocument: 'after' },
     );
     if (updated !== null) {
       return updated;

@@ -124,8 +124,10 @@ interface Worker {
 
 /**
  * The workers of one instance and the slots they hold: a slot is taken before a claim is sent and
- * given back when the claim finds nothing or the job has finished, so the instance never holds
- * more jobs than a worker's `concurrency` (per name) or `maxConcurrency` (in total).
+ * given back when the claim finds nothing or the job's handler has finished, so the instance
+ * never runs more handlers than a worker's `concurrency` (per name) or `maxConcurrency` (in
+ * total). (It holds more jobs than that: jobs claimed ahead of free slots, and jobs whose outcome
+ * write is on its way.)
  */
 export class WorkerRegistry {
   readonly #workers = new Map<string, Worker>();
@@ -179,6 +181,11 @@ export class WorkerRegistry {
   /** The time limit of the worker of `name`, if it has one. */
   timeoutFor(name: string): number | undefined {
     return this.#workers.get(name)?.timeout;
+  }
+
+  /** The concurrency of the worker of `name` (0 when none is registered). */
+  concurrencyOf(name: string): number {
+    return this.#workers.get(name)?.concurrency ?? 0;
   }
 
   /** Whether a worker is registered for `name`. */

@@ -2,6 +2,7 @@ import type { Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import type { JobErrorEvent } from '../../src/events.js';
 import {
+  claimMissingACandidate,
   type Intercept,
   interceptedDb,
   isBatchClaim,
@@ -44,7 +45,13 @@ describe('a claim round whose outcome is unknown', () => {
 
   it('read-back lost: the claimed jobs are handed back at once and run', async () => {
     let failed = 0;
+    let missed = 0;
     const { monque, runs, errors, recovered, jobs } = await start((collection, method, args) => {
+      // The first round misses a candidate, so it reads back what it claimed.
+      if (isBatchClaim(method, args) && missed === 0) {
+        missed += 1;
+        return claimMissingACandidate(collection, args);
+      }
       // The read-back of the round (it filters on the round's lockedAt) fails once.
       if (isClaimReadBack(method, args) && failed === 0) {
         failed += 1;
@@ -95,9 +102,14 @@ describe('a claim round whose outcome is unknown', () => {
   it('a hand-back that fails is reported and tried again at the next heartbeat', async () => {
     let readBacks = 0;
     let handBacks = 0;
+    let missed = 0;
     const { monque, errors } = await start((collection, method, args) => {
       const filter = args[0] as Document | undefined;
       const update = args[1] as Document | undefined;
+      if (isBatchClaim(method, args) && missed === 0) {
+        missed += 1;
+        return claimMissingACandidate(collection, args);
+      }
       if (isClaimReadBack(method, args) && readBacks === 0) {
         readBacks += 1;
         return { toArray: () => Promise.reject(new Error('read-back lost')) };

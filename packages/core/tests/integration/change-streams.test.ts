@@ -107,9 +107,9 @@ describe('change streams and polling', () => {
     const measure = async (spacing: number) => {
       const latencies: number[] = [];
       for (let i = 0; i < 21; i += 1) {
-        // Arrival spacing is the scenario here: notifications within one 100 ms window of a job
-        // name are coalesced, so jobs spaced wider than the window are each woken on their own,
-        // and jobs back to back must not lose a wake-up to the coalescing.
+        // Arrival spacing is the scenario here: jobs spaced apart are each woken on their own,
+        // and jobs back to back, whose notifications arrive while a claim of their name is on
+        // its way, must not lose a wake-up to the coalescing of those notifications.
         await new Promise((resolve) => setTimeout(resolve, spacing));
         const started = nextEvent(monque, 'job:start');
         const before = Date.now();

@@ -138,6 +138,62 @@ describe('claimJobs', () => {
     expect(await collection.countDocuments({ status: 'pending' })).toBe(2);
   });
 
+  it('claims a round that gets every candidate in two round trips, returning the jobs as stored', async () => {
+    const collection = await seed(4);
+    const sent: string[] = [];
+    const counted = Object.create(collection) as Collection<JobDocument>;
+    counted.find = ((...args: Parameters<Collection<JobDocument>['find']>) => {
+      sent.push('find');
+      return collection.find(...args);
+    }) as Collection<JobDocument>['find'];
+    counted.updateMany = ((...args: Parameters<Collection<JobDocument>['updateMany']>) => {
+      sent.push('updateMany');
+      return collection.updateMany(...args);
+    }) as Collection<JobDocument>['updateMany'];
+    const now = new Date();
+    const batch = await claimJobs(counted, 'work', me, 3, now);
+    expect(sent).toEqual(['find', 'updateMany']);
+    const stored = await collection
+      .find({ status: 'processing' }, { sort: { nextRunAt: 1 } })
+      .toArray();
+    // Built from what was read and what the claim wrote; `lastHeartbeat` is the server's time on
+    // the stored job, `now` (its estimate) on the returned one.
+    expect(batch.jobs).toEqual(stored.map((job) => ({ ...job, lastHeartbeat: now })));
+    expect(batch.jobs.map((job) => (job.data as { i: number }).i)).toEqual([0, 1, 2]);
+  });
+
+  it('does not claim a candidate changed after it was read, and reads back the others', async () => {
+    const collection = await seed(3);
+    const sent: string[] = [];
+    const changed = racing(collection, async () => {
+      // What `schedule()` does to a pending recurring job: new data, a new `updatedAt`.
+      await collection.updateOne(
+        { 'data.i': 1 },
+        { $set: { data: { i: 1, changed: true }, updatedAt: new Date(Date.now() + 1000) } },
+      );
+    });
+    changed.find = ((...args: Parameters<Collection<JobDocument>['find']>) => {
+      sent.push('find');
+      return collection.find(...args);
+    }) as Collection<JobDocument>['find'];
+    const batch = await claimJobs(changed, 'work', me, 3);
+    expect(batch.jobs.map((job) => job.data)).toEqual([{ i: 0 }, { i: 2 }]);
+    expect(batch.more).toBe(true);
+    // The candidates, then the read-back of what the round claimed.
+    expect(sent).toEqual(['find', 'find']);
+    // The next round claims it as it is now.
+    const next = await claimJobs(collection, 'work', me, 3);
+    expect(next.jobs.map((job) => job.data)).toEqual([{ i: 1, changed: true }]);
+  });
+
+  it('claims candidates written at different times in one round', async () => {
+    const collection = await seed(4);
+    await collection.updateMany({ 'data.i': { $lt: 2 } }, { $set: { updatedAt: new Date(0) } });
+    const batch = await claimJobs(collection, 'work', me, 4);
+    expect(batch.jobs).toHaveLength(4);
+    expect(await collection.countDocuments({ status: 'pending' })).toBe(0);
+  });
+
   it('claims a single job with findOneAndUpdate', async () => {
     const collection = await seed(2);
     const one = await claimJobs(collection, 'work', me, 1);

@@ -45,10 +45,10 @@ describe('event timing (SC-005)', () => {
     });
     await monque.start();
     const emitted: Record<string, boolean> = {};
-    // With several free slots a claim is a batch whose last command reads back what it claimed
-    // (a find); outcomes are written with update.
+    // With several free slots a claim is a batch whose last command is its claiming update when
+    // it got every candidate (no read-back); outcomes are written with update.
     monque.once('job:start', () => {
-      emitted['job:start'] = answered.sameTurn('find');
+      emitted['job:start'] = answered.sameTurn('update');
     });
     monque.once('job:complete', () => {
       emitted['job:complete'] = answered.sameTurn('update');

@@ -21,7 +21,7 @@ async function tick(): Promise<void> {
   await flush();
 }
 
-function setup(maxConcurrency?: number) {
+function setup(maxConcurrency?: number, aheadLimit = 0, startable = (_job: JobDocument) => true) {
   const registry = new WorkerRegistry(maxConcurrency);
   const claims: {
     name: string;
@@ -37,7 +37,12 @@ function setup(maxConcurrency?: number) {
       claims.push({ name, limit, answer });
       return answer.promise;
     },
-    start: (claimed) => started.push(claimed),
+    start: (claimed) => {
+      if (!startable(claimed)) return false;
+      started.push(claimed);
+      return true;
+    },
+    aheadLimit: () => aheadLimit,
     onError: (error) => errors.push(error),
   });
   return { registry, dispatcher, claims, started, errors };
@@ -171,5 +176,102 @@ describe('ClaimDispatcher', () => {
     dispatcher.request('a');
     await tick();
     expect(claims).toHaveLength(1);
+  });
+
+  it('claims ahead of free slots and starts a waiting job in the next freed slot, with no claim', async () => {
+    const { registry, dispatcher, claims, started } = setup(undefined, 4);
+    registry.register('a', () => {}, 2, false);
+    dispatcher.activate();
+    dispatcher.request('a');
+    await tick();
+    // Two free slots plus four ahead.
+    expect(claims.map(({ limit }) => limit)).toEqual([6]);
+    const claimed = jobs('a', 6);
+    claims[0]?.answer.resolve({ jobs: claimed, errors: [], more: true });
+    await tick();
+    expect(started).toEqual(claimed.slice(0, 2));
+    expect(dispatcher.claimedAhead).toEqual(claimed.slice(2));
+    // Still wanted, but no free slot and no room ahead: no claim.
+    await tick();
+    expect(claims).toHaveLength(1);
+    registry.release('a');
+    dispatcher.kick();
+    // Started in the same turn, oldest first.
+    expect(started).toEqual(claimed.slice(0, 3));
+    registry.release('a', 2);
+    dispatcher.kick();
+    expect(started).toEqual(claimed.slice(0, 5));
+    expect(dispatcher.claimedAhead).toEqual(claimed.slice(5));
+    // One waits: the next round claims the room ahead (three) while every slot is busy.
+    await tick();
+    expect(claims.map(({ limit }) => limit)).toEqual([6, 3]);
+    claims[1]?.answer.resolve({ jobs: jobs('a', 3), errors: [], more: false });
+    await tick();
+    expect(dispatcher.claimedAhead).toHaveLength(4);
+    expect(registry.heldCount).toBe(2);
+  });
+
+  it('coalesces requests made while a claim is on its way into one more claim', async () => {
+    const { registry, dispatcher, claims } = setup();
+    registry.register('a', () => {}, 10, false);
+    dispatcher.activate();
+    dispatcher.request('a');
+    await tick();
+    for (let i = 0; i < 20; i += 1) dispatcher.request('a');
+    await tick();
+    expect(claims).toHaveLength(1);
+    claims[0]?.answer.resolve({ jobs: jobs('a', 1), errors: [], more: false });
+    await tick();
+    expect(claims.map(({ limit }) => limit)).toEqual([10, 9]);
+    claims[1]?.answer.resolve({ jobs: [], errors: [], more: false });
+    await tick();
+    expect(claims).toHaveLength(2);
+  });
+
+  it('gives the slot back when a waiting job is not started, and starts the next', async () => {
+    const refused = new Set<JobDocument>();
+    const { registry, dispatcher, claims, started } = setup(
+      undefined,
+      2,
+      (claimed) => !refused.has(claimed),
+    );
+    registry.register('a', () => {}, 1, false);
+    dispatcher.activate();
+    dispatcher.request('a');
+    await tick();
+    const claimed = jobs('a', 3);
+    refused.add(claimed[1] as JobDocument);
+    claims[0]?.answer.resolve({ jobs: claimed, errors: [], more: false });
+    await tick();
+    expect(started).toEqual([claimed[0]]);
+    registry.release('a');
+    dispatcher.kick();
+    expect(started).toEqual([claimed[0], claimed[2]]);
+    expect(registry.heldCount).toBe(1);
+    expect(dispatcher.claimedAhead).toEqual([]);
+  });
+
+  it('starts no waiting job once deactivated, and hands them all out to be handed back', async () => {
+    const { registry, dispatcher, claims, started } = setup(undefined, 2);
+    registry.register('a', () => {}, 1, false);
+    registry.register('b', () => {}, 1, false);
+    dispatcher.activate();
+    dispatcher.requestAll();
+    await tick();
+    const a = jobs('a', 3);
+    const b = jobs('b', 3);
+    claims[0]?.answer.resolve({ jobs: a, errors: [], more: false });
+    claims[1]?.answer.resolve({ jobs: b, errors: [], more: false });
+    await tick();
+    dispatcher.dropClaimedAhead([a[1] as JobDocument]);
+    expect(dispatcher.claimedAhead).toEqual([a[2], b[1], b[2]]);
+    dispatcher.dropClaimedAhead([a[2] as JobDocument]);
+    expect(dispatcher.claimedAhead).toEqual([b[1], b[2]]);
+    await dispatcher.deactivate();
+    registry.release('a');
+    dispatcher.kick();
+    expect(started).toEqual([a[0], b[0]]);
+    expect(dispatcher.takeClaimedAhead()).toEqual([b[1], b[2]]);
+    expect(dispatcher.claimedAhead).toEqual([]);
   });
 });

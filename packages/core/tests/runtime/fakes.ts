@@ -163,7 +163,7 @@ export function claimedJob(overrides: Partial<JobDocument> = {}): JobDocument {
 export function runnerOptions(
   collection: Collection<JobDocument>,
   events: MonqueEvents,
-  onSettled: (name: string) => void,
+  onSlotFreed: (name: string) => void,
   overrides: Partial<JobRunnerOptions> = {},
 ): JobRunnerOptions {
   return {
@@ -174,7 +174,7 @@ export function runnerOptions(
     maxTakeovers: 2,
     health: new HealthMonitor(1000, 5000),
     maxOutcomeRetryDelay: 300,
-    onSettled,
+    onSlotFreed,
     retentionFor: () => DEFAULT_RETENTION,
     maxResultSize: 1024,
     progressInterval: 1000,

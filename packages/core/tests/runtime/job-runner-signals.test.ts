@@ -9,7 +9,6 @@ import {
 import type { JobErrorEvent, MonqueEventMap } from '../../src/events.js';
 import type { Job } from '../../src/jobs/job.js';
 import { JobRunner } from '../../src/processing/job-runner.js';
-import { HealthMonitor } from '../../src/runtime/health-monitor.js';
 import { SafeEvents } from '../../src/runtime/safe-events.js';
 import type { JobContext } from '../../src/workers/worker-registry.js';
 import {
@@ -52,7 +51,7 @@ function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
   });
   const { collection, writes } = fakeOutcomeCollection(fakes);
   const runner = new JobRunner(
-    runnerOptions(collection, new SafeEvents(events), () => log.push('settled'), {
+    runnerOptions(collection, new SafeEvents(events), () => log.push('slot freed'), {
       leaseSpan: LEASE_SPAN,
       abortGracePeriod: GRACE,
     }),
@@ -90,7 +89,7 @@ describe('JobRunner: timeouts', () => {
     expect(writes()).toHaveLength(1);
     expect(writes()[0]?.set).toMatchObject({ status: 'pending', failCount: 1 });
     expect(announced.get('fail')?.failReason).toMatch(/ran longer than its time limit of 1000 ms/);
-    expect(log).toEqual(['start', 'settled', 'fail JobTimeoutError retry=true']);
+    expect(log).toEqual(['start', 'slot freed', 'fail JobTimeoutError retry=true']);
   });
 
   it('fails the attempt of a handler that ignores its signal after the grace period, and holds its slot until it settles', async () => {
@@ -111,7 +110,7 @@ describe('JobRunner: timeouts', () => {
     expect(runner.activeIds()).toEqual([]);
     expect(runner.activeCount).toBe(1);
     hang.resolve();
-    await vi.waitFor(() => expect(log.at(-1)).toBe('settled'));
+    await vi.waitFor(() => expect(log.at(-1)).toBe('slot freed'));
     await nextBatch();
     // What it returned late is discarded.
     expect(writes()).toHaveLength(1);
@@ -148,7 +147,7 @@ describe('JobRunner: cancel requests', () => {
     });
     expect(writes()[0]?.set).toMatchObject({ status: 'cancelled', cancelRequestedAt: null });
     expect(announced.get('cancelled')).toMatchObject({ status: 'cancelled', claimedBy: null });
-    expect(log).toEqual(['start', 'settled', 'cancelled cancelled']);
+    expect(log).toEqual(['start', 'slot freed', 'cancelled cancelled']);
   });
 
   it('cancels one occurrence of a recurring job, and the whole job once it was unscheduled', async () => {
@@ -176,7 +175,7 @@ describe('JobRunner: cancel requests', () => {
     expect(log).toEqual(['start', 'cancelled cancelled']);
     expect(runner.activeCount).toBe(1);
     hang.resolve();
-    await vi.waitFor(() => expect(log.at(-1)).toBe('settled'));
+    await vi.waitFor(() => expect(log.at(-1)).toBe('slot freed'));
   });
 
   it('ignores a request for another claim of the job, or once the handler has settled', async () => {
@@ -194,7 +193,7 @@ describe('JobRunner: cancel requests', () => {
     runner.requestCancel({ _id: job._id, lockedAt: job.lockedAt, repeatInterval: null });
     await nextBatch();
     expect(writes()[0]?.set.status).toBe('completed');
-    expect(log).toEqual(['start', 'settled', 'complete']);
+    expect(log).toEqual(['start', 'slot freed', 'complete']);
   });
 
   it('cancels without running a job claimed with a request, or one whose request came before its run', async () => {
@@ -251,7 +250,7 @@ describe('JobRunner: self-fencing lease', () => {
     await vi.advanceTimersByTimeAsync(GRACE);
     await nextBatch();
     expect(writes()).toEqual([]);
-    expect(log).toEqual(['start', 'error JobOwnershipLostError', 'settled']);
+    expect(log).toEqual(['start', 'error JobOwnershipLostError', 'slot freed']);
   });
 
   it('keeps the slot of a handler that ignores the lost lease until it settles', async () => {
@@ -262,7 +261,7 @@ describe('JobRunner: self-fencing lease', () => {
     expect(runner.activeCount).toBe(1);
     expect(runner.runningJobs()).toEqual([]);
     hang.resolve();
-    await vi.waitFor(() => expect(log.at(-1)).toBe('settled'));
+    await vi.waitFor(() => expect(log.at(-1)).toBe('slot freed'));
   });
 
   it('aborts at once a handler whose claim the heartbeat found gone', async () => {

@@ -37,12 +37,12 @@ function setup(fakes: Parameters<typeof fakeOutcomeCollection>[0] = {}) {
     log.push('fail');
     announced.push({ event: 'fail', job });
   });
-  const settled: string[] = [];
+  const freed: string[] = [];
   const { collection, writes, reads, batches } = fakeOutcomeCollection(fakes);
   const runner = new JobRunner(
-    runnerOptions(collection, new SafeEvents(events), (name) => settled.push(name)),
+    runnerOptions(collection, new SafeEvents(events), (name) => freed.push(name)),
   );
-  return { runner, events, errors, log, settled, writes, reads, batches, announced };
+  return { runner, events, errors, log, freed, writes, reads, batches, announced };
 }
 
 /** A bulkWrite that fails its first `failures` calls, then answers with `then`. */
@@ -113,7 +113,7 @@ describe('JobRunner', () => {
 
   it('retries a failed outcome write with capped backoff while the job stays claimed', async () => {
     fakeTimeouts();
-    const { runner, errors, log, settled, writes } = setup({ bulkWrite: failing(5) });
+    const { runner, errors, log, freed, writes } = setup({ bulkWrite: failing(5) });
     const job = claimedJob();
     runner.run(job, () => {});
     await nextBatch();
@@ -135,9 +135,10 @@ describe('JobRunner', () => {
       await nextBatch();
       expect(writes()).toHaveLength(attempts);
       if (attempts < 6) {
-        // Still held: its slot is not freed and the heartbeat covers it.
+        // Still held: the heartbeat covers it. Its handler is done, so its slot was freed when
+        // the first write went out.
         expect(runner.activeIds()).toEqual([job._id]);
-        expect(settled).toEqual([]);
+        expect(freed).toEqual(['job']);
       }
     }
     expect(errors).toHaveLength(5);
@@ -150,7 +151,7 @@ describe('JobRunner', () => {
     // Every attempt wrote the same outcome, with the same updatedAt marker.
     expect(new Set(writes().map(({ set }) => set.updatedAt))).toHaveProperty('size', 1);
     expect(log).toEqual(['complete']);
-    expect(settled).toEqual(['job']);
+    expect(freed).toEqual(['job']);
     expect(runner.activeCount).toBe(0);
   });
 
@@ -186,7 +187,7 @@ describe('JobRunner', () => {
 
   it('stops retrying an outcome write once stop() released the run', async () => {
     fakeTimeouts();
-    const { runner, errors, log, settled, writes } = setup({
+    const { runner, errors, log, freed, writes } = setup({
       bulkWrite: () => Promise.reject(networkError('down')),
     });
     runner.run(claimedJob(), () => {});
@@ -194,7 +195,7 @@ describe('JobRunner', () => {
     expect(writes()).toHaveLength(1);
     await runner.abortAndRelease(new Error('stopping'));
     expect(writes()).toHaveLength(2);
-    await vi.waitFor(() => expect(settled).toEqual(['job']));
+    await vi.waitFor(() => expect(freed).toEqual(['job']));
     await vi.advanceTimersByTimeAsync(10_000);
     expect(writes()).toHaveLength(2);
     expect(errors.map(({ error }) => error.message)).toEqual([
@@ -207,7 +208,7 @@ describe('JobRunner', () => {
   it('does not retry an attempt that failed after stop() released the run', async () => {
     const attempt = deferred<{ matchedCount: number }>();
     let calls = 0;
-    const { runner, errors, writes, settled } = setup({
+    const { runner, errors, writes, freed } = setup({
       bulkWrite: async (batch) => {
         calls += 1;
         return calls === 1 ? attempt.promise : { matchedCount: batch.length };
@@ -219,13 +220,13 @@ describe('JobRunner', () => {
     const releasing = runner.abortAndRelease(new Error('stopping'));
     attempt.reject(networkError('reply lost'));
     await releasing;
-    await vi.waitFor(() => expect(settled).toEqual(['job']));
+    await vi.waitFor(() => expect(freed).toEqual(['job']));
     expect(writes().map(({ set }) => set.status)).toEqual(['completed', 'pending']);
     expect(errors.map(({ error }) => error)).toEqual([expect.any(ConnectionError)]);
   });
 
   it('a job:start listener that throws changes nothing: the job runs and completes', async () => {
-    const { runner, events, errors, settled, writes, log } = setup();
+    const { runner, events, errors, freed, writes, log } = setup();
     const failure = new Error('listener failed');
     events.on('job:start', () => {
       throw failure;
@@ -235,7 +236,7 @@ describe('JobRunner', () => {
     runner.run(job, () => {
       ran = true;
     });
-    await vi.waitFor(() => expect(settled).toEqual(['job']));
+    await vi.waitFor(() => expect(freed).toEqual(['job']));
     expect(ran).toBe(true);
     expect(log).toEqual(['complete']);
     expect(writes().map(({ set }) => set.status)).toEqual(['completed']);
@@ -333,7 +334,7 @@ describe('JobRunner', () => {
   it('replaces an outcome the database refused for good by the final failure, once', async () => {
     const refusal = Object.assign(new Error('Document failed validation'), { code: 121 });
     let calls = 0;
-    const { runner, errors, events, writes, settled } = setup({
+    const { runner, errors, events, writes, freed } = setup({
       bulkWrite: async (batch) => {
         calls += 1;
         if (calls === 1) throw refusal;
@@ -346,7 +347,7 @@ describe('JobRunner', () => {
     runner.run(job, () => {
       throw new Error('handler failed');
     });
-    await vi.waitFor(() => expect(settled).toEqual(['job']));
+    await vi.waitFor(() => expect(freed).toEqual(['job']));
     expect(writes().map(({ set }) => set.status)).toEqual(['pending', 'failed']);
     expect(errors).toHaveLength(1);
     expect(errors[0]?.error).toMatchObject({
@@ -366,13 +367,13 @@ describe('JobRunner', () => {
   });
 
   it('keeps the fallback reason short, and gives the run up when even the fallback is refused', async () => {
-    const { runner, errors, writes, settled, log } = setup({
+    const { runner, errors, writes, freed, log } = setup({
       bulkWrite: async () => {
         throw Object.assign(new Error(`too large ${'x'.repeat(2000)}`), { code: 17419 });
       },
     });
     runner.run(claimedJob(), () => {});
-    await vi.waitFor(() => expect(settled).toEqual(['job']));
+    await vi.waitFor(() => expect(freed).toEqual(['job']));
     expect(writes()).toHaveLength(2);
     expect(writes()[1]?.set.failReason).toHaveLength(FALLBACK_REASON_LENGTH);
     expect(errors.map(({ error }) => error.message)).toEqual([
@@ -386,7 +387,7 @@ describe('JobRunner', () => {
 
   it('keeps a recurring job on its schedule when its outcome is refused for good', async () => {
     let calls = 0;
-    const { runner, writes, settled } = setup({
+    const { runner, writes, freed } = setup({
       bulkWrite: async (batch) => {
         calls += 1;
         if (calls === 1) throw Object.assign(new Error('refused'), { code: 2 });
@@ -394,7 +395,7 @@ describe('JobRunner', () => {
       },
     });
     runner.run(claimedJob({ repeatInterval: '0 0 * * *', failCount: 2 }), () => {});
-    await vi.waitFor(() => expect(settled).toEqual(['job']));
+    await vi.waitFor(() => expect(freed).toEqual(['job']));
     expect(writes()[1]?.set).toMatchObject({ status: 'pending', failCount: 0, takeoverCount: 0 });
   });
 
@@ -402,14 +403,14 @@ describe('JobRunner', () => {
     const events = new EventEmitter<MonqueEventMap>();
     const errors: JobErrorEvent[] = [];
     events.on('job:error', (event) => errors.push(event));
-    const settled: string[] = [];
+    const freed: string[] = [];
     // An invalid retry policy (options are validated, so only a bug could get here) makes the
     // failure's backoff throw.
     const runner = new JobRunner(
       runnerOptions(
         fakeOutcomeCollection().collection,
         new SafeEvents(events),
-        (name) => settled.push(name),
+        (name) => freed.push(name),
         { retry: { maxRetries: 3, baseRetryInterval: 100, maxBackoffDelay: Number.NaN } },
       ),
     );
@@ -417,7 +418,7 @@ describe('JobRunner', () => {
     runner.run(job, () => {
       throw new Error('handler failed');
     });
-    await vi.waitFor(() => expect(settled).toEqual(['job']));
+    await vi.waitFor(() => expect(freed).toEqual(['job']));
     expect(errors).toEqual([{ error: expect.any(InvalidArgumentError), job }]);
   });
 });

@@ -71,7 +71,7 @@ describe('single-job writes whose job changes meanwhile', () => {
   });
 
   it('passes the driver options it is given to every command it sends', async () => {
-    const session = { id: 'session' } as never;
+    const session = { id: 'session', inTransaction: () => false } as never;
     const { collection, sent } = missed(null);
     expect(await retryJob(collection, ID, new Date(), { session })).toEqual({
       outcome: 'not-found',

@@ -162,7 +162,7 @@ describe('adoptLegacySchedule', () => {
     const { collection, adoptions, deletions } = scripted([]);
     await adoptLegacySchedule(collection, 'n', 'k');
     expect(adoptions).toEqual([
-      [legacyFilter, { $set: { scheduleKey: 'k' }, $unset: { uniqueKey: '' } }],
+      [legacyFilter, { $set: { scheduleKey: 'k' }, $unset: { uniqueKey: '' } }, {}],
     ]);
     expect(deletions).toEqual([]);
   });

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConnectionError, RoundTripTimeoutError } from '../../src/errors.js';
-import { KeyedThrottle } from '../../src/notify/keyed-throttle.js';
 import { WakeTimers } from '../../src/notify/wake-timers.js';
 import { HealthMonitor } from '../../src/runtime/health-monitor.js';
 import { RepeatingTask } from '../../src/runtime/repeating-task.js';
@@ -11,34 +10,6 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.useRealTimers();
-});
-
-describe('KeyedThrottle', () => {
-  it('fires the first trigger at once and coalesces the rest of the window into one', () => {
-    const fired: string[] = [];
-    const throttle = new KeyedThrottle(100, (key) => fired.push(key));
-    throttle.trigger('a');
-    throttle.trigger('a');
-    throttle.trigger('a');
-    throttle.trigger('b');
-    expect(fired).toEqual(['a', 'b']);
-    vi.advanceTimersByTime(100);
-    expect(fired).toEqual(['a', 'b', 'a']);
-    vi.advanceTimersByTime(100);
-    expect(fired).toEqual(['a', 'b', 'a']);
-    throttle.trigger('a');
-    expect(fired).toEqual(['a', 'b', 'a', 'a']);
-  });
-
-  it('drops pending triggers on clear()', () => {
-    const fired: string[] = [];
-    const throttle = new KeyedThrottle(100, (key) => fired.push(key));
-    throttle.trigger('a');
-    throttle.trigger('a');
-    throttle.clear();
-    vi.advanceTimersByTime(500);
-    expect(fired).toEqual(['a']);
-  });
 });
 
 describe('WakeTimers', () => {

@@ -47,6 +47,9 @@ describe('WorkerRegistry', () => {
     const registry = new WorkerRegistry(undefined);
     expect(registry.reserve('nobody', 1)).toBe(0);
     expect(registry.hasFreeSlot('nobody')).toBe(false);
+    expect(registry.concurrencyOf('nobody')).toBe(0);
+    registry.register('somebody', () => {}, 3, false);
+    expect(registry.concurrencyOf('somebody')).toBe(3);
   });
 
   it('keeps held slots when a worker is replaced', () => {

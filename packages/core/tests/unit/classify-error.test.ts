@@ -8,7 +8,12 @@ import {
   MongoWriteConcernError,
 } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { asMonqueError, classifyError, TRANSIENT_ERROR_CODES } from '../../src/classify-error.js';
+import {
+  asCallError,
+  asMonqueError,
+  classifyError,
+  TRANSIENT_ERROR_CODES,
+} from '../../src/classify-error.js';
 import {
   ConnectionError,
   DatabaseError,
@@ -22,25 +27,55 @@ function serverError(code: number, extra: Record<string, unknown> = {}): MongoSe
   return new MongoServerError({ message: `server error ${code}`, code, ...extra });
 }
 
+/** The topology of a driver that found no server (for a `MongoServerSelectionError`). */
+const NO_SERVER = {
+  type: 'Unknown',
+  servers: new Map(),
+  stale: false,
+  compatible: true,
+  heartbeatFrequencyMS: 1000,
+  localThresholdMS: 15,
+  setName: null,
+  maxElectionId: null,
+  maxSetVersion: null,
+  commonWireVersion: 0,
+  logicalSessionTimeoutMinutes: null,
+};
+
+/**
+ * The error a `bulkWrite` (and so an `insertMany`) throws while the server is down, as the driver
+ * builds it: a `MongoBulkWriteError` (a `MongoServerError`, without labels or code) whose
+ * `errorResponse` is the server selection error, whose `cause` is the refused connection.
+ */
+function bulkWriteDuringOutage(): MongoBulkWriteError {
+  const refused = new MongoNetworkError('connect ECONNREFUSED 127.0.0.1:27017');
+  const selection = new MongoServerSelectionError('Server selection timed out', {
+    ...NO_SERVER,
+    error: refused,
+  } as never);
+  return new MongoBulkWriteError(selection, {} as never);
+}
+
+/** Two errors, each the cause of the other. */
+function circularCause(): Error {
+  const first = new Error('first');
+  first.cause = new Error('second', { cause: first });
+  return first;
+}
+
 describe('classifyError', () => {
   it.each([
     ['a network error', new MongoNetworkError('connection reset')],
     ['a network timeout', new MongoNetworkTimeoutError('timed out')],
+    ['no server to select', new MongoServerSelectionError('no primary', NO_SERVER as never)],
+    ['a bulk write that found no server (a refused connection)', bulkWriteDuringOutage()],
     [
-      'no server to select',
-      new MongoServerSelectionError('no primary', {
-        type: 'Unknown',
-        servers: new Map(),
-        stale: false,
-        compatible: true,
-        heartbeatFrequencyMS: 1000,
-        localThresholdMS: 15,
-        setName: null,
-        maxElectionId: null,
-        maxSetVersion: null,
-        commonWireVersion: 0,
-        logicalSessionTimeoutMinutes: null,
-      } as never),
+      'a bulk write whose connection failed',
+      new MongoBulkWriteError(new MongoNetworkError('connection reset'), {} as never),
+    ],
+    [
+      'an error caused by a network error',
+      new Error('could not x', { cause: new MongoNetworkError('connection reset') }),
     ],
     ["Monque's round-trip time limit", new RoundTripTimeoutError('send the heartbeat', 5000)],
     ['a ConnectionError', new ConnectionError('down', { cause: undefined })],
@@ -79,6 +114,23 @@ describe('classifyError', () => {
       } as never),
     ],
     ['a closed client', new MongoTopologyClosedError()],
+    [
+      'a bulk write on a closed client',
+      new MongoBulkWriteError(new MongoTopologyClosedError(), {} as never),
+    ],
+    [
+      'a bulk write refused by a validator',
+      new MongoBulkWriteError(
+        { message: 'Document failed validation', code: 121, writeErrors: [] },
+        {} as never,
+      ),
+    ],
+    ['an error caused by a bug', new Error('could not x', { cause: new TypeError('x') })],
+    ['an error that is its own cause', circularCause()],
+    [
+      'a Monque error caused by a network error',
+      new MonqueError('x', { cause: new MongoNetworkError('connection reset') }),
+    ],
     ['a TypeError (a bug)', new TypeError('x is undefined')],
     ['a Monque error', new InvalidArgumentError('name', 'must be a string', 1)],
     ['a string', 'boom'],
@@ -106,6 +158,14 @@ describe('asMonqueError', () => {
     const error = asMonqueError(cause, 'could not claim jobs');
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error.message).toBe('could not claim jobs: connection reset');
+    expect(error.cause).toBe(cause);
+  });
+
+  it('makes a bulk write that failed on the network a ConnectionError', () => {
+    const cause = bulkWriteDuringOutage();
+    const error = asMonqueError(cause, 'could not enqueue 2 jobs');
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error.message).toBe('could not enqueue 2 jobs: connect ECONNREFUSED 127.0.0.1:27017');
     expect(error.cause).toBe(cause);
   });
 
@@ -161,5 +221,25 @@ describe('describeCause', () => {
     said.codeName = 'DuplicateKey';
     expect(describeCause(said)).toBe('E11000 DuplicateKey');
     expect(describeCause(Object.assign(new Error(''), { name: 'Odd' }))).toBe('Odd');
+  });
+});
+
+describe('asCallError', () => {
+  const conflict = () =>
+    serverError(112, { codeName: 'WriteConflict', errorLabels: ['TransientTransactionError'] });
+
+  it('keeps a TransientTransactionError of a call with a session as the driver error, for withTransaction', () => {
+    const error = conflict();
+    expect(asCallError(error, 'could not enqueue job "x"', true)).toBe(error);
+  });
+
+  it('reports other errors of a call with a session, and every error of a call without, as asMonqueError does', () => {
+    const duplicate = serverError(11000, { codeName: 'DuplicateKey' });
+    const inSession = asCallError(duplicate, 'could not enqueue job "x"', true);
+    expect(inSession).toBeInstanceOf(DatabaseError);
+    expect(inSession).toMatchObject({ code: 11000, cause: duplicate });
+    const withoutSession = asCallError(conflict(), 'could not enqueue job "x"', false);
+    expect(withoutSession).toBeInstanceOf(ConnectionError);
+    expect(asCallError(undefined, 'could not x', true)).toBeInstanceOf(MonqueError);
   });
 });

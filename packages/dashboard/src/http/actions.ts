@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import type { Job } from '@monque/core';
+import type { Job, JobActionResult } from '@monque/core';
 import { formatDate } from '../html/format.js';
-import type { JobAction, JobActionResult, QueueActions } from '../management.js';
+import type { JobAction, QueueActions } from '../management.js';
 import { ACTION_RULES, jobDeletedPage, jobDetailPage, type Notice } from '../pages/job-detail.js';
 import { parseUtcDateTime } from '../pages/job-query.js';
 import { problemPage } from '../pages/problem.js';
@@ -9,16 +9,18 @@ import { CSRF_FIELD } from './csrf.js';
 import { isInvalidArgument } from './errors.js';
 import { BadRequestBody, type DashboardRequest, readForm } from './request.js';
 import { sendHtml } from './responses.js';
-import { jobNotFound, type RouteContext } from './routes.js';
+import type { RouteContext } from './routes.js';
 
+/** What the page says about an action's outcome (every outcome but `not-found`). */
 function outcomeNotice(action: JobAction, result: JobActionResult & { job: Job }): Notice {
   if (result.outcome === 'refused') {
-    return { kind: 'error', text: `${ACTION_RULES[action].label} refused: ${result.reason}` };
+    return { kind: 'error', text: `${ACTION_RULES[action].label} refused: ${result.reason}.` };
   }
   if (result.outcome === 'requested') {
+    const owner = result.job.claimedBy === null ? '' : ` (${result.job.claimedBy})`;
     return {
       kind: 'ok',
-      text: `Cancel requested: the instance running the job (${result.job.claimedBy ?? 'its owner'}) stops it and marks it cancelled.`,
+      text: `Cancel requested: the instance running the job${owner} will stop it and mark it cancelled.`,
     };
   }
   switch (action) {
@@ -30,12 +32,19 @@ function outcomeNotice(action: JobAction, result: JobActionResult & { job: Job }
         text: `Rescheduled: the job is due at ${formatDate(result.job.nextRunAt)}.`,
       };
     case 'cancel':
-      return { kind: 'ok', text: 'Cancelled: the job will not run.' };
+      return {
+        kind: 'ok',
+        text:
+          result.job.status === 'cancelled'
+            ? 'Cancelled: the job will not run.'
+            : 'Cancelled this occurrence: the recurring job waits for its next one.',
+      };
     case 'delete':
       return { kind: 'ok', text: 'Deleted.' };
   }
 }
 
+/** Calls the management method of `action`. */
 function act(
   management: QueueActions,
   id: string,
@@ -101,17 +110,24 @@ export async function performAction(
       return;
     }
   }
-  if (context.actions === undefined) throw new Error('the dashboard has no job actions');
   let result: JobActionResult;
   try {
-    result = await act(context.actions, id, action, runAt);
+    result = await act(context.management, id, action, runAt);
   } catch (error) {
     if (!isInvalidArgument(error)) throw error;
     sendHtml(res, 400, problemPage(context.page, 'Bad request', error.message));
     return;
   }
   if (result.outcome === 'not-found') {
-    jobNotFound(context, res);
+    sendHtml(
+      res,
+      404,
+      problemPage(
+        context.page,
+        'Job not found',
+        'Nothing was done: there is no job with this id in this collection (it may have been deleted meanwhile).',
+      ),
+    );
     return;
   }
   const notice = outcomeNotice(action, result);

@@ -5,7 +5,7 @@ import type { PageContext } from '../html/layout.js';
 import { pathTo } from '../html/layout.js';
 import { openEventStream } from '../live/event-stream.js';
 import type { LiveFeed, LiveTopic } from '../live/live-feed.js';
-import type { JobAction, QueueActions, QueueReader } from '../management.js';
+import type { JobAction, QueueManagement } from '../management.js';
 import { confirmActionPage, jobDetailPage, renderJobFigures } from '../pages/job-detail.js';
 import { parseJobQuery } from '../pages/job-query.js';
 import { jobsPage } from '../pages/jobs.js';
@@ -20,9 +20,8 @@ import { sendHtml, sendText, setSecurityHeaders } from './responses.js';
 /** Everything the routes share. */
 export interface RouteContext {
   readonly page: PageContext;
-  readonly management: QueueReader;
-  /** The job actions; `undefined` makes the dashboard read-only. */
-  readonly actions: QueueActions | undefined;
+  /** Monque's management API: the reads of every page and the job actions. */
+  readonly management: QueueManagement;
   readonly csrf: CsrfProtection;
   readonly live: LiveFeed;
   /** The overview's figures, one topic for every open overview. */
@@ -88,7 +87,7 @@ export async function schedules(
 }
 
 /** Answers 404 when there is no job `id` in this collection. */
-export function jobNotFound(context: RouteContext, res: ServerResponse): void {
+function jobNotFound(context: RouteContext, res: ServerResponse): void {
   sendHtml(
     res,
     404,

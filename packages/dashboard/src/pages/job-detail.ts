@@ -1,8 +1,15 @@
 import type { Job } from '@monque/core';
-import { formatAge, formatDate, formatValue, timeElement } from '../html/format.js';
+import { formatAge, formatDate, formatDuration, timeElement } from '../html/format.js';
 import { type HtmlValue, html, type SafeHtml } from '../html/html.js';
 import { layout, liveStatus, type PageContext, pathTo } from '../html/layout.js';
 import type { JobAction } from '../management.js';
+import {
+  historyBlock,
+  lastFailureBlock,
+  progressBlock,
+  resultBlock,
+  valueBlock,
+} from './job-runs.js';
 import { jobLabel, statusBadge } from './jobs.js';
 
 /** What an action is called on its button, and which statuses it applies to. */
@@ -16,7 +23,7 @@ export const ACTION_RULES: Readonly<
     label: 'Retry',
     statuses: ['failed', 'cancelled'],
     explain:
-      'The job becomes pending and due now, with its failure count reset; its last failure stays in its history.',
+      'The job becomes pending and due now, with its failure count reset; its last failure and its runs stay on it.',
   },
   reschedule: {
     label: 'Reschedule',
@@ -27,12 +34,13 @@ export const ACTION_RULES: Readonly<
     label: 'Cancel',
     statuses: ['pending', 'processing'],
     explain:
-      'A pending job is cancelled at once; a running job is asked to stop, and its worker cancels it.',
+      'A pending job is cancelled at once (a recurring one only for the run it waits for). A running job is asked to stop: the instance running it aborts its handler and marks it cancelled.',
   },
   delete: {
     label: 'Delete',
     statuses: ['pending', 'completed', 'failed', 'cancelled'],
-    explain: 'The job is removed from the collection for good.',
+    explain:
+      "The job is removed from the collection for good (a recurring job's schedule ends with it).",
   },
 };
 
@@ -40,51 +48,6 @@ export const ACTION_RULES: Readonly<
 export interface Notice {
   readonly kind: 'ok' | 'error';
   readonly text: string;
-}
-
-/** A field of a job that is not part of the core document (such as `result`), or `undefined`. */
-function extraField(job: Job, field: string): unknown {
-  return Object.hasOwn(job, field) ? (job as unknown as Record<string, unknown>)[field] : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The stack of the most recent failure recorded in the job's attempts, if any. */
-export function lastFailureStack(job: Job): string | undefined {
-  const attempts = extraField(job, 'attempts');
-  if (!Array.isArray(attempts)) return undefined;
-  for (let index = attempts.length - 1; index >= 0; index--) {
-    const attempt: unknown = attempts[index];
-    if (!isRecord(attempt)) continue;
-    const error = Object.hasOwn(attempt, 'error') ? attempt.error : undefined;
-    for (const holder of [error, attempt]) {
-      if (isRecord(holder) && Object.hasOwn(holder, 'stack') && typeof holder.stack === 'string') {
-        return holder.stack;
-      }
-    }
-  }
-  return undefined;
-}
-
-function valueBlock(id: string, title: string, value: unknown, empty: string): SafeHtml {
-  return html`<section aria-labelledby="${id}">
-<h2 id="${id}">${title}</h2>
-${value === undefined ? html`<p class="muted">${empty}</p>` : html`<pre class="value" tabindex="0">${formatValue(value)}</pre>`}
-</section>`;
-}
-
-function attemptsBlock(job: Job): SafeHtml {
-  const attempts = extraField(job, 'attempts');
-  if (!Array.isArray(attempts) || attempts.length === 0) {
-    return html`<section aria-labelledby="attempts-heading"><h2 id="attempts-heading">Attempts</h2><p class="muted">No attempts recorded.</p></section>`;
-  }
-  const items = attempts.map(
-    (attempt, index) =>
-      html`<li><h3>Attempt ${index + 1}</h3><pre class="value" tabindex="0">${formatValue(attempt)}</pre></li>`,
-  );
-  return html`<section aria-labelledby="attempts-heading"><h2 id="attempts-heading">Attempts</h2><ol class="attempts">${items}</ol></section>`;
 }
 
 /** The actions that apply to the job in its current status. */
@@ -108,6 +71,13 @@ ${
 </section>`;
 }
 
+/** `in 5 min` for a time to come, `12.3 s ago` for a past one. */
+function relativeTo(date: Date, now: Date): string {
+  return date.getTime() > now.getTime()
+    ? `in ${formatDuration(date.getTime() - now.getTime())}`
+    : formatAge(date, now);
+}
+
 function row(label: string, value: HtmlValue): SafeHtml {
   return html`<div><dt>${label}</dt><dd>${value}</dd></div>`;
 }
@@ -122,36 +92,30 @@ export function renderJobFigures(
   if (job === null) {
     return html`<p class="notice notice-error" role="alert">This job no longer exists.</p>`;
   }
-  const stack = lastFailureStack(job);
   const summary = html`<dl class="facts">
 ${row('Id', html`<code>${job._id.toHexString()}</code>`)}
 ${row('Name', job.name)}
 ${row('Status', statusBadge(job.status))}
-${row('Next run', html`${timeElement(job.nextRunAt)} <span class="muted">(${job.nextRunAt.getTime() > now.getTime() ? `in ${formatAge(now, job.nextRunAt).replace(/ ago$/, '')}` : formatAge(job.nextRunAt, now)})</span>`)}
+${job.cancelRequestedAt instanceof Date ? row('Cancel requested', html`<span data-field="cancel-requested">${timeElement(job.cancelRequestedAt)} <span class="muted">(${formatAge(job.cancelRequestedAt, now)}): the instance running the job stops it</span></span>`) : ''}
+${row('Next run', html`${timeElement(job.nextRunAt)} <span class="muted">(${relativeTo(job.nextRunAt, now)})</span>`)}
 ${row('Created', timeElement(job.createdAt))}
 ${row('Updated', timeElement(job.updatedAt))}
 ${row('Failures', job.failCount)}
+${row('Time limit', typeof job.timeout === 'number' ? html`<span data-field="timeout">${formatDuration(job.timeout)}</span>` : html`— <span class="muted">(its worker's, if any)</span>`)}
+${row('Expires', job.expireAt instanceof Date ? html`<span data-field="expire-at">${timeElement(job.expireAt)} <span class="muted">(${relativeTo(job.expireAt, now)})</span></span>` : '—')}
 ${row('Unique key', job.uniqueKey === undefined ? '—' : html`<code>${job.uniqueKey}</code>`)}
 ${row('Cron', job.repeatInterval === null ? '—' : html`<code>${job.repeatInterval}</code> (${job.timezone ?? 'UTC'})`)}
 ${row('Owner', job.claimedBy === null ? '—' : html`<code>${job.claimedBy}</code>`)}
 ${row('Claimed at', timeElement(job.lockedAt))}
 ${row('Last heartbeat', job.lastHeartbeat === null ? '—' : html`${timeElement(job.lastHeartbeat)} <span class="muted">(${formatAge(job.lastHeartbeat, now)})</span>`)}
 </dl>`;
-  const failure =
-    job.failReason === null && stack === undefined
-      ? html``
-      : html`<section aria-labelledby="failure-heading">
-<h2 id="failure-heading">Last failure</h2>
-<p class="failure-reason">${job.failReason ?? '—'}</p>
-${stack === undefined ? '' : html`<pre class="stack" tabindex="0">${stack}</pre>`}
-</section>`;
   return html`${summary}
 ${actionsBlock(context, job, allowed)}
-${failure}
-${valueBlock('data-heading', 'Data', job.data, 'No data.')}
-${valueBlock('result-heading', 'Result', extraField(job, 'result'), 'No result recorded.')}
-${valueBlock('progress-heading', 'Progress', extraField(job, 'progress'), 'No progress reported.')}
-${attemptsBlock(job)}`;
+${lastFailureBlock(job, now)}
+${progressBlock(job)}
+${valueBlock('Data', 'data-heading', job.data, 'No data.')}
+${resultBlock(job)}
+${historyBlock(job)}`;
 }
 
 /**

@@ -53,3 +53,18 @@ export function isBatchClaim(method: string, args: unknown[]): boolean {
   const update = args[1] as Document | undefined;
   return method === 'updateMany' && update?.$set?.status === 'processing';
 }
+
+/**
+ * Sends the claiming `updateMany` of a batched claim round after changing one of its candidates
+ * (its `updatedAt`, as `schedule()` would), so the round does not get every candidate and reads
+ * back what it claimed. The changed job stays pending and due.
+ */
+export async function claimMissingACandidate(
+  collection: Collection<Document>,
+  args: unknown[],
+): Promise<unknown> {
+  const filter = args[0] as Document;
+  const [first] = filter._id.$in as unknown[];
+  await collection.updateOne({ _id: first } as Document, { $set: { updatedAt: new Date(0) } });
+  return passThrough(collection, 'updateMany', args);
+}

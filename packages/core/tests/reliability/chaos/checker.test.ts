@@ -249,6 +249,44 @@ describe('the chaos checker', () => {
     });
   });
 
+  describe('outcomes given up', () => {
+    it('are reported when a job failed because its outcome write met a refused connection', () => {
+      const id = (n: number): string => n.toString(16).padStart(24, '0');
+      const failed = (n: number, failReason: string): FinalJob => ({
+        ...job(id(n), 'failed'),
+        failReason,
+      });
+      const refused = `could not record the outcome of job ${id(1)} (completed): connect ECONNREFUSED 127.0.0.1:45939`;
+      const refusedRetry =
+        `could not record the outcome of job ${id(2)} (pending): connect ECONNREFUSED ` +
+        '127.0.0.1:35751; the run had failed: planned failure';
+      const verdict = checkChaos(
+        evidence({
+          jobs: [
+            failed(1, refused),
+            failed(2, refusedRetry),
+            // Refused for good by the server (a fail point's error code): the fallback is right.
+            failed(
+              3,
+              `could not record the outcome of job ${id(3)} (completed): Failing command via 'failCommand' failpoint (code 2)`,
+            ),
+            failed(4, `Job ${id(4)} was taken over 3 times, more than maxTakeovers (2)`),
+            // The handler's own failure naming a refused connection is the job's business.
+            failed(5, 'connect ECONNREFUSED 10.0.0.1:443'),
+          ],
+        }),
+      );
+      expect(verdict.outcomesGivenUp).toEqual([
+        `job ${id(1)} is failed: ${refused}`,
+        `job ${id(2)} is failed: ${refusedRetry}`,
+      ]);
+      expect(chaosFailures(verdict)).toEqual([
+        `outcome given up: job ${id(1)} is failed: ${refused}`,
+        `outcome given up: job ${id(2)} is failed: ${refusedRetry}`,
+      ]);
+    });
+  });
+
   describe('overlapping executions', () => {
     it('are counted between owners that both ran throughout and honour their signal', () => {
       const verdict = checkChaos(

@@ -74,11 +74,20 @@ export interface ChaosVerdict {
   readonly overlaps: readonly string[];
   /** Overlaps not counted: an owner was frozen or killed, or a handler ignores its signal. */
   readonly excusedOverlaps: { readonly interrupted: number; readonly ignoresSignal: number };
+  /** Jobs failed in place of an outcome whose write met a refused connection (not retried). */
+  readonly outcomesGivenUp: readonly string[];
   /** Steps of the nemesis or harness that failed. */
   readonly harnessErrors: readonly string[];
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+
+/**
+ * The start of the failure that replaced an outcome whose write was refused for good, when the
+ * refusal was a refused connection: a transient error, whose write must have been retried.
+ */
+const OUTCOME_GIVEN_UP_ON_REFUSED_CONNECTION =
+  /^could not record the outcome of job [0-9a-f]{24} \([a-z]+\): connect ECONNREFUSED /;
 
 /** An interval of the monotonic clock (µs), `to` may be `Infinity`. */
 interface Interval {
@@ -193,7 +202,10 @@ class Timeline {
  *   its lease lapsed (the handler's signal aborted with `JobOwnershipLostError`);
  * - **overlaps**: two executions of one job whose intervals intersect count unless a handler
  *   ignores its signal, or an owner was frozen or killed between the earlier execution's start
- *   and the overlap's end (a frozen owner can only abort its handler once it runs again).
+ *   and the overlap's end (a frozen owner can only abort its handler once it runs again);
+ * - **outcomes given up**: a job whose `failReason` says its outcome could not be recorded because
+ *   the connection was refused — a database outage, during which an outcome write is retried
+ *   while its job stays claimed, never replaced by a failure.
  */
 export function checkChaos(evidence: ChaosEvidence): ChaosVerdict {
   const { workers, nemesis, producer, jobs } = evidence;
@@ -236,6 +248,9 @@ export function checkChaos(evidence: ChaosEvidence): ChaosVerdict {
     crashes: checkProcesses(evidence, timeline),
     ...checkCompletions(jobs, workers, executions, timeline),
     ...checkOverlaps(executions, timeline),
+    outcomesGivenUp: jobs
+      .filter(({ failReason }) => OUTCOME_GIVEN_UP_ON_REFUSED_CONNECTION.test(String(failReason)))
+      .map(({ id, status, failReason }) => `job ${id} is ${status}: ${String(failReason)}`),
     harnessErrors: nemesis
       .filter(({ ev }) => ev === 'nemesis-error' || ev === 'harness-error')
       .map(({ message }) => String(message)),
@@ -426,6 +441,7 @@ export function chaosFailures(verdict: ChaosVerdict): string[] {
     ...verdict.crashes.map((line) => `crash: ${line}`),
     ...verdict.unexplainedCompletions.map((line) => `completed twice: ${line}`),
     ...verdict.overlaps.map((line) => `overlap: ${line}`),
+    ...verdict.outcomesGivenUp.map((line) => `outcome given up: ${line}`),
     ...verdict.harnessErrors.map((line) => `harness: ${line}`),
   ];
 }

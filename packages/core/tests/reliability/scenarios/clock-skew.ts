@@ -116,24 +116,29 @@ export function describeClockSkew(context: ReliabilityContext): void {
           () => owner.ofType('start').filter((message) => message.name === name).length === HELD,
           20_000,
         );
+        const before = await producer.collection.find({ name }).toArray();
         const takeoversBefore = new Map(
-          (await producer.collection.find({ name }).toArray()).map((job) => [
-            job._id.toHexString(),
-            job.takeoverCount ?? 0,
-          ]),
+          before.map((job) => [job._id.toHexString(), job.takeoverCount ?? 0]),
         );
         const killedAt = Date.now();
         await owner.kill();
+        // What it held when killed: the jobs it ran, and any it had claimed ahead of free slots.
+        const held = (await producer.collection.find({ name, status: 'processing' }).toArray()).map(
+          (job) => job._id.toHexString(),
+        );
         return waitForCondition(
           `the ${name} jobs of the killed instance to be recovered`,
           async () => {
             const jobs = await producer.collection.find({ name }).toArray();
             const recovered = jobs.filter(
               (job) =>
+                held.includes(job._id.toHexString()) &&
                 job.status !== 'processing' &&
                 (job.takeoverCount ?? 0) > (takeoversBefore.get(job._id.toHexString()) ?? 0),
             );
-            return recovered.length === HELD ? Date.now() - killedAt : undefined;
+            return held.length >= HELD && recovered.length === held.length
+              ? Date.now() - killedAt
+              : undefined;
           },
           { timeout: RECOVERY_WAIT, interval: 50 },
         ).catch(() => undefined);

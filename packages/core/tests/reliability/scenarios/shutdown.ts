@@ -32,7 +32,9 @@ export function describeShutdown(context: ReliabilityContext): void {
         defaultConcurrency: JOBS,
         shutdownTimeout: SHUTDOWN_TIMEOUT,
         heartbeatInterval: 200,
-        lockTimeout: 1000,
+        // Not about takeovers: a lease long enough that an event loop stalled for a second on a
+        // busy machine does not make the instance give its jobs up (and take them over itself).
+        lockTimeout: 30_000,
         pollInterval: 50,
       });
       instances.push(monque);

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobErrorEvent } from '../../../src/events.js';
 import { Monque } from '../../../src/monque.js';
 import {
+  claimMissingACandidate,
   interceptedDb,
   isBatchClaim,
   isClaimReadBack,
@@ -66,7 +67,14 @@ export function describeStrandedRounds(context: ReliabilityContext): void {
 
     it('a lost read-back: the round is handed back at once', async (test) => {
       let lost = 0;
+      let missed = 0;
       const db = interceptedDb(await context.separateDb(), (collection, method, args) => {
+        // The first round misses a candidate (changed since it was read), so it reads back what
+        // it claimed; that read-back is lost.
+        if (isBatchClaim(method, args) && missed === 0) {
+          missed += 1;
+          return claimMissingACandidate(collection, args);
+        }
         if (isClaimReadBack(method, args) && lost === 0) {
           lost += 1;
           return {
