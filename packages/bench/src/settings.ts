@@ -4,8 +4,30 @@ import type { HandlerKind } from './workloads.js';
 export type BenchMode = 'full' | 'quick';
 
 /** One processing workload: a standing queue of due jobs. */
+/**
+ * Monque's flow control in a processing run (Monque only): `priorities` — every job has a
+ * priority from 0 to 9 (claims sort by it); `groups` — every job has one of 50 group keys and the
+ * worker runs one job per group at a time (`groupConcurrency: 1`).
+ */
+export type FlowControl = 'priorities' | 'groups';
+
+/** The job seeded as number `seq` of a flow-control run: its priority or group. */
+export function flowOptionsFor(
+  flow: FlowControl | undefined,
+  seq: number,
+): { priority?: number; groupKey?: string } {
+  if (flow === 'priorities') return { priority: (seq * 7) % 10 };
+  if (flow === 'groups') return { groupKey: `g${seq % FLOW_GROUPS}` };
+  return {};
+}
+
+/** How many groups the jobs of a `groups` run are spread over. */
+export const FLOW_GROUPS = 50;
+
 export interface ProcessingConfig {
   readonly id: string;
+  /** Monque's flow control (Monque only); none by default. */
+  readonly flow?: FlowControl;
   readonly handler: HandlerKind;
   /** Job names (jobs are spread over them round-robin), each with its own worker. */
   readonly names: number;
@@ -85,6 +107,31 @@ const FULL: BenchSettings = {
       { id: 'cpu-c10', handler: 'cpu', names: 1, concurrency: 10, jobs: 1000 },
       { id: 'noop-c1', handler: 'noop', names: 1, concurrency: 1, jobs: 500 },
       { id: 'async5-10names', handler: 'async-5ms', names: 10, concurrency: 2, jobs: 2000 },
+      // The cost of flow control, against noop-c10 and async5-c10 above (Monque only).
+      {
+        id: 'noop-c10-priorities',
+        handler: 'noop',
+        names: 1,
+        concurrency: 10,
+        jobs: 3000,
+        flow: 'priorities',
+      },
+      {
+        id: 'noop-c10-groups',
+        handler: 'noop',
+        names: 1,
+        concurrency: 10,
+        jobs: 3000,
+        flow: 'groups',
+      },
+      {
+        id: 'async5-c10-groups',
+        handler: 'async-5ms',
+        names: 1,
+        concurrency: 10,
+        jobs: 2000,
+        flow: 'groups',
+      },
     ],
     warmup: { id: 'warm-up', handler: 'noop', names: 1, concurrency: 10, jobs: 500 },
     timeCapMs: 3000,
@@ -121,6 +168,22 @@ const QUICK: BenchSettings = {
     configs: [
       { id: 'noop-c10', handler: 'noop', names: 1, concurrency: 10, jobs: 100 },
       { id: 'async5-c10', handler: 'async-5ms', names: 1, concurrency: 10, jobs: 100 },
+      {
+        id: 'noop-c10-priorities',
+        handler: 'noop',
+        names: 1,
+        concurrency: 10,
+        jobs: 100,
+        flow: 'priorities',
+      },
+      {
+        id: 'noop-c10-groups',
+        handler: 'noop',
+        names: 1,
+        concurrency: 10,
+        jobs: 100,
+        flow: 'groups',
+      },
     ],
     warmup: { id: 'warm-up', handler: 'noop', names: 1, concurrency: 10, jobs: 50 },
     // Generous: the quick run checks that every job gets processed, also on a busy machine.

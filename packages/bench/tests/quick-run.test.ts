@@ -63,9 +63,17 @@ describe('npm run bench -- --quick', () => {
 
   it('processes jobs in every processing run, counted by the store and timed by the worker', () => {
     const configs = results.scenarios.processing?.configs ?? [];
-    expect(configs.map((config) => config.config.id)).toEqual(['noop-c10', 'async5-c10']);
+    expect(configs.map((config) => config.config.id)).toEqual([
+      'noop-c10',
+      'async5-c10',
+      'noop-c10-priorities',
+      'noop-c10-groups',
+    ]);
     for (const { config, runs } of configs) {
-      expect(runs.map((run) => run.library).sort(), config.id).toEqual(['agenda', 'monque']);
+      // Flow control is Monque's own: those configurations run Monque alone.
+      expect(runs.map((run) => run.library).sort(), config.id).toEqual(
+        config.flow === undefined ? ['agenda', 'monque'] : ['monque'],
+      );
       for (const run of runs) {
         const label = `${config.id} ${run.library}`;
         expect(processed(run), label).toBeGreaterThan(0);

@@ -170,6 +170,23 @@ export interface ChangeStreamFallbackEvent {
 }
 
 /**
+ * Payload of `'queue:paused'` and `'queue:resumed'`: which job name was paused or resumed
+ * (`null`: all names, as `pause()` and `resume()` without a name do). Each instance emits them
+ * when it learns of the change: at once for its own `pause()`/`resume()` calls, at `start()` for
+ * the pauses in force, and while running within about a second of another instance's call (its
+ * change stream on the control collection) or within one `pollInterval` (without change streams).
+ *
+ * @example
+ * ```ts
+ * monque.on('queue:paused', ({ name }: QueuePauseEvent) => console.info(`paused: ${name ?? 'all'}`));
+ * ```
+ */
+export interface QueuePauseEvent {
+  /** The job name, or `null` for all names. */
+  name: string | null;
+}
+
+/**
  * Payload of `'job:progress'`: a running job's handler reported progress with
  * `context.progress()`. Emitted by the instance running it, at every report (the database gets
  * at most one write per job per second).
@@ -324,4 +341,8 @@ export interface MonqueEventMap<JobMap extends Record<string, unknown> = Record<
   'changestream:closed': [];
   /** Change streams are unavailable; Monque polls instead (and retries the stream unless the server has none). */
   'changestream:fallback': [event: ChangeStreamFallbackEvent];
+  /** This instance learned that a job name (or all) was paused: its jobs are no longer claimed. */
+  'queue:paused': [event: QueuePauseEvent];
+  /** This instance learned that a job name (or all) was resumed: its jobs are claimed again. */
+  'queue:resumed': [event: QueuePauseEvent];
 }

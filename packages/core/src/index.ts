@@ -32,8 +32,12 @@ export type {
   JobRescheduledEvent,
   JobRetriedEvent,
   MonqueEventMap,
+  QueuePauseEvent,
   StaleRecoveredEvent,
 } from './events.js';
+export { controlCollectionName } from './flow/control-collection.js';
+export { MAX_RATE_LIMIT, type RateLimit } from './flow/rate-limit.js';
+export { MAX_GROUP_CONCURRENCY } from './flow/worker-flow.js';
 export { JOB_INDEXES } from './indexes.js';
 export type { Job, JobDocument, JobOf } from './jobs/job.js';
 export {
@@ -85,4 +89,5 @@ export { DEFAULT_RETENTION, type RetentionOptions } from './processing/retention
 export type { SessionOptions } from './runtime/session-option.js';
 export { type CronSchedule, parseCron } from './scheduling/cron.js';
 export { calculateBackoff, calculateBackoffDelay } from './utils/backoff.js';
+export { MAX_PRIORITY, MIN_PRIORITY } from './validation/priority.js';
 export type { JobContext, JobHandler, WorkerOptions } from './workers/worker-registry.js';

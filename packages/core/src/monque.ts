@@ -2,6 +2,9 @@ import type { ClientSession, Collection, Db, ObjectId } from 'mongodb';
 import { asCallError, asMonqueError } from './classify-error.js';
 import { InvalidArgumentError } from './errors.js';
 import type { BulkAction, MonqueEventMap } from './events.js';
+import { type ControlDocument, openControlCollection } from './flow/control-collection.js';
+import { readPaused, writePause } from './flow/pause-queries.js';
+import { readWorkerFlow } from './flow/worker-flow.js';
 import { ensureJobIndexes } from './indexes.js';
 import type { Job, JobDocument, JobOf } from './jobs/job.js';
 import { openJobsCollection } from './jobs/jobs-collection.js';
@@ -57,6 +60,7 @@ import { assertJobId } from './validation/job-id.js';
 import { assertJobName } from './validation/job-name.js';
 import { assertJobTimeout } from './validation/job-timeout.js';
 import { assertPayload } from './validation/payload.js';
+import { assertPriority } from './validation/priority.js';
 import { assertRunAt } from './validation/run-at.js';
 import { assertTimezone } from './validation/timezone.js';
 import { assertUniqueKey } from './validation/unique-key.js';
@@ -87,6 +91,19 @@ export interface EnqueueOptions extends SessionOptions {
    * none (the worker's, if any).
    */
   timeout?: number;
+  /**
+   * The job's priority, an integer from −2^31 to 2^31 − 1: due jobs of one name are claimed
+   * highest priority first, then oldest due first. A steady stream of high-priority jobs can keep
+   * lower ones waiting for ever: that is the caller's choice. Default: the `priority` of this
+   * instance's worker for the name, if it has one, else 0.
+   */
+  priority?: number;
+  /**
+   * The job's group, such as a tenant or account id (1–1024 characters): a worker with
+   * `groupConcurrency` K runs at most K jobs of one name and group at once across all instances,
+   * in claim order within the group. Without `groupConcurrency`, the key is stored and not used.
+   */
+  groupKey?: string;
 }
 
 /**
@@ -164,6 +181,11 @@ export interface ScheduleOptions extends SessionOptions {
    * worker's `timeout` (see {@link EnqueueOptions.timeout}). Default: none.
    */
   timeout?: number;
+  /**
+   * The priority of every run (see {@link EnqueueOptions.priority}); a changed priority is stored
+   * by the next `schedule()` call. Default: 0.
+   */
+  priority?: number;
 }
 
 /**
@@ -204,7 +226,7 @@ export interface UnscheduleOptions extends SessionOptions {
  *
  * Events: `job:start`, `job:complete`, `job:fail`, `job:cancelled`, `job:error`,
  * `stale:recovered`, `changestream:connected`, `changestream:error`, `changestream:closed`,
- * `changestream:fallback` (see {@link MonqueEventMap}). `on`, `once`, `off` and `emit` check
+ * `changestream:fallback`, `queue:paused`, `queue:resumed` (see {@link MonqueEventMap}). `on`, `once`, `off` and `emit` check
  * event names and listener arguments, and the jobs the events carry are typed by the job map.
  *
  * @typeParam JobMap - Job names mapped to the type of their data, to type `enqueue`, `worker`
@@ -233,10 +255,14 @@ export class Monque<
   readonly #options: ResolvedMonqueOptions;
   readonly #db: Db;
   readonly #collection: Collection<JobDocument>;
+  readonly #control: Collection<ControlDocument>;
   readonly #events: MonqueEvents;
   readonly #runtime: SchedulerRuntime;
   readonly #lifecycle: Lifecycle;
   #initializing: Promise<void> | undefined;
+  /** The priority of a job added without one: its worker's here, if it has one. */
+  readonly #defaultPriority = (name: string): number | undefined =>
+    this.#runtime.registry.priorityFor(name);
 
   /**
    * Creates an instance; nothing is sent to the database until {@link initialize}, {@link start}
@@ -264,15 +290,22 @@ export class Monque<
     this.#options = resolveMonqueOptions(options);
     this.#db = db;
     this.#collection = openJobsCollection(db, this.#options.collectionName);
+    this.#control = openControlCollection(db, this.#options.collectionName);
     this.#events = new SafeEvents(this);
     this.#runtime = new SchedulerRuntime({
       collection: this.#collection,
+      control: this.#control,
       events: this.#events,
       options: this.#options,
       command: (command) => db.command(command),
     });
     this.#lifecycle = new Lifecycle({
       initialize: () => this.initialize(),
+      // Read at every start, so a paused name is not claimed, whatever happened meanwhile.
+      prepare: () =>
+        this.#runtime.readControl().catch((error: unknown) => {
+          throw asMonqueError(error, 'could not read the pauses in force');
+        }),
       start: () => this.#runtime.start(),
       stop: () => this.#runtime.stop(),
     });
@@ -393,6 +426,8 @@ export class Monque<
       { name, data, options: rest },
       this.#options.maxPayloadSize,
       new Date(),
+      '',
+      this.#defaultPriority,
     );
     const { uniqueKey } = prepared;
     return this.#write(`could not enqueue job ${JSON.stringify(name)}`, session, async (write) => {
@@ -450,6 +485,7 @@ export class Monque<
         this.#options.maxPayloadSize,
         now,
         `${path}.`,
+        this.#defaultPriority,
       );
       if (checked.uniqueKey !== undefined) {
         throw new InvalidArgumentError(
@@ -522,7 +558,15 @@ export class Monque<
   ): Promise<JobOf<JobMap, N>> {
     assertJobName(name);
     const { session, rest } = takeSession(options, this.#db);
-    const { key, timezone, timeout } = readCallOptions(rest, ['key', 'timezone', 'timeout']);
+    const { key, timezone, timeout, priority } = readCallOptions(rest, [
+      'key',
+      'timezone',
+      'timeout',
+      'priority',
+    ]);
+    if (priority !== undefined) {
+      assertPriority(priority, 'options.priority');
+    }
     if (key !== undefined) {
       assertUniqueKey(key, 'options.key');
     }
@@ -541,7 +585,15 @@ export class Monque<
       (write) =>
         scheduleRecurringJob(
           this.#collection,
-          { name, data: payload, key: key ?? name, schedule, timezone, timeout },
+          {
+            name,
+            data: payload,
+            key: key ?? name,
+            schedule,
+            timezone,
+            timeout,
+            priority: priority ?? this.#defaultPriority(name),
+          },
           this.#runtime.clock.now(),
           write,
         ),
@@ -559,8 +611,10 @@ export class Monque<
    * @param handler - Runs one job; throw or reject to fail it. What it returns is stored as the
    * job's `result` (see `maxResultSize`); `context.progress()` reports its progress.
    * @param options - `concurrency` (default `defaultConcurrency`), `replace`, `timeout` (the time
-   * limit of each run in ms; a job's own `timeout` wins) and `retention` (default: the
-   * instance's) for the jobs of this name that this instance finishes.
+   * limit of each run in ms; a job's own `timeout` wins), `retention` (default: the instance's)
+   * for the jobs of this name that this instance finishes, and the flow control of the name:
+   * `priority` (for jobs this instance adds), `groupConcurrency` and `rateLimit` (see
+   * {@link WorkerOptions}).
    * @throws WorkerRegistrationError when the name has a worker (without `replace: true`) or the
    * handler is not a function; InvalidArgumentError for bad options.
    *
@@ -578,11 +632,14 @@ export class Monque<
   ): void {
     assertJobName(name);
     assertHandler(name, handler);
-    const { concurrency, replace, timeout, retention } = readCallOptions(options, [
+    const { concurrency, replace, timeout, retention, ...flow } = readCallOptions(options, [
       'concurrency',
       'replace',
       'timeout',
       'retention',
+      'priority',
+      'groupConcurrency',
+      'rateLimit',
     ]);
     const limit = concurrency ?? this.#options.defaultConcurrency;
     assertConcurrency(limit);
@@ -603,6 +660,7 @@ export class Monque<
       replace === true,
       timeout,
       ownRetention,
+      readWorkerFlow(flow),
     );
   }
 
@@ -1056,6 +1114,80 @@ export class Monque<
     );
     if (result.outcome === 'done') this.#events.emit('job:cancelled', { job: result.job });
     return result;
+  }
+
+  /**
+   * Pauses one job name, or every name: no instance claims its jobs until {@link resume}. The
+   * pause is stored in the control collection (`<collectionName>_control`), so it holds across
+   * restarts and reaches every running instance — within about a second through their change
+   * streams, within one `pollInterval` without. Jobs already running finish; a claim already on
+   * its way when an instance learns of the pause still starts its jobs. Jobs can still be added.
+   * Emits `queue:paused` here at once, and on every other instance when it learns of it. Works
+   * without `start()`; one upsert.
+   *
+   * @param name - The job name; without it, every name is paused.
+   * @throws InvalidArgumentError for a bad name, before anything is written; ConnectionError or
+   * DatabaseError when the write fails.
+   *
+   * @example
+   * ```ts
+   * await monque.pause('send-email'); // e.g. while the mail provider is down
+   * ```
+   */
+  async pause<N extends keyof JobMap & string>(name?: N): Promise<void> {
+    await this.#writePause(name, true);
+  }
+
+  /**
+   * Ends a pause of {@link pause}: the jobs of the name (or, without one, of every name not paused
+   * on its own) are claimed again on every instance. `resume()` ends the pause of all names;
+   * names paused one by one stay paused until resumed by name. Emits `queue:resumed` here at
+   * once, and on every other instance when it learns of it. Works without `start()`.
+   *
+   * @param name - The job name; without it, the pause of all names ends.
+   * @throws InvalidArgumentError for a bad name, before anything is written; ConnectionError or
+   * DatabaseError when the write fails.
+   *
+   * @example
+   * ```ts
+   * await monque.resume('send-email');
+   * ```
+   */
+  async resume<N extends keyof JobMap & string>(name?: N): Promise<void> {
+    await this.#writePause(name, false);
+  }
+
+  /**
+   * Whether a job name is paused (by name, or because all are), as stored in the control
+   * collection; without a name, whether all names are paused. Works without `start()`; one read.
+   *
+   * @param name - The job name; without it, whether all names are paused.
+   * @throws InvalidArgumentError for a bad name, before anything is sent; ConnectionError when the
+   * read fails.
+   *
+   * @example
+   * ```ts
+   * if (await monque.isPaused('send-email')) console.info('mail is paused');
+   * ```
+   */
+  async isPaused<N extends keyof JobMap & string>(name?: N): Promise<boolean> {
+    if (name !== undefined) assertJobName(name);
+    try {
+      return await readPaused(this.#control, name ?? null);
+    } catch (error) {
+      throw asMonqueError(error, 'could not read the pauses in force');
+    }
+  }
+
+  async #writePause(name: string | undefined, paused: boolean): Promise<void> {
+    if (name !== undefined) assertJobName(name);
+    const what = name === undefined ? 'all job names' : `job ${JSON.stringify(name)}`;
+    try {
+      await writePause(this.#control, name ?? null, paused, new Date());
+    } catch (error) {
+      throw asMonqueError(error, `could not ${paused ? 'pause' : 'resume'} ${what}`);
+    }
+    this.#runtime.pauses.set(name ?? null, paused);
   }
 
   async #initialize(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { BenchJobData, LibraryName, StoreConnection } from '../libraries/types.js';
 import type { ProfileSummary } from '../report/profile.js';
-import type { BenchSettings } from '../settings.js';
+import type { BenchSettings, FlowControl } from '../settings.js';
 import type { HandlerKind } from '../workloads.js';
 
 /** Emulator server → runner. */
@@ -26,6 +26,8 @@ export interface ServerCountsMessage extends StoreCounts {
 export interface ProcessingSpec {
   readonly kind: 'processing';
   readonly handler: HandlerKind;
+  /** Monque's flow control, if any (see `FlowControl`). */
+  readonly flow?: FlowControl;
   readonly jobs: number;
   readonly timeCapMs: number;
 }

@@ -345,6 +345,7 @@ async function handle(command: WorkerCommand): Promise<void> {
         names: spec.names,
         concurrency: spec.concurrency,
         mode: spec.mode,
+        flow: spec.workload.kind === 'processing' ? spec.workload.flow : undefined,
       });
       await instance.setup();
       if (spec.workload.kind === 'processing') {

@@ -1,5 +1,6 @@
 import { Monque } from '@monque/core';
 import type { MongoClient } from 'mongodb';
+import { FLOW_GROUPS, flowOptionsFor } from '../settings.js';
 import { databaseHooks } from './mongo-database.js';
 import { monqueManagement } from './monque-management.js';
 import type { BenchHandler, BenchJobData, LibraryInstance, RunInstanceConfig } from './types.js';
@@ -22,7 +23,16 @@ export function createMonque(client: MongoClient, config: RunInstanceConfig): Li
     monque.once('changestream:fallback', () => resolve());
   });
   return {
-    settings: { notify: 'change stream', concurrency: config.concurrency, other: 'defaults' },
+    settings: {
+      notify: 'change stream',
+      concurrency: config.concurrency,
+      other:
+        config.flow === 'priorities'
+          ? 'defaults; priorities 0–9'
+          : config.flow === 'groups'
+            ? `defaults; ${FLOW_GROUPS} groups, groupConcurrency 1`
+            : 'defaults',
+    },
     setup: () => monque.initialize(),
     async enqueue(name, data) {
       await monque.enqueue(name, data);
@@ -38,7 +48,10 @@ export function createMonque(client: MongoClient, config: RunInstanceConfig): Li
           jobs.slice(start, start + 1000).map((data, index) => ({
             name,
             data,
-            options: { runAt: new Date(base + start + index) },
+            options: {
+              runAt: new Date(base + start + index),
+              ...flowOptionsFor(config.flow, data.seq),
+            },
           })),
         );
       }
@@ -48,6 +61,7 @@ export function createMonque(client: MongoClient, config: RunInstanceConfig): Li
       for (const name of config.names) {
         monque.worker(name, (job) => handler(name, job.data), {
           concurrency: config.concurrency,
+          ...(config.flow === 'groups' ? { groupConcurrency: 1 } : {}),
         });
       }
       await monque.start();

@@ -1,3 +1,4 @@
+import type { FlowControl } from '../settings.js';
 /** The schedulers compared: two on MongoDB, two peers on their own stores. */
 export type LibraryName = 'monque' | 'agenda' | 'bullmq' | 'pg-boss';
 
@@ -39,6 +40,8 @@ export type NotifyMode = 'throughput' | 'latency';
 export interface RunInstanceConfig {
   /** Unique per run: names the database, queue or key prefix the run uses. */
   readonly runId: string;
+  /** Monque's flow control in a processing run (only Monque runs those). */
+  readonly flow?: FlowControl;
   /** Job names the instance has workers for. */
   readonly names: readonly string[];
   /** Jobs run at once per name. */

@@ -2,7 +2,7 @@ import { MANAGEMENT_OPERATIONS } from '../libraries/monque-management.js';
 import { AGENDA_PROCESS_EVERY_MS, PGBOSS_POLLING_INTERVAL_SECONDS } from '../libraries/tuning.js';
 import { type LibraryName, libraryLabel } from '../libraries/types.js';
 import type { BenchResults, TargetResult } from '../results.js';
-import type { ProcessingConfig } from '../settings.js';
+import { FLOW_GROUPS, type ProcessingConfig } from '../settings.js';
 import { distribution, type Spread } from '../stats.js';
 import { HANDLER_DESCRIPTIONS } from '../workloads.js';
 import type { ProfileSummary } from './profile.js';
@@ -178,7 +178,13 @@ export function targetsSection(targets: readonly TargetResult[]): string {
 
 function configTitle(config: ProcessingConfig): string {
   const names = config.names === 1 ? 'one job name' : `${config.names} job names`;
-  return `${config.id}: ${HANDLER_DESCRIPTIONS[config.handler]}, ${names}, concurrency ${config.concurrency}${config.names > 1 ? ' per name' : ''}, ${num(config.jobs)} due jobs`;
+  const flow =
+    config.flow === 'priorities'
+      ? ', priorities 0–9 (Monque only)'
+      : config.flow === 'groups'
+        ? `, ${FLOW_GROUPS} groups with groupConcurrency 1 (Monque only)`
+        : '';
+  return `${config.id}: ${HANDLER_DESCRIPTIONS[config.handler]}, ${names}, concurrency ${config.concurrency}${config.names > 1 ? ' per name' : ''}, ${num(config.jobs)} due jobs${flow}`;
 }
 
 function topCommands(row: ProcessingRow): string {

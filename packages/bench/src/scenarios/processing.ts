@@ -25,6 +25,7 @@ function specFor(context: ScenarioContext, config: ProcessingConfig): RunSpec {
   const workload: ProcessingSpec = {
     kind: 'processing',
     handler: config.handler,
+    ...(config.flow === undefined ? {} : { flow: config.flow }),
     jobs: config.jobs,
     timeCapMs: context.settings.processing.timeCapMs,
   };
@@ -62,8 +63,13 @@ export async function runProcessing(context: ScenarioContext): Promise<Processin
   const results: ProcessingConfigResult[] = [];
   for (const config of configs) {
     const runs: RunRecord[] = [];
+    // Flow control is Monque's: those runs compare Monque with itself (the same config without).
+    const workers =
+      config.flow === undefined
+        ? context.workers
+        : context.workers.filter((worker) => worker.library === 'monque');
     for (let repetition = 0; repetition < context.settings.repetitions; repetition += 1) {
-      const order = orderFor(context.workers, repetition);
+      const order = orderFor(workers, repetition);
       for (const [position, worker] of order.entries()) {
         const run = await worker.run(specFor(context, config), repetition, position);
         runs.push(run);
@@ -75,7 +81,7 @@ export async function runProcessing(context: ScenarioContext): Promise<Processin
     }
     const profiles: ProfiledRun[] = [];
     if (profiled.includes(config.id)) {
-      for (const worker of context.workers) {
+      for (const worker of workers) {
         profiles.push(await worker.profile(specFor(context, config)));
       }
       progress('processing', `${config.id}: profiled one more run of each library`);

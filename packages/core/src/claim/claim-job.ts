@@ -1,5 +1,6 @@
 import type { Collection, Document, Filter, UpdateFilter } from 'mongodb';
 import { ConnectionError, MonqueError } from '../errors.js';
+import { CLAIM_PRIORITY_KEY } from '../indexes.js';
 import type { JobDocument } from '../jobs/job.js';
 import { JobStatus } from '../jobs/job-status.js';
 import { parseJobDocument } from '../jobs/parse-job-document.js';
@@ -13,7 +14,7 @@ export interface Claimant {
 }
 
 /**
- * What one claim round got: the jobs now held by this instance (oldest due first), the foreign
+ * What one claim round got: the jobs now held by this instance (in claim order), the foreign
  * documents met (marked failed, to be reported), and whether more due jobs may exist.
  */
 export interface ClaimBatch {
@@ -29,13 +30,16 @@ export interface ClaimBatch {
 /** The largest number of jobs claimed in one round. */
 export const MAX_CLAIM_BATCH = 100;
 
-/** The claim filter: a due pending job of one name (served by the claim index). */
+/** The claim filter: a due pending job of one name (served by the `monque_claim_priority` index). */
 export function dueJobFilter(name: string, now: Date): Filter<JobDocument> {
   return { name, status: JobStatus.Pending, nextRunAt: { $lte: now } };
 }
 
-/** Oldest due first; `_id` breaks ties so the order is total. */
-export const CLAIM_SORT = { nextRunAt: 1, _id: 1 } as const;
+/**
+ * Highest priority first, then oldest due; `_id` breaks ties so the order is total (served by the
+ * `monque_claim_priority` index).
+ */
+export const CLAIM_SORT = { priority: -1, nextRunAt: 1, _id: 1 } as const;
 
 /** The fields a claim by `claimant` in a round fenced by `now` sets (besides `lastHeartbeat`). */
 function claimSet(claimant: Claimant, now: Date) {
@@ -87,7 +91,7 @@ function unchangedCandidates(candidates: readonly JobDocument[], now: Date): Fil
 }
 
 /**
- * Claims up to `limit` of the oldest due pending jobs of `name` for `claimant`; two instances can
+ * Claims up to `limit` due pending jobs of `name` (highest priority, then oldest due, first) for `claimant`; two instances can
  * never hold the same job.
  *
  * - One job (`limit` 1): one `findOneAndUpdate`.
@@ -125,14 +129,14 @@ export async function claimJobs(
     const claimed = await collection.findOneAndUpdate(
       dueJobFilter(name, now),
       claimUpdate(claimant, now),
-      { sort: CLAIM_SORT, returnDocument: 'after' },
+      { sort: CLAIM_SORT, hint: CLAIM_PRIORITY_KEY, returnDocument: 'after' },
     );
     return claimed === null
       ? { jobs: [], errors: [], more: false }
       : sortOut(collection, [claimed], claimant, now, true);
   }
   const candidates = await collection
-    .find(dueJobFilter(name, now), { sort: CLAIM_SORT, limit })
+    .find(dueJobFilter(name, now), { sort: CLAIM_SORT, hint: CLAIM_PRIORITY_KEY, limit })
     .toArray();
   if (candidates.length === 0) {
     return { jobs: [], errors: [], more: false };
@@ -176,7 +180,7 @@ export async function claimJobs(
 }
 
 /** The documents a claim round (`lockedAt` = `now`) of this instance holds, in claim order. */
-async function readRound(
+export async function readRound(
   collection: Collection<JobDocument>,
   claimant: Claimant,
   now: Date,
@@ -190,7 +194,7 @@ async function readRound(
       _id: { $in: [...ids] },
     } as Filter<JobDocument>)
     .toArray();
-  // Started in claim order (oldest due first).
+  // Started in claim order (highest priority, then oldest due, first).
   // (`String`, not `toHexString`: a foreign document's `_id` need not be an ObjectId.)
   const order = new Map(ids.map((id, index) => [String(id), index]));
   claimed.sort((a, b) => Number(order.get(String(a._id))) - Number(order.get(String(b._id))));
@@ -198,7 +202,7 @@ async function readRound(
 }
 
 /** Splits claimed documents into jobs and foreign documents (which are marked failed). */
-async function sortOut(
+export async function sortOut(
   collection: Collection<JobDocument>,
   claimed: readonly unknown[],
   claimant: Claimant,

@@ -8,6 +8,7 @@ export const RELEASED_CLAIM = {
   lockedAt: null,
   lastHeartbeat: null,
   heartbeatInterval: null,
+  groupSlot: null,
 } as const satisfies Partial<JobDocument>;
 
 /**

@@ -64,6 +64,23 @@ export interface JobDocument<T = unknown> {
    */
   timeout?: number;
   /**
+   * The job's priority (an integer from −2^31 to 2^31 − 1; default 0): due jobs of one name are
+   * claimed highest priority first, then by `nextRunAt`. Absent only on jobs stored by versions
+   * of Monque before priorities, which are claimed after every job that has one.
+   */
+  priority?: number;
+  /**
+   * The job's group (`enqueue()`'s `groupKey`): a worker with `groupConcurrency` K runs at most
+   * K jobs of one name and group at once across all instances. Absent when the job has none.
+   */
+  groupKey?: string;
+  /**
+   * The group slot the job holds while `processing` under a worker with `groupConcurrency`
+   * (0 to K − 1; unique per name and group, enforced by the `monque_group_slot` index); `null` or
+   * absent otherwise. Cleared with the claim by every outcome, hand-back and takeover.
+   */
+  groupSlot?: number | null;
+  /**
    * When a cancel was requested for the job while it was `processing` (`cancelJob()`), by the
    * clock of the instance that requested it; absent or `null` when none is pending. The instance
    * running the job aborts its handler; an instance that claims a job with a request (its owner

@@ -82,6 +82,20 @@ const FIELD_CHECKS: readonly FieldCheck[] = [
     (value) => value === undefined || (typeof value === 'number' && value > 0),
   ],
   [
+    'priority',
+    'an integer or absent',
+    (value) => value === undefined || (typeof value === 'number' && Number.isInteger(value)),
+  ],
+  ['groupKey', 'a string or absent', (value) => value === undefined || isString(value)],
+  [
+    'groupSlot',
+    'an integer ≥ 0, null or absent',
+    (value) =>
+      value === undefined ||
+      value === null ||
+      (typeof value === 'number' && Number.isInteger(value) && value >= 0),
+  ],
+  [
     'cancelRequestedAt',
     'a valid Date, null or absent',
     (value) => value === undefined || orNull(isDate)(value),

@@ -2,6 +2,8 @@
 export interface LifecycleOptions {
   /** Prepares the database; shared and idempotent (`Monque.initialize`). */
   readonly initialize: () => Promise<void>;
+  /** Reads what a start needs from the database (the pauses in force), after `initialize`. */
+  readonly prepare: () => Promise<void>;
   /** Starts the running parts (synchronous, idempotent). */
   readonly start: () => void;
   /** Stops the running parts; resolves once nothing of them runs any more. */
@@ -28,13 +30,15 @@ export class Lifecycle {
     this.#options = options;
   }
 
-  /** Initializes, then starts, unless a later call overtook it meanwhile. */
+  /** Initializes, prepares, then starts, unless a later call overtook it meanwhile. */
   start(): Promise<void> {
     this.#latest += 1;
     const call = this.#latest;
     return this.#enqueue(async () => {
       if (call !== this.#latest) return;
       await this.#options.initialize();
+      if (call !== this.#latest) return;
+      await this.#options.prepare();
       if (call !== this.#latest) return;
       this.#options.start();
     });

@@ -11,6 +11,12 @@ import { type ClaimRound, handBackJobs, handBackRound } from '../claim/hand-back
 import { UnknownRounds } from '../claim/unknown-rounds.js';
 import { asMonqueError } from '../classify-error.js';
 import { ConnectionError, JobOwnershipLostError, ShutdownTimeoutError } from '../errors.js';
+import { claimGroupedJobs } from '../flow/claim-grouped.js';
+import type { ControlDocument } from '../flow/control-collection.js';
+import { ControlWatcher } from '../flow/control-watcher.js';
+import { readPauses } from '../flow/pause-queries.js';
+import { PauseState } from '../flow/pause-state.js';
+import { RateLimiter } from '../flow/rate-limiter.js';
 import {
   type HeldJobState,
   readHeldJobs,
@@ -24,7 +30,7 @@ import type { CancelRequest } from '../processing/cancel-requests.js';
 import { JobRunner } from '../processing/job-runner.js';
 import { PROGRESS_WRITE_INTERVAL } from '../processing/progress-reporter.js';
 import type { Retention } from '../processing/retention.js';
-import { type JobHandler, WorkerRegistry } from '../workers/worker-registry.js';
+import { type JobHandler, type WorkerFlow, WorkerRegistry } from '../workers/worker-registry.js';
 import { DatabaseClock, type MonotonicTime } from './database-clock.js';
 import { HealthMonitor } from './health-monitor.js';
 import { RepeatingTask } from './repeating-task.js';
@@ -47,6 +53,8 @@ export function heartbeatPeriod(options: {
 /** What a {@link SchedulerRuntime} is built from. */
 export interface SchedulerRuntimeOptions {
   readonly collection: Collection<JobDocument>;
+  /** The control collection (pauses, rate windows). */
+  readonly control: Collection<ControlDocument>;
   readonly events: MonqueEvents;
   readonly options: ResolvedMonqueOptions;
   /** Sends a command to the database (`db.command`), for the clock's `hello`. */
@@ -72,6 +80,11 @@ export class SchedulerRuntime {
   readonly health: HealthMonitor;
   /** The database's clock, as this instance estimates it. */
   readonly clock: DatabaseClock;
+  /** The pauses in force, as this instance knows them. */
+  readonly pauses: PauseState;
+  readonly #control: Collection<ControlDocument>;
+  readonly #controlWatcher: ControlWatcher;
+  readonly #rateLimiter: RateLimiter;
   readonly #collection: Collection<JobDocument>;
   readonly #events: MonqueEvents;
   readonly #options: ResolvedMonqueOptions;
@@ -99,12 +112,14 @@ export class SchedulerRuntime {
 
   constructor({
     collection,
+    control,
     events,
     options,
     command,
     monotonic = () => performance.now(),
   }: SchedulerRuntimeOptions) {
     this.#collection = collection;
+    this.#control = control;
     this.#events = events;
     this.#options = options;
     this.#command = command;
@@ -127,6 +142,9 @@ export class SchedulerRuntime {
       maxOutcomeRetryDelay: options.heartbeatInterval,
       onSlotFreed: (name) => {
         this.registry.release(name);
+        // A finished job of a group frees its slot: the group's next job may be claimable now
+        // (nothing else announces it).
+        if (this.registry.groupConcurrencyFor(name) !== undefined) this.#dispatcher.request(name);
         this.#dispatcher.kick();
       },
       retentionFor: (name) => this.registry.retentionOf(name) ?? options.retention,
@@ -142,8 +160,15 @@ export class SchedulerRuntime {
       claim: (name, limit) => this.#claimRound(name, limit),
       start: (job) => this.#startJob(job),
       // One fewer than the worker runs at once: none for a worker that runs one job at a time,
-      // so it never holds a second job another instance could run now.
-      aheadLimit: (name) => this.registry.concurrencyOf(name) - 1,
+      // so it never holds a second job another instance could run now. None either for a name
+      // under flow control: a job claimed ahead would hold a group slot, or a start of the rate
+      // limit, while it waits, and a paused name claims nothing.
+      aheadLimit: (name) =>
+        this.pauses.isPaused(name) ||
+        this.registry.groupConcurrencyFor(name) !== undefined ||
+        this.registry.rateLimitFor(name) !== undefined
+          ? 0
+          : this.registry.concurrencyOf(name) - 1,
       onError: (error) => this.reportError(error, 'could not claim jobs'),
     });
     this.#unknownRounds = new UnknownRounds({
@@ -155,6 +180,20 @@ export class SchedulerRuntime {
       onHandedBack: (name) => this.#dispatcher.request(name),
       onError: (error) => this.reportError(error, 'could not hand back the jobs of a claim round'),
       answerTimeout: this.health.timeout,
+    });
+    this.pauses = new PauseState(events, () => this.#dispatcher.requestAll());
+    this.#controlWatcher = new ControlWatcher({
+      collection: control,
+      pollInterval: options.pollInterval,
+      backupPollInterval: options.backupPollInterval,
+      reload: () => this.readControl(),
+      onError: (error) => this.reportError(error, 'could not read the pauses in force'),
+    });
+    this.#rateLimiter = new RateLimiter({
+      collection: control,
+      now: () => this.clock.now(),
+      onReopen: (name) => this.#dispatcher.request(name),
+      track: (operation, what) => this.health.track(operation, what),
     });
     this.#heartbeat = new RepeatingTask({
       interval: heartbeatPeriod(options),
@@ -208,6 +247,7 @@ export class SchedulerRuntime {
     this.#running = true;
     this.#heartbeat.start();
     this.#watcher.start();
+    this.#controlWatcher.start();
     this.#dispatcher.activate();
     this.#dispatcher.requestAll();
   }
@@ -223,8 +263,9 @@ export class SchedulerRuntime {
     replace: boolean,
     timeout?: number,
     retention?: Retention,
+    flow?: WorkerFlow,
   ): void {
-    this.registry.register(name, handler, concurrency, replace, timeout, retention);
+    this.registry.register(name, handler, concurrency, replace, timeout, retention, flow);
     if (this.#running) {
       this.#watcher.watchName(name);
     }
@@ -241,7 +282,12 @@ export class SchedulerRuntime {
       return;
     }
     this.#running = false;
-    await Promise.all([this.#dispatcher.deactivate(), this.#watcher.stop()]);
+    await Promise.all([
+      this.#dispatcher.deactivate(),
+      this.#watcher.stop(),
+      this.#controlWatcher.stop(),
+    ]);
+    this.#rateLimiter.clear();
     await Promise.all([
       this.#unknownRounds.drain(),
       this.#handBackClaimedAhead(),
@@ -257,6 +303,17 @@ export class SchedulerRuntime {
     }
     // Heartbeats go on until here, so a slow job is not taken over during a graceful stop.
     await this.#heartbeat.stop();
+  }
+
+  /**
+   * Reads the pauses in force from the control collection and applies them (before `start()`,
+   * so a paused name is not claimed; then whenever the control collection changes).
+   *
+   * @throws The driver's error when the read fails.
+   */
+  async readControl(): Promise<void> {
+    const view = await this.health.track(readPauses(this.#control), 'read the pauses in force');
+    this.pauses.apply(view);
   }
 
   /**
@@ -296,22 +353,68 @@ export class SchedulerRuntime {
   }
 
   /**
-   * One claim round for `name`: up to `limit` due jobs (by the database's clock), fenced by a
-   * `lockedAt` unique to the round. When the round fails after its claiming write went out (its
+   * One claim round for `name`: up to `slots` due jobs (by the database's clock), fenced by a
+   * `lockedAt` unique to the round. A paused name claims nothing; a rate-limited one first takes
+   * its starts (`RateLimiter`) and claims at most as many jobs, giving back those it did not use. When the round fails after its claiming write went out (its
    * read-back was lost, or it got no answer within the round-trip time limit), what it claimed is
    * unknown: the round is handed back as soon as its claim has answered, so its jobs do not wait
    * for `lockTimeout`. A round whose answer came after its lease had run out (sent more than
    * `lockTimeout − heartbeatInterval` ago: another instance may take its jobs over any moment) is
    * not started: it is handed back too, and reported.
    */
-  async #claimRound(name: string, limit: number): Promise<ClaimBatch> {
-    this.#lastRoundAt = Math.max(this.clock.now().getTime(), this.#lastRoundAt + 1);
-    const lockedAt = new Date(this.#lastRoundAt);
+  async #claimRound(name: string, slots: number): Promise<ClaimBatch> {
+    if (this.pauses.isPaused(name)) {
+      // Claimed again when the name is resumed (`PauseState` asks for every name).
+      return { jobs: [], errors: [], more: false };
+    }
+    const rateLimit = this.registry.rateLimitFor(name);
+    if (rateLimit === undefined) return this.#claimUpTo(name, slots, this.#roundFence());
+    const { granted, at } = await this.#rateLimiter.take(name, slots, rateLimit);
+    if (granted === 0) {
+      // Woken when the window has room (see `RateLimiter`).
+      return { jobs: [], errors: [], more: false };
+    }
+    // The jobs' `lockedAt` is the server's time their starts were counted at.
+    const lockedAt = this.#roundFence(at);
+    const batch = await this.#claimUpTo(name, granted, lockedAt);
+    const unused = granted - batch.jobs.length;
+    if (unused > 0) {
+      await this.#rateLimiter.giveBack(name, unused, at).catch((error: unknown) => {
+        this.reportError(error, `could not give back unused starts of ${JSON.stringify(name)}`);
+      });
+    }
+    return batch;
+  }
+
+  /**
+   * The fence (`lockedAt`) of a new claim round: `at` (default: now, by the database's clock), or
+   * 1 ms after the previous round's, so that every round's is unique.
+   */
+  #roundFence(at: Date = this.clock.now()): Date {
+    this.#lastRoundAt = Math.max(at.getTime(), this.#lastRoundAt + 1);
+    return new Date(this.#lastRoundAt);
+  }
+
+  /** Claims up to `limit` due jobs of `name` under the fence `lockedAt` (see {@link #claimRound}). */
+  async #claimUpTo(name: string, limit: number, lockedAt: Date): Promise<ClaimBatch> {
     const round: ClaimRound = { name, instanceId: this.#claimant.instanceId, lockedAt };
     let sentAt: number | undefined;
-    const claim = claimJobs(this.#collection, name, this.#claimant, limit, lockedAt, () => {
+    const onClaimSent = () => {
       sentAt = this.#monotonic();
-    });
+    };
+    const groupConcurrency = this.registry.groupConcurrencyFor(name);
+    const claim =
+      groupConcurrency === undefined
+        ? claimJobs(this.#collection, name, this.#claimant, limit, lockedAt, onClaimSent)
+        : claimGroupedJobs(
+            this.#collection,
+            name,
+            this.#claimant,
+            limit,
+            groupConcurrency,
+            lockedAt,
+            onClaimSent,
+          );
     let batch: ClaimBatch;
     try {
       batch = await this.health.track(claim, `claim jobs of ${JSON.stringify(name)}`);

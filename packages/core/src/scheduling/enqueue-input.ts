@@ -3,6 +3,7 @@ import { readCallOptions } from '../runtime/call-options.js';
 import { assertJobName } from '../validation/job-name.js';
 import { assertJobTimeout } from '../validation/job-timeout.js';
 import { assertPayload } from '../validation/payload.js';
+import { assertPriority } from '../validation/priority.js';
 import { assertRunAt } from '../validation/run-at.js';
 import { assertUniqueKey } from '../validation/unique-key.js';
 import { newJobDocument } from './new-job.js';
@@ -22,12 +23,16 @@ export interface PreparedJob {
   readonly runAt: Date | undefined;
 }
 
+/** The priority of a job enqueued without one: its worker's `priority` where known, else 0. */
+export type DefaultPriority = (name: string) => number | undefined;
+
 /**
  * Checks a job to enqueue and builds its pending document: the name, the options (`runAt`,
- * `uniqueKey`, `timeout`; no other keys) and the data (`undefined` is stored as `null`). Nothing is
- * written.
+ * `uniqueKey`, `timeout`, `priority`, `groupKey`; no other keys) and the data (`undefined` is
+ * stored as `null`). Nothing is written.
  *
  * @param path - What the argument names in errors start with, such as `'jobs[2].'` (default none).
+ * @param defaultPriority - The priority of a job given none (default: 0).
  * @throws InvalidArgumentError or PayloadTooLargeError naming the offending argument.
  */
 export function prepareEnqueue(
@@ -35,13 +40,20 @@ export function prepareEnqueue(
   maxPayloadSize: number,
   now: Date,
   path = '',
+  defaultPriority: DefaultPriority = () => undefined,
 ): PreparedJob {
   assertJobName(name, `${path}name`);
-  const { runAt, uniqueKey, timeout } = readCallOptions(
+  const { runAt, uniqueKey, timeout, priority, groupKey } = readCallOptions(
     options,
-    ['runAt', 'uniqueKey', 'timeout'],
+    ['runAt', 'uniqueKey', 'timeout', 'priority', 'groupKey'],
     `${path}options`,
   );
+  if (priority !== undefined) {
+    assertPriority(priority, `${path}options.priority`);
+  }
+  if (groupKey !== undefined) {
+    assertUniqueKey(groupKey, `${path}options.groupKey`);
+  }
   if (runAt !== undefined) {
     assertRunAt(runAt, `${path}options.runAt`);
   }
@@ -54,7 +66,15 @@ export function prepareEnqueue(
   const payload = data === undefined ? null : data;
   assertPayload(payload, maxPayloadSize, `${path}data`);
   const document = newJobDocument(
-    { name, data: payload, nextRunAt: runAt ?? now, uniqueKey, timeout },
+    {
+      name,
+      data: payload,
+      nextRunAt: runAt ?? now,
+      uniqueKey,
+      timeout,
+      priority: priority ?? defaultPriority(name),
+      groupKey,
+    },
     now,
   );
   return { document, uniqueKey, runAt };

@@ -15,6 +15,10 @@ export interface NewJob<T> {
   readonly timezone?: string;
   /** The job's own time limit in ms; left out when there is none. */
   readonly timeout?: number;
+  /** The job's priority; default 0. */
+  readonly priority?: number;
+  /** The job's group, if any; left out when there is none. */
+  readonly groupKey?: string;
 }
 
 /**
@@ -35,7 +39,8 @@ const SIZING_ID = new ObjectId();
 /**
  * A complete pending job document without `_id`. Every field is present (`null` when empty)
  * except `uniqueKey` and `scheduleKey`, which are left out when there is none so that the partial
- * unique indexes ignore the job, and `timeout`, left out when the job has no time limit of its own.
+ * unique indexes ignore the job, `timeout`, left out when the job has no time limit of its own,
+ * and `groupKey`, left out when the job has no group.
  *
  * @throws PayloadTooLargeError when the whole document (data plus the job's own fields) would
  * leave less than {@link RUN_HEADROOM} of what MongoDB stores, even though the data alone is
@@ -55,6 +60,7 @@ export function newJobDocument<T>(job: NewJob<T>, now: Date): Omit<JobDocument<T
     failReason: null,
     repeatInterval: job.repeatInterval ?? null,
     timezone: job.timezone ?? null,
+    priority: job.priority ?? 0,
     createdAt: now,
     updatedAt: now,
   };
@@ -66,6 +72,9 @@ export function newJobDocument<T>(job: NewJob<T>, now: Date): Omit<JobDocument<T
   }
   if (job.timeout !== undefined) {
     document.timeout = job.timeout;
+  }
+  if (job.groupKey !== undefined) {
+    document.groupKey = job.groupKey;
   }
   const size = BSON.calculateObjectSize({ _id: SIZING_ID, ...document });
   if (size > MAX_BSON_DOCUMENT_SIZE - RUN_HEADROOM) {

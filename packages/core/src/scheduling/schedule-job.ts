@@ -23,6 +23,8 @@ export interface RecurringJob {
   readonly timezone: string | undefined;
   /** The time limit of each run in ms, or `undefined` for none (its worker's then applies). */
   readonly timeout?: number;
+  /** The priority of every run (default 0). */
+  readonly priority?: number;
 }
 
 function sameData(a: unknown, b: unknown): boolean {
@@ -77,8 +79,8 @@ export async function adoptLegacySchedule(
 
 /**
  * Creates the recurring job, or brings the existing active one (same name and key) up to date:
- * a changed cron expression or time zone also moves a pending job's `nextRunAt`; changed data or
- * time limit is stored. Calling it again with the same arguments writes nothing, so restarts are
+ * a changed cron expression or time zone also moves a pending job's `nextRunAt`; changed data,
+ * time limit or priority is stored. Calling it again with the same arguments writes nothing, so restarts are
  * idempotent. A job stored under the old key space is adopted first ({@link adoptLegacySchedule}).
  *
  * @param options - Passed on to every command (such as a `session`).
@@ -89,7 +91,7 @@ export async function scheduleRecurringJob(
   now: Date = new Date(),
   options: WriteOperationOptions = {},
 ): Promise<JobDocument> {
-  const { name, data, key, schedule, timezone, timeout } = recurring;
+  const { name, data, key, schedule, timezone, timeout, priority = 0 } = recurring;
   const storedZone = timezone ?? null;
   const fresh = newJobDocument(
     {
@@ -100,6 +102,7 @@ export async function scheduleRecurringJob(
       repeatInterval: schedule.expression,
       timezone,
       timeout,
+      priority,
     },
     now,
   );
@@ -113,7 +116,11 @@ export async function scheduleRecurringJob(
       options,
     );
     const cronChanged = job.repeatInterval !== schedule.expression || job.timezone !== storedZone;
-    const unchanged = !cronChanged && sameData(job.data, data) && job.timeout === timeout;
+    const unchanged =
+      !cronChanged &&
+      sameData(job.data, data) &&
+      job.timeout === timeout &&
+      (job.priority ?? 0) === priority;
     if (created || unchanged) {
       return job;
     }
@@ -121,6 +128,7 @@ export async function scheduleRecurringJob(
       data,
       repeatInterval: schedule.expression,
       timezone: storedZone,
+      priority,
       updatedAt: now,
     };
     if (cronChanged && job.status === JobStatus.Pending) {

@@ -36,6 +36,7 @@ export function createJobDocument<T = null>(
     failReason: null,
     repeatInterval: null,
     timezone: null,
+    priority: 0,
     createdAt: now,
     updatedAt: now,
     ...rest,

@@ -1,4 +1,5 @@
 import { MonqueError, WorkerRegistrationError } from '../errors.js';
+import type { RateLimit } from '../flow/rate-limit.js';
 import type { Job } from '../jobs/job.js';
 import type { JobProgress } from '../jobs/job-progress.js';
 import type { Retention, RetentionOptions } from '../processing/retention.js';
@@ -84,12 +85,40 @@ export interface WorkerOptions {
    * instance's `retention`.
    */
   retention?: RetentionOptions;
+  /**
+   * The priority given to jobs of this name that this instance adds (`enqueue`, `enqueueMany`,
+   * `now`, `schedule`) without a `priority` of their own (an integer from −2^31 to 2^31 − 1). The
+   * stored job's priority is what counts: jobs added by an instance without this worker get 0.
+   * Default: none (0).
+   */
+  priority?: number;
+  /**
+   * At most this many jobs of this name with the same `groupKey` run at once across all
+   * instances (integer ≥ 1; 1 runs each group's jobs one at a time, in claim order), enforced by
+   * the database. Every instance should give the same value. Jobs without a `groupKey` are not
+   * limited. Default: none (no limit per group).
+   */
+  groupConcurrency?: number;
+  /**
+   * At most `max` jobs of this name are started (claimed) in any `duration` ms across all
+   * instances, counted in a document in the control collection. Every instance should give the
+   * same value. Default: none.
+   */
+  rateLimit?: RateLimit;
+}
+
+/** The flow-control settings of a worker (see {@link WorkerOptions}). */
+export interface WorkerFlow {
+  readonly priority?: number;
+  readonly groupConcurrency?: number;
+  readonly rateLimit?: RateLimit;
 }
 
 interface Worker {
   readonly handler: JobHandler;
   readonly concurrency: number;
   readonly timeout: number | undefined;
+  readonly flow: WorkerFlow;
   readonly retention: Retention | undefined;
 }
 
@@ -116,6 +145,7 @@ export class WorkerRegistry {
    * their handler; slots already held stay counted.
    *
    * @param timeout - The time limit of each run, in ms, or `undefined` for none.
+   * @param flow - Its priority, group concurrency and rate limit, if any.
    * @throws WorkerRegistrationError when the name has a worker and `replace` is false.
    */
   register(
@@ -125,11 +155,27 @@ export class WorkerRegistry {
     replace: boolean,
     timeout?: number,
     retention?: Retention,
+    flow: WorkerFlow = {},
   ): void {
     if (!replace && this.#workers.has(name)) {
       throw new WorkerRegistrationError(name, 'duplicate');
     }
-    this.#workers.set(name, { handler, concurrency, timeout, retention });
+    this.#workers.set(name, { handler, concurrency, timeout, retention, flow });
+  }
+
+  /** The default priority of the worker of `name`, if it has one. */
+  priorityFor(name: string): number | undefined {
+    return this.#workers.get(name)?.flow.priority;
+  }
+
+  /** The `groupConcurrency` of the worker of `name`, if it has one. */
+  groupConcurrencyFor(name: string): number | undefined {
+    return this.#workers.get(name)?.flow.groupConcurrency;
+  }
+
+  /** The `rateLimit` of the worker of `name`, if it has one. */
+  rateLimitFor(name: string): RateLimit | undefined {
+    return this.#workers.get(name)?.flow.rateLimit;
   }
 
   /** The time limit of the worker of `name`, if it has one. */

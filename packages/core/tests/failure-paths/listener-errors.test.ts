@@ -90,14 +90,17 @@ describe('a throwing event listener', () => {
 
   it('a changestream:connected listener that throws: one stream, no reconnect, reported', async () => {
     const db = await harness.separateDb({ monitorCommands: true });
+    const collectionName = harness.collectionName();
+    // The jobs collection's streams (the control collection has one of its own).
     const streamsOpened: CommandStartedEvent[] = [];
     db.client.on('commandStarted', (started) => {
       const [first] = (started.command.pipeline ?? []) as Record<string, unknown>[];
+      if (started.command.aggregate !== collectionName) return;
       if (started.commandName === 'aggregate' && first !== undefined && '$changeStream' in first) {
         streamsOpened.push(started);
       }
     });
-    const monque = harness.create({ collectionName: harness.collectionName() }, db);
+    const monque = harness.create({ collectionName }, db);
     monque.worker('work', () => {});
     const errors: JobErrorEvent[] = [];
     monque.on('job:error', (reported) => errors.push(reported));

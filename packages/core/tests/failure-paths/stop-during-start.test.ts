@@ -50,6 +50,20 @@ describe('stop() during start()', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('wins while the pauses in force are read, after initialization', async () => {
+    const pauses = deferred<void>();
+    const { db, calls, streams, controlStreams } = fakeDb({ hold: { find: pauses.promise } });
+    const monque = new Monque(db);
+    monque.worker('work', () => {});
+    const starting = monque.start();
+    await vi.waitFor(() => expect(calls).toContain('find'));
+    const stopping = monque.stop();
+    pauses.resolve();
+    await Promise.all([starting, stopping]);
+    expect(monque.isHealthy()).toBe(false);
+    expect([...streams, ...controlStreams]).toEqual([]);
+  });
+
   it('a start() overtaken before it began initializes nothing', async () => {
     const { db, calls, streams } = fakeDb();
     const monque = new Monque(db);

@@ -57,14 +57,22 @@ describe('change streams and polling', () => {
     return { monque, db: server.db };
   }
 
-  /** Fails the next `times` getMores of this file's clients; skips the test without fail points. */
+  /**
+   * Fails the next `times` getMores of this file's clients on the jobs collection (not those of
+   * the control collection's stream); skips the test without fail points.
+   */
   async function failGetMore(db: Db, times: number, test: TestContext): Promise<void> {
     const admin = db.admin();
     try {
       await admin.command({
         configureFailPoint: 'failCommand',
         mode: { times },
-        data: { failCommands: ['getMore'], errorCode: 280, appName: APP_NAME },
+        data: {
+          failCommands: ['getMore'],
+          errorCode: 280,
+          appName: APP_NAME,
+          namespace: `${db.databaseName}.monque_jobs`,
+        },
       });
     } catch (error) {
       if (!(error instanceof MongoServerError)) throw error;

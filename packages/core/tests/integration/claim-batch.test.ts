@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type Claimant, claimJobs, findNextPendingRun } from '../../src/claim/claim-job.js';
 import { handBackRound } from '../../src/claim/hand-back-round.js';
 import { ConnectionError, MonqueError } from '../../src/errors.js';
+import { ensureJobIndexes } from '../../src/indexes.js';
 import type { JobDocument } from '../../src/jobs/job.js';
 import { newJobDocument } from '../../src/scheduling/new-job.js';
 import { useSchedulerHarness } from '../setup/scheduler-harness.js';
@@ -16,6 +17,7 @@ describe('claimJobs', () => {
 
   async function seed(count: number, name = 'work'): Promise<Collection<JobDocument>> {
     const collection = harness.db.collection<JobDocument>(harness.collectionName());
+    await ensureJobIndexes(collection);
     const base = Date.now() - 10_000;
     if (count > 0) {
       await collection.insertMany(
@@ -44,6 +46,40 @@ describe('claimJobs', () => {
     }) as Collection<JobDocument>['updateMany'];
     return wrapped;
   }
+
+  it('claims the highest priority first, then the oldest due, in one round and one by one', async () => {
+    const collection = await seed(0);
+    const base = Date.now() - 10_000;
+    // [label, priority, due offset]: a later high-priority job goes before an older low one.
+    const jobs: Array<[string, number, number]> = [
+      ['low-old', -5, 0],
+      ['mid-old', 0, 1],
+      ['high-new', 7, 3],
+      ['mid-new', 0, 2],
+      ['high-old', 7, 2],
+    ];
+    await collection.insertMany(
+      jobs.map(
+        ([label, priority, offset]) =>
+          ({
+            ...newJobDocument(
+              { name: 'work', data: { label }, nextRunAt: new Date(base + offset), priority },
+              new Date(),
+            ),
+            _id: new ObjectId(),
+          }) as JobDocument,
+      ),
+    );
+    const labels = (batch: { jobs: JobDocument[] }) =>
+      batch.jobs.map((job) => (job.data as { label: string }).label);
+    expect(labels(await claimJobs(collection, 'work', me, 3))).toEqual([
+      'high-old',
+      'high-new',
+      'mid-old',
+    ]);
+    expect(labels(await claimJobs(collection, 'work', me, 1))).toEqual(['mid-new']);
+    expect(labels(await claimJobs(collection, 'work', me, 1))).toEqual(['low-old']);
+  });
 
   it('claims up to the limit, oldest due first, in one round sharing its lockedAt', async () => {
     const collection = await seed(5);

@@ -49,8 +49,9 @@ describe('a claim answered after its lease ran out', () => {
     const startOnA = nextEvent(a, 'job:start', 10_000).then(() => {
       throw new Error('A started the job on a claim answered after its lease had run out');
     });
-    await a.start();
+    // Added before A starts, so that A's first claim takes it (whatever else A sends first).
     const { job } = await a.enqueue('work', null);
+    await a.start();
     await landed.promise;
     const completedOnB = nextEvent(b, 'job:complete', 10_000);
     await b.start();

@@ -313,6 +313,59 @@ const CASES: readonly BadInputCase[] = [
       fields: { argument: 'options.concurrency' },
     }),
   ),
+  ...(
+    [
+      ['a fraction', { priority: 1.5 }, 'options.priority'],
+      ['out of range', { priority: 2 ** 31 }, 'options.priority'],
+      ['an operator object', { priority: { $gt: 0 } }, 'options.priority'],
+    ] as const
+  ).map(
+    ([label, options, argument]): BadInputCase => ({
+      title: `enqueue priority ${label}`,
+      act: (monque) => monque.enqueue('job', null, untyped<{ priority: number }>(options)),
+      error: InvalidArgumentError,
+      message: [`Invalid ${argument}: must be an integer from -2147483648 to 2147483647`],
+      fields: { argument },
+    }),
+  ),
+  {
+    title: 'enqueue groupKey an operator object',
+    act: (monque) => monque.enqueue('job', null, { groupKey: untyped<string>({ $ne: null }) }),
+    error: InvalidArgumentError,
+    message: ['Invalid options.groupKey: must be a string of 1 to 1024 characters'],
+    fields: { argument: 'options.groupKey' },
+  },
+  {
+    title: 'enqueueMany priority of one job bad',
+    act: (monque) =>
+      monque.enqueueMany([
+        { name: 'job', data: null },
+        { name: 'job', data: null, options: { priority: untyped<number>('high') } },
+      ]),
+    error: InvalidArgumentError,
+    message: ['Invalid jobs[1].options.priority'],
+    fields: { argument: 'jobs[1].options.priority' },
+  },
+  {
+    title: 'worker groupConcurrency 0',
+    act: (monque) => monque.worker('job', () => {}, { groupConcurrency: 0 }),
+    error: InvalidArgumentError,
+    message: ['Invalid options.groupConcurrency: must be an integer from 1 to 1000'],
+    fields: { argument: 'options.groupConcurrency' },
+  },
+  {
+    title: 'worker rateLimit without duration',
+    act: (monque) => monque.worker('job', () => {}, { rateLimit: untyped({ max: 5 }) }),
+    error: InvalidArgumentError,
+    message: ['Invalid options.rateLimit.duration'],
+    fields: { argument: 'options.rateLimit.duration' },
+  },
+  {
+    title: 'pause with an operator object for a name',
+    act: (monque) => monque.pause(untyped<string>({ $ne: null })),
+    error: InvalidArgumentError,
+    message: ['Invalid name'],
+  },
   {
     title: 'worker handler not a function',
     act: (monque) => monque.worker('job', untyped<() => void>('handleJob')),

@@ -6,6 +6,7 @@ import { describeCrashTakeover } from './scenarios/crash-takeover.js';
 import { describeExactlyOnce } from './scenarios/exactly-once.js';
 import { describeFaults } from './scenarios/faults.js';
 import { describeFencing } from './scenarios/fencing.js';
+import { describeFlowControl } from './scenarios/flow-control.js';
 import { describeForeignDocuments } from './scenarios/foreign-documents.js';
 import { describeListenerErrors } from './scenarios/listener-errors.js';
 import { describeLostLease } from './scenarios/lost-lease.js';
@@ -55,4 +56,5 @@ describe('reliability', () => {
   describeLostLease(context);
   describeClockSkew(context);
   describeChaos(context);
+  describeFlowControl(context);
 });

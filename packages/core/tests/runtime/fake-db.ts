@@ -9,13 +9,20 @@ export function fakeDb(
     failHeartbeat?: unknown;
     serverVersion?: unknown;
     /** Round trips that wait for a promise before they answer (`command`: `buildInfo`). */
-    hold?: { createIndexes?: Promise<void>; updateMany?: Promise<void>; command?: Promise<void> };
+    hold?: {
+      createIndexes?: Promise<void>;
+      updateMany?: Promise<void>;
+      command?: Promise<void>;
+      find?: Promise<void>;
+    };
   } = {},
 ) {
   const calls: string[] = [];
   /** Commands sent with `db.command` (`buildInfo`). */
   const commands: Record<string, unknown>[] = [];
   const streams: FakeStream[] = [];
+  /** The streams of the control collection (pauses). */
+  const controlStreams: FakeStream[] = [];
   const inserted: unknown[] = [];
   const state = { ...options };
   const collection = {
@@ -57,6 +64,7 @@ export function fakeDb(
     find: () => ({
       toArray: async () => {
         calls.push('find');
+        await state.hold?.find;
         return [];
       },
     }),
@@ -66,13 +74,22 @@ export function fakeDb(
       return stream;
     },
   };
+  const control = {
+    ...collection,
+    collectionName: 'monque_jobs_control',
+    watch: () => {
+      const stream = new FakeStream();
+      controlStreams.push(stream);
+      return stream;
+    },
+  };
   const db = {
-    collection: () => collection,
+    collection: (name: string) => (name.endsWith('_control') ? control : collection),
     command: async (command: Record<string, unknown>) => {
       commands.push(command);
       await state.hold?.command;
       return { version: state.serverVersion ?? '7.0.0', ok: 1 };
     },
   } as unknown as Db;
-  return { db, calls, commands, state, streams, inserted };
+  return { db, calls, commands, state, streams, controlStreams, inserted };
 }

@@ -124,7 +124,10 @@ describe('Monque (facade)', () => {
     await expect(
       monque.schedule('* * * * *', 'a', null, { uniqueKey: 'a' } as never),
     ).rejects.toThrow(
-      /options\.uniqueKey: is not a known option \(known: key, timezone, timeout\)/,
+      /options\.uniqueKey: is not a known option \(known: key, timezone, timeout, priority\)/,
+    );
+    await expect(monque.schedule('* * * * *', 'a', null, { priority: 0.5 })).rejects.toThrow(
+      /options\.priority: must be an integer from -2147483648 to 2147483647/,
     );
     expect(calls).toEqual([]);
   });
@@ -183,6 +186,9 @@ describe('Monque (facade)', () => {
       rescheduleJob: (monque) => monque.rescheduleJob(new ObjectId(), new Date()),
       deleteJob: (monque) => monque.deleteJob(new ObjectId()),
       deleteJobs: (monque) => monque.deleteJobs({ name: 'a' }),
+      pause: (monque) => monque.pause('a'),
+      resume: (monque) => monque.resume('a'),
+      isPaused: (monque) => monque.isPaused('a'),
     };
     const methods = Object.getOwnPropertyNames(Monque.prototype).filter(
       (name) =>

@@ -143,6 +143,7 @@ describe('scheduleRecurringJob', () => {
         data: null,
         repeatInterval: '30 * * * *',
         timezone: null,
+        priority: 0,
         updatedAt: expect.any(Date),
       },
     });

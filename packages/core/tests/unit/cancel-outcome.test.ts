@@ -4,7 +4,13 @@ import { cancelledSet } from '../../src/processing/cancel-outcome.js';
 import { createJobDocument } from '../../src/testing/create-job-document.js';
 
 const now = new Date('2030-01-01T10:15:00Z');
-const released = { claimedBy: null, lockedAt: null, lastHeartbeat: null, heartbeatInterval: null };
+const released = {
+  claimedBy: null,
+  lockedAt: null,
+  lastHeartbeat: null,
+  heartbeatInterval: null,
+  groupSlot: null,
+};
 
 describe('cancelledSet', () => {
   it('cancels a one-off job for good and clears its request and claim', () => {

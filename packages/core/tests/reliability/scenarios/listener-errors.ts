@@ -32,8 +32,10 @@ export function describeListenerErrors(context: ReliabilityContext): void {
       const collectionName = context.collectionName('listeners');
       const db = await context.separateDb({ monitorCommands: true });
       const streamsOpened: CommandStartedEvent[] = [];
+      // The jobs collection's streams (the control collection has one of its own).
       db.client.on('commandStarted', (started) => {
         const [first] = (started.command.pipeline ?? []) as Record<string, unknown>[];
+        if (started.command.aggregate !== collectionName) return;
         if (first !== undefined && '$changeStream' in first) streamsOpened.push(started);
       });
       const monque = new Monque(db, {

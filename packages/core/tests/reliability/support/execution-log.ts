@@ -31,6 +31,8 @@ export interface Execution {
   readonly due: number;
   /** The claim's fence (`lockedAt`, ms since the epoch). */
   readonly lockedAt: number | null;
+  /** The job's `groupKey`, or `null` (logs without it: `null`). */
+  readonly group: string | null;
   readonly honours: boolean;
   readonly start: number;
   /** When the handler ended; `undefined` when it never logged an end (its process died). */
@@ -122,6 +124,7 @@ export function executionsOf(records: readonly LogRecord[]): Execution[] {
         pid: record.pid,
         due: field(record, 'due', 'number'),
         lockedAt: typeof record.lockedAt === 'number' ? record.lockedAt : null,
+        group: typeof record.group === 'string' ? record.group : null,
         honours: field(record, 'honours', 'boolean'),
         start: record.t,
       });

@@ -20,7 +20,12 @@ export interface LoggedWorkerConfig {
   logPath: string;
   options: MonqueOptions;
   clientOptions?: Pick<MongoClientOptions, 'serverSelectionTimeoutMS' | 'heartbeatFrequencyMS'>;
-  workers: readonly { name: string; concurrency: number }[];
+  workers: readonly {
+    name: string;
+    concurrency: number;
+    groupConcurrency?: number;
+    rateLimit?: { max: number; duration: number };
+  }[];
 }
 
 /** What a job's data tells fixtures/logged-worker.mjs to do. */

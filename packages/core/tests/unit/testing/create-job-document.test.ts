@@ -20,6 +20,7 @@ describe('createJobDocument', () => {
       failReason: null,
       repeatInterval: null,
       timezone: null,
+      priority: 0,
       createdAt: doc.nextRunAt,
       updatedAt: doc.nextRunAt,
     });
