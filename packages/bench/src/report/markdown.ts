@@ -17,15 +17,21 @@ import {
   processingRows,
 } from './summary.js';
 
+/** A table cell's text with its pipes escaped, so that text such as SQL's `||` stays one cell. */
+export function tableCell(text: string): string {
+  return text.replaceAll('|', '\\|');
+}
+
 /**
  * A Markdown table with padded columns; `align` has one letter per column, `l` or `r` (default:
- * `l` then `r`s).
+ * `l` then `r`s). Pipes in the cells are escaped.
  */
-function table(
+export function table(
   header: readonly string[],
-  rows: readonly (readonly string[])[],
+  givenRows: readonly (readonly string[])[],
   align = `l${'r'.repeat(header.length - 1)}`,
 ): string {
+  const rows = givenRows.map((row) => row.map(tableCell));
   const widths = header.map((title, column) =>
     Math.max(3, title.length, ...rows.map((row) => (row[column] ?? '').length)),
   );
