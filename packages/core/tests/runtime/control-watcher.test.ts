@@ -84,6 +84,23 @@ describe('ControlWatcher', () => {
     await control.stop();
   });
 
+  it('ignores what a stream answers or throws once it was stopped', async () => {
+    vi.useFakeTimers();
+    const answered = watcher();
+    answered.control.start();
+    await answered.control.stop();
+    answered.streams[0]?.answer({ operationType: 'update' });
+    await flush();
+    const failed = watcher();
+    failed.control.start();
+    await failed.control.stop();
+    failed.streams[0]?.fail(new Error('closed'));
+    await flush();
+    expect(answered.reload).not.toHaveBeenCalled();
+    expect(failed.reload).not.toHaveBeenCalled();
+    expect([...answered.errors, ...failed.errors]).toEqual([]);
+  });
+
   it('coalesces reads asked for while one is on its way into one more', async () => {
     const first = deferred<void>();
     let calls = 0;
