@@ -76,6 +76,8 @@ describe('change streams and polling', () => {
       });
     } catch (error) {
       if (!(error instanceof MongoServerError)) throw error;
+      // Skipped, with the reason, only on a server without test commands (a mongod started
+      // without enableTestCommands); the emulator and the project's Testcontainers server have them.
       test.skip(
         `the test server refuses configureFailPoint (${error.message}); start mongod with ` +
           '--setParameter enableTestCommands=1 to run this test',
